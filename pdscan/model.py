@@ -1,0 +1,198 @@
+"""Frozen records every stage shares: sources -> detection -> audit -> formats.
+
+Nothing here computes anything; each stage builds these and the next one reads them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class SourceKind(str, enum.Enum):
+    """What a scanned source is; decides how a Location reads to a person."""
+
+    DDL = "ddl"
+    SQLITE = "sqlite"
+    DATABASE = "database"
+    LOG = "log"
+
+
+@dataclass(frozen=True)
+class Location:
+    """One place personal data may live.
+
+    `source` is the path as the user gave it (or a URL with its password masked);
+    `line` is the 1-based line of the column's defining statement in a DDL file.
+    """
+
+    source: str
+    kind: SourceKind
+    table: str | None = None
+    column: str | None = None
+    line: int | None = None
+    database: str | None = None
+
+    @property
+    def place(self) -> str:
+        """`table.column` (or what of it is known), the key people use in data maps."""
+        return ".".join(part for part in (self.table, self.column) if part)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as a source found it, with everything detection and declarations may read.
+
+    `comment` is the SQL column comment (COMMENT ON COLUMN, MySQL COMMENT '…', T-SQL
+    MS_Description); `annotation` is the text of a trailing `--` comment on the line that
+    defined the column (where `-- pdscan: purpose=…` lives). Declarations parse both.
+    """
+
+    location: Location
+    name: str
+    sql_type: str | None = None
+    comment: str | None = None
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the final schema: after every migration of the source was replayed."""
+
+    location: Location
+    name: str
+    columns: tuple[Column, ...]
+    comment: str | None = None
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something the scan could not read, kept as a result so the report can say so."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class SchemaScan:
+    """What one schema source yielded: its final tables and what it had to skip."""
+
+    source: str
+    kind: SourceKind
+    tables: tuple[Table, ...]
+    skipped: tuple[Skipped, ...] = ()
+    dialect: str | None = None
+    statements: int = 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a detector thinks a place holds a data type, in words a person can check."""
+
+    kind: str  # "name" | "table" | "type" | "comment" | "value"
+    text: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A data type recognised at a column, before the policy is consulted."""
+
+    data_type: str
+    confidence: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A place holding a data type, and the policy category that data type falls in.
+
+    `category` is None when no category of the policy covers the data type.
+    """
+
+    location: Location
+    data_type: str
+    category: str | None
+    confidence: float
+    evidence: tuple[Evidence, ...]
+
+
+class VerdictKind(str, enum.Enum):
+    """Outcome of holding a finding against the policy; the order is severity."""
+
+    IGNORED = "ignored"
+    OK = "ok"
+    STALE_DECLARATION = "stale_declaration"
+    UNDECLARED = "undeclared"
+    PURPOSE_NOT_PERMITTED = "purpose_not_permitted"
+    NO_POLICY_PURPOSE = "no_policy_purpose"
+    NOT_IN_POLICY = "not_in_policy"
+
+    @property
+    def severity(self) -> int:
+        return list(VerdictKind).index(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A finding judged: what was declared for it, what the policy permits, and the outcome."""
+
+    finding: Finding
+    kind: VerdictKind
+    declared_purposes: tuple[str, ...]
+    permitted_purposes: tuple[str, ...]
+    explanation: str
+    fingerprint: str
+    clause: str | None = None
+    declared_in: tuple[str, ...] = ()  # where each declaration came from: "pdscan.yml:12"
+    ignore_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StaleDeclaration:
+    """A declaration naming a place the scan did not find any more."""
+
+    place: str
+    declared_in: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """Which policy a report was judged against, so a filed report can be reproduced."""
+
+    policy_id: str
+    title: str
+    version: str
+    sha256: str
+    path: str
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    source: str
+    kind: SourceKind
+    status: str  # "scanned" | "partial" | "skipped"
+    tables: int = 0
+    columns: int = 0
+    dialect: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    schema_version: str
+    tool_version: str
+    rules_version: str
+    generated_at: str
+    policy: PolicyRef
+    sources: tuple[SourceSummary, ...]
+    skipped: tuple[Skipped, ...]
+    verdicts: tuple[Verdict, ...]
+    stale_declarations: tuple[StaleDeclaration, ...] = ()
+    fail_on: str = "undeclared"
+    options: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
