@@ -1,0 +1,144 @@
+"""Apply schema changes in migration order to get the final schema, remembering where each
+column was last defined (the file:line a report points at)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from pdscan.model import Column, Location, SourceKind, Table
+from pdscan.sources.ddl_parser import (
+    AddColumn,
+    AlterColumnType,
+    Change,
+    ColumnDef,
+    CommentOn,
+    CreateTable,
+    DropColumn,
+    DropTable,
+    RedefineColumn,
+    RenameColumn,
+    RenameTable,
+    Unsupported,
+)
+
+
+@dataclass
+class _ColumnState:
+    name: str
+    sql_type: str | None
+    source: str
+    line: int
+    comment: str | None
+    annotation: str | None
+
+
+@dataclass
+class _TableState:
+    name: str
+    source: str
+    line: int
+    comment: str | None
+    annotation: str | None
+    columns: dict[str, _ColumnState] = field(default_factory=dict)
+
+
+class SchemaReplay:
+    """The schema as it stands after every change applied so far.
+
+    Names compare case-insensitively (unquoted identifiers fold in every dialect pdscan
+    reads, and migrations rarely rely on case to tell tables apart).
+    """
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._tables: dict[str, _TableState] = {}
+
+    def apply(self, change: Change, source: str) -> str | None:
+        """Apply one change; returns a reason when it refers to something unknown (not fatal)."""
+        if isinstance(change, CreateTable):
+            state = _TableState(
+                change.table, source, change.line, change.comment, change.annotation
+            )
+            for parent in change.inherits:
+                if (inherited := self._tables.get(parent.lower())) is not None:
+                    state.columns.update({k: replace(v) for k, v in inherited.columns.items()})
+            for column in change.columns:
+                state.columns[column.name.lower()] = _column(column, source)
+            self._tables[change.table.lower()] = state
+            return None
+        if isinstance(change, DropTable):
+            self._tables.pop(change.table.lower(), None)
+            return None
+        if isinstance(change, RenameTable):
+            state = self._tables.pop(change.old.lower(), None)
+            if state is None:
+                return f"RENAME of unknown table {change.old}"
+            state.name = change.new
+            self._tables[change.new.lower()] = state
+            return None
+        if isinstance(change, Unsupported):
+            return None
+        table = self._tables.get(change.table.lower())
+        if table is None:
+            return f"{type(change).__name__} on unknown table {change.table}"
+        return self._apply_to_table(table, change, source)
+
+    def _apply_to_table(self, table: _TableState, change: Change, source: str) -> str | None:
+        columns = table.columns
+        if isinstance(change, AddColumn):
+            columns[change.column.name.lower()] = _column(change.column, source)
+        elif isinstance(change, DropColumn):
+            columns.pop(change.column.lower(), None)
+        elif isinstance(change, RenameColumn):
+            state = columns.pop(change.old.lower(), None)
+            if state is None:
+                return f"RENAME of unknown column {table.name}.{change.old}"
+            state.name, state.source, state.line = change.new, source, change.line
+            columns[change.new.lower()] = state
+        elif isinstance(change, RedefineColumn):
+            old = columns.pop(change.old.lower(), None)
+            new = _column(change.column, source)
+            if old is not None:
+                new.comment = new.comment or old.comment
+                new.annotation = new.annotation or old.annotation
+            columns[change.column.name.lower()] = new
+        elif isinstance(change, AlterColumnType):
+            if (state := columns.get(change.column.lower())) is not None:
+                state.sql_type = change.sql_type
+        elif isinstance(change, CommentOn):
+            if change.column is None:
+                table.comment = change.text
+            elif (state := columns.get(change.column.lower())) is not None:
+                state.comment = change.text
+            else:
+                return f"COMMENT ON unknown column {table.name}.{change.column}"
+        return None
+
+    def tables(self) -> tuple[Table, ...]:
+        tables = []
+        for state in self._tables.values():
+            location = Location(
+                state.source,
+                SourceKind.DDL,
+                table=state.name,
+                line=state.line,
+                database=self.database,
+            )
+            columns = tuple(
+                Column(
+                    location=replace(location, source=c.source, column=c.name, line=c.line),
+                    name=c.name,
+                    sql_type=c.sql_type,
+                    comment=c.comment,
+                    annotation=c.annotation,
+                )
+                for c in state.columns.values()
+            )
+            tables.append(Table(location, state.name, columns, state.comment, state.annotation))
+        return tuple(tables)
+
+
+def _column(column: ColumnDef, source: str) -> _ColumnState:
+    return _ColumnState(
+        column.name, column.sql_type, source, column.line, column.comment, column.annotation
+    )

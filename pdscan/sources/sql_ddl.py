@@ -1,0 +1,117 @@
+"""The DDL source: SQL files (a dump, or a folder of migrations) -> the final schema.
+
+Each file is decoded, its dialect detected, cut into statements, each statement read for the
+schema changes it makes, and the changes replayed in order. Anything unreadable becomes a
+`Skipped` with file:line; the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pdscan.model import SchemaScan, Skipped, SourceKind
+from pdscan.sources.ddl_parser import Unsupported, parse_statement
+from pdscan.sources.schema_replay import SchemaReplay
+from pdscan.sources.sql_dialect import detect_dialect
+from pdscan.sources.sql_split import StatementSplitter
+from pdscan.sources.sql_text import NotText, decode_sql_bytes
+
+DIALECTS = ("postgres", "mysql", "sqlite", "tsql")
+_NUMBER_RUN = re.compile(r"(\d+)")
+
+
+def scan_ddl_files(
+    files: Sequence[Path], *, database: str, dialect: str | None = None
+) -> SchemaScan:
+    replay = SchemaReplay(database)
+    skipped: list[Skipped] = []
+    dialects: Counter[str] = Counter()
+    statements = 0
+    for path in files:
+        source = str(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            skipped.append(Skipped(source, f"cannot read the file: {error.strerror or error}"))
+            continue
+        if not raw.strip():
+            skipped.append(Skipped(source, "empty file"))
+            continue
+        try:
+            text = decode_sql_bytes(raw)
+        except NotText as error:
+            skipped.append(Skipped(source, str(error)))
+            continue
+        file_dialect = dialect or detect_dialect(text)
+        dialects[file_dialect] += 1
+        statements += _replay_text(text, source, file_dialect, replay, skipped)
+    return SchemaScan(
+        source=database,
+        kind=SourceKind.DDL,
+        tables=replay.tables(),
+        skipped=tuple(skipped) + _tables_without_columns(replay),
+        dialect=dialects.most_common(1)[0][0] if dialects else dialect,
+        statements=statements,
+    )
+
+
+def scan_ddl_text(
+    text: str, *, source: str, database: str, dialect: str | None = None
+) -> SchemaScan:
+    replay = SchemaReplay(database)
+    skipped: list[Skipped] = []
+    chosen = dialect or detect_dialect(text)
+    statements = _replay_text(text, source, chosen, replay, skipped)
+    return SchemaScan(
+        database,
+        SourceKind.DDL,
+        replay.tables(),
+        tuple(skipped) + _tables_without_columns(replay),
+        chosen,
+        statements,
+    )
+
+
+def migration_order(files: Iterable[Path]) -> list[Path]:
+    """Natural order (`2_` before `10_`, Flyway `V1.1__` before `V2__`, `R__` repeatables last)."""
+    return sorted(files, key=_migration_key)
+
+
+def _migration_key(path: Path) -> tuple[object, ...]:
+    parts = []
+    for part in path.parts:
+        repeatable = part.startswith("R__")
+        chunks = _NUMBER_RUN.split(part.lower())
+        parts.append(
+            (repeatable, tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in chunks if c))
+        )
+    return tuple(parts)
+
+
+def _replay_text(
+    text: str, source: str, dialect: str, replay: SchemaReplay, skipped: list[Skipped]
+) -> int:
+    splitter = StatementSplitter(text, dialect)
+    count = 0
+    for statement in splitter:
+        count += 1
+        for change in parse_statement(statement, dialect):
+            if isinstance(change, Unsupported):
+                skipped.append(Skipped(source, change.reason, change.line))
+                continue
+            replay.apply(change, source)
+    skipped.extend(Skipped(source, problem.message, problem.line) for problem in splitter.problems)
+    return count
+
+
+def _tables_without_columns(replay: SchemaReplay) -> tuple[Skipped, ...]:
+    return tuple(
+        Skipped(
+            table.location.source, f"table {table.name} defines no columns", table.location.line
+        )
+        for table in replay.tables()
+        if not table.columns
+    )
