@@ -1,0 +1,32 @@
+import pytest
+
+from pdscan.detect.identifiers import singular, split_identifier
+
+
+@pytest.mark.parametrize(
+    ("identifier", "words"),
+    [
+        ("shipping_address_1", ("shipping", "address", "1")),
+        ("shippingAddress1", ("shipping", "address", "1")),
+        ("ShippingAddress", ("shipping", "address")),
+        ("shipping-address", ("shipping", "address")),
+        ("request.headers.user-agent", ("request", "headers", "user", "agent")),
+        ("HTTPUserAgent", ("http", "user", "agent")),
+        ("IPAddress", ("ip", "address")),
+        ("_ga", ("ga",)),
+        ("[First Name]", ("first", "name")),
+        ("Фамилия_клиента", ("фамилия", "клиента")),
+        ("", ()),
+    ],
+)
+def test_identifiers_split_into_lower_case_words(identifier: str, words: tuple[str, ...]) -> None:
+    assert split_identifier(identifier) == words
+
+
+@pytest.mark.parametrize(
+    ("plural", "single"),
+    [("addresses", "address"), ("categories", "category"), ("users", "user"), ("status", "status"),
+     ("people", "people"), ("boxes", "box")],
+)
+def test_table_words_compare_in_the_singular(plural: str, single: str) -> None:
+    assert singular(plural) == single
