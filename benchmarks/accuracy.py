@@ -47,9 +47,11 @@ class Score:
         return 2 * self.precision * self.recall / total if total else 0.0
 
     def __add__(self, other: Score) -> Score:
-        return Score(self.true_positive + other.true_positive,
-                     self.false_positive + other.false_positive,
-                     self.false_negative + other.false_negative)
+        return Score(
+            self.true_positive + other.true_positive,
+            self.false_positive + other.false_positive,
+            self.false_negative + other.false_negative,
+        )
 
 
 def predict(schema: Path) -> dict[tuple[str, str], str]:
@@ -67,8 +69,10 @@ def predict(schema: Path) -> dict[tuple[str, str], str]:
     return predictions
 
 
-def score(truth: dict[tuple[str, str], str], predicted: dict[tuple[str, str], str],
-          ) -> tuple[Score, dict[str, Score], list[str]]:
+def score(
+    truth: dict[tuple[str, str], str],
+    predicted: dict[tuple[str, str], str],
+) -> tuple[Score, dict[str, Score], list[str]]:
     per_category: dict[str, Counter[str]] = {}
     mistakes = []
     for key, expected in sorted(truth.items()):
@@ -109,12 +113,16 @@ def main() -> None:
             truth = {(r["table"].split(".")[-1].lower(), r["column"].lower()): r["category"] for r in kept}
             total, per_category, mistakes = score(truth, {k: v for k, v in predicted.items() if k in truth})
             totals[mode] += total
-            print(f"  {mode:6} P={total.precision:.3f} R={total.recall:.3f} F1={total.f1:.3f} "
-                  f"(tp={total.true_positive} fp={total.false_positive} fn={total.false_negative})")
+            print(
+                f"  {mode:6} P={total.precision:.3f} R={total.recall:.3f} F1={total.f1:.3f} "
+                f"(tp={total.true_positive} fp={total.false_positive} fn={total.false_negative})"
+            )
             if mode == "strict":
                 for category, item in per_category.items():
-                    print(f"      {category:18} P={item.precision:.2f} R={item.recall:.2f} F1={item.f1:.2f} "
-                          f"tp={item.true_positive} fp={item.false_positive} fn={item.false_negative}")
+                    print(
+                        f"      {category:18} P={item.precision:.2f} R={item.recall:.2f} F1={item.f1:.2f} "
+                        f"tp={item.true_positive} fp={item.false_positive} fn={item.false_negative}"
+                    )
             if arguments.verbose:
                 for mistake in mistakes:
                     print(f"      {mode}: {mistake}")

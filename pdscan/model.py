@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass, field
 
 
-class SourceKind(str, enum.Enum):
+class SourceKind(enum.StrEnum):
     """What a scanned source is; decides how a Location reads to a person."""
 
     DDL = "ddl"
@@ -122,7 +122,7 @@ class Finding:
     evidence: tuple[Evidence, ...]
 
 
-class VerdictKind(str, enum.Enum):
+class VerdictKind(enum.StrEnum):
     """Outcome of holding a finding against the policy; the order is severity."""
 
     IGNORED = "ignored"

@@ -118,9 +118,7 @@ def load_policy(path: Path | None = None) -> Policy:
         try:
             raw = path.read_bytes()
         except OSError as error:
-            raise PolicyError(
-                (Problem(str(path), 1, 1, f"cannot read the policy: {error.strerror}"),)
-            ) from None
+            raise PolicyError((Problem(str(path), 1, 1, f"cannot read the policy: {error.strerror}"),)) from None
         display = str(path)
     try:
         marked = load_marked_text(raw.decode("utf-8"), display)
@@ -133,9 +131,7 @@ def load_policy(path: Path | None = None) -> Policy:
 
 def _build_policy(marked: Marked, sha256: str, taxonomy: dict[str, str]) -> Policy:
     checker = _Checker(marked)
-    root = checker.mapping(
-        marked.value, None, "the policy file", {"policy", "purposes", "categories"}
-    )
+    root = checker.mapping(marked.value, None, "the policy file", {"policy", "purposes", "categories"})
     if root is None:
         checker.raise_if_any()
     assert root is not None
@@ -149,19 +145,14 @@ def _build_policy(marked: Marked, sha256: str, taxonomy: dict[str, str]) -> Poli
     )
     purposes = [
         purpose
-        for index, item in enumerate(
-            checker.sequence(root.get("purposes"), root, "purposes", key="purposes")
-        )
+        for index, item in enumerate(checker.sequence(root.get("purposes"), root, "purposes", key="purposes"))
         if (purpose := _purpose(checker, item, root["purposes"], index)) is not None
     ]
     purpose_ids = checker.unique_ids(root.get("purposes"), "purpose")
     categories = [
         category
-        for index, item in enumerate(
-            checker.sequence(root.get("categories"), root, "categories", key="categories")
-        )
-        if (category := _category(checker, item, root["categories"], index, purpose_ids, taxonomy))
-        is not None
+        for index, item in enumerate(checker.sequence(root.get("categories"), root, "categories", key="categories"))
+        if (category := _category(checker, item, root["categories"], index, purpose_ids, taxonomy)) is not None
     ]
     checker.unique_ids(root.get("categories"), "category")
     _check_data_types_claimed_once(checker, root.get("categories"))
@@ -317,9 +308,7 @@ class _Checker:
 
     def titles(self, fields: dict[str, Any]) -> tuple[str, str] | None:
         title = fields.get("title")
-        if not isinstance(title, dict) or not all(
-            isinstance(title.get(lang), str) for lang in ("en", "ru")
-        ):
+        if not isinstance(title, dict) or not all(isinstance(title.get(lang), str) for lang in ("en", "ru")):
             self.add(
                 fields,
                 "'title' must be a mapping with an English ('en') and a Russian ('ru') text",
@@ -330,14 +319,8 @@ class _Checker:
 
     def identifier(self, fields: dict[str, Any], key: str) -> bool:
         value = fields.get(key)
-        if (
-            not isinstance(value, str)
-            or not value.replace("_", "").isalnum()
-            or not value.islower()
-        ):
-            self.add(
-                fields, f"'{key}' must be a lower-case identifier like 'customer_support'", key
-            )
+        if not isinstance(value, str) or not value.replace("_", "").isalnum() or not value.islower():
+            self.add(fields, f"'{key}' must be a lower-case identifier like 'customer_support'", key)
             return False
         return True
 

@@ -61,9 +61,7 @@ class Marked:
         self._marks = marks
         self._entry_marks = entry_marks
 
-    def problem(
-        self, container: Any, message: str, entry: Any = None, on_key: bool = False
-    ) -> Problem:
+    def problem(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> Problem:
         """A problem at `container`, or at its entry (dict key or list index) when given."""
         mark = None
         if entry is not None:
@@ -117,8 +115,7 @@ class _Builder:
                 (
                     self._problem(
                         node,
-                        f"too many values (over {MAX_NODES}): "
-                        "an alias bomb or a file far larger than a policy",
+                        f"too many values (over {MAX_NODES}): an alias bomb or a file far larger than a policy",
                     ),
                 )
             )
@@ -127,9 +124,7 @@ class _Builder:
             self._remember(mapping, node)
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.problems.append(
-                        self._problem(key_node, "merge keys (<<) are not supported")
-                    )
+                    self.problems.append(self._problem(key_node, "merge keys (<<) are not supported"))
                     continue
                 key = self.build(key_node)
                 if not isinstance(key, (str, int, float, bool)) and key is not None:

@@ -25,8 +25,14 @@ def test_identifiers_split_into_lower_case_words(identifier: str, words: tuple[s
 
 @pytest.mark.parametrize(
     ("plural", "single"),
-    [("addresses", "address"), ("categories", "category"), ("users", "user"), ("status", "status"),
-     ("people", "people"), ("boxes", "box")],
+    [
+        ("addresses", "address"),
+        ("categories", "category"),
+        ("users", "user"),
+        ("status", "status"),
+        ("people", "people"),
+        ("boxes", "box"),
+    ],
 )
 def test_table_words_compare_in_the_singular(plural: str, single: str) -> None:
     assert singular(plural) == single

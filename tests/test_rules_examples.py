@@ -85,5 +85,5 @@ data_types:
     names: [{words: [pigeon]}]
     examples: {match: [{column: pigeon}], no_match: [{column: dove}]}
 """
-    with pytest.raises(PolicyError, match="rules.yaml:3:3: 'user.contact.carrier_pigeon' is not a data type"):
+    with pytest.raises(PolicyError, match=r"rules\.yaml:3:3: 'user\.contact\.carrier_pigeon' is not a data type"):
         load_rules(text, "rules.yaml")

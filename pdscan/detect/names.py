@@ -16,12 +16,25 @@ from pdscan.model import Column, Detection, Evidence, Table
 
 _TYPE_FAMILIES = (
     ("boolean", re.compile(r"^(?:bool|boolean|bit|tinyint\s*\(\s*1\s*\))(?!\w)")),
-    ("integer", re.compile(r"^(?:tinyint|smallint|mediumint|int|integer|bigint|int[248]|serial|"
-                           r"bigserial|smallserial)\b")),
+    (
+        "integer",
+        re.compile(
+            r"^(?:tinyint|smallint|mediumint|int|integer|bigint|int[248]|serial|"
+            r"bigserial|smallserial)\b"
+        ),
+    ),
     ("numeric", re.compile(r"^(?:decimal|numeric|float|double|real|money|smallmoney|number)\b")),
-    ("date", re.compile(r"^(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|"
-                        r"timestamptz|time|timetz|interval|year)\b")),
-    ("binary", re.compile(r"^(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b")),
+    (
+        "date",
+        re.compile(
+            r"^(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|"
+            r"timestamptz|time|timetz|interval|year)\b"
+        ),
+    ),
+    (
+        "binary",
+        re.compile(r"^(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b"),
+    ),
 )
 CONFIDENCE_WHOLE_NAME = 0.95
 CONFIDENCE_PART_OF_NAME = 0.85
@@ -62,7 +75,9 @@ class NameClassifier:
     def classify(self, column: Column, table: Table) -> tuple[Detection, ...]:
         return self._cached(column.name, table.name, column.sql_type)
 
-    def classify_name(self, column: str, table: str | None = None, sql_type: str | None = None) -> tuple[Detection, ...]:
+    def classify_name(
+        self, column: str, table: str | None = None, sql_type: str | None = None
+    ) -> tuple[Detection, ...]:
         """The same judgement from plain strings (for rule examples and other sources)."""
         return self._cached(column, table or "", sql_type)
 
@@ -89,8 +104,15 @@ class NameClassifier:
         _, rule, pattern = best
         return (self._detection(column, table, words, rule, pattern, table_words),)
 
-    def _matches(self, words: tuple[str, ...], position: int, pattern: NamePattern,
-                 rule: DataTypeRule, table_words: frozenset[str], family: str | None) -> bool:
+    def _matches(
+        self,
+        words: tuple[str, ...],
+        position: int,
+        pattern: NamePattern,
+        rule: DataTypeRule,
+        table_words: frozenset[str],
+        family: str | None,
+    ) -> bool:
         size = len(pattern.words)
         if words[position : position + size] != pattern.words:
             return False
@@ -116,23 +138,27 @@ class NameClassifier:
             return name in table_words
         return not table_words.isdisjoint(word_set)
 
-    def _detection(self, column: str, table: str, words: tuple[str, ...], rule: DataTypeRule,
-                   pattern: NamePattern, table_words: frozenset[str]) -> Detection:
+    def _detection(
+        self,
+        column: str,
+        table: str,
+        words: tuple[str, ...],
+        rule: DataTypeRule,
+        pattern: NamePattern,
+        table_words: frozenset[str],
+    ) -> Detection:
         matched = " ".join(pattern.words)
         if self._whole(words, pattern):
-            evidence = [Evidence("name", f"column name `{column}` is `{matched}`")]
+            evidence = [Evidence("name", f"column name `{column}`")]
             confidence = CONFIDENCE_WHOLE_NAME
         else:
-            evidence = [Evidence("name", f"column name `{column}` contains `{matched}`")]
+            evidence = [Evidence("name", f"column name `{column}` (contains `{matched}`)")]
             confidence = CONFIDENCE_PART_OF_NAME
         if pattern.table_is:
-            evidence.append(Evidence("table", f"table `{table}` stores {table_split_last(table)} records"))
+            evidence.append(Evidence("table", f"in `{table}`, a table of {table_split_last(table)}s"))
             confidence = min(confidence, CONFIDENCE_NEEDS_TABLE)
         if pattern.tables:
-            sets = " and ".join(
-                f"{name} table" if name in self.rules.table_words else f"`{name}` table"
-                for name in pattern.tables
-            )
-            evidence.append(Evidence("table", f"table `{table}` reads as a {sets}"))
+            sets = " and ".join(name if name in self.rules.table_words else f"`{name}`" for name in pattern.tables)
+            evidence.append(Evidence("table", f"in `{table}`, a {sets} table"))
             confidence = min(confidence, CONFIDENCE_NEEDS_TABLE)
         return Detection(rule.data_type, confidence, tuple(evidence))

@@ -121,12 +121,19 @@ class _RulesBuilder:
         exclude_types = self._words(entry.get("exclude_types", []), entry, "exclude_types")
         for family in exclude_types:
             if family not in TYPE_FAMILIES:
-                self.fail(entry, f"unknown type family '{family}' (known: {', '.join(TYPE_FAMILIES)})",
-                          "exclude_types")
+                self.fail(
+                    entry,
+                    f"unknown type family '{family}' (known: {', '.join(TYPE_FAMILIES)})",
+                    "exclude_types",
+                )
         examples = entry.get("examples") or {}
         if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
-            self.fail(parent, f"data type '{key}' needs examples that must match and that must not",
-                      key, on_key=True)
+            self.fail(
+                parent,
+                f"data type '{key}' needs examples that must match and that must not",
+                key,
+                on_key=True,
+            )
             examples = {}
         return DataTypeRule(
             data_type=key,

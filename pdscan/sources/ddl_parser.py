@@ -225,9 +225,7 @@ class Token:
 
 def _token_regex(dialect: str) -> re.Pattern[str]:
     string = (
-        r"[NnEeXxBbUu]?'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'"
-        if dialect == "mysql"
-        else r"[NnEeXxBbUu]?'[^']*(?:''[^']*)*'"
+        r"[NnEeXxBbUu]?'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'" if dialect == "mysql" else r"[NnEeXxBbUu]?'[^']*(?:''[^']*)*'"
     )
     parts = [
         r"(?P<space>\s+)",
@@ -257,9 +255,7 @@ def tokenize(text: str, dialect: str) -> list[Token]:
         kind = match.lastgroup
         raw = match.group()
         if kind in ("space", "block"):
-            if kind == "block" and raw.startswith(
-                "/*!"
-            ):  # MySQL executable comment: its content counts
+            if kind == "block" and raw.startswith("/*!"):  # MySQL executable comment: its content counts
                 tokens.extend(
                     Token(t.kind, t.text, t.value, t.start + match.start() + 3)
                     for t in tokenize(re.sub(r"^\d*", "", raw[3:-2]), dialect)
@@ -267,9 +263,7 @@ def tokenize(text: str, dialect: str) -> list[Token]:
             continue
         if kind == "tag":
             kind = "dollar"
-        tokens.append(
-            Token(_KINDS.get(kind, kind or "op"), raw, _value(kind or "op", raw), match.start())
-        )
+        tokens.append(Token(_KINDS.get(kind, kind or "op"), raw, _value(kind or "op", raw), match.start()))
     return tokens
 
 
@@ -306,9 +300,7 @@ def parse_statement(statement: Statement, dialect: str) -> list[Change]:
         return []
     if keyword == "RENAME" and not re.match(r"RENAME\s+TABLES?\b", text, re.IGNORECASE):
         return []
-    if keyword == "COMMENT" and not re.match(
-        r"COMMENT\s+ON\s+(?:TABLE|COLUMN)\b", text, re.IGNORECASE
-    ):
+    if keyword == "COMMENT" and not re.match(r"COMMENT\s+ON\s+(?:TABLE|COLUMN)\b", text, re.IGNORECASE):
         return []
     if keyword in ("EXEC", "EXECUTE") and not re.search(
         r"\bsp_(?:rename|addextendedproperty|updateextendedproperty)\b", text[:200], re.IGNORECASE
@@ -389,9 +381,7 @@ class _Reader:
 
     def _identifier(self) -> str:
         token = self.next()
-        if token.kind in ("word", "ident") or (
-            token.kind == "string" and token.text.startswith("'")
-        ):
+        if token.kind in ("word", "ident") or (token.kind == "string" and token.text.startswith("'")):
             return token.value
         raise DdlSyntaxError(f"expected a name but found '{token.text}'")
 
@@ -441,8 +431,7 @@ class _Reader:
             return [
                 Unsupported(
                     self.line_of(start),
-                    f"CREATE TABLE {table} AS a query: its columns "
-                    "come from the query, which pdscan does not evaluate",
+                    f"CREATE TABLE {table} AS a query: its columns come from the query, which pdscan does not evaluate",
                 )
             ]
         if token.upper in ("PARTITION", "OF"):
@@ -453,9 +442,7 @@ class _Reader:
         if token.text != "(":
             raise DdlSyntaxError(f"expected the column list but found '{token.text}'")
         elements = self._parenthesised_elements()
-        columns = tuple(
-            c for element in elements if (c := self._column_or_none(element)) is not None
-        )
+        columns = tuple(c for element in elements if (c := self._column_or_none(element)) is not None)
         comment, inherits = self._table_options()
         return [CreateTable(table, self.line_of(start), columns, comment, annotation, inherits)]
 
@@ -471,11 +458,7 @@ class _Reader:
             return CreateTable(table, self.line_of(start), (), None, annotation)
         columns = []
         for element in self._parenthesised_elements():
-            if (
-                len(element) >= 1
-                and element[0].kind in ("word", "ident")
-                and not any(t.text == "=" for t in element)
-            ):
+            if len(element) >= 1 and element[0].kind in ("word", "ident") and not any(t.text == "=" for t in element):
                 sql_type = _joined(element[1:]) or None
                 columns.append(
                     ColumnDef(
@@ -518,7 +501,11 @@ class _Reader:
                     or (len(element) > 2 and element[2].text == "(")
                 ):
                     return None
-            elif (first.upper == "PRIMARY" and following is not None and following.upper == "KEY") or (first.upper == "FOREIGN" and following is not None and following.upper == "KEY") or first.upper in ("CONSTRAINT", "LIKE", "PERIOD"):
+            elif (
+                (first.upper == "PRIMARY" and following is not None and following.upper == "KEY")
+                or (first.upper == "FOREIGN" and following is not None and following.upper == "KEY")
+                or first.upper in ("CONSTRAINT", "LIKE", "PERIOD")
+            ):
                 return None
         if first.kind not in ("word", "ident"):
             raise DdlSyntaxError(f"a column definition starts with '{first.text}'")
@@ -610,9 +597,7 @@ class _Reader:
             previous = self._alter_action(table, action, previous, changes)
         return changes
 
-    def _alter_action(
-        self, table: str, action: list[Token], previous: str, changes: list[Change]
-    ) -> str:
+    def _alter_action(self, table: str, action: list[Token], previous: str, changes: list[Change]) -> str:
         """Apply one ALTER TABLE action; returns what it was, for T-SQL's `ADD a int, b int`."""
         verb = action[0].upper
         rest = action[1:]
@@ -655,17 +640,13 @@ class _Reader:
             return "other"
         if verb == "RENAME":
             if rest and rest[0].upper in ("TO", "AS"):
-                changes.append(
-                    RenameTable(table, qualified_name([t.value for t in rest[1:] if t.text != "."]))
-                )
+                changes.append(RenameTable(table, qualified_name([t.value for t in rest[1:] if t.text != "."])))
                 return "other"
             rest = _skip_words(rest, "COLUMN")
             if len(rest) >= 3 and rest[1].upper == "TO" and rest[0].kind in ("word", "ident"):
                 if rest[0].upper in ("INDEX", "KEY", "CONSTRAINT"):
                     return "other"
-                changes.append(
-                    RenameColumn(table, rest[0].value, rest[2].value, self.line_of(rest[2]))
-                )
+                changes.append(RenameColumn(table, rest[0].value, rest[2].value, self.line_of(rest[2])))
             return "other"
         if verb == "CHANGE":
             rest = _skip_words(rest, "COLUMN")

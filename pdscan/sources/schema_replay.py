@@ -56,9 +56,7 @@ class SchemaReplay:
     def apply(self, change: Change, source: str) -> str | None:
         """Apply one change; returns a reason when it refers to something unknown (not fatal)."""
         if isinstance(change, CreateTable):
-            state = _TableState(
-                change.table, source, change.line, change.comment, change.annotation
-            )
+            state = _TableState(change.table, source, change.line, change.comment, change.annotation)
             for parent in change.inherits:
                 if (inherited := self._tables.get(parent.lower())) is not None:
                     state.columns.update({k: replace(v) for k, v in inherited.columns.items()})
@@ -139,6 +137,4 @@ class SchemaReplay:
 
 
 def _column(column: ColumnDef, source: str) -> _ColumnState:
-    return _ColumnState(
-        column.name, column.sql_type, source, column.line, column.comment, column.annotation
-    )
+    return _ColumnState(column.name, column.sql_type, source, column.line, column.comment, column.annotation)

@@ -23,9 +23,7 @@ DIALECTS = ("postgres", "mysql", "sqlite", "tsql")
 _NUMBER_RUN = re.compile(r"(\d+)")
 
 
-def scan_ddl_files(
-    files: Sequence[Path], *, database: str, dialect: str | None = None
-) -> SchemaScan:
+def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None = None) -> SchemaScan:
     replay = SchemaReplay(database)
     skipped: list[Skipped] = []
     dialects: Counter[str] = Counter()
@@ -58,9 +56,7 @@ def scan_ddl_files(
     )
 
 
-def scan_ddl_text(
-    text: str, *, source: str, database: str, dialect: str | None = None
-) -> SchemaScan:
+def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None = None) -> SchemaScan:
     replay = SchemaReplay(database)
     skipped: list[Skipped] = []
     chosen = dialect or detect_dialect(text)
@@ -85,15 +81,11 @@ def _migration_key(path: Path) -> tuple[object, ...]:
     for part in path.parts:
         repeatable = part.startswith("R__")
         chunks = _NUMBER_RUN.split(part.lower())
-        parts.append(
-            (repeatable, tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in chunks if c))
-        )
+        parts.append((repeatable, tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in chunks if c)))
     return tuple(parts)
 
 
-def _replay_text(
-    text: str, source: str, dialect: str, replay: SchemaReplay, skipped: list[Skipped]
-) -> int:
+def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, skipped: list[Skipped]) -> int:
     splitter = StatementSplitter(text, dialect)
     count = 0
     for statement in splitter:
@@ -109,9 +101,7 @@ def _replay_text(
 
 def _tables_without_columns(replay: SchemaReplay) -> tuple[Skipped, ...]:
     return tuple(
-        Skipped(
-            table.location.source, f"table {table.name} defines no columns", table.location.line
-        )
+        Skipped(table.location.source, f"table {table.name} defines no columns", table.location.line)
         for table in replay.tables()
         if not table.columns
     )

@@ -31,9 +31,7 @@ DIALECT_MARKS: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
         (re.compile(r"\bCOPY\b.*\bFROM\s+stdin", re.IGNORECASE), 2),
         (re.compile(r"\$\w*\$"), 1),
         (
-            re.compile(
-                r"\b(?:bigserial|serial|timestamptz|jsonb|inet|uuid|bytea)\b", re.IGNORECASE
-            ),
+            re.compile(r"\b(?:bigserial|serial|timestamptz|jsonb|inet|uuid|bytea)\b", re.IGNORECASE),
             1,
         ),
         (re.compile(r"\bpublic\.\w+"), 1),
@@ -53,8 +51,7 @@ def detect_dialect(text: str) -> str:
     """The dialect whose marks weigh most in the file's head; `generic` when none is seen."""
     head = text[:PROBE_CHARS]
     scores = {
-        dialect: sum(weight for mark, weight in marks if mark.search(head))
-        for dialect, marks in DIALECT_MARKS.items()
+        dialect: sum(weight for mark, weight in marks if mark.search(head)) for dialect, marks in DIALECT_MARKS.items()
     }
     best = max(scores, key=lambda dialect: scores[dialect])
     return best if scores[best] else "generic"

@@ -36,11 +36,7 @@ class SplitProblem:
 @lru_cache(maxsize=32)
 def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
     backslash_escapes = dialect == "mysql"
-    single = (
-        r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*(?:'|\Z)"
-        if backslash_escapes
-        else r"'[^']*(?:''[^']*)*(?:'|\Z)"
-    )
+    single = r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*(?:'|\Z)" if backslash_escapes else r"'[^']*(?:''[^']*)*(?:'|\Z)"
     parts = [
         rf"(?P<single>{single})",
         r'(?P<double>"[^"]*(?:""[^"]*)*(?:"|\Z))',
@@ -53,9 +49,7 @@ def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
         parts.append(r"(?P<hash_comment>\#[^\n]*)")
         parts.append(r"(?P<conditional_open>/\*!\d*)")
         parts.append(r"(?P<conditional_close>\*/)")
-        parts.append(
-            r"(?P<delimiter_command>^[ \t]*DELIMITER[ \t]+(?P<new_delimiter>\S+)[ \t]*\r?$)"
-        )
+        parts.append(r"(?P<delimiter_command>^[ \t]*DELIMITER[ \t]+(?P<new_delimiter>\S+)[ \t]*\r?$)")
     if dialect in ("tsql", "sqlite", "generic"):
         parts.append(r"(?P<bracket>\[[^\]\n]*(?:\]\][^\]\n]*)*\])")
     if dialect in ("tsql", "generic"):
@@ -64,9 +58,7 @@ def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
         parts.append(r"(?P<dollar>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)")
         parts.append(r"(?P<meta>^\\[a-zA-Z!?][^\n]*)")
     parts.append(rf"(?P<end>{re.escape(delimiter)})")
-    flags = (
-        re.DOTALL | re.MULTILINE | (re.IGNORECASE if dialect in ("tsql", "mysql", "generic") else 0)
-    )
+    flags = re.DOTALL | re.MULTILINE | (re.IGNORECASE if dialect in ("tsql", "mysql", "generic") else 0)
     return re.compile("|".join(parts), flags)
 
 

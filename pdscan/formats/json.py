@@ -1,0 +1,100 @@
+"""The JSON report (DESIGN §7): complete, versioned, deterministic, validated by a shipped schema.
+
+Identical scans give identical bytes except `generated_at`: keys in a fixed order, findings
+sorted by place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pdscan.formats.summary import summarise
+from pdscan.model import Location, Report, Verdict
+
+
+class JsonFormat:
+    def __init__(self, color: bool = False) -> None:
+        del color  # JSON is never coloured; the argument keeps every format built the same way
+
+    def format(self, report: Report) -> str:
+        return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    summary = summarise(report)
+    return {
+        "schema_version": report.schema_version,
+        "tool": {
+            "name": "pdscan",
+            "version": report.tool_version,
+            "rules_version": report.rules_version,
+        },
+        "generated_at": report.generated_at,
+        "policy": {
+            "id": report.policy.policy_id,
+            "title": report.policy.title,
+            "version": report.policy.version,
+            "sha256": report.policy.sha256,
+            "path": report.policy.path,
+        },
+        "fail_on": report.fail_on,
+        "sources": [
+            {
+                "source": s.source,
+                "kind": s.kind.value,
+                "status": s.status,
+                "dialect": s.dialect,
+                "tables": s.tables,
+                "columns": s.columns,
+            }
+            for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
+        ],
+        "skipped": [
+            {"source": s.source, "line": s.line, "reason": s.reason}
+            for s in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason))
+        ],
+        "findings": [_finding(v) for v in report.verdicts],
+        "stale_declarations": [
+            {"place": s.place, "declared_in": s.declared_in, "explanation": s.explanation}
+            for s in report.stale_declarations
+        ],
+        "summary": {
+            "total": summary.total,
+            "by_category": summary.by_category,
+            "by_verdict": summary.by_verdict,
+            "failing": summary.failing,
+            "fails": summary.fails,
+            "partial": summary.partial,
+        },
+    }
+
+
+def _finding(verdict: Verdict) -> dict[str, Any]:
+    finding = verdict.finding
+    return {
+        "location": _location(finding.location),
+        "data_type": finding.data_type,
+        "category": finding.category,
+        "clause": verdict.clause,
+        "confidence": round(finding.confidence, 3),
+        "evidence": [{"kind": e.kind, "text": e.text} for e in finding.evidence],
+        "declared_purposes": list(verdict.declared_purposes),
+        "declared_in": list(verdict.declared_in),
+        "permitted_purposes": list(verdict.permitted_purposes),
+        "verdict": verdict.kind.value,
+        "explanation": verdict.explanation,
+        "fingerprint": verdict.fingerprint,
+        "ignore_reason": verdict.ignore_reason,
+    }
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {
+        "source": location.source,
+        "kind": location.kind.value,
+        "database": location.database,
+        "table": location.table,
+        "column": location.column,
+        "line": location.line,
+    }

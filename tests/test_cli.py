@@ -1,0 +1,208 @@
+"""End to end through the installed `pdscan` command, as users and CI run it."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "shop"
+PDSCAN = Path(sys.executable).parent / "pdscan"
+
+
+def pdscan(*args: str, cwd: Path = REPO, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    env["NO_COLOR"] = "1"
+    env["COLUMNS"] = "160"
+    return subprocess.run(
+        [str(PDSCAN), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        check=False,
+    )
+
+
+def report_schema() -> dict:
+    import importlib.resources
+
+    return json.loads((importlib.resources.files("pdscan") / "schemas" / "report.schema.json").read_text())
+
+
+def json_report(
+    *args: str, cwd: Path = REPO, stdin: str | None = None
+) -> tuple[dict, subprocess.CompletedProcess[str]]:
+    result = pdscan("scan", *args, "--format", "json", cwd=cwd, stdin=stdin)
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    return report, result
+
+
+def verdicts_by_place(report: dict) -> dict[str, str]:
+    return {f"{f['location']['table']}.{f['location']['column']}": f["verdict"] for f in report["findings"]}
+
+
+def tree_state(root: Path) -> dict[str, tuple[str, int]]:
+    return {
+        str(path.relative_to(root)): (
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+            path.stat().st_mtime_ns,
+        )
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_version_and_help_with_examples() -> None:
+    assert pdscan("--version").stdout.strip().startswith("pdscan, version ")
+    for command in ((), ("scan",), ("policy",)):
+        result = pdscan(*command, "--help")
+        assert result.returncode == 0
+        assert "Examples:" in result.stdout
+
+
+def test_the_example_shop_report_judges_every_place(tmp_path: Path) -> None:
+    before = tree_state(EXAMPLE)
+    report, result = json_report(str(EXAMPLE.relative_to(REPO)))
+    assert result.returncode == 1, "the example holds undeclared personal data"
+    places = verdicts_by_place(report)
+    assert places["customers.email"] == "ok"  # inline -- pdscan: purpose=…
+    assert places["customers.first_name"] == "ok"  # COMMENT ON COLUMN … 'purpose: …'
+    assert places["customers.phone_number"] == "ok"  # renamed in 003, declared by its new name
+    assert places["customers.date_of_birth"] == "no_policy_purpose"
+    assert places["customers.gender"] == "undeclared"
+    assert places["payments.card_number"] == "purpose_not_permitted"  # declared for advertising
+    assert places["customer_health_notes.allergies"] == "not_in_policy"
+    assert places["sessions.session_id"] == "ok"  # inline purposes stored in shop.db's DDL
+    assert places["support_tickets.customer_email"] == "ok"  # table-level purpose
+    assert "customers.email_verified" not in places
+    assert not any(place.startswith(("products.", "stores.")) for place in places)
+    phone = next(f for f in report["findings"] if f["location"]["column"] == "phone_number")
+    assert phone["location"]["source"].endswith("003_profile.sql")
+    assert phone["clause"] == "§4c"
+    skipped = {Path(s["source"]).name for s in report["skipped"]}
+    assert {"access.log", "app.jsonl"} <= skipped
+    assert tree_state(EXAMPLE) == before, "pdscan must never write to what it scans"
+
+
+def test_the_table_report_groups_by_table_and_says_what_to_do(tmp_path: Path) -> None:
+    result = pdscan("scan", "examples/shop")
+    assert result.returncode == 1
+    out = result.stdout
+    for text in ("customers", "payments", "undeclared", "purpose_not_permitted", "§4c"):
+        assert text in out
+    assert "\x1b[" not in out, "no colour codes when NO_COLOR is set or stdout is a pipe"
+    assert out.splitlines()[-1].startswith("Next: 2 place(s) hold data the policy never mentions")
+    assert "skipped" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"),
+    [("never", 0), ("undeclared", 1), ("not_in_policy", 1), ("ok", 1)],
+)
+def test_fail_on_sets_the_exit_code(fail_on: str, expected: int) -> None:
+    assert pdscan("scan", "examples/shop", "--fail-on", fail_on, "-q").returncode == expected
+
+
+def test_a_fully_declared_schema_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text(
+        "CREATE TABLE users (\n  id int,\n  email varchar(255) -- pdscan: purpose=user_notifications\n);\n"
+    )
+    result = pdscan("scan", "schema.sql", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_json_output_file_is_written_and_validates(tmp_path: Path) -> None:
+    output = tmp_path / "report.json"
+    result = pdscan("scan", "examples/shop", "--format", "json", "--output", str(output))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    report = json.loads(output.read_text())
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    assert report["summary"]["by_verdict"]["undeclared"] >= 1
+    assert report["policy"]["id"] == "engoo-dmm-2014"
+
+
+def test_standard_input_is_scanned(tmp_path: Path) -> None:
+    report, _ = json_report(
+        "-",
+        "--dialect",
+        "mysql",
+        cwd=tmp_path,
+        stdin="CREATE TABLE `customers` (`telephone` varchar(32));\n",
+    )
+    assert verdicts_by_place(report) == {"customers.telephone": "undeclared"}
+
+
+def test_bad_files_are_skipped_with_a_line_and_the_scan_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "001_ok.sql").write_text("CREATE TABLE users (id int, email text);\n")
+    (tmp_path / "002_binary.sql").write_bytes(b"\x00\x01\x02SQLite\x00\xff" * 50)
+    (tmp_path / "003_cp1251.sql").write_bytes(
+        "CREATE TABLE clients (familiya varchar(50)); -- фамилия\n".encode("cp1251")
+    )
+    report, result = json_report(".", cwd=tmp_path)
+    assert {"users.email", "clients.familiya"} <= set(verdicts_by_place(report))
+    assert any("002_binary.sql" in s["source"] for s in report["skipped"])
+    assert "002_binary.sql" in result.stderr
+    assert pdscan("scan", ".", "--strict", "-q", cwd=tmp_path).returncode == 2
+
+
+def test_usage_errors_exit_two_with_one_clear_line(tmp_path: Path) -> None:
+    missing = pdscan("scan", "nowhere.sql", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "nowhere.sql" in missing.stderr and "Traceback" not in missing.stderr
+
+    bad_policy = tmp_path / "policy.yaml"
+    bad_policy.write_text("id: broken\ncategories: [1, 2\n")
+    result = pdscan("scan", str(EXAMPLE), "--policy", str(bad_policy), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{bad_policy}:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unknown_purpose_in_the_data_map_is_an_error_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text("CREATE TABLE users (email text);\n")
+    (tmp_path / "pdscan.yml").write_text(
+        "version: 1\ndatabases:\n  app:\n    files: ['*.sql']\n    tables:\n      users:\n"
+        "        columns:\n          email: [spamming]\n"
+    )
+    result = pdscan("scan", "schema.sql", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "pdscan.yml:8" in result.stderr and "spamming" in result.stderr
+
+
+def test_an_unwritable_output_is_an_error(tmp_path: Path) -> None:
+    result = pdscan("scan", str(EXAMPLE), "--output", str(tmp_path / "missing" / "r.json"))
+    assert result.returncode == 2
+    assert "cannot write the report" in result.stderr
+
+
+def test_policy_shows_categories_in_both_languages_and_checks_files(tmp_path: Path) -> None:
+    shown = pdscan("policy")
+    assert shown.returncode == 0
+    for text in (
+        "credit_card",
+        "§4e",
+        "IP адрес",
+        "Имя",
+        "identity_verification",
+        "Подтверждение личности",
+    ):
+        assert text in shown.stdout
+    bundled = REPO / "rules" / "policy.yaml"
+    assert pdscan("policy", "--check", str(bundled)).returncode == 0
+    broken = tmp_path / "mine.yaml"
+    broken.write_text(
+        bundled.read_text(encoding="utf-8").replace("purposes: [", "purposes: [no_such_purpose, ", 1),
+        encoding="utf-8",
+    )
+    result = pdscan("policy", "--check", str(broken))
+    assert result.returncode == 2
+    assert f"{broken}:" in result.stderr and "no_such_purpose" in result.stderr

@@ -1,0 +1,114 @@
+"""Which schemas a scan reads, from what the user typed."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pdscan.model import SourceKind
+from pdscan.sources.discovery import UnknownSourceError, discover
+
+
+def write(path: Path, text: str = "CREATE TABLE t (a int);\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def make_sqlite(path: Path) -> Path:
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE people (email TEXT)")
+    connection.close()
+    return path
+
+
+def test_a_migrations_directory_is_one_schema_replayed_in_natural_order(tmp_path: Path) -> None:
+    for name in ("10_c.sql", "2_b.sql", "1_a.sql"):
+        write(tmp_path / "migrate" / name)
+    found = discover([str(tmp_path / "migrate")])
+    assert len(found.inputs) == 1
+    schema = found.inputs[0]
+    assert schema.kind is SourceKind.DDL
+    assert schema.database == str(tmp_path / "migrate")
+    assert [f.name for f in schema.files] == ["1_a.sql", "2_b.sql", "10_c.sql"]
+
+
+def test_a_single_dump_is_its_own_schema(tmp_path: Path) -> None:
+    dump = write(tmp_path / "db" / "structure.sql")
+    found = discover([str(dump)])
+    assert [(i.database, i.files) for i in found.inputs] == [(str(dump), (dump,))]
+
+
+def test_each_folder_of_sql_files_is_a_separate_schema(tmp_path: Path) -> None:
+    write(tmp_path / "billing" / "001.sql")
+    write(tmp_path / "shop" / "001.sql")
+    write(tmp_path / "shop" / "002.sql")
+    found = discover([str(tmp_path)])
+    assert sorted(i.database for i in found.inputs) == [
+        str(tmp_path / "billing" / "001.sql"),
+        str(tmp_path / "shop"),
+    ]
+
+
+def test_sqlite_files_are_recognised_by_content_not_name(tmp_path: Path) -> None:
+    database = make_sqlite(tmp_path / "data.bin")
+    found = discover([str(tmp_path)])
+    assert [(i.kind, i.database) for i in found.inputs] == [(SourceKind.SQLITE, str(database))]
+
+
+def test_sqlite_url_names_a_file_relative_or_absolute(tmp_path: Path) -> None:
+    database = make_sqlite(tmp_path / "shop.db")
+    found = discover([f"sqlite:///{database}"])
+    assert found.inputs[0].kind is SourceKind.SQLITE
+    assert found.inputs[0].files == (database,)
+
+
+def test_a_missing_sqlite_file_is_an_error_and_is_never_created(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    with pytest.raises(UnknownSourceError, match="never creates"):
+        discover([f"sqlite:///{missing}"])
+    assert not missing.exists()
+
+
+def test_other_files_in_a_directory_are_reported_as_not_scanned(tmp_path: Path) -> None:
+    write(tmp_path / "001.sql")
+    write(tmp_path / "logs" / "access.log", "192.0.2.1 - - GET /\n")
+    found = discover([str(tmp_path)])
+    assert [s.source for s in found.skipped] == [str(tmp_path / "logs" / "access.log")]
+    assert "not scanned" in found.skipped[0].reason
+
+
+def test_a_file_named_outright_is_read_as_sql_whatever_its_suffix(tmp_path: Path) -> None:
+    schema = write(tmp_path / "schema.txt")
+    found = discover([str(schema)])
+    assert found.inputs[0].files == (schema,)
+    assert not found.skipped
+
+
+def test_globs_expand_recursively_and_include_exclude_filter_directories(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "001_init.sql")
+    write(tmp_path / "a" / "002_seed.sql")
+    write(tmp_path / "b" / "deep" / "001.sql")
+    found = discover([str(tmp_path / "**" / "*.sql")])
+    assert sum(len(i.files) for i in found.inputs) == 3
+    filtered = discover([str(tmp_path)], exclude=["*seed*"], include=["*.sql"])
+    names = sorted(f.name for i in filtered.inputs for f in i.files)
+    assert names == ["001.sql", "001_init.sql"]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("no/such/file.sql", "no such file"),
+        ("no/such/*.sql", "matches no file"),
+        ("postgresql://auditor@db.example.com/shop", "postgresql:// sources are not supported"),
+    ],
+)
+def test_unusable_targets_are_usage_errors(target: str, message: str) -> None:
+    with pytest.raises(UnknownSourceError, match=message):
+        discover([target])
+
+
+def test_standard_input_is_a_schema_of_its_own() -> None:
+    found = discover(["-"])
+    assert [(i.kind, i.database, i.files) for i in found.inputs] == [(SourceKind.DDL, "<stdin>", ())]

@@ -1,0 +1,58 @@
+"""The schema of a SQLite file: columns from SQLite's catalog, purposes from its stored DDL."""
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from pdscan.model import SourceKind
+from pdscan.sources.sqlite_file import scan_sqlite_schema
+
+
+def build(path: Path, script: str) -> Path:
+    with sqlite3.connect(path) as connection:
+        connection.executescript(script)
+    connection.close()
+    return path
+
+
+def test_columns_types_and_inline_annotations_are_read(tmp_path: Path) -> None:
+    database = build(
+        tmp_path / "shop.db",
+        """
+        CREATE TABLE "Customer Accounts" (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL  -- pdscan: purpose=user_notifications
+        );
+        ALTER TABLE "Customer Accounts" ADD COLUMN phone TEXT;
+        """,
+    )
+    scan = scan_sqlite_schema(database)
+    assert scan.kind is SourceKind.SQLITE and not scan.skipped
+    (table,) = scan.tables
+    assert table.name == "Customer Accounts"
+    columns = {c.name: c for c in table.columns}
+    assert list(columns) == ["id", "email", "phone"]
+    assert columns["email"].annotation is not None
+    assert "purpose=user_notifications" in columns["email"].annotation
+    assert columns["phone"].sql_type == "TEXT"
+    assert columns["email"].location.database == str(database)
+    assert columns["email"].location.table == "Customer Accounts"
+
+
+def test_the_database_file_is_not_modified(tmp_path: Path) -> None:
+    database = build(tmp_path / "shop.db", "CREATE TABLE users (email TEXT);")
+    before = (hashlib.sha256(database.read_bytes()).hexdigest(), database.stat().st_mtime_ns)
+    scan_sqlite_schema(database)
+    after = (hashlib.sha256(database.read_bytes()).hexdigest(), database.stat().st_mtime_ns)
+    assert before == after
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.db"]
+
+
+def test_a_corrupt_database_is_a_skip_with_the_reason(tmp_path: Path) -> None:
+    corrupt = tmp_path / "broken.db"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    scan = scan_sqlite_schema(corrupt)
+    assert scan.tables == ()
+    assert len(scan.skipped) == 1
+    assert scan.skipped[0].source == str(corrupt)
+    assert "cannot read the SQLite database" in scan.skipped[0].reason
