@@ -19,6 +19,7 @@ from sqlparse import tokens as sqltokens
 
 from pdscan.sources.sql_split import Statement
 
+_NAME = re.compile(r"^[^\W\d]\w*$")
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
 
 INTERESTING = re.compile(
@@ -419,8 +420,8 @@ class _Reader:
         self.next()
         self.accept_sequence("IF", "NOT", "EXISTS")
         table = self.name()
-        if table.startswith("#"):
-            return []  # T-SQL temporary table
+        if table.startswith("#") or table.lower().startswith("sqlite_"):
+            return []  # T-SQL temporary tables, SQLite's own bookkeeping tables
         annotation = self._annotation_on_line(self.line_of(start))
         if virtual:
             return [self._virtual_table(table, start, annotation)]
@@ -520,7 +521,7 @@ class _Reader:
         index = 1
         while index < len(element):
             token = element[index]
-            if depth == 0 and token.kind == "word" and token.upper in TYPE_STOPS:
+            if depth == 0 and token.kind == "word" and token.upper in TYPE_STOPS and not _time_zone(element, index):
                 break
             if (
                 depth == 0
@@ -787,6 +788,13 @@ def _extended_property(arguments: dict[str, str]) -> list[Change]:
     return [CommentOn(table, column, named.get("value"))]
 
 
+def _time_zone(element: list[Token], index: int) -> bool:
+    """`timestamp WITH TIME ZONE` is a type, not a WITH clause."""
+    return (
+        element[index].upper in ("WITH", "WITHOUT") and index + 1 < len(element) and element[index + 1].upper == "TIME"
+    )
+
+
 def _skip_words(tokens: list[Token], *words: str) -> list[Token]:
     while tokens and tokens[0].upper in words:
         tokens = tokens[1:]
@@ -827,12 +835,12 @@ def _joined(tokens: Sequence[Token]) -> str:
     """Tokens back to readable SQL: `character varying(255)`, `numeric(10, 2)`, `text[]`."""
     out = ""
     for token in tokens:
-        text = token.text
+        text = token.value if token.kind == "ident" else token.text
         if not out or text in ("(", ")", ",", "[", "]", "::") or out.endswith(("(", "[", "::")):
             out += text
         else:
             out += " " + text
-    return out.replace(",", ", ")
+    return out
 
 
 def _create_table_with_sqlparse(statement: Statement) -> CreateTable | None:
@@ -866,7 +874,7 @@ def _create_table_with_sqlparse(statement: Statement) -> CreateTable | None:
         if expect_name and depth == 0:
             expect_name = False
             word = token.value.strip('`"[]')
-            if token.ttype in sqltokens.Comment or word.upper() in CONSTRAINT_STARTS or not word:
+            if token.ttype in sqltokens.Comment or word.upper() in CONSTRAINT_STARTS or not _NAME.match(word):
                 continue
             columns.append(ColumnDef(word, None, line))
     if not columns:

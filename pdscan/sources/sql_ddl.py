@@ -21,6 +21,7 @@ from pdscan.sources.sql_text import NotText, decode_sql_bytes
 
 DIALECTS = ("postgres", "mysql", "sqlite", "tsql")
 _NUMBER_RUN = re.compile(r"(\d+)")
+_FLYWAY = re.compile(r"^([VvUuRr])(\d+(?:[._]\d+)*)?__")
 
 
 def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None = None) -> SchemaScan:
@@ -77,12 +78,17 @@ def migration_order(files: Iterable[Path]) -> list[Path]:
 
 
 def _migration_key(path: Path) -> tuple[object, ...]:
-    parts = []
-    for part in path.parts:
-        repeatable = part.startswith("R__")
-        chunks = _NUMBER_RUN.split(part.lower())
-        parts.append((repeatable, tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in chunks if c)))
-    return tuple(parts)
+    """Folders in natural order, then the file: Flyway versions numerically, repeatables last."""
+    folders = tuple(_natural(part) for part in path.parts[:-1])
+    flyway = _FLYWAY.match(path.name)
+    if flyway:
+        version = tuple(int(n) for n in re.split(r"[._]", flyway.group(2) or "0"))
+        return (*folders, (1 if flyway.group(1).upper() == "R" else 0, version, _natural(path.name)))
+    return (*folders, (0, (), _natural(path.name)))
+
+
+def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in _NUMBER_RUN.split(text.lower()) if c)
 
 
 def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, skipped: list[Skipped]) -> int:
