@@ -4,11 +4,13 @@ Two sources, adding up: the data map `pdscan.yml` (database -> table -> column, 
 adding downwards, names as globs) and purposes written inline in the DDL itself (column and
 table comments, trailing `-- pdscan: purpose=…`). Every purpose id is checked against the
 policy, so a typo is an error with file:line, never a silently undeclared column.
+Format: docs/data-map.md.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +21,11 @@ from pdscan.model import Location, StaleDeclaration, Table
 from pdscan.policy import Policy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked
 
+DATA_MAP_VERSION = 1
+# `purpose: a, b` / `purposes=a,b` anywhere in a comment, with any text around it.
 INLINE_PURPOSES = re.compile(r"\bpurposes?\s*[:=]\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)", re.IGNORECASE)
+# A category is only read after an explicit `pdscan:` marker: "category: books" is common prose.
+INLINE_MARKER = re.compile(r"\bpdscan\s*:(.*)", re.IGNORECASE | re.DOTALL)
 INLINE_CATEGORY = re.compile(r"\bcategory\s*[:=]\s*([A-Za-z0-9_]+)", re.IGNORECASE)
 GLOB_CHARACTERS = frozenset("*?[")
 
@@ -50,6 +56,8 @@ class TableDeclaration:
 
 @dataclass(frozen=True)
 class DatabaseDeclaration:
+    """A schema entry: matched by name (`pattern`) or by `files` globs relative to the data map."""
+
     pattern: str
     files: tuple[str, ...]
     purposes: tuple[str, ...]
@@ -59,7 +67,7 @@ class DatabaseDeclaration:
 
 @dataclass(frozen=True)
 class DataMap:
-    """A loaded pdscan.yml; `files` globs are relative to the directory it lives in."""
+    """A loaded pdscan.yml; `files` globs are relative to `base_dir`, the directory it lives in."""
 
     path: str
     base_dir: Path
@@ -75,6 +83,9 @@ class DeclaredPlace:
     category_override: str | None = None
 
 
+NOTHING_DECLARED = DeclaredPlace((), ())
+
+
 def load_data_map(path: Path, policy: Policy) -> DataMap:
     """Read and check a data map; raises DeclarationError listing every problem."""
     try:
@@ -85,118 +96,124 @@ def load_data_map(path: Path, policy: Policy) -> DataMap:
 
 
 class _DataMapReader:
+    """Builds a DataMap from a marked document, collecting every problem on the way."""
+
     def __init__(self, marked: Marked, policy: Policy, base_dir: Path) -> None:
         self.marked = marked
-        self.policy = policy
+        self.purpose_ids = {purpose.id for purpose in policy.purposes}
+        self.category_ids = {category.id for category in policy.categories}
         self.base_dir = base_dir
         self.problems: list[Problem] = []
 
     def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
         self.problems.append(self.marked.problem(container, message, entry, on_key))
 
-    def where(self, container: Any, entry: Any = None) -> str:
-        problem = self.marked.problem(container, "", entry, on_key=entry is not None)
-        return f"{problem.path}:{problem.line}"
+    def where(self, container: dict[Any, Any], key: Any) -> str:
+        mark = self.marked.mark(container, key, on_key=True)
+        return f"{self.marked.path}:{mark.line}"
 
     def read(self) -> DataMap:
         root = self.marked.value
         if root is None:
             root = {}
         if not isinstance(root, dict):
-            self.fail(root, "a data map is a mapping with 'version' and 'databases'")
+            self.fail(root, "a data map is a mapping with 'version' and 'databases' (see docs/data-map.md)")
             raise DeclarationError(tuple(self.problems))
-        self.unknown_keys(root, {"version", "databases", "logs", "ignore"}, "the data map")
-        if root.get("version", 1) != 1:
-            self.fail(root, "unsupported data map version (this pdscan reads version 1)", "version")
-        databases = self.mapping(root.get("databases", {}), root, "databases")
-        declared = tuple(self.database(str(name), entry, databases) for name, entry in databases.items())
+        self.unknown_keys(root, {"version", "databases"}, "the data map")
+        if root.get("version", DATA_MAP_VERSION) != DATA_MAP_VERSION:
+            self.fail(root, f"unsupported data map version (this pdscan reads version {DATA_MAP_VERSION})", "version")
+        databases = self.mapping(root, "databases", "'databases' (schema name -> tables)")
+        declared = tuple(self.database(name, entry, databases) for name, entry in databases.items())
         if self.problems:
-            raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column))))
+            raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
         return DataMap(self.marked.path, self.base_dir, declared)
 
-    def database(self, name: str, entry: Any, parent: dict[str, Any]) -> DatabaseDeclaration:
-        fields = self.mapping(entry, parent, f"database '{name}'", name)
-        self.unknown_keys(fields, {"files", "purposes", "tables"}, f"database '{name}'")
-        files = fields.get("files", [])
+    def database(self, name: Any, entry: Any, parent: dict[Any, Any]) -> DatabaseDeclaration:
+        what = f"database '{name}'"
+        fields = self.entry_mapping(entry, parent, name, what)
+        self.unknown_keys(fields, {"files", "purposes", "tables"}, what)
+        files = fields.get("files") or []
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-            self.fail(fields, "'files' must be a list of globs", "files")
+            self.fail(fields, "'files' must be a list of globs, e.g. [\"db/migrate/*.sql\"]", "files")
             files = []
-        tables = self.mapping(fields.get("tables", {}), fields, "tables", "tables")
+        tables = self.mapping(fields, "tables", f"'tables' of {what}")
         return DatabaseDeclaration(
-            pattern=name,
+            pattern=str(name),
             files=tuple(files),
-            purposes=self.purposes(fields, "purposes"),
+            purposes=self.purposes(fields),
             declared_in=self.where(parent, name),
-            tables=tuple(self.table(str(t), value, tables) for t, value in tables.items()),
+            tables=tuple(self.table(t, value, tables) for t, value in tables.items()),
         )
 
-    def table(self, name: str, entry: Any, parent: dict[str, Any]) -> TableDeclaration:
+    def table(self, name: Any, entry: Any, parent: dict[Any, Any]) -> TableDeclaration:
         if isinstance(entry, list):  # short form: `users: [customer_support]`
-            return TableDeclaration(name, self.purpose_list(entry, parent, name), self.where(parent, name), ())
-        fields = self.mapping(entry, parent, f"table '{name}'", name)
-        self.unknown_keys(fields, {"purposes", "columns"}, f"table '{name}'")
-        columns = self.mapping(fields.get("columns", {}), fields, "columns", "columns")
+            return TableDeclaration(str(name), self.purpose_list(entry, parent, name), self.where(parent, name), ())
+        what = f"table '{name}'"
+        fields = self.entry_mapping(entry, parent, name, what)
+        self.unknown_keys(fields, {"purposes", "columns"}, what)
+        columns = self.mapping(fields, "columns", f"'columns' of {what}")
         return TableDeclaration(
-            pattern=name,
-            purposes=self.purposes(fields, "purposes"),
+            pattern=str(name),
+            purposes=self.purposes(fields),
             declared_in=self.where(parent, name),
-            columns=tuple(self.column(str(c), value, columns) for c, value in columns.items()),
+            columns=tuple(self.column(c, value, columns) for c, value in columns.items()),
         )
 
-    def column(self, name: str, entry: Any, parent: dict[str, Any]) -> ColumnDeclaration:
-        if isinstance(entry, list):
-            return ColumnDeclaration(name, self.purpose_list(entry, parent, name), None, self.where(parent, name))
-        fields = self.mapping(entry, parent, f"column '{name}'", name)
-        self.unknown_keys(fields, {"purposes", "category"}, f"column '{name}'")
+    def column(self, name: Any, entry: Any, parent: dict[Any, Any]) -> ColumnDeclaration:
+        if isinstance(entry, list):  # short form: `email: [user_notifications]`
+            return ColumnDeclaration(str(name), self.purpose_list(entry, parent, name), None, self.where(parent, name))
+        what = f"column '{name}'"
+        fields = self.entry_mapping(entry, parent, name, what)
+        self.unknown_keys(fields, {"purposes", "category"}, what)
         category = fields.get("category")
-        if category is not None and not self.known_category(category):
-            self.fail(fields, f"unknown category '{category}' (see `pdscan policy`)", "category")
+        if category is not None and (not isinstance(category, str) or category not in self.category_ids):
+            self.fail(fields, f"unknown category '{category}' (the policy's categories: `pdscan policy`)", "category")
             category = None
-        return ColumnDeclaration(name, self.purposes(fields, "purposes"), category, self.where(parent, name))
+        return ColumnDeclaration(str(name), self.purposes(fields), category, self.where(parent, name))
 
-    def purposes(self, fields: dict[str, Any], key: str) -> tuple[str, ...]:
-        if key not in fields:
-            return ()
-        return self.purpose_list(fields[key], fields, key)
+    def purposes(self, fields: dict[Any, Any]) -> tuple[str, ...]:
+        return self.purpose_list(fields.get("purposes"), fields, "purposes")
 
     def purpose_list(self, value: Any, parent: Any, key: Any) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            self.fail(parent, "purposes must be a list of purpose ids, e.g. [customer_support]", key)
+        if value is None:
             return ()
-        purposes = []
+        if not isinstance(value, list):
+            self.fail(parent, f"purposes must be a list of purpose ids, e.g. [customer_support], not {value!r}", key)
+            return ()
+        purposes: list[str] = []
         for index, purpose in enumerate(value):
-            if not isinstance(purpose, str) or not self.known_purpose(purpose):
-                self.fail(
-                    value,
-                    f"unknown purpose '{purpose}' (the policy's purposes: `pdscan policy`)",
-                    index,
-                )
-            else:
+            if not isinstance(purpose, str) or purpose not in self.purpose_ids:
+                self.fail(value, f"unknown purpose '{purpose}' (the policy's purposes: `pdscan policy`)", index)
+            elif purpose not in purposes:
                 purposes.append(purpose)
         return tuple(purposes)
 
-    def mapping(self, value: Any, parent: Any, what: str, key: Any = None) -> dict[str, Any]:
+    def mapping(self, fields: dict[Any, Any], key: str, what: str) -> dict[Any, Any]:
+        value = fields.get(key)
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.fail(parent, f"{what} must be a mapping", key)
+            self.fail(fields, f"{what} must be a mapping", key)
             return {}
         return value
 
-    def unknown_keys(self, fields: dict[str, Any], allowed: set[str], what: str) -> None:
-        for key in sorted(set(map(str, fields)) - allowed):
-            self.fail(
-                fields,
-                f"unknown key '{key}' in {what} (expected: {', '.join(sorted(allowed))})",
-                key,
-                on_key=True,
-            )
+    def entry_mapping(self, value: Any, parent: dict[Any, Any], key: Any, what: str) -> dict[Any, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(parent, f"{what} must be a mapping, or a list of purpose ids where the short form is allowed", key)
+            return {}
+        return value
 
-    def known_purpose(self, purpose: str) -> bool:
-        return any(p.id == purpose for p in self.policy.purposes)
-
-    def known_category(self, category: Any) -> bool:
-        return isinstance(category, str) and any(c.id == category for c in self.policy.categories)
+    def unknown_keys(self, fields: dict[Any, Any], allowed: set[str], what: str) -> None:
+        for key in fields:
+            if key not in allowed:
+                self.fail(
+                    fields,
+                    f"unknown key '{key}' in {what} (expected: {', '.join(sorted(allowed))})",
+                    key,
+                    on_key=True,
+                )
 
 
 class Declarations:
@@ -209,47 +226,44 @@ class Declarations:
     @classmethod
     def build(cls, data_map: DataMap | None, tables: Sequence[Table], policy: Policy) -> Declarations:
         """Collect inline purposes of every table and column; unknown ids raise DeclarationError."""
-        problems: list[Problem] = []
+        reader = _InlineReader(policy)
         inline: dict[tuple[str, str, str], DeclaredPlace] = {}
         for table in tables:
-            table_place = _inline_place(table.location, (table.comment, table.annotation), policy, problems)
+            table_place = reader.read(table.location, (table.comment, table.annotation))
             for column in table.columns:
-                column_place = _inline_place(column.location, (column.comment, column.annotation), policy, problems)
+                column_place = reader.read(column.location, (column.comment, column.annotation))
                 combined = _combine(table_place, column_place)
-                if combined.purposes or combined.category_override:
+                if combined.declared_in:
                     inline[_key(column.location)] = combined
-        if problems:
-            raise DeclarationError(tuple(problems))
+        if reader.problems:
+            raise DeclarationError(tuple(dict.fromkeys(reader.problems)))
         return cls(data_map, inline)
 
     def for_location(self, location: Location) -> DeclaredPlace:
-        place = DeclaredPlace((), ())
+        """Everything declared for `location`: data-map entries (database, table, column) then inline."""
+        place = NOTHING_DECLARED
         if self.data_map is not None:
             for database in self.data_map.databases:
                 if not _database_matches(database, location, self.data_map.base_dir):
                     continue
-                place = _combine(
-                    place,
-                    DeclaredPlace(database.purposes, _where(database.purposes, database.declared_in)),
-                )
+                place = _combine(place, _declared(database.purposes, database.declared_in))
                 for table in database.tables:
                     if not _name_matches(table.pattern, location.table):
                         continue
-                    place = _combine(
-                        place,
-                        DeclaredPlace(table.purposes, _where(table.purposes, table.declared_in)),
-                    )
+                    place = _combine(place, _declared(table.purposes, table.declared_in))
                     for column in table.columns:
                         if _name_matches(column.pattern, location.column):
-                            place = _combine(
-                                place,
-                                DeclaredPlace(column.purposes, (column.declared_in,), column.category),
-                            )
+                            declared = DeclaredPlace(column.purposes, (column.declared_in,), column.category)
+                            place = _combine(place, declared)
         inline = self._inline.get(_key(location))
         return _combine(place, inline) if inline else place
 
     def stale(self, tables: Sequence[Table]) -> tuple[StaleDeclaration, ...]:
-        """Exact table and column names in the data map that the scanned schemas no longer have."""
+        """Exact table and column names in the data map that the scanned schemas do not have.
+
+        Only entries under a database entry that matched a scanned schema count: a schema not
+        scanned this time says nothing about its entries.
+        """
         if self.data_map is None:
             return ()
         stale = []
@@ -285,42 +299,53 @@ class Declarations:
         return tuple(stale)
 
 
-def _inline_place(
-    location: Location, texts: tuple[str | None, ...], policy: Policy, problems: list[Problem]
-) -> DeclaredPlace:
-    purposes: list[str] = []
-    category = None
-    where = f"{location.source}:{location.line}" if location.line else location.source
-    for text in texts:
-        if not text:
-            continue
-        for match in INLINE_PURPOSES.finditer(text):
-            for purpose in (p.strip() for p in match.group(1).split(",")):
-                if any(p.id == purpose for p in policy.purposes):
-                    purposes.append(purpose)
+class _InlineReader:
+    """Reads purposes (and, after `pdscan:`, a category) from DDL comments, checking every id."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.purpose_ids = {purpose.id for purpose in policy.purposes}
+        self.category_ids = {category.id for category in policy.categories}
+        self.problems: list[Problem] = []
+
+    def read(self, location: Location, texts: tuple[str | None, ...]) -> DeclaredPlace:
+        purposes: list[str] = []
+        category = None
+        for text in texts:
+            if not text:
+                continue
+            for match in INLINE_PURPOSES.finditer(text):
+                for purpose in (p.strip().lower() for p in match.group(1).split(",")):
+                    if purpose in self.purpose_ids:
+                        purposes.append(purpose)
+                    else:
+                        self.fail(location, f"unknown purpose '{purpose}'")
+            marker = INLINE_MARKER.search(text)
+            named = INLINE_CATEGORY.search(marker.group(1)) if marker else None
+            if named is not None:
+                if named.group(1).lower() in self.category_ids:
+                    category = named.group(1).lower()
                 else:
-                    problems.append(
-                        Problem(
-                            location.source,
-                            location.line or 1,
-                            1,
-                            f"unknown purpose '{purpose}' in the comment of "
-                            f"`{location.place}` (the policy's purposes: `pdscan policy`)",
-                        )
-                    )
-        if (match := INLINE_CATEGORY.search(text)) is not None:
-            if any(c.id == match.group(1) for c in policy.categories):
-                category = match.group(1)
-            else:
-                problems.append(
-                    Problem(
-                        location.source,
-                        location.line or 1,
-                        1,
-                        f"unknown category '{match.group(1)}' in the comment of `{location.place}`",
-                    )
-                )
-    return DeclaredPlace(tuple(dict.fromkeys(purposes)), (where,) if purposes or category else (), category)
+                    self.fail(location, f"unknown category '{named.group(1)}'")
+        if not purposes and category is None:
+            return NOTHING_DECLARED
+        where = f"{location.source}:{location.line}" if location.line else location.source
+        return DeclaredPlace(tuple(dict.fromkeys(purposes)), (where,), category)
+
+    def fail(self, location: Location, what: str) -> None:
+        self.problems.append(
+            Problem(
+                location.source,
+                location.line or 1,
+                1,
+                f"{what} in the comment of `{location.place}`: use ids from `pdscan policy` "
+                "(`purpose: a, b` or `-- pdscan: purpose=a,b`), or reword the comment",
+            )
+        )
+
+
+def _declared(purposes: tuple[str, ...], declared_in: str) -> DeclaredPlace:
+    """A database or table entry counts as a declaration only if it gives purposes."""
+    return DeclaredPlace(purposes, (declared_in,) if purposes else ())
 
 
 def _combine(first: DeclaredPlace, second: DeclaredPlace) -> DeclaredPlace:
@@ -329,10 +354,6 @@ def _combine(first: DeclaredPlace, second: DeclaredPlace) -> DeclaredPlace:
         declared_in=tuple(dict.fromkeys(first.declared_in + second.declared_in)),
         category_override=second.category_override or first.category_override,
     )
-
-
-def _where(purposes: tuple[str, ...], declared_in: str) -> tuple[str, ...]:
-    return (declared_in,) if purposes else ()
 
 
 def _key(location: Location) -> tuple[str, str, str]:
@@ -352,17 +373,29 @@ def _name_matches(pattern: str, name: str | None) -> bool:
     if name is None:
         return False
     lowered = pattern.lower()
-    return fnmatch.fnmatchcase(name.lower(), lowered) or fnmatch.fnmatchcase(name.lower().split(".")[-1], lowered)
+    name = name.lower()
+    return fnmatch.fnmatchcase(name, lowered) or fnmatch.fnmatchcase(name.split(".")[-1], lowered)
 
 
 def _database_matches(database: DatabaseDeclaration, location: Location, base_dir: Path) -> bool:
     """By name (file stem or folder name of the schema, a live database's name) or by `files` glob."""
     identity = location.database or location.source
+    pattern = database.pattern.lower()
     names = {Path(identity).stem.lower(), Path(identity).name.lower(), identity.lower()}
-    if database.pattern == "*" or any(fnmatch.fnmatchcase(n, database.pattern.lower()) for n in names):
+    if any(fnmatch.fnmatchcase(name, pattern) for name in names):
         return True
-    candidates = {str(Path(path).resolve()) for path in (location.source, identity)}
-    base = base_dir.resolve()
+    if not database.files:
+        return False
+    candidates = {_resolved(location.source), _resolved(identity)}
+    base = _resolved(str(base_dir))
     return any(
-        fnmatch.fnmatchcase(candidate, str(base / pattern)) for pattern in database.files for candidate in candidates
+        fnmatch.fnmatchcase(candidate, str(Path(base, glob)).lower())
+        for glob in database.files
+        for candidate in candidates
     )
+
+
+@functools.cache
+def _resolved(path: str) -> str:
+    """Absolute, lower-cased form of a path, so `files` globs compare case-insensitively."""
+    return str(Path(path).resolve()).lower()

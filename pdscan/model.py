@@ -18,7 +18,7 @@ class SourceKind(enum.StrEnum):
     LOG = "log"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """One place personal data may live.
 
@@ -39,7 +39,7 @@ class Location:
         return ".".join(part for part in (self.table, self.column) if part)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     """A column as a source found it, with everything detection and declarations may read.
 
@@ -55,7 +55,7 @@ class Column:
     annotation: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """A table of the final schema: after every migration of the source was replayed."""
 
@@ -66,7 +66,7 @@ class Table:
     annotation: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """Something the scan could not read, kept as a result so the report can say so."""
 
@@ -79,7 +79,7 @@ class Skipped:
         return f"{where}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SchemaScan:
     """What one schema source yielded: its final tables and what it had to skip."""
 
@@ -91,7 +91,7 @@ class SchemaScan:
     statements: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a detector thinks a place holds a data type, in words a person can check."""
 
@@ -99,7 +99,7 @@ class Evidence:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Detection:
     """A data type recognised at a column, before the policy is consulted."""
 
@@ -108,7 +108,7 @@ class Detection:
     evidence: tuple[Evidence, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A place holding a data type, and the policy category that data type falls in.
 
@@ -138,7 +138,7 @@ class VerdictKind(enum.StrEnum):
         return list(VerdictKind).index(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """A finding judged: what was declared for it, what the policy permits, and the outcome."""
 
@@ -153,7 +153,7 @@ class Verdict:
     ignore_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StaleDeclaration:
     """A declaration naming a place the scan did not find any more."""
 
@@ -162,7 +162,7 @@ class StaleDeclaration:
     explanation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PolicyRef:
     """Which policy a report was judged against, so a filed report can be reproduced."""
 
@@ -173,7 +173,7 @@ class PolicyRef:
     path: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceSummary:
     source: str
     kind: SourceKind
@@ -183,7 +183,7 @@ class SourceSummary:
     dialect: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     schema_version: str
     tool_version: str

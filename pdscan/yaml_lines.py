@@ -1,9 +1,9 @@
-"""Load user-written YAML (policies, data maps) keeping where every value was written.
+"""Load user-written YAML (policies, data maps, rules) keeping where every value was written.
 
-Errors in those files must name file:line:column, so values are built from the composed node
-graph, remembering each node's position. Duplicate keys are errors (PyYAML silently keeps the
-last one), and alias expansion is capped, so a "billion laughs" file fails fast instead of
-eating memory.
+Errors in those files must name file:line:column, so plain values are built from the node graph
+PyYAML's SafeLoader composes, remembering each node's position. Duplicate keys are errors
+(PyYAML silently keeps the last one). Aliases are expanded, but only so far: a "billion laughs"
+file, an alias inside its own anchor, or absurd nesting is an error, not a hang or a traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-MAX_NODES = 200_000
+MAX_ALIAS_EXPANSION = 100_000  # values built again through aliases; real files need a few hundred
+MAX_DEPTH = 200  # nesting of mappings and lists; real files need under ten
+PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Problem:
 
 
 class YamlError(Exception):
+    """The file is not YAML this loader accepts; every problem found, each with its position."""
+
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
@@ -38,8 +42,8 @@ class YamlError(Exception):
 
 @dataclass(frozen=True)
 class Mark:
-    line: int
-    column: int
+    line: int  # 1-based
+    column: int  # 1-based
 
 
 class Marked:
@@ -55,105 +59,148 @@ class Marked:
         value: Any,
         marks: dict[int, Mark],
         entry_marks: dict[tuple[int, Any, bool], Mark],
+        keepalive: list[Any],
     ) -> None:
         self.path = path
         self.value = value
         self._marks = marks
         self._entry_marks = entry_marks
+        self._keepalive = keepalive  # the ids in the lookups stay valid while this object lives
+
+    def mark(self, container: Any, entry: Any = None, on_key: bool = False) -> Mark:
+        """Where `container` (or its entry: a dict key's value, the key itself, a list index) was written."""
+        if entry is not None:
+            found = self._entry_marks.get((id(container), entry, on_key))
+            if found is not None:
+                return found
+        return self._marks.get(id(container), Mark(1, 1))
 
     def problem(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> Problem:
         """A problem at `container`, or at its entry (dict key or list index) when given."""
-        mark = None
-        if entry is not None:
-            mark = self._entry_marks.get((id(container), entry, on_key))
-        if mark is None:
-            mark = self._marks.get(id(container), Mark(1, 1))
+        mark = self.mark(container, entry, on_key)
         return Problem(self.path, mark.line, mark.column, message)
 
 
 def load_marked(path: Path) -> Marked:
-    """Parse `path`; syntax errors, duplicate keys and alias bombs become YamlError."""
+    """Parse the file at `path` (shown as given); unreadable or invalid files raise YamlError."""
     display = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise YamlError((Problem(display, 1, 1, f"cannot read the file: {error}"),)) from None
+    except OSError as error:
+        raise YamlError((Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}"),)) from None
+    except UnicodeDecodeError:
+        raise YamlError((Problem(display, 1, 1, "not UTF-8 text: save the file as UTF-8"),)) from None
     return load_marked_text(text, display)
 
 
 def load_marked_text(text: str, display: str) -> Marked:
+    """Parse `text`, naming it `display` in problems."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"not valid YAML: {error.problem or error}"
-        raise YamlError((Problem(display, line, column, message),)) from None
+        raise YamlError((Problem(display, line, column, f"not valid YAML: {error.problem or error}"),)) from None
     except yaml.YAMLError as error:
         raise YamlError((Problem(display, 1, 1, f"not valid YAML: {error}"),)) from None
+    except RecursionError:
+        raise YamlError((Problem(display, 1, 1, "not valid YAML here: nested too deeply"),)) from None
     builder = _Builder(display)
-    value = builder.build(node) if node is not None else None
+    value = builder.build(node, 0) if node is not None else None
     if builder.problems:
         raise YamlError(tuple(builder.problems))
-    return Marked(display, value, builder.marks, builder.entry_marks)
+    return Marked(display, value, builder.marks, builder.entry_marks, builder.keepalive)
 
 
 class _Builder:
+    """Turns composed nodes into dicts, lists and scalars, recording marks and problems."""
+
     def __init__(self, display: str) -> None:
         self.display = display
         self.marks: dict[int, Mark] = {}
         self.entry_marks: dict[tuple[int, Any, bool], Mark] = {}
         self.problems: list[Problem] = []
-        self.visited = 0
-        self._constructor = yaml.SafeLoader("")  # only for scalar construction
-        self._keepalive: list[Any] = []  # containers must outlive the id() lookups
+        self.keepalive: list[Any] = []
+        self._built: set[int] = set()  # nodes built once; building one again is alias expansion
+        self._open: set[int] = set()  # nodes being built right now, to catch an alias inside its anchor
+        self._expanded = 0
+        self._scalars = yaml.SafeLoader("")  # its constructor turns scalar nodes into Python values
 
-    def build(self, node: yaml.Node) -> Any:
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            raise YamlError(
-                (
-                    self._problem(
-                        node,
-                        f"too many values (over {MAX_NODES}): an alias bomb or a file far larger than a policy",
-                    ),
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        if id(node) in self._open:
+            raise self._fatal(node, "an alias refers to the value that contains it")
+        if depth > MAX_DEPTH:
+            raise self._fatal(node, f"nested more than {MAX_DEPTH} levels deep")
+        if id(node) in self._built:
+            self._expanded += 1
+            if self._expanded > MAX_ALIAS_EXPANSION:
+                raise self._fatal(
+                    node,
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION} values (an alias bomb?): "
+                    "write the values out or use fewer nested aliases",
                 )
-            )
-        if isinstance(node, yaml.MappingNode):
-            mapping: dict[Any, Any] = {}
-            self._remember(mapping, node)
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.problems.append(self._problem(key_node, "merge keys (<<) are not supported"))
-                    continue
-                key = self.build(key_node)
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    self.problems.append(self._problem(key_node, "a key must be a plain value"))
-                    continue
-                if key in mapping:
-                    self.problems.append(self._problem(key_node, f"duplicate key '{key}'"))
-                    continue
-                mapping[key] = self.build(value_node)
-                self.entry_marks[(id(mapping), key, True)] = self._mark(key_node)
-                self.entry_marks[(id(mapping), key, False)] = self._mark(value_node)
-            return mapping
-        if isinstance(node, yaml.SequenceNode):
-            sequence: list[Any] = []
-            self._remember(sequence, node)
-            for index, item in enumerate(node.value):
-                sequence.append(self.build(item))
-                self.entry_marks[(id(sequence), index, False)] = self._mark(item)
-            return sequence
-        return self._constructor.construct_object(node, deep=True)
+        self._built.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if node.tag not in PLAIN_COLLECTION_TAGS:
+            self.problems.append(self._problem(node, f"the tag '{node.tag}' is not supported here"))
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, depth)
+            return self._sequence(node, depth)
+        finally:
+            self._open.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = {}
+        self._remember(mapping, node)
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(self._problem(key_node, "merge keys (<<) are not supported: write the keys out"))
+                continue
+            key = self.build(key_node, depth + 1)
+            if isinstance(key, dict | list):
+                self.problems.append(self._problem(key_node, "a key must be a plain value, not a mapping or a list"))
+                continue
+            if key in mapping:
+                first = self.entry_marks[(id(mapping), key, True)]
+                self.problems.append(
+                    self._problem(key_node, f"duplicate key '{key}' (first written at line {first.line})")
+                )
+                continue
+            mapping[key] = self.build(value_node, depth + 1)
+            self.entry_marks[(id(mapping), key, True)] = _mark(key_node)
+            self.entry_marks[(id(mapping), key, False)] = _mark(value_node)
+        return mapping
+
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
+        sequence: list[Any] = []
+        self._remember(sequence, node)
+        for index, item in enumerate(node.value):
+            sequence.append(self.build(item, depth + 1))
+            self.entry_marks[(id(sequence), index, False)] = _mark(item)
+        return sequence
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self._scalars.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as error:
+            reason = getattr(error, "problem", None) or str(error)
+            self.problems.append(self._problem(node, f"cannot read this value: {reason}"))
+            return None
 
     def _remember(self, container: Any, node: yaml.Node) -> None:
-        self._keepalive.append(container)
-        self.marks[id(container)] = self._mark(node)
-
-    @staticmethod
-    def _mark(node: yaml.Node) -> Mark:
-        return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+        self.keepalive.append(container)
+        self.marks[id(container)] = _mark(node)
 
     def _problem(self, node: yaml.Node, message: str) -> Problem:
-        mark = self._mark(node)
+        mark = _mark(node)
         return Problem(self.display, mark.line, mark.column, message)
+
+    def _fatal(self, node: yaml.Node, message: str) -> YamlError:
+        return YamlError((*self.problems, self._problem(node, message)))
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)

@@ -212,16 +212,17 @@ Change = (
 )
 
 
-@dataclass(frozen=True)
 class Token:
-    kind: str  # word, ident (quoted), string, number, op, comment
-    text: str
-    value: str
-    start: int
+    """One lexical token; a slotted class because a large schema has millions of them."""
 
-    @property
-    def upper(self) -> str:
-        return self.value.upper() if self.kind == "word" else ""
+    __slots__ = ("kind", "start", "text", "upper", "value")
+
+    def __init__(self, kind: str, text: str, value: str, start: int) -> None:
+        self.kind = kind  # word, ident (quoted), string, number, op, comment
+        self.text = text
+        self.value = value
+        self.start = start
+        self.upper = value.upper() if kind == "word" else ""
 
 
 def _token_regex(dialect: str) -> re.Pattern[str]:
@@ -229,7 +230,6 @@ def _token_regex(dialect: str) -> re.Pattern[str]:
         r"[NnEeXxBbUu]?'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'" if dialect == "mysql" else r"[NnEeXxBbUu]?'[^']*(?:''[^']*)*'"
     )
     parts = [
-        r"(?P<space>\s+)",
         r"(?P<comment>--[^\n]*" + (r"|\#[^\n]*" if dialect == "mysql" else "") + ")",
         r"(?P<block>/\*.*?(?:\*/|\Z))",
         rf"(?P<string>{string})",
@@ -244,7 +244,7 @@ def _token_regex(dialect: str) -> re.Pattern[str]:
         r"(?P<number>\d[\w.]*)",
         r"(?P<op>::|.)",
     ]
-    return re.compile("|".join(parts), re.DOTALL)
+    return re.compile(r"\s*(?:" + "|".join(parts) + ")", re.DOTALL)
 
 
 _TOKEN_REGEXES = {d: _token_regex(d) for d in ("postgres", "mysql", "sqlite", "tsql", "generic")}
@@ -252,19 +252,21 @@ _TOKEN_REGEXES = {d: _token_regex(d) for d in ("postgres", "mysql", "sqlite", "t
 
 def tokenize(text: str, dialect: str) -> list[Token]:
     tokens = []
+    append = tokens.append
     for match in _TOKEN_REGEXES.get(dialect, _TOKEN_REGEXES["generic"]).finditer(text):
-        kind = match.lastgroup
-        raw = match.group()
-        if kind in ("space", "block"):
-            if kind == "block" and raw.startswith("/*!"):  # MySQL executable comment: its content counts
+        kind = match.lastgroup or "op"
+        raw = match.group(kind)
+        start = match.start(kind)
+        if kind == "word":
+            append(Token("word", raw, raw, start))
+        elif kind == "block":
+            if raw.startswith("/*!"):  # MySQL executable comment: its content counts
                 tokens.extend(
-                    Token(t.kind, t.text, t.value, t.start + match.start() + 3)
+                    Token(t.kind, t.text, t.value, t.start + start + 3)
                     for t in tokenize(re.sub(r"^\d*", "", raw[3:-2]), dialect)
                 )
-            continue
-        if kind == "tag":
-            kind = "dollar"
-        tokens.append(Token(_KINDS.get(kind, kind or "op"), raw, _value(kind or "op", raw), match.start()))
+        else:
+            append(Token(_KINDS.get(kind, kind), raw, _value(kind, raw), start))
     return tokens
 
 
@@ -474,21 +476,29 @@ class _Reader:
     def _parenthesised_elements(self) -> list[list[Token]]:
         """Consume `( … )` and return its top-level comma-separated elements."""
         self.expect_op("(")
-        elements: list[list[Token]] = [[]]
+        tokens = self.tokens
+        elements: list[list[Token]] = []
+        current: list[Token] = []
         depth = 0
-        while True:
-            token = self.next()
-            if token.text == "(":
+        for index in range(self.position, len(tokens)):
+            token = tokens[index]
+            text = token.text
+            if text == "(":
                 depth += 1
-            elif token.text == ")":
+            elif text == ")":
                 if depth == 0:
-                    break
+                    self.position = index + 1
+                    if current:
+                        elements.append(current)
+                    return elements
                 depth -= 1
-            elif token.text == "," and depth == 0:
-                elements.append([])
+            elif text == "," and depth == 0:
+                if current:
+                    elements.append(current)
+                current = []
                 continue
-            elements[-1].append(token)
-        return [element for element in elements if element]
+            current.append(token)
+        raise DdlSyntaxError("the column list is never closed")
 
     def _column_or_none(self, element: list[Token]) -> ColumnDef | None:
         first = element[0]

@@ -124,7 +124,7 @@ class SchemaReplay:
             )
             columns = tuple(
                 Column(
-                    location=replace(location, source=c.source, column=c.name, line=c.line),
+                    location=Location(c.source, SourceKind.DDL, state.name, c.name, c.line, self.database),
                     name=c.name,
                     sql_type=c.sql_type,
                     comment=c.comment,

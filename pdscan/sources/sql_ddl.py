@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pdscan.model import SchemaScan, Skipped, SourceKind
+from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
 from pdscan.sources.schema_replay import SchemaReplay
 from pdscan.sources.sql_dialect import detect_dialect
@@ -47,11 +47,12 @@ def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None 
         file_dialect = dialect or detect_dialect(text)
         dialects[file_dialect] += 1
         statements += _replay_text(text, source, file_dialect, replay, skipped)
+    tables = replay.tables()
     return SchemaScan(
         source=database,
         kind=SourceKind.DDL,
-        tables=replay.tables(),
-        skipped=tuple(skipped) + _tables_without_columns(replay),
+        tables=tables,
+        skipped=tuple(skipped) + _tables_without_columns(tables),
         dialect=dialects.most_common(1)[0][0] if dialects else dialect,
         statements=statements,
     )
@@ -62,13 +63,9 @@ def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None 
     skipped: list[Skipped] = []
     chosen = dialect or detect_dialect(text)
     statements = _replay_text(text, source, chosen, replay, skipped)
+    tables = replay.tables()
     return SchemaScan(
-        database,
-        SourceKind.DDL,
-        replay.tables(),
-        tuple(skipped) + _tables_without_columns(replay),
-        chosen,
-        statements,
+        database, SourceKind.DDL, tables, tuple(skipped) + _tables_without_columns(tables), chosen, statements
     )
 
 
@@ -105,9 +102,9 @@ def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, ski
     return count
 
 
-def _tables_without_columns(replay: SchemaReplay) -> tuple[Skipped, ...]:
+def _tables_without_columns(tables: tuple[Table, ...]) -> tuple[Skipped, ...]:
     return tuple(
         Skipped(table.location.source, f"table {table.name} defines no columns", table.location.line)
-        for table in replay.tables()
+        for table in tables
         if not table.columns
     )
