@@ -19,11 +19,44 @@ import tempfile
 import time
 from pathlib import Path
 
-COLUMN_TYPES = ("bigint", "integer", "text", "character varying(255)", "numeric(12,2)", "boolean",
-                "timestamp with time zone", "jsonb", "inet", "uuid")
-COLUMN_NAMES = ("email", "first_name", "last_name", "phone", "address_1", "city", "postcode", "status",
-                "created_at", "updated_at", "amount", "total", "sku", "title", "description", "ip_address",
-                "user_agent", "session_id", "notes", "country", "birth_date", "price", "quantity", "flags")
+COLUMN_TYPES = (
+    "bigint",
+    "integer",
+    "text",
+    "character varying(255)",
+    "numeric(12,2)",
+    "boolean",
+    "timestamp with time zone",
+    "jsonb",
+    "inet",
+    "uuid",
+)
+COLUMN_NAMES = (
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "address_1",
+    "city",
+    "postcode",
+    "status",
+    "created_at",
+    "updated_at",
+    "amount",
+    "total",
+    "sku",
+    "title",
+    "description",
+    "ip_address",
+    "user_agent",
+    "session_id",
+    "notes",
+    "country",
+    "birth_date",
+    "price",
+    "quantity",
+    "flags",
+)
 
 
 def generate_pg_dump(path: Path, size_mb: float, seed: int = 7) -> None:
@@ -44,8 +77,10 @@ def generate_pg_dump(path: Path, size_mb: float, seed: int = 7) -> None:
             chunk.append(f"CREATE INDEX idx_{table} ON {name} USING btree (id);\n")
             chunk.append(f"ALTER TABLE ONLY {name} ADD CONSTRAINT pk_{table} PRIMARY KEY (id);\n")
             if table % 50 == 0:
-                chunk.append(f"CREATE FUNCTION public.f_{table}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                             "BEGIN\n  NEW.updated_at := now(); -- ; CREATE TABLE nope (x int);\n  RETURN NEW;\nEND;\n$$;\n")
+                chunk.append(
+                    f"CREATE FUNCTION public.f_{table}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                    "BEGIN\n  NEW.updated_at := now(); -- ; CREATE TABLE nope (x int);\n  RETURN NEW;\nEND;\n$$;\n"
+                )
             if table % 10 == 0:
                 rows = "".join(f"{i}\tuser{i}@example.com\tAiko; Sato\t192.0.2.{i % 250}\n" for i in range(200))
                 chunk.append(f"COPY {name} (id, email_0, first_name_1, ip_address_2) FROM stdin;\n{rows}\\.\n")
@@ -75,9 +110,11 @@ def measure(path: Path) -> dict[str, float]:
 def report(label: str, path: Path) -> None:
     size_mb = path.stat().st_size / 1_000_000
     figures = measure(path)
-    print(f"{label:38} {size_mb:7.2f} MB  {figures['seconds']:6.2f} s  {size_mb / figures['seconds']:6.2f} MB/s  "
-          f"peak RSS {figures['peak_rss_mb']:6.1f} MB  {figures['tables']:6d} tables {figures['columns']:7d} columns "
-          f"{figures['skipped']} skipped")
+    print(
+        f"{label:38} {size_mb:7.2f} MB  {figures['seconds']:6.2f} s  {size_mb / figures['seconds']:6.2f} MB/s  "
+        f"peak RSS {figures['peak_rss_mb']:6.1f} MB  {figures['tables']:6d} tables {figures['columns']:7d} columns "
+        f"{figures['skipped']} skipped"
+    )
 
 
 def main() -> None:
