@@ -7,15 +7,16 @@ purpose_not_permitted, ok. Formats only present what is decided here.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from pdscan.declarations import Declarations
+from pdscan.declarations import Declarations, DeclaredPlace
 from pdscan.model import Finding, Report, Verdict, VerdictKind
 from pdscan.policy import Category, Policy, load_taxonomy
 
 
 def audit(findings: Sequence[Finding], policy: Policy, declarations: Declarations) -> tuple[Verdict, ...]:
+    """One verdict per finding, sorted by database, table, column and data type."""
     taxonomy = load_taxonomy()
     verdicts = []
     for finding in findings:
@@ -23,7 +24,7 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
         if declared.category_override is not None:
             finding = replace(finding, category=declared.category_override)
         category = policy.category(finding.category) if finding.category else None
-        kind, explanation = _judge(finding, category, declared.purposes, taxonomy)
+        kind, explanation = _judge(finding, category, declared, taxonomy)
         verdicts.append(
             Verdict(
                 finding=finding,
@@ -59,35 +60,48 @@ def fails(verdict: Verdict, fail_on: VerdictKind) -> bool:
 
 
 def report_fails(report: Report, fail_on: VerdictKind) -> bool:
+    """Whether any verdict, or any stale declaration, is at or above the threshold."""
     stale_fails = bool(report.stale_declarations) and VerdictKind.STALE_DECLARATION.severity >= fail_on.severity
     return stale_fails or any(fails(verdict, fail_on) for verdict in report.verdicts)
 
 
 def _judge(
-    finding: Finding, category: Category | None, declared: tuple[str, ...], taxonomy: dict[str, str]
+    finding: Finding, category: Category | None, declared: DeclaredPlace, taxonomy: Mapping[str, str]
 ) -> tuple[VerdictKind, str]:
-    place = f"`{finding.location.place}`"
+    place = f"`{finding.location.place or finding.location.source}`"
     if category is None:
-        what = taxonomy.get(finding.data_type, finding.data_type)
+        what = _lower_first(taxonomy.get(finding.data_type, finding.data_type))
         return VerdictKind.NOT_IN_POLICY, (
-            f"{place} holds {what.lower()} ({finding.data_type}), which no category of the policy "
-            "covers: the policy never says this data is collected"
+            f"{place} holds {what} ({finding.data_type}), which no category of the policy covers: "
+            "the policy never says this data is collected; stop holding it or extend the policy"
         )
-    held = f"{place} holds {category.title_en.lower()} ({category.clause})"
+    held = f"{place} holds {_lower_first(category.title_en)} ({category.clause})"
     if not category.purposes:
         return VerdictKind.NO_POLICY_PURPOSE, (
-            f"{held}, but the policy names no purpose for it: nothing can be declared that it permits"
+            f"{held}, but the policy names no purpose for it, so no declared purpose can make holding it "
+            "permitted; stop holding it or have the policy name a purpose"
         )
     permitted = ", ".join(category.purposes)
-    if not declared:
-        return VerdictKind.UNDECLARED, (f"{held} but no purpose is declared for it; the policy permits: {permitted}")
-    refused = [purpose for purpose in declared if purpose not in category.purposes]
+    if not declared.purposes:
+        return VerdictKind.UNDECLARED, f"{held} but no purpose is declared for it; the policy permits: {permitted}"
+    refused = [purpose for purpose in declared.purposes if purpose not in category.purposes]
+    sources = f" ({', '.join(declared.declared_in)})" if declared.declared_in else ""
     if refused:
         return VerdictKind.PURPOSE_NOT_PERMITTED, (
-            f"{held}, declared for {', '.join(refused)}, which {category.clause} does not permit; "
-            f"it permits: {permitted}"
+            f"{held}, declared for {', '.join(refused)}{sources}, which the policy does not permit for "
+            f"{category.id} ({category.clause}); it permits: {permitted}"
         )
-    return VerdictKind.OK, f"{held} for {', '.join(declared)}, as {category.clause} permits"
+    return VerdictKind.OK, (
+        f"{held}, declared for {', '.join(declared.purposes)}{sources}; the policy permits "
+        f"{'it' if len(declared.purposes) == 1 else 'each'} for {category.id} ({category.clause})"
+    )
+
+
+def _lower_first(title: str) -> str:
+    """'Phone number' -> 'phone number', but 'IP address' and 'IMEI' stay as written."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def _order(verdict: Verdict) -> tuple[str, str, str, str]:

@@ -201,7 +201,7 @@ class _DataMapReader:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.fail(parent, f"{what} must be a mapping, or a list of purpose ids where the short form is allowed", key)
+            self.fail(parent, f"{what} must be a mapping (a table or column may be a list of purpose ids)", key)
             return {}
         return value
 
