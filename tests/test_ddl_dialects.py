@@ -164,3 +164,24 @@ def test_create_table_like_and_inherits() -> None:
         dialect="postgres",
     )
     assert [c.name for c in tables(result)["child"].columns] == ["email", "extra"]
+
+
+def test_the_fast_reader_and_the_token_reader_agree() -> None:
+    statement = (
+        "CREATE TABLE public.orders (\n  id bigint NOT NULL,\n  `ship to` varchar (64) COMMENT 'purpose: delivery',\n"
+        "  total numeric(10,2) DEFAULT 0,\n  created_at timestamp with time zone,\n  PRIMARY KEY (id),\n"
+        "  CONSTRAINT fk FOREIGN KEY (id) REFERENCES x (id)\n) COMMENT='Orders';"
+    )
+    plain = scan_ddl_text(statement, source="a.sql", database="a.sql", dialect="mysql")
+    commented = scan_ddl_text(
+        statement + " -- forces the token reader", source="a.sql", database="a.sql", dialect="mysql"
+    )
+
+    def shape(result: SchemaScan) -> list[tuple[str, str | None, int | None, str | None]]:
+        (table,) = result.tables
+        return [(c.name, c.sql_type, c.location.line, c.comment) for c in table.columns] + [
+            (table.name, table.comment, 0, None)
+        ]
+
+    assert shape(plain) == shape(commented)
+    assert shape(plain)[1] == ("ship to", "varchar(64)", 3, "purpose: delivery")

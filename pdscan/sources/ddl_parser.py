@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlparse
 from sqlparse import tokens as sqltokens
 
+from pdscan.sources.create_table_fast import fast_create_table
 from pdscan.sources.sql_split import Statement
 
 _NAME = re.compile(r"^[^\W\d]\w*$")
@@ -32,6 +33,12 @@ CREATE_TABLE = re.compile(
     re.IGNORECASE,
 )
 
+# pg_dump writes one of these per table; they change no column, so they are not tokenised.
+CONSTRAINT_ONLY_ALTER = re.compile(
+    r"ALTER\s+TABLE\s+(?:ONLY\s+)?[\w.\"]+\s+(?:ADD\s+CONSTRAINT\s+[\w\"]+\s+(?:PRIMARY|FOREIGN|UNIQUE|CHECK|EXCLUDE)"
+    r"|ALTER\s+COLUMN\s+[\w\"]+\s+SET\s+DEFAULT|OWNER\s+TO)[^,;]*\Z",
+    re.IGNORECASE | re.DOTALL,
+)
 CONSTRAINT_STARTS = frozenset(
     {
         "CONSTRAINT",
@@ -301,6 +308,8 @@ def parse_statement(statement: Statement, dialect: str) -> list[Change]:
         return []
     if keyword in ("DROP", "ALTER") and not re.match(rf"{keyword}\s+TABLE\b", text, re.IGNORECASE):
         return []
+    if keyword == "ALTER" and CONSTRAINT_ONLY_ALTER.match(text):
+        return []
     if keyword == "RENAME" and not re.match(r"RENAME\s+TABLES?\b", text, re.IGNORECASE):
         return []
     if keyword == "COMMENT" and not re.match(r"COMMENT\s+ON\s+(?:TABLE|COLUMN)\b", text, re.IGNORECASE):
@@ -309,6 +318,15 @@ def parse_statement(statement: Statement, dialect: str) -> list[Change]:
         r"\bsp_(?:rename|addextendedproperty|updateextendedproperty)\b", text[:200], re.IGNORECASE
     ):
         return []
+    if keyword == "CREATE" and (plain := fast_create_table(text, statement.line)) is not None:
+        name_parts, columns, comment = plain
+        table = qualified_name(name_parts)
+        if table.startswith("#") or table.lower().startswith("sqlite_"):
+            return []
+        definitions = tuple(
+            ColumnDef(name, sql_type, line, column_comment) for name, sql_type, line, column_comment in columns
+        )
+        return [CreateTable(table, statement.line, definitions, comment)]
     reader = _Reader(statement, tokenize(text, dialect))
     try:
         return reader.changes()
