@@ -6,7 +6,7 @@ Nothing here computes anything; each stage builds these and the next one reads t
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class SourceKind(enum.StrEnum):
@@ -195,4 +195,3 @@ class Report:
     verdicts: tuple[Verdict, ...]
     stale_declarations: tuple[StaleDeclaration, ...] = ()
     fail_on: str = "undeclared"
-    options: dict[str, object] = field(default_factory=dict, hash=False, compare=False)

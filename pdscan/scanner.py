@@ -71,7 +71,6 @@ def run_scan(
         skipped.extend(schema.skipped)
         tables.extend(schema.tables)
         summaries.append(_summary(schema))
-    summaries.extend(SourceSummary(item.source, SourceKind.DDL, "skipped") for item in discovery.skipped)
 
     findings = _findings(tables, policy, classifier)
     declarations = Declarations.build(data_map, tables, policy)
