@@ -115,15 +115,24 @@ class Policy:
         return PolicyRef(self.id, self.title, self.version, self.sha256, self.path)
 
 
-def load_taxonomy() -> dict[str, str]:
-    """Data-type key -> title, from the bundled rules/taxonomy.yaml; raises PolicyError if it is broken."""
-    return dict(_bundled_taxonomy())
+def load_taxonomy(path: Path | None = None) -> dict[str, str]:
+    """Data-type key -> title, from the bundled rules/taxonomy.yaml or the file at `path`.
+
+    Raises PolicyError listing every problem. The bundled file is read once per process.
+    """
+    if path is None:
+        return dict(_bundled_taxonomy())
+    return dict(_read_taxonomy(_read_bytes(path, "taxonomy"), str(path)))
 
 
 @functools.cache
 def _bundled_taxonomy() -> tuple[tuple[str, str], ...]:
-    resource = importlib.resources.files("pdscan.rules") / TAXONOMY
-    marked = _parse(resource.read_bytes(), BUNDLED_DISPLAY.format(name=TAXONOMY))
+    raw = (importlib.resources.files("pdscan.rules") / TAXONOMY).read_bytes()
+    return _read_taxonomy(raw, BUNDLED_DISPLAY.format(name=TAXONOMY))
+
+
+def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, str], ...]:
+    marked = _parse(raw, display)
     checker = _Checker(marked)
     root = checker.mapping(marked.value, None, None, "the taxonomy", {"version", "data_types"}, {"data_types"})
     entries = checker.mapping(root.get("data_types"), root, "data_types", "'data_types'", None) if root else None
@@ -150,14 +159,18 @@ def load_policy(path: Path | None = None) -> Policy:
         raw = (importlib.resources.files("pdscan.rules") / BUNDLED_POLICY).read_bytes()
         display = BUNDLED_DISPLAY.format(name=BUNDLED_POLICY)
     else:
+        raw = _read_bytes(path, "policy")
         display = str(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise PolicyError((Problem(display, 1, 1, f"cannot read the policy: {reason}"),)) from None
     marked = _parse(raw, display)
     return _PolicyReader(marked, load_taxonomy()).read(hashlib.sha256(raw).hexdigest())
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise PolicyError((Problem(str(path), 1, 1, f"cannot read the {what}: {reason}"),)) from None
 
 
 def _parse(raw: bytes, display: str) -> Marked:
