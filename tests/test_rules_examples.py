@@ -4,6 +4,7 @@ import pytest
 
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.rules import Example, load_rules
+from pdscan.detect.values import ValueDetector
 from pdscan.policy import PolicyError
 
 CLASSIFIER = NameClassifier.bundled()
@@ -87,3 +88,21 @@ data_types:
 """
     with pytest.raises(PolicyError, match=r"rules\.yaml:3:3: 'user\.contact\.carrier_pigeon' is not a data type"):
         load_rules(text, "rules.yaml")
+
+
+VALUES = ValueDetector(RULES.value_detectors)
+VALUE_CASES = [(rule.name, rule.data_type, text, True) for rule in RULES.value_detectors for text in rule.matches] + [
+    (rule.name, rule.data_type, text, False) for rule in RULES.value_detectors for text in rule.non_matches
+]
+
+
+@pytest.mark.parametrize(("detector", "data_type", "text", "expected"), VALUE_CASES)
+def test_value_detector_examples(detector: str, data_type: str, text: str, expected: bool) -> None:
+    found = [(m.detector, m.data_type) for m in VALUES.find(text)]
+    assert ((detector, data_type) in found) is expected, found
+
+
+def test_every_value_detector_carries_examples_both_ways() -> None:
+    assert {rule.name for rule in RULES.value_detectors} >= {"email", "card_number", "iban", "imei", "ipv4", "ipv6"}
+    for rule in RULES.value_detectors:
+        assert rule.matches and rule.non_matches, rule.name

@@ -7,10 +7,12 @@ silently match nothing.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pdscan.detect.identifiers import split_identifier
+from pdscan.detect.validators import VALIDATORS
 from pdscan.policy import PolicyError, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
@@ -51,10 +53,23 @@ class DataTypeRule:
 
 
 @dataclass(frozen=True)
+class ValueRule:
+    """A value pattern, the validator that confirms a match, and its proof both ways."""
+
+    name: str
+    data_type: str
+    pattern: str
+    validator: str
+    matches: tuple[str, ...]
+    non_matches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DetectionRules:
     qualifiers: frozenset[str]
     table_words: dict[str, frozenset[str]]
     data_types: tuple[DataTypeRule, ...]
+    value_detectors: tuple[ValueRule, ...] = ()
 
 
 def load_rules(text: str | None = None, display: str = f"rules/{BUNDLED_RULES}") -> DetectionRules:
@@ -92,9 +107,39 @@ class _RulesBuilder:
             for key, entry in root["data_types"].items()
             if (rule := self._data_type(str(key), entry, root["data_types"])) is not None
         )
+        value_detectors = tuple(
+            rule
+            for index, entry in enumerate(root.get("value_detectors") or [])
+            if (rule := self._value_rule(entry, root["value_detectors"], index)) is not None
+        )
         if self.problems:
             raise PolicyError(tuple(self.problems))
-        return DetectionRules(qualifiers, table_words, data_types)
+        return DetectionRules(qualifiers, table_words, data_types, value_detectors)
+
+    def _value_rule(self, entry: Any, parent: list[Any], index: int) -> ValueRule | None:
+        required = {"name", "data_type", "pattern", "validator", "examples"}
+        if not isinstance(entry, dict) or required - set(entry):
+            self.fail(parent, f"a value detector needs {', '.join(sorted(required))}", index)
+            return None
+        if entry["data_type"] not in self.taxonomy:
+            self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
+        if entry["validator"] not in VALIDATORS:
+            self.fail(entry, f"unknown validator '{entry['validator']}' (known: {', '.join(VALIDATORS)})", "validator")
+        try:
+            re.compile(entry["pattern"])
+        except re.error as error:
+            self.fail(entry, f"the pattern does not compile: {error}", "pattern")
+        examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
+        if not examples.get("match") or not examples.get("no_match"):
+            self.fail(entry, "a value detector needs examples that must match and that must not", "examples")
+        return ValueRule(
+            name=str(entry["name"]),
+            data_type=str(entry["data_type"]),
+            pattern=str(entry["pattern"]),
+            validator=str(entry["validator"]),
+            matches=tuple(str(e) for e in examples.get("match", [])),
+            non_matches=tuple(str(e) for e in examples.get("no_match", [])),
+        )
 
     def _words(self, value: Any, parent: Any, key: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
