@@ -19,7 +19,7 @@ from typing import Any
 
 from pdscan.model import Location, StaleDeclaration, Table
 from pdscan.policy import Policy
-from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked
+from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
 
 DATA_MAP_VERSION = 1
 # `purpose: a, b` / `purposes=a,b` anywhere in a comment, with any text around it.
@@ -30,12 +30,8 @@ INLINE_CATEGORY = re.compile(r"\bcategory\s*[:=]\s*([A-Za-z0-9_]+)", re.IGNORECA
 GLOB_CHARACTERS = frozenset("*?[")
 
 
-class DeclarationError(Exception):
+class DeclarationError(ProblemsError):
     """Every problem found in the data map or in inline declarations."""
-
-    def __init__(self, problems: tuple[Problem, ...]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

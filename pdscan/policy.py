@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.model import PolicyRef
-from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
+from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text
 
 __all__ = [
     "Category",
@@ -37,12 +37,8 @@ POLICY_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 DATA_TYPE_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 
 
-class PolicyError(Exception):
+class PolicyError(ProblemsError):
     """Every problem found in a policy or taxonomy file."""
-
-    def __init__(self, problems: tuple[Problem, ...]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,16 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class YamlError(Exception):
-    """The file is not YAML this loader accepts; every problem found, each with its position."""
+class ProblemsError(Exception):
+    """Every problem found in a user's file, each with its position: reported all at once."""
 
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+class YamlError(ProblemsError):
+    """The file is not YAML this loader accepts."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlparse
 from sqlparse import tokens as sqltokens
 
+from pdscan.sources.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
 from pdscan.sources.create_table_fast import fast_create_table
 from pdscan.sources.sql_split import Statement
 
@@ -38,22 +39,6 @@ CONSTRAINT_ONLY_ALTER = re.compile(
     r"ALTER\s+TABLE\s+(?:ONLY\s+)?[\w.\"]+\s+(?:ADD\s+CONSTRAINT\s+[\w\"]+\s+(?:PRIMARY|FOREIGN|UNIQUE|CHECK|EXCLUDE)"
     r"|ALTER\s+COLUMN\s+[\w\"]+\s+SET\s+DEFAULT|OWNER\s+TO)[^,;]*\Z",
     re.IGNORECASE | re.DOTALL,
-)
-CONSTRAINT_STARTS = frozenset(
-    {
-        "CONSTRAINT",
-        "PRIMARY",
-        "FOREIGN",
-        "UNIQUE",
-        "CHECK",
-        "KEY",
-        "INDEX",
-        "FULLTEXT",
-        "SPATIAL",
-        "EXCLUDE",
-        "LIKE",
-        "PERIOD",
-    }
 )
 TYPE_STOPS = frozenset(
     {
