@@ -206,3 +206,23 @@ def test_policy_shows_categories_in_both_languages_and_checks_files(tmp_path: Pa
     result = pdscan("policy", "--check", str(broken))
     assert result.returncode == 2
     assert f"{broken}:" in result.stderr and "no_such_purpose" in result.stderr
+
+
+def test_identical_scans_give_identical_json_but_for_the_time(tmp_path: Path) -> None:
+    first, _ = json_report("examples/shop")
+    second, _ = json_report("examples/shop")
+    assert first.pop("generated_at") and second.pop("generated_at")
+    assert first == second
+    places = [(f["location"]["database"], f["location"]["table"], f["location"]["column"]) for f in first["findings"]]
+    assert places == sorted(places, key=lambda p: (p[0], p[1].lower(), p[2].lower()))
+    assert len({f["fingerprint"] for f in first["findings"]}) == len(first["findings"])
+
+
+def test_fingerprints_do_not_move_with_line_numbers(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE users (id int, email text);\n")
+    before, _ = json_report("schema.sql", cwd=tmp_path)
+    schema.write_text("-- a new header line\n\nCREATE TABLE users (\n  id int,\n  email text\n);\n")
+    after, _ = json_report("schema.sql", cwd=tmp_path)
+    assert before["findings"][0]["location"]["line"] != after["findings"][0]["location"]["line"]
+    assert before["findings"][0]["fingerprint"] == after["findings"][0]["fingerprint"]
