@@ -1,60 +1,101 @@
-"""Every data type proves itself with the examples it carries in rules/datatypes.yaml."""
+"""Every data type and value detector proves itself with the examples it carries in
+rules/datatypes.yaml; one generic test runs them all, and rules without proof are rejected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pytest
 
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.rules import Example, load_rules
+from pdscan.detect.rules import load_rules
 from pdscan.detect.values import ValueDetector
-from pdscan.policy import PolicyError
+from pdscan.policy import PolicyError, load_taxonomy
 
 CLASSIFIER = NameClassifier.bundled()
 RULES = CLASSIFIER.rules
+VALUES = ValueDetector(RULES.value_detectors)
 
 
-def cases(kind: str) -> list[tuple[str, Example]]:
-    return [
-        (rule.data_type, example)
+@dataclass(frozen=True)
+class RuleExample:
+    """One example of the rules file: a column name or a value, and whether it must match."""
+
+    data_type: str
+    detector: str | None  # a value detector's name; None for a column-name example
+    text: str
+    table: str | None
+    sql_type: str | None
+    must_match: bool
+
+    def __str__(self) -> str:
+        verb = "matches" if self.must_match else "does-not-match"
+        if self.detector:
+            return f"{self.detector}:{verb}:{self.text}"
+        return f"{self.data_type}:{verb}:{self.table or ''}.{self.text}:{self.sql_type or ''}"
+
+
+def all_examples() -> list[RuleExample]:
+    examples = [
+        RuleExample(rule.data_type, None, example.column, example.table, example.sql_type, must_match)
         for rule in RULES.data_types
-        for example in (rule.matches if kind == "match" else rule.non_matches)
+        for must_match, group in ((True, rule.matches), (False, rule.non_matches))
+        for example in group
     ]
+    examples += [
+        RuleExample(rule.data_type, rule.name, text, None, None, must_match)
+        for rule in RULES.value_detectors
+        for must_match, group in ((True, rule.matches), (False, rule.non_matches))
+        for text in group
+    ]
+    return examples
 
 
-def case_id(case: tuple[str, Example]) -> str:
-    data_type, example = case
-    return f"{data_type}:{example.table or ''}.{example.column}:{example.sql_type or ''}"
+@pytest.mark.parametrize("example", all_examples(), ids=str)
+def test_rule_example(example: RuleExample) -> None:
+    if example.detector is None:
+        found = [d.data_type for d in CLASSIFIER.classify_name(example.text, example.table, example.sql_type)]
+        # A column holds one data type: a positive example must come out as exactly this one.
+        assert (found == [example.data_type]) if example.must_match else (example.data_type not in found), found
+    else:
+        found = [(m.detector, m.data_type) for m in VALUES.find(example.text)]
+        assert ((example.detector, example.data_type) in found) is example.must_match, found
 
 
-@pytest.mark.parametrize("case", cases("match"), ids=case_id)
-def test_example_matches_its_data_type(case: tuple[str, Example]) -> None:
-    data_type, example = case
-    detections = CLASSIFIER.classify_name(example.column, example.table, example.sql_type)
-    assert [d.data_type for d in detections] == [data_type]
-
-
-@pytest.mark.parametrize("case", cases("no_match"), ids=case_id)
-def test_counter_example_does_not_match_its_data_type(case: tuple[str, Example]) -> None:
-    data_type, example = case
-    detections = CLASSIFIER.classify_name(example.column, example.table, example.sql_type)
-    assert data_type not in [d.data_type for d in detections]
-
-
-def test_every_data_type_carries_examples_both_ways() -> None:
-    assert RULES.data_types
+def test_every_rule_carries_examples_both_ways() -> None:
+    assert RULES.data_types and RULES.value_detectors
     for rule in RULES.data_types:
         assert rule.matches and rule.non_matches, rule.data_type
+    for detector in RULES.value_detectors:
+        assert detector.matches and detector.non_matches, detector.name
+
+
+def test_every_data_type_of_the_taxonomy_has_name_rules() -> None:
+    assert {rule.data_type for rule in RULES.data_types} == set(load_taxonomy())
 
 
 def test_a_rule_without_counter_examples_is_rejected() -> None:
-    text = """
-version: 1
-qualifiers: []
-table_words: {}
+    text = """version: 1
 data_types:
   user.contact.email:
     names: [{words: [email]}]
     examples: {match: [{column: email}]}
 """
-    with pytest.raises(PolicyError, match=r"rules\.yaml:6:3: data type 'user.contact.email' needs examples"):
+    with pytest.raises(PolicyError, match=r"rules\.yaml:3:3: data type 'user.contact.email' needs examples"):
+        load_rules(text, "rules.yaml")
+
+
+def test_a_value_detector_without_counter_examples_is_rejected() -> None:
+    text = r"""version: 1
+data_types: {}
+value_detectors:
+  - name: email
+    data_type: user.contact.email
+    pattern: '\S+@\S+'
+    validator: email
+    examples: {match: [a@example.com]}
+"""
+    with pytest.raises(PolicyError, match=r"rules\.yaml:8:15: a value detector needs examples"):
         load_rules(text, "rules.yaml")
 
 
@@ -65,6 +106,7 @@ data_types:
         ("names: [{words: [phoneNumber]}]", "not a single lower-case word"),
         ("names: [{words: [phone], colour: red}]", "unknown key 'colour'"),
         ("names: [{words: [phone]}]\n    exclude_types: [text]", "unknown type family 'text'"),
+        ("names: [{words: [phone], tables: [big_tables]}]", "neither a table context nor a single lower-case word"),
     ],
 )
 def test_rule_mistakes_are_reported_with_their_line(snippet: str, message: str) -> None:
@@ -76,7 +118,22 @@ data_types:
 """
     with pytest.raises(PolicyError, match=message) as error:
         load_rules(text, "rules.yaml")
-    assert str(error.value).startswith("rules.yaml:4:") or str(error.value).startswith("rules.yaml:5:")
+    assert str(error.value).startswith(("rules.yaml:4:", "rules.yaml:5:"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{name: x, data_type: user.contact.email, pattern: '(', validator: email, examples: {}}", "does not compile"),
+        ("{name: x, data_type: user.contact.email, pattern: 'a', validator: crc32, examples: {}}", "unknown validator"),
+        ("{name: x, data_type: user.pigeon, pattern: 'a', validator: email, examples: {}}", "not a data type"),
+    ],
+)
+def test_value_detector_mistakes_are_reported_with_their_line(entry: str, message: str) -> None:
+    text = f"version: 1\ndata_types: {{}}\nvalue_detectors:\n  - {entry}\n"
+    with pytest.raises(PolicyError, match=message) as error:
+        load_rules(text, "rules.yaml")
+    assert str(error.value).startswith("rules.yaml:4:")
 
 
 def test_an_unknown_data_type_key_is_rejected() -> None:
@@ -88,21 +145,3 @@ data_types:
 """
     with pytest.raises(PolicyError, match=r"rules\.yaml:3:3: 'user\.contact\.carrier_pigeon' is not a data type"):
         load_rules(text, "rules.yaml")
-
-
-VALUES = ValueDetector(RULES.value_detectors)
-VALUE_CASES = [(rule.name, rule.data_type, text, True) for rule in RULES.value_detectors for text in rule.matches] + [
-    (rule.name, rule.data_type, text, False) for rule in RULES.value_detectors for text in rule.non_matches
-]
-
-
-@pytest.mark.parametrize(("detector", "data_type", "text", "expected"), VALUE_CASES)
-def test_value_detector_examples(detector: str, data_type: str, text: str, expected: bool) -> None:
-    found = [(m.detector, m.data_type) for m in VALUES.find(text)]
-    assert ((detector, data_type) in found) is expected, found
-
-
-def test_every_value_detector_carries_examples_both_ways() -> None:
-    assert {rule.name for rule in RULES.value_detectors} >= {"email", "card_number", "iban", "imei", "ipv4", "ipv6"}
-    for rule in RULES.value_detectors:
-        assert rule.matches and rule.non_matches, rule.name

@@ -10,7 +10,12 @@ import re
 from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s_\-.:/$#@\[\]\"'`]+")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+")
+# In order: a versioned acronym (`IPv6` -> ipv 6, as `ipv6` splits), a plural acronym (`IDs`,
+# its `s` dropped below), an ALLCAPS run before a capitalised word (`HTTPUser`), a word, an
+# ALLCAPS run, digits, and any other letters (Cyrillic, kana) as they come.
+_CAMEL = re.compile(
+    r"[A-Z]{2,}v(?=\d)|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+"
+)
 
 
 @lru_cache(maxsize=65536)
@@ -19,8 +24,12 @@ def split_identifier(identifier: str) -> tuple[str, ...]:
     words: list[str] = []
     for part in _SEPARATORS.split(identifier):
         if part:
-            words.extend(word.lower() for word in _CAMEL.findall(part))
+            words.extend(_acronym_singular(word).lower() for word in _CAMEL.findall(part))
     return tuple(words)
+
+
+def _acronym_singular(word: str) -> str:
+    return word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
 
 
 def singular(word: str) -> str:

@@ -1,13 +1,15 @@
 """Which data type a column holds, judged from its name, its table and its SQL type.
 
 Every detection carries its reasons in words, so a person can check the call without
-reading the rules.
+reading the rules. A schema of 100k columns repeats names a lot: judgements are cached per
+(column, table, SQL type), and patterns are indexed by their first word.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pdscan.detect.identifiers import singular, split_identifier
@@ -15,39 +17,30 @@ from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, load_
 from pdscan.model import Column, Detection, Evidence, Table
 
 _TYPE_FAMILIES = (
-    ("boolean", re.compile(r"^(?:bool|boolean|bit|tinyint\s*\(\s*1\s*\))(?!\w)")),
+    ("boolean", re.compile(r"(?:bool|boolean|bit|tinyint\s*\(\s*1\s*\))(?!\w)")),
     (
         "integer",
-        re.compile(
-            r"^(?:tinyint|smallint|mediumint|int|integer|bigint|int[248]|serial|"
-            r"bigserial|smallserial)\b"
-        ),
+        re.compile(r"(?:tinyint|smallint|mediumint|int|integer|bigint|int[248]|serial|bigserial|smallserial)\b"),
     ),
-    ("numeric", re.compile(r"^(?:decimal|numeric|float|double|real|money|smallmoney|number)\b")),
+    ("numeric", re.compile(r"(?:decimal|numeric|float|double|real|money|smallmoney|number)\b")),
     (
         "date",
-        re.compile(
-            r"^(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|"
-            r"timestamptz|time|timetz|interval|year)\b"
-        ),
+        re.compile(r"(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|timestamptz|time|timetz|year)\b"),
     ),
-    (
-        "binary",
-        re.compile(r"^(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b"),
-    ),
+    ("binary", re.compile(r"(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b")),
+    ("network", re.compile(r"(?:inet|cidr|macaddr|macaddr8)\b")),
 )
-CONFIDENCE_WHOLE_NAME = 0.95
-CONFIDENCE_PART_OF_NAME = 0.85
-CONFIDENCE_NEEDS_TABLE = 0.8
+# How sure a name alone makes us, and what table and type evidence add or take away.
+CONFIDENCE_WHOLE_NAME = 0.9  # the identifier is exactly the pattern's words (`email`)
+CONFIDENCE_PART_OF_NAME = 0.75  # the words appear inside a longer name (`backup_email`)
+TABLE_INFERENCE = 0.9  # the match needed table context: an inference, slightly less sure
+SUPPORT = 0.05  # a person table or a fitting SQL type, when the name did not need them
+CONFIDENCE_CEILING = 0.99  # a name is never proof
 
 
-def table_split_last(table: str) -> str:
-    words = split_identifier(table)
-    return singular(words[-1]) if words else table
-
-
+@lru_cache(maxsize=4096)
 def type_family(sql_type: str | None) -> str | None:
-    """`boolean`, `integer`, `numeric`, `date`, `binary`, or None for text and the unknown."""
+    """`boolean`, `integer`, `numeric`, `date`, `binary`, `network`, or None for text and the unknown."""
     if not sql_type:
         return None
     lowered = sql_type.strip().lower()
@@ -57,8 +50,32 @@ def type_family(sql_type: str | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _TableView:
+    """A table as the rules compare it: its name's singular words, its head noun (the last
+    word), and the column-defined contexts it is in, each with the column that put it there."""
+
+    name: str
+    words: frozenset[str]
+    head: str
+    column_contexts: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A pattern the column name satisfies, before table and type are considered."""
+
+    rule: DataTypeRule
+    pattern: NamePattern
+    whole: bool
+
+
 class NameClassifier:
-    """Classify columns with the name rules; patterns are indexed by their first word."""
+    """Classify columns with the name rules of rules/datatypes.yaml.
+
+    What a column name can mean is worked out once per name (`_candidates`, best first); per
+    column only the table and type conditions of those few candidates are checked.
+    """
 
     def __init__(self, rules: DetectionRules) -> None:
         self.rules = rules
@@ -66,99 +83,142 @@ class NameClassifier:
         for index, rule in enumerate(rules.data_types):
             for pattern in rule.patterns:
                 self._by_first_word[pattern.words[0]].append((index, rule, pattern))
+        self._person = rules.table_contexts.get("person")
+        self._by_columns = [context for context in rules.table_contexts.values() if context.columns]
         self._cached = lru_cache(maxsize=200_000)(self._classify)
+        self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
+        self._table_view = lru_cache(maxsize=10_000)(_table_view)
+        self._last_table: tuple[Table, tuple[tuple[str, str], ...]] | None = None
 
     @classmethod
     def bundled(cls) -> NameClassifier:
         return cls(load_rules())
 
     def classify(self, column: Column, table: Table) -> tuple[Detection, ...]:
-        return self._cached(column.name, table.name, column.sql_type)
+        """The best detection for the column, or () when its name says no personal data."""
+        if not self._candidates(column.name):
+            return ()
+        return self._cached(column.name, table.name, column.sql_type, self._column_contexts(table))
 
     def classify_name(
-        self, column: str, table: str | None = None, sql_type: str | None = None
-    ) -> tuple[Detection, ...]:
-        """The same judgement from plain strings (for rule examples and other sources)."""
-        return self._cached(column, table or "", sql_type)
-
-    def _classify(self, column: str, table: str, sql_type: str | None) -> tuple[Detection, ...]:
-        words = split_identifier(column)
-        if not words:
-            return ()
-        table_split = tuple(singular(word) for word in split_identifier(table))
-        table_words = frozenset(table_split)
-        head_noun = table_split[-1] if table_split else ""
-        family = type_family(sql_type)
-        best: tuple[tuple[int, int, int], DataTypeRule, NamePattern] | None = None
-        for position, word in enumerate(words):
-            for index, rule, pattern in self._by_first_word.get(word, ()):
-                if not self._matches(words, position, pattern, rule, table_words, family):
-                    continue
-                if pattern.table_is and head_noun not in pattern.table_is:
-                    continue
-                rank = (len(pattern.words), int(self._whole(words, pattern)), -index)
-                if best is None or rank > best[0]:
-                    best = (rank, rule, pattern)
-        if best is None:
-            return ()
-        _, rule, pattern = best
-        return (self._detection(column, table, words, rule, pattern, table_words),)
-
-    def _matches(
-        self,
-        words: tuple[str, ...],
-        position: int,
-        pattern: NamePattern,
-        rule: DataTypeRule,
-        table_words: frozenset[str],
-        family: str | None,
-    ) -> bool:
-        size = len(pattern.words)
-        if words[position : position + size] != pattern.words:
-            return False
-        if pattern.exact and not self._whole(words, pattern):
-            return False
-        extra = set(words) - set(pattern.words)
-        if extra & self.rules.qualifiers or extra & rule.exclude:
-            return False
-        if family is not None and family in rule.exclude_types:
-            return False
-        if not all(self._table_in(name, table_words) for name in pattern.tables):
-            return False
-        return not any(self._table_in(name, table_words) for name in pattern.not_tables)
-
-    @staticmethod
-    def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:
-        return tuple(word for word in words if not word.isdigit()) == pattern.words
-
-    def _table_in(self, name: str, table_words: frozenset[str]) -> bool:
-        """A named word set of the rules, or else a literal word of the table's name."""
-        word_set = self.rules.table_words.get(name)
-        if word_set is None:
-            return name in table_words
-        return not table_words.isdisjoint(word_set)
-
-    def _detection(
         self,
         column: str,
-        table: str,
-        words: tuple[str, ...],
-        rule: DataTypeRule,
-        pattern: NamePattern,
-        table_words: frozenset[str],
+        table: str | None = None,
+        sql_type: str | None = None,
+        sibling_columns: tuple[str, ...] = (),
+    ) -> tuple[Detection, ...]:
+        """The same judgement from plain strings (rule examples, sources without a Table)."""
+        return self._cached(column, table or "", sql_type, self._contexts_of(sibling_columns))
+
+    def _column_contexts(self, table: Table) -> tuple[tuple[str, str], ...]:
+        """Column-defined contexts of `table`; columns are classified table by table, so the
+        last table's answer is kept."""
+        if self._last_table is None or self._last_table[0] is not table:
+            self._last_table = (table, self._contexts_of(tuple(column.name for column in table.columns)))
+        return self._last_table[1]
+
+    def _contexts_of(self, column_names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        found: dict[str, str] = {}
+        for name in column_names:
+            words = split_identifier(name)
+            for context in self._by_columns:
+                if context.name not in found and words in context.columns:
+                    found[context.name] = name
+        return tuple(sorted(found.items()))
+
+    def _name_candidates(self, column: str) -> tuple[_Candidate, ...]:
+        """Patterns the name satisfies with no qualifier or excluded word, best first: the
+        longest pattern, then one naming the whole identifier, then the data type listed first."""
+        words = split_identifier(column)
+        ranked = []
+        for position, word in enumerate(words):
+            for index, rule, pattern in self._by_first_word.get(word, ()):
+                if words[position : position + len(pattern.words)] != pattern.words:
+                    continue
+                whole = _whole(words, pattern)
+                if pattern.exact and not whole:
+                    continue
+                extra = set(words).difference(pattern.words)
+                if not extra.isdisjoint(self.rules.qualifiers) or not extra.isdisjoint(rule.exclude):
+                    continue
+                ranked.append(((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole)))
+        ranked.sort(key=lambda item: item[0], reverse=True)
+        return tuple(candidate for _, candidate in ranked)
+
+    def _classify(
+        self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
+    ) -> tuple[Detection, ...]:
+        candidates = self._candidates(column)
+        if not candidates:
+            return ()
+        view = self._table_view(table, column_contexts)
+        family = type_family(sql_type)
+        for candidate in candidates:
+            if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
+                continue
+            return (self._detection(column, candidate, view, sql_type, family),)
+        return ()
+
+    def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
+        if pattern.table_is and table.head not in pattern.table_is:
+            return False
+        if not all(self._table_in(name, table) for name in pattern.tables):
+            return False
+        return not any(self._table_in(name, table) for name in pattern.not_tables)
+
+    def _table_in(self, name: str, table: _TableView) -> bool:
+        """A table context of the rules, or else a literal word of the table's name."""
+        context = self.rules.table_contexts.get(name)
+        if context is None:
+            return name in table.words
+        return not table.words.isdisjoint(context.words) or name in table.column_contexts
+
+    def _detection(
+        self, column: str, candidate: _Candidate, table: _TableView, sql_type: str | None, family: str | None
     ) -> Detection:
-        matched = " ".join(pattern.words)
-        if self._whole(words, pattern):
-            evidence = [Evidence("name", f"column name `{column}`")]
+        rule, pattern = candidate.rule, candidate.pattern
+        meaning = pattern.means or _phrase(rule.title)
+        if candidate.whole:
+            evidence = [Evidence("name", f"column name `{column}` means {meaning}")]
             confidence = CONFIDENCE_WHOLE_NAME
         else:
-            evidence = [Evidence("name", f"column name `{column}` (contains `{matched}`)")]
+            matched = " ".join(pattern.words)
+            evidence = [Evidence("name", f"column name `{column}` contains `{matched}`: {meaning}")]
             confidence = CONFIDENCE_PART_OF_NAME
+        needed = [name for name in pattern.tables if name in self.rules.table_contexts]
         if pattern.table_is:
-            evidence.append(Evidence("table", f"in `{table}`, a table of {table_split_last(table)}s"))
-            confidence = min(confidence, CONFIDENCE_NEEDS_TABLE)
-        if pattern.tables:
-            sets = " and ".join(name if name in self.rules.table_words else f"`{name}`" for name in pattern.tables)
-            evidence.append(Evidence("table", f"in `{table}`, a {sets} table"))
-            confidence = min(confidence, CONFIDENCE_NEEDS_TABLE)
-        return Detection(rule.data_type, confidence, tuple(evidence))
+            evidence.append(Evidence("table", f"table `{table.name}` holds {table.head} records"))
+        for name in needed:
+            context = self.rules.table_contexts[name]
+            by_column = name in table.column_contexts and table.words.isdisjoint(context.words)
+            because = f" (column `{table.column_contexts[name]}`)" if by_column else ""
+            evidence.append(Evidence("table", f"table `{table.name}` {context.means}{because}"))
+        literal = [name for name in pattern.tables if name not in self.rules.table_contexts]
+        if literal:
+            words_text = ", ".join(f"`{name}`" for name in literal)
+            evidence.append(Evidence("table", f"table `{table.name}` is about {words_text}"))
+        if pattern.table_is or pattern.tables:
+            confidence *= TABLE_INFERENCE
+        elif self._person is not None and self._table_in(self._person.name, table):
+            evidence.append(Evidence("table", f"table `{table.name}` {self._person.means}"))
+            confidence += SUPPORT
+        if family is not None and family in rule.expect_types:
+            evidence.append(Evidence("type", f"SQL type `{sql_type}` fits {_phrase(rule.title)}"))
+            confidence += SUPPORT
+        return Detection(rule.data_type, round(min(confidence, CONFIDENCE_CEILING), 2), tuple(evidence))
+
+
+def _table_view(table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
+    """The table's name without schema prefix, as singular words, with its column contexts."""
+    words = tuple(singular(word) for word in split_identifier(table.rsplit(".", 1)[-1]))
+    return _TableView(table, frozenset(words), words[-1] if words else "", dict(column_contexts))
+
+
+def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:
+    """The identifier is nothing but the pattern's words (digits aside: `address_1`)."""
+    return tuple(word for word in words if not word.isdigit()) == tuple(w for w in pattern.words if not w.isdigit())
+
+
+def _phrase(title: str) -> str:
+    """A taxonomy title inside a sentence: `Full name` -> `full name`, `IP address` unchanged."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]

@@ -1,7 +1,7 @@
 """Load the detection rules (rules/datatypes.yaml) into frozen records, validated.
 
 A rule file is code written as data: a typo in it must fail loudly with file:line, not
-silently match nothing.
+silently match nothing. Every problem is collected and reported at once.
 """
 
 from __future__ import annotations
@@ -17,26 +17,44 @@ from pdscan.policy import PolicyError, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
-TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary")
+TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network")
+_PATTERN_KEYS = {"words", "exact", "tables", "not_tables", "table_is", "means"}
+_DATA_TYPE_KEYS = {"names", "context", "exclude", "exclude_types", "expect_types", "examples"}
+_EXAMPLE_KEYS = {"column", "table", "type"}
+_VALUE_KEYS = {"name", "data_type", "pattern", "validator", "examples"}
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """A kind of table, known by words of its name (`person`: users, customers…) or by a
+    column it has (`linked_to_person`: a `user_id`), and what such a table holds."""
+
+    name: str
+    words: frozenset[str]
+    columns: frozenset[tuple[str, ...]]
+    means: str
 
 
 @dataclass(frozen=True)
 class NamePattern:
-    """Words that must appear together; table word-sets required and forbidden.
+    """Words that must appear together in a column name, and the tables where they count.
 
-    `table_is`: the table's head noun (its last word) must be one of these, as in `sessions`
-    or `api_session`: the column belongs to the thing the table stores, not a reference to it.
+    `tables`/`not_tables` name table contexts or literal table words; `table_is` lists head
+    nouns the table's last word must be (in `sessions` a `session_id` is the session's own id).
     """
 
     words: tuple[str, ...]
     exact: bool
     tables: tuple[str, ...]
     not_tables: tuple[str, ...]
-    table_is: tuple[str, ...] = ()
+    table_is: tuple[str, ...]
+    means: str | None
 
 
 @dataclass(frozen=True)
 class Example:
+    """A column (optionally in a table, with an SQL type) a rule must or must not match."""
+
     column: str
     table: str | None
     sql_type: str | None
@@ -45,9 +63,11 @@ class Example:
 @dataclass(frozen=True)
 class DataTypeRule:
     data_type: str
+    title: str
     patterns: tuple[NamePattern, ...]
     exclude: frozenset[str]
     exclude_types: frozenset[str]
+    expect_types: frozenset[str]
     matches: tuple[Example, ...]
     non_matches: tuple[Example, ...]
 
@@ -67,7 +87,7 @@ class ValueRule:
 @dataclass(frozen=True)
 class DetectionRules:
     qualifiers: frozenset[str]
-    table_words: dict[str, frozenset[str]]
+    table_contexts: dict[str, TableContext]
     data_types: tuple[DataTypeRule, ...]
     value_detectors: tuple[ValueRule, ...] = ()
 
@@ -80,14 +100,15 @@ def load_rules(text: str | None = None, display: str = f"rules/{BUNDLED_RULES}")
         marked = load_marked_text(text, display)
     except YamlError as error:
         raise PolicyError(error.problems) from None
-    return _RulesBuilder(marked, set(load_taxonomy())).build()
+    return _RulesBuilder(marked, load_taxonomy()).build()
 
 
 class _RulesBuilder:
-    def __init__(self, marked: Marked, taxonomy: set[str]) -> None:
+    def __init__(self, marked: Marked, taxonomy: dict[str, str]) -> None:
         self.marked = marked
         self.taxonomy = taxonomy
         self.problems: list[Problem] = []
+        self.contexts: dict[str, TableContext] = {}
 
     def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
         self.problems.append(self.marked.problem(container, message, entry, on_key))
@@ -97,36 +118,165 @@ class _RulesBuilder:
         if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
             self.fail(root, "a rules file is a mapping with 'data_types'")
             raise PolicyError(tuple(self.problems))
-        table_words = {
-            str(name): frozenset(self._words(words, root.get("table_words"), name))
-            for name, words in (root.get("table_words") or {}).items()
-        }
-        qualifiers = frozenset(self._words(root.get("qualifiers") or [], root, "qualifiers"))
+        for key in sorted(set(root) - {"version", "qualifiers", "table_contexts", "data_types", "value_detectors"}):
+            self.fail(root, f"unknown key '{key}'", key, on_key=True)
+        self.contexts = self._table_contexts(root)
+        qualifiers = frozenset(self._words(root.get("qualifiers", []), root, "qualifiers"))
         data_types = tuple(
             rule
             for key, entry in root["data_types"].items()
             if (rule := self._data_type(str(key), entry, root["data_types"])) is not None
         )
+        detectors = root.get("value_detectors") or []
+        if not isinstance(detectors, list):
+            self.fail(root, "'value_detectors' must be a list", "value_detectors")
+            detectors = []
         value_detectors = tuple(
-            rule
-            for index, entry in enumerate(root.get("value_detectors") or [])
-            if (rule := self._value_rule(entry, root["value_detectors"], index)) is not None
+            rule for index, entry in enumerate(detectors) if (rule := self._value_rule(entry, detectors, index))
         )
         if self.problems:
             raise PolicyError(tuple(self.problems))
-        return DetectionRules(qualifiers, table_words, data_types, value_detectors)
+        return DetectionRules(qualifiers, self.contexts, data_types, value_detectors)
+
+    def _table_contexts(self, root: dict[str, Any]) -> dict[str, TableContext]:
+        entries = root.get("table_contexts") or {}
+        if not isinstance(entries, dict):
+            self.fail(root, "'table_contexts' must be a mapping of names to {means, words}", "table_contexts")
+            return {}
+        contexts = {}
+        for name, entry in entries.items():
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("means"), str)
+                or not ({"words", "columns"} & set(entry))
+                or set(entry) - {"means", "words", "columns"}
+            ):
+                self.fail(entries, f"table context '{name}' needs 'means' (text) and 'words' or 'columns'", name)
+                continue
+            words = frozenset(self._words(entry.get("words", []), entry, "words"))
+            columns = entry.get("columns", [])
+            if not isinstance(columns, list):
+                self.fail(entry, "'columns' must be a list of word lists, like [user, id]", "columns")
+                columns = []
+            column_words = frozenset(tuple(self._words(column, columns, index)) for index, column in enumerate(columns))
+            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"])
+        return contexts
+
+    def _words(self, value: Any, parent: Any, key: Any) -> list[str]:
+        """Single lower-case words, as the identifier splitter produces them."""
+        if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
+            self.fail(parent, f"'{key}' must be a list of words (quote YAML's yes/no/on/off words)", key)
+            return []
+        for word in value:
+            if split_identifier(word) != (word,):
+                self.fail(parent, f"'{word}' in '{key}' is not a single lower-case word: split it", key)
+        return list(value)
+
+    def _table_names(self, item: dict[str, Any], key: str) -> tuple[str, ...]:
+        """Names of table contexts, or else literal (single, lower-case) table words."""
+        names = item.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            self.fail(item, f"'{key}' must be a list of table contexts or table words", key)
+            return ()
+        for name in names:
+            if name not in self.contexts and split_identifier(name) != (name,):
+                self.fail(item, f"'{name}' in '{key}' is neither a table context nor a single lower-case word", key)
+        return tuple(names)
+
+    def _data_type(self, key: str, entry: Any, parent: dict[str, Any]) -> DataTypeRule | None:
+        if key not in self.taxonomy:
+            self.fail(parent, f"'{key}' is not a data type of rules/taxonomy.yaml", key, on_key=True)
+            return None
+        if not isinstance(entry, dict) or not isinstance(entry.get("names"), list):
+            self.fail(parent, f"data type '{key}' needs a 'names' list", key, on_key=True)
+            return None
+        for name in sorted(set(entry) - _DATA_TYPE_KEYS):
+            self.fail(entry, f"unknown key '{name}' in data type '{key}'", name, on_key=True)
+        context = entry.get("context") or {}
+        if not isinstance(context, dict) or set(context) - {"tables", "not_tables"}:
+            self.fail(entry, "'context' may only hold 'tables' and 'not_tables'", "context")
+            context = {}
+        shared_tables = self._table_names(context, "tables")
+        shared_not_tables = self._table_names(context, "not_tables")
+        patterns = tuple(
+            pattern
+            for index, item in enumerate(entry["names"])
+            if (pattern := self._pattern(item, entry["names"], index, shared_tables, shared_not_tables))
+        )
+        examples = entry.get("examples")
+        if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
+            self.fail(parent, f"data type '{key}' needs examples that must match and that must not", key, on_key=True)
+            examples = {}
+        return DataTypeRule(
+            data_type=key,
+            title=self.taxonomy[key],
+            patterns=patterns,
+            exclude=frozenset(self._words(entry.get("exclude", []), entry, "exclude")),
+            exclude_types=self._families(entry, "exclude_types"),
+            expect_types=self._families(entry, "expect_types"),
+            matches=self._examples(examples.get("match", []), examples),
+            non_matches=self._examples(examples.get("no_match", []), examples),
+        )
+
+    def _families(self, entry: dict[str, Any], key: str) -> frozenset[str]:
+        families = self._words(entry.get(key, []), entry, key)
+        for family in families:
+            if family not in TYPE_FAMILIES:
+                self.fail(entry, f"unknown type family '{family}' in '{key}' (known: {', '.join(TYPE_FAMILIES)})", key)
+        return frozenset(families)
+
+    def _pattern(
+        self,
+        item: Any,
+        parent: list[Any],
+        index: int,
+        shared_tables: tuple[str, ...],
+        shared_not_tables: tuple[str, ...],
+    ) -> NamePattern | None:
+        if not isinstance(item, dict) or not isinstance(item.get("words"), list) or not item["words"]:
+            self.fail(parent, "a name pattern is a mapping with a non-empty 'words' list", index)
+            return None
+        for name in sorted(set(item) - _PATTERN_KEYS):
+            self.fail(item, f"unknown key '{name}' in a name pattern (known: {', '.join(sorted(_PATTERN_KEYS))})", name)
+        words = self._words(item["words"], item, "words")
+        if len(words) != len(item["words"]):
+            return None
+        means = item.get("means")
+        if means is not None and not isinstance(means, str):
+            self.fail(item, "'means' must be text", "means")
+            means = None
+        return NamePattern(
+            words=tuple(words),
+            exact=item.get("exact") is True,
+            tables=self._table_names(item, "tables") + shared_tables,
+            not_tables=self._table_names(item, "not_tables") + shared_not_tables,
+            table_is=self._table_names(item, "table_is"),
+            means=means,
+        )
+
+    def _examples(self, items: Any, parent: Any) -> tuple[Example, ...]:
+        examples = []
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and isinstance(item.get("column"), str) and set(item) <= _EXAMPLE_KEYS:
+                examples.append(Example(item["column"], item.get("table"), item.get("type")))
+            else:
+                self.fail(items, "an example is a mapping with 'column' (and optional 'table', 'type')", index)
+        if not isinstance(items, list):
+            self.fail(parent, "examples must be lists")
+        return tuple(examples)
 
     def _value_rule(self, entry: Any, parent: list[Any], index: int) -> ValueRule | None:
-        required = {"name", "data_type", "pattern", "validator", "examples"}
-        if not isinstance(entry, dict) or required - set(entry):
-            self.fail(parent, f"a value detector needs {', '.join(sorted(required))}", index)
+        if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
+            self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
+        for name in sorted(set(entry) - _VALUE_KEYS):
+            self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
         if entry["validator"] not in VALIDATORS:
             self.fail(entry, f"unknown validator '{entry['validator']}' (known: {', '.join(VALIDATORS)})", "validator")
         try:
-            re.compile(entry["pattern"])
+            re.compile(str(entry["pattern"]))
         except re.error as error:
             self.fail(entry, f"the pattern does not compile: {error}", "pattern")
         examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
@@ -137,85 +287,6 @@ class _RulesBuilder:
             data_type=str(entry["data_type"]),
             pattern=str(entry["pattern"]),
             validator=str(entry["validator"]),
-            matches=tuple(str(e) for e in examples.get("match", [])),
-            non_matches=tuple(str(e) for e in examples.get("no_match", [])),
+            matches=tuple(str(example) for example in examples.get("match") or []),
+            non_matches=tuple(str(example) for example in examples.get("no_match") or []),
         )
-
-    def _words(self, value: Any, parent: Any, key: Any) -> list[str]:
-        if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
-            self.fail(parent, f"'{key}' must be a list of words", key)
-            return []
-        return [word.lower() for word in value]
-
-    def _data_type(self, key: str, entry: Any, parent: dict[str, Any]) -> DataTypeRule | None:
-        if key not in self.taxonomy:
-            self.fail(parent, f"'{key}' is not a data type of rules/taxonomy.yaml", key, on_key=True)
-            return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("names"), list):
-            self.fail(parent, f"data type '{key}' needs a 'names' list", key, on_key=True)
-            return None
-        unknown = set(entry) - {"names", "context", "exclude", "exclude_types", "examples"}
-        for name in sorted(unknown):
-            self.fail(entry, f"unknown key '{name}' in data type '{key}'", name)
-        context = entry.get("context") or {}
-        patterns = tuple(
-            pattern
-            for index, item in enumerate(entry["names"])
-            if (pattern := self._pattern(item, entry["names"], index, context)) is not None
-        )
-        exclude_types = self._words(entry.get("exclude_types", []), entry, "exclude_types")
-        for family in exclude_types:
-            if family not in TYPE_FAMILIES:
-                self.fail(
-                    entry,
-                    f"unknown type family '{family}' (known: {', '.join(TYPE_FAMILIES)})",
-                    "exclude_types",
-                )
-        examples = entry.get("examples") or {}
-        if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
-            self.fail(
-                parent,
-                f"data type '{key}' needs examples that must match and that must not",
-                key,
-                on_key=True,
-            )
-            examples = {}
-        return DataTypeRule(
-            data_type=key,
-            patterns=patterns,
-            exclude=frozenset(self._words(entry.get("exclude", []), entry, "exclude")),
-            exclude_types=frozenset(exclude_types),
-            matches=tuple(self._examples(examples.get("match", []))),
-            non_matches=tuple(self._examples(examples.get("no_match", []))),
-        )
-
-    def _pattern(self, item: Any, parent: list[Any], index: int, context: dict[str, Any]) -> NamePattern | None:
-        if not isinstance(item, dict) or not isinstance(item.get("words"), list) or not item["words"]:
-            self.fail(parent, "a name pattern is a mapping with a non-empty 'words' list", index)
-            return None
-        unknown = set(item) - {"words", "exact", "tables", "not_tables", "table_is"}
-        for name in sorted(unknown):
-            self.fail(item, f"unknown key '{name}' in a name pattern", name)
-        if not all(isinstance(word, str) for word in item["words"]):
-            self.fail(parent, "pattern words must be text: quote YAML's yes/no/on/off words", index)
-            return None
-        words = tuple(word.lower() for word in item["words"])
-        for word in item["words"]:
-            if split_identifier(word) != (word.lower(),):
-                self.fail(parent, f"'{word}' is not a single lower-case word; split it", index)
-        return NamePattern(
-            words=words,
-            exact=bool(item.get("exact", False)),
-            tables=tuple(item.get("tables", [])) + tuple(context.get("tables", [])),
-            not_tables=tuple(item.get("not_tables", [])) + tuple(context.get("not_tables", [])),
-            table_is=tuple(item.get("table_is", [])),
-        )
-
-    def _examples(self, items: Any) -> list[Example]:
-        examples = []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("column"), str):
-                examples.append(Example(item["column"], item.get("table"), item.get("type")))
-            else:
-                self.fail(items, "an example is a mapping with 'column' (and optional 'table', 'type')")
-        return examples

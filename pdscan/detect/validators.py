@@ -1,5 +1,11 @@
 """Checks that turn a pattern match into a value: a card number passes Luhn and a brand range,
-an IP address parses, an IBAN's check digits add up. Named, so rules can refer to them."""
+an IP address parses and is not a version string, an IBAN's check digits add up.
+
+A regular expression finds things shaped like a card number or an address; most such things in
+real text are order ids, versions and timestamps. Each validator answers one question about one
+candidate (given with a few characters of text before it), and rules/datatypes.yaml names the
+validator each value detector relies on, so a reader knows exactly what was verified.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,32 @@ import re
 import urllib.parse
 from collections.abc import Callable
 
-_DIGITS = re.compile(r"\D")
+_NON_DIGITS = re.compile(r"\D")
+_DIGIT_GROUPS = re.compile(r"\d+")
+_NON_HEX = re.compile(r"[^0-9a-f]")
+# Text just before a dotted quad that makes it a version: `Firefox/2.0.0.4`, `rv:1.9.0.19`,
+# `v1.2.3.4`, `bundle-7.3.1.12.js`, `1.2.3.4.5`.
 _VERSION_BEFORE = re.compile(r"(?:[A-Za-z]/|rv:|[vV]|[-_.]|\d\.)$")
-# Issuer ranges (IIN prefixes) with their lengths; a Luhn-valid number outside them is an id.
+# Issuer ranges (IIN prefixes) with the lengths each brand issues; a Luhn-valid number outside
+# them is some other id.
 _CARD_BRANDS = (
-    (re.compile(r"^4"), (13, 16, 19)),  # Visa
-    (re.compile(r"^(?:5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720))"), (16,)),  # Mastercard
-    (re.compile(r"^3[47]"), (15,)),  # American Express
-    (re.compile(r"^(?:6011|65|64[4-9])"), (16, 19)),  # Discover
-    (re.compile(r"^35(?:2[89]|[3-8]\d)"), (16, 17, 18, 19)),  # JCB
-    (re.compile(r"^3(?:0[0-5]|[689])"), (14, 16, 19)),  # Diners Club
-    (re.compile(r"^62"), (16, 17, 18, 19)),  # UnionPay
+    (re.compile(r"4"), (13, 16, 19)),  # Visa
+    (re.compile(r"5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)"), (16,)),  # Mastercard
+    (re.compile(r"3[47]"), (15,)),  # American Express
+    (re.compile(r"6011|65|64[4-9]"), (16, 19)),  # Discover
+    (re.compile(r"35(?:2[89]|[3-8]\d)"), (16, 17, 18, 19)),  # JCB
+    (re.compile(r"3(?:0[0-5]|[689])"), (14, 16, 19)),  # Diners Club
+    (re.compile(r"62"), (16, 17, 18, 19)),  # UnionPay
+    (re.compile(r"220[0-4]"), (16, 17, 18, 19)),  # Mir
 )
+# How printed card numbers are grouped when they are grouped at all.
+_CARD_GROUPINGS = frozenset({(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4), (4, 4, 4, 1), (4, 4, 4, 2)})
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
+_DOMAIN_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def luhn(digits: str) -> bool:
+    """The mod-10 check digit that card numbers and IMEIs carry last."""
     total = 0
     for index, character in enumerate(reversed(digits)):
         value = ord(character) - 48
@@ -33,59 +50,72 @@ def luhn(digits: str) -> bool:
 
 
 def card_number(text: str, context: str) -> bool:
+    """13-19 digits in a usual grouping with one kind of separator, a brand's range and length, Luhn."""
     del context
-    digits = _DIGITS.sub("", text)
+    groups = tuple(len(group) for group in _DIGIT_GROUPS.findall(text))
+    if len(groups) > 1 and (groups not in _CARD_GROUPINGS or ("-" in text and " " in text)):
+        return False
+    digits = _NON_DIGITS.sub("", text)
     if not 13 <= len(digits) <= 19 or len(set(digits)) < 2 or not luhn(digits):
         return False
     return any(prefix.match(digits) and len(digits) in lengths for prefix, lengths in _CARD_BRANDS)
 
 
 def imei(text: str, context: str) -> bool:
+    """15 digits (or 2-6-6-1 with dashes) ending in a Luhn check digit, not a filler run."""
     del context
-    digits = _DIGITS.sub("", text)
+    digits = _NON_DIGITS.sub("", text)
     return len(digits) == 15 and len(set(digits)) > 2 and luhn(digits)
 
 
 def iban(text: str, context: str) -> bool:
+    """ISO 13616: country letters, check digits 02-98, account; the number rearranged is 1 mod 97."""
     del context
     compact = text.replace(" ", "").upper()
-    if not 15 <= len(compact) <= 34:
+    if not _IBAN_SHAPE.fullmatch(compact) or compact[2:4] in ("00", "01", "99"):
         return False
     rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+    return int("".join(str(int(character, 36)) for character in rearranged)) % 97 == 1
 
 
 def ipv4(text: str, context: str) -> bool:
-    """A real address, not a version string (`Firefox/2.0.0.4`, `rv:1.9.0.19`, `bundle-7.3.1.12.js`)."""
+    """A dotted quad `ipaddress` accepts, not a version string, not 0.0.0.0 or a loopback."""
     if _VERSION_BEFORE.search(context):
         return False
     try:
         address = ipaddress.IPv4Address(text)
     except ValueError:
         return False
-    return not address.is_unspecified
+    return not (address.is_unspecified or address.is_loopback)
 
 
 def ipv6(text: str, context: str) -> bool:
+    """An address `ipaddress` accepts, not `::` or `::1` (they name no one's host)."""
     del context
     try:
-        ipaddress.IPv6Address(text)
+        address = ipaddress.IPv6Address(text)
     except ValueError:
         return False
-    return ":" in text and text.count(":") >= 2
+    return not (address.is_unspecified or address.is_loopback)
 
 
 def email(text: str, context: str) -> bool:
+    """RFC 5321 limits: a local part of 1-64 characters without stray dots, a dotted domain."""
     del context
     local, _, domain = urllib.parse.unquote(text).rpartition("@")
-    return bool(local) and "." in domain and not domain.startswith(".") and ".." not in domain
+    if not local or len(local) > 64 or local.startswith(".") or local.endswith(".") or ".." in local:
+        return False
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not labels[-1].isalpha():
+        return False
+    return all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
 
 
 def mac_address(text: str, context: str) -> bool:
-    """Any hardware address but the all-zero and broadcast placeholders."""
+    """Six octets, but not the all-zero and broadcast placeholders."""
     del context
-    octets = re.split(r"[:-]", text.lower())
-    return set(octets) not in ({"00"}, {"ff"})
+    digits = _NON_HEX.sub("", text.lower())
+    return len(digits) == 12 and digits not in ("000000000000", "ffffffffffff")
 
 
 VALIDATORS: dict[str, Callable[[str, str], bool]] = {

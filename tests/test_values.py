@@ -1,0 +1,74 @@
+"""Value detectors on text: validated, positioned, not fooled by versions, ids and timestamps."""
+
+from __future__ import annotations
+
+import pytest
+
+from pdscan.detect.validators import card_number, iban, imei, ipv4, luhn
+from pdscan.detect.values import ValueMatch, detect_value
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(match.detector, match.text) for match in detect_value(text)]
+
+
+def test_a_log_line_yields_each_value_once_with_its_position() -> None:
+    line = '198.51.100.7 - alice@example.com [25/Nov/2026:10:00:00 +0000] "GET /static/bundle-7.3.1.12.js HTTP/1.1"'
+    matches = detect_value(line)
+    assert [(m.detector, m.data_type, m.text) for m in matches] == [
+        ("ipv4", "user.device.ip_address", "198.51.100.7"),
+        ("email", "user.contact.email", "alice@example.com"),
+    ]
+    assert all(line[m.start : m.end] == m.text for m in matches)
+    assert isinstance(matches[0], ValueMatch)
+
+
+def test_version_strings_are_not_ip_addresses() -> None:
+    agent = "Mozilla/5.0 (Windows; U; rv:1.9.0.19) Gecko/2010 Firefox/2.0.0.4 app-7.3.1.12.js v1.2.3.4"
+    assert found(agent) == []
+
+
+def test_card_numbers_need_luhn_a_brand_and_a_sane_grouping() -> None:
+    assert found("paid with 4111 1111 1111 1111 today") == [("card_number", "4111 1111 1111 1111")]
+    assert found("paid with 4111 1111 1111 1112 today") == []  # Luhn fails
+    assert found("order 1234567812345678") == []  # no brand starts with 1
+    assert found("4111-1111 1111-1111") == []  # mixed separators
+    assert card_number("378282246310005", "")  # American Express, 15 digits
+    assert luhn("4111111111111111") and not luhn("4111111111111112")
+
+
+def test_an_amex_number_is_a_card_not_an_imei() -> None:
+    assert found("378282246310005") == [("card_number", "378282246310005")]
+    assert found("imei 490154203237518") == [("imei", "490154203237518")]
+    assert imei("35-209900-176148-1", "")
+    assert not imei("490154203237519", "")
+
+
+def test_iban_check_digits() -> None:
+    assert iban("GB82 WEST 1234 5698 7654 32", "")
+    assert not iban("GB82 WEST 1234 5698 7654 33", "")
+    assert found("pay to DE89 3704 0044 0532 0130 00 please") == [("iban", "DE89 3704 0044 0532 0130 00")]
+
+
+def test_ipv6_including_mapped_ipv4_is_one_address() -> None:
+    assert found("from ::ffff:192.0.2.1 port 22") == [("ipv6", "::ffff:192.0.2.1")]
+    assert found("[2001:db8::2]:443") == [("ipv6", "2001:db8::2")]
+    assert found("at 10:30:45 std::vector ::1") == []
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "127.0.0.1", "256.1.1.1"])
+def test_placeholder_and_impossible_ipv4_addresses_are_rejected(address: str) -> None:
+    assert not ipv4(address, " ")
+
+
+def test_percent_encoded_email_addresses() -> None:
+    assert found("GET /unsubscribe?to=bob%40example.org HTTP/1.1") == [("email", "bob%40example.org")]
+
+
+def test_mac_addresses_but_not_placeholders() -> None:
+    assert found("wlan0 00:00:5e:00:53:01 up") == [("mac_address", "00:00:5e:00:53:01")]
+    assert found("ff:ff:ff:ff:ff:ff 00:00:00:00:00:00") == []
+
+
+def test_plain_text_has_nothing() -> None:
+    assert detect_value("Order 42 shipped on 2026-11-25 12:00:00, total 1999.00 JPY") == ()
