@@ -185,3 +185,11 @@ def test_the_fast_reader_and_the_token_reader_agree() -> None:
 
     assert shape(plain) == shape(commented)
     assert shape(plain)[1] == ("ship to", "varchar(64)", 3, "purpose: delivery")
+
+
+@pytest.mark.parametrize("tail", ["", " -- forces the token reader"])
+def test_serial_is_a_type_not_a_constraint(tail: str) -> None:
+    result = scan_ddl_text(
+        f"CREATE TABLE t (id serial PRIMARY KEY, email text);{tail}", source="s.sql", database="s.sql"
+    )
+    assert [(c.name, c.sql_type) for c in result.tables[0].columns] == [("id", "serial"), ("email", "text")]

@@ -26,11 +26,43 @@ ELEMENT = re.compile(
     re.DOTALL,
 )
 COLUMN_NAME = re.compile(rf"({NAME_PART})")
+# Words that end a column's type and start its constraints; WITH also starts `WITH TIME ZONE`.
+TYPE_STOPS = frozenset(
+    {
+        "NOT",
+        "NULL",
+        "DEFAULT",
+        "PRIMARY",
+        "REFERENCES",
+        "UNIQUE",
+        "CHECK",
+        "COMMENT",
+        "COLLATE",
+        "CONSTRAINT",
+        "AUTO_INCREMENT",
+        "AUTOINCREMENT",
+        "GENERATED",
+        "IDENTITY",
+        "ON",
+        "CHARSET",
+        "AS",
+        "WITH",
+        "ROWGUIDCOL",
+        "SPARSE",
+        "MASKED",
+        "ENCRYPTED",
+        "STORED",
+        "VIRTUAL",
+        "INVISIBLE",
+        "VISIBLE",
+        "COLUMN_FORMAT",
+        "STORAGE",
+        "FILESTREAM",
+        "ENCODE",
+    }
+)
 TYPE_STOP = re.compile(
-    r"\s(?:NOT|NULL|DEFAULT|PRIMARY|REFERENCES|UNIQUE|CHECK|COMMENT|COLLATE|CONSTRAINT|AUTO_INCREMENT|"
-    r"AUTOINCREMENT|GENERATED|IDENTITY|ON|CHARSET|CHARACTER\s+SET|AS|WITH(?!\s+TIME)|ROWGUIDCOL|SPARSE|MASKED|"
-    r"ENCRYPTED|STORED|VIRTUAL|INVISIBLE|VISIBLE|COLUMN_FORMAT|STORAGE|FILESTREAM|ENCODE)\b",
-    re.IGNORECASE,
+    r"\s(?:CHARACTER\s+SET|WITH(?!\s+TIME)|" + "|".join(sorted(TYPE_STOPS - {"WITH"})) + r")\b", re.IGNORECASE
 )
 BRACKETED_TYPE = re.compile(r"\[([A-Za-z_][^\]]*)\]")
 COMMENT = re.compile(r"\bCOMMENT\s*=?\s*'((?:[^'\\]|\\.|'')*)'", re.IGNORECASE)

@@ -18,7 +18,7 @@ import sqlparse
 from sqlparse import tokens as sqltokens
 
 from pdscan.sources.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
-from pdscan.sources.create_table_fast import fast_create_table
+from pdscan.sources.create_table_fast import TYPE_STOPS, fast_create_table
 from pdscan.sources.sql_split import Statement
 
 _NAME = re.compile(r"^[^\W\d]\w*$")
@@ -39,41 +39,6 @@ CONSTRAINT_ONLY_ALTER = re.compile(
     r"ALTER\s+TABLE\s+(?:ONLY\s+)?[\w.\"]+\s+(?:ADD\s+CONSTRAINT\s+[\w\"]+\s+(?:PRIMARY|FOREIGN|UNIQUE|CHECK|EXCLUDE)"
     r"|ALTER\s+COLUMN\s+[\w\"]+\s+SET\s+DEFAULT|OWNER\s+TO)[^,;]*\Z",
     re.IGNORECASE | re.DOTALL,
-)
-TYPE_STOPS = frozenset(
-    {
-        "NOT",
-        "NULL",
-        "DEFAULT",
-        "PRIMARY",
-        "REFERENCES",
-        "UNIQUE",
-        "CHECK",
-        "COMMENT",
-        "COLLATE",
-        "CONSTRAINT",
-        "AUTO_INCREMENT",
-        "AUTOINCREMENT",
-        "GENERATED",
-        "IDENTITY",
-        "ON",
-        "CHARSET",
-        "AS",
-        "WITH",
-        "ROWGUIDCOL",
-        "SPARSE",
-        "MASKED",
-        "ENCRYPTED",
-        "STORED",
-        "VIRTUAL",
-        "INVISIBLE",
-        "VISIBLE",
-        "COLUMN_FORMAT",
-        "STORAGE",
-        "SERIAL",
-        "FILESTREAM",
-        "ENCODE",
-    }
 )
 ALTER_ADD_IGNORED = frozenset(
     {
