@@ -1,7 +1,8 @@
 """The JSON report (DESIGN §7): complete, versioned, deterministic, validated by a shipped schema.
 
-Identical scans give identical bytes except `generated_at`: keys in a fixed order, findings
-sorted by place.
+Identical scans give identical bytes except `generated_at`: keys in a fixed order, every list
+sorted (findings by database, table, column, data type). The summary counts what audit.py
+decided; nothing is re-judged here. `pdscan/schemas/report.schema.json` describes every field.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pdscan.formats.summary import summarise
+from pdscan.formats.summary import in_place_order, summarise
 from pdscan.model import Location, Report, Verdict
 
 
@@ -54,10 +55,10 @@ def report_document(report: Report) -> dict[str, Any]:
             {"source": s.source, "line": s.line, "reason": s.reason}
             for s in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason))
         ],
-        "findings": [_finding(v) for v in report.verdicts],
+        "findings": [_finding(v) for v in in_place_order(report.verdicts)],
         "stale_declarations": [
             {"place": s.place, "declared_in": s.declared_in, "explanation": s.explanation}
-            for s in report.stale_declarations
+            for s in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place))
         ],
         "summary": {
             "total": summary.total,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 
-from rich.console import Console
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pdscan.policy import Policy
+from pdscan.formats.console import render
+from pdscan.policy import Category, Policy
 
 
 class PolicyView:
@@ -17,45 +19,49 @@ class PolicyView:
         self.width = width
 
     def format(self, policy: Policy) -> str:
-        buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            force_terminal=self.color,
-            no_color=not self.color,
-            width=self.width or 140,
-            highlight=False,
-        )
-        console.print(Text.assemble((policy.title, "bold"), f" ({policy.id}, version {policy.version})"))
-        console.print(Text(f"{policy.path} · sha256 {policy.sha256[:16]}…", style="dim"))
-        categories = Table(title="Categories", title_justify="left", show_lines=True)
-        categories.add_column("id", style="cyan", no_wrap=True)
-        categories.add_column("clause", no_wrap=True)
-        categories.add_column("title (en / ru)")
-        categories.add_column("data types", ratio=1)
-        categories.add_column("permitted purposes", ratio=2)
+        return render(self._renderables(policy), color=self.color, width=self.width)
+
+    @staticmethod
+    def _renderables(policy: Policy) -> Iterator[RenderableType]:
+        yield Text.assemble((policy.title, "bold"), f" ({policy.id}, version {policy.version})")
+        yield Text(f"{policy.path} · sha256 {policy.sha256}", style="dim")
+        yield Text()
+        yield Text(f"Categories ({len(policy.categories)})", style="bold underline")
         for category in policy.categories:
-            title = Text.assemble(category.title_en, "\n", (category.title_ru, "italic"))
-            if category.note:
-                title.append(f"\nnote: {category.note}", style="dim")
-            categories.add_row(
-                category.id,
-                category.clause,
-                title,
-                "\n".join(category.data_types) or "—",
-                ", ".join(category.purposes) or Text("none", style="bold red"),
-            )
-        console.print(categories)
-        purposes = Table(title="Purposes", title_justify="left")
-        purposes.add_column("id", style="cyan", no_wrap=True)
+            yield Text()
+            yield _category(category)
+        yield Text()
+        yield Text(f"Purposes ({len(policy.purposes)})", style="bold underline")
+        purposes = Table(show_lines=False)
+        purposes.add_column("purpose", style="cyan", no_wrap=True)
         purposes.add_column("clause", no_wrap=True)
-        purposes.add_column("title (en / ru)")
-        purposes.add_column("the policy's words", style="italic")
+        purposes.add_column("title (en / ru)", ratio=2)
+        purposes.add_column("the policy's words", style="italic", ratio=3)
         for purpose in policy.purposes:
             purposes.add_row(
                 purpose.id,
                 purpose.clause,
-                f"{purpose.title_en}\n{purpose.title_ru}",
+                Text.assemble(purpose.title_en, "\n", (purpose.title_ru, "italic")),
                 purpose.text_ru,
             )
-        console.print(purposes)
-        return buffer.getvalue()
+        yield purposes
+
+
+def _category(category: Category) -> Group:
+    """A category as a block: heading, then labelled lines, which reads well at any width."""
+    heading = Text.assemble((category.id, "bold cyan"), f"  {category.clause}")
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column()
+    fields.add_row("title (en)", category.title_en)
+    fields.add_row("title (ru)", Text(category.title_ru, style="italic"))
+    if category.covers:
+        fields.add_row("covers", category.covers)
+    fields.add_row(
+        "data types",
+        ", ".join(category.data_types) or Text("none: only a declaration can assign a place to it", style="dim"),
+    )
+    fields.add_row("permitted purposes", ", ".join(category.purposes) or Text("none", style="bold red"))
+    if category.note:
+        fields.add_row("note", Text(category.note, style="dim"))
+    return Group(heading, Padding(fields, (0, 0, 0, 4)))

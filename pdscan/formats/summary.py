@@ -1,12 +1,16 @@
-"""Counts every format shows the same way: per category, per verdict, and what fails."""
+"""What every format shows the same way: the order of findings, and counts per category,
+per verdict and of what fails.
+
+Counting only: which verdict a finding has and whether it fails are decided in audit.py.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
-from pdscan.audit import report_fails
-from pdscan.model import Report, VerdictKind
+from pdscan.audit import fails, report_fails
+from pdscan.model import Report, Verdict, VerdictKind
 
 UNCATEGORISED = "(not in policy)"
 
@@ -14,29 +18,34 @@ UNCATEGORISED = "(not in policy)"
 @dataclass(frozen=True)
 class Summary:
     total: int
-    by_category: dict[str, int]
-    by_verdict: dict[str, int]
-    failing: int
-    fails: bool
-    partial: bool
+    by_category: dict[str, int]  # category id -> findings; UNCATEGORISED for data no category covers
+    by_verdict: dict[str, int]  # verdict kind -> findings, in severity order, kinds present only
+    failing: int  # findings at or above --fail-on
+    fails: bool  # the scan exits 1: a finding or a stale declaration is at or above --fail-on
+    partial: bool  # something was skipped
 
 
 def summarise(report: Report) -> Summary:
-    fail_on = VerdictKind(report.fail_on) if report.fail_on != "never" else None
+    fail_on = None if report.fail_on == "never" else VerdictKind(report.fail_on)
     by_category = Counter(v.finding.category or UNCATEGORISED for v in report.verdicts)
-    by_verdict = Counter(v.kind.value for v in report.verdicts)
-    failing = (
-        0
-        if fail_on is None
-        else sum(
-            1 for v in report.verdicts if v.kind is not VerdictKind.IGNORED and v.kind.severity >= fail_on.severity
-        )
-    )
+    by_verdict = Counter(v.kind for v in report.verdicts)
     return Summary(
         total=len(report.verdicts),
         by_category=dict(sorted(by_category.items())),
-        by_verdict={kind.value: by_verdict[kind.value] for kind in VerdictKind if by_verdict[kind.value]},
-        failing=failing,
+        by_verdict={kind.value: by_verdict[kind] for kind in VerdictKind if by_verdict[kind]},
+        failing=0 if fail_on is None else sum(1 for v in report.verdicts if fails(v, fail_on)),
         fails=fail_on is not None and report_fails(report, fail_on),
         partial=bool(report.skipped),
     )
+
+
+def in_place_order(verdicts: tuple[Verdict, ...]) -> list[Verdict]:
+    """By database, table, column (case-insensitively, as people read them), then data type."""
+
+    def place(verdict: Verdict) -> tuple[str, str, str, str, str, str]:
+        location = verdict.finding.location
+        table, column = location.table or "", location.column or ""
+        database = location.database or location.source
+        return (database, table.lower(), column.lower(), verdict.finding.data_type, table, column)
+
+    return sorted(verdicts, key=place)

@@ -1,18 +1,25 @@
-"""The terminal report: findings grouped by schema and table, a summary, and what to do next."""
+"""The terminal report: findings grouped by schema and table, a summary, and what to do next.
+
+Each finding takes two lines so the report stays readable in 100 columns: column, category
+and clause, verdict, declared purposes and where the column is defined; then, indented, the
+data type and the evidence in words.
+"""
 
 from __future__ import annotations
 
-import io
-import shutil
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
 
-from rich.console import Console, Group
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pdscan.formats.summary import Summary, summarise
+from pdscan.formats.console import render
+from pdscan.formats.summary import Summary, in_place_order, summarise
 from pdscan.model import Report, Verdict, VerdictKind
 
 VERDICT_STYLES = {
@@ -22,9 +29,11 @@ VERDICT_STYLES = {
     VerdictKind.UNDECLARED: "bold yellow",
     VerdictKind.PURPOSE_NOT_PERMITTED: "bold red",
     VerdictKind.NO_POLICY_PURPOSE: "bold red",
-    VerdictKind.NOT_IN_POLICY: "bold magenta",
+    VerdictKind.NOT_IN_POLICY: "bold red",
 }
-MIN_WIDTH = 100
+HEADERS = ("column", "category", "verdict", "declared purposes", "defined at")
+WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of squeezing the purposes
+NOT_PERMITTED = " (not permitted)"
 
 
 class TableFormat:
@@ -33,130 +42,206 @@ class TableFormat:
         self.width = width
 
     def format(self, report: Report) -> str:
-        buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            force_terminal=self.color,
-            no_color=not self.color,
-            color_system="standard" if self.color else None,
-            width=self.width or max(MIN_WIDTH, shutil.get_terminal_size().columns),
-            highlight=False,
-            soft_wrap=False,
-        )
-        summary = summarise(report)
-        console.print(
-            Text.assemble(
-                ("pdscan ", "bold"),
-                f"{report.tool_version} · policy ",
-                (report.policy.title, "bold"),
-                f" ({report.policy.policy_id}) · ",
-                f"{sum(1 for s in report.sources if s.status != 'skipped')} source(s) scanned · ",
-                f"rules {report.rules_version}",
-            )
-        )
-        for database, verdicts in groupby(
-            report.verdicts, key=lambda v: v.finding.location.database or v.finding.location.source
-        ):
-            console.print()
-            console.print(Text(database, style="bold underline"))
-            for table_name, in_table in groupby(verdicts, key=lambda v: v.finding.location.table or ""):
-                console.print(self._table(table_name, list(in_table)))
-        if not report.verdicts:
-            console.print("\nNo personal data found in the scanned schemas.")
-        console.print(self._summary_panel(summary))
-        for skipped in report.skipped:
-            console.print(Text.assemble(("skipped ", "yellow"), str(skipped)))
-        for stale in report.stale_declarations:
-            console.print(Text.assemble(("stale declaration ", "yellow"), f"{stale.declared_in}: {stale.explanation}"))
-        console.print(Text(next_step(report, summary), style="bold"))
-        return buffer.getvalue()
-
-    def _table(self, name: str, verdicts: list[Verdict]) -> Table:
-        table = Table(
-            title=Text(name, style="bold"),
-            title_justify="left",
-            expand=True,
-            show_lines=False,
-            pad_edge=False,
-            box=None,
-            header_style="bold dim",
-        )
-        table.add_column("column", style="cyan", no_wrap=True)
-        table.add_column("category", no_wrap=True)
-        table.add_column("evidence", ratio=3)
-        table.add_column("declared purposes", ratio=2)
-        table.add_column("verdict", no_wrap=True)
-        table.add_column("defined at", style="dim", no_wrap=True)
-        for verdict in verdicts:
-            finding = verdict.finding
-            location = finding.location
-            category = f"{finding.category} {verdict.clause}" if finding.category else "not in policy"
-            table.add_row(
-                location.column or "",
-                category,
-                "; ".join(e.text for e in finding.evidence),
-                "\n".join(verdict.declared_purposes) or "—",
-                Text(verdict.kind.value, style=VERDICT_STYLES[verdict.kind]),
-                _defined_at(location.source, location.database, location.line),
-            )
-        return table
+        return render(self._renderables(report), color=self.color, width=self.width)
 
     @staticmethod
-    def _summary_panel(summary: Summary) -> Panel:
-        by_category = Table.grid(padding=(0, 2))
-        by_category.add_column(style="bold")
-        by_category.add_column(justify="right")
-        for category, count in summary.by_category.items():
-            by_category.add_row(category, str(count))
-        by_verdict = Table.grid(padding=(0, 2))
-        by_verdict.add_column()
-        by_verdict.add_column(justify="right")
-        for kind, count in summary.by_verdict.items():
-            by_verdict.add_row(Text(kind, style=VERDICT_STYLES[VerdictKind(kind)]), str(count))
-        columns = Table.grid(padding=(0, 6))
-        columns.add_row(
-            Group(Text("by category", style="underline"), by_category),
-            Group(Text("by verdict", style="underline"), by_verdict),
+    def _renderables(report: Report) -> Iterator[RenderableType]:
+        summary = summarise(report)
+        yield _heading(report)
+        for database, in_database in groupby(in_place_order(report.verdicts), key=_database):
+            yield Text()
+            yield Text(database, style="bold underline")
+            for table_name, in_table in groupby(in_database, key=lambda v: v.finding.location.table or ""):
+                yield Padding(_table_block(table_name, database, list(in_table)), (1, 0, 0, 2))
+        if not report.verdicts:
+            yield Text()
+            yield Text("No personal data found in what was scanned.")
+        yield Text()
+        yield _summary_panel(summary, report.fail_on)
+        yield from _listing("Skipped", [str(skipped) for skipped in report.skipped])
+        yield from _listing(
+            "Stale declarations",
+            [f"{stale.declared_in}: {stale.explanation}" for stale in report.stale_declarations],
         )
-        title = f"{summary.total} place(s) hold personal data"
-        if summary.partial:
-            title += " · partial scan"
-        return Panel(columns, title=title, title_align="left", expand=False)
+        yield Text()
+        yield Text(next_step(report, summary), style="bold", no_wrap=True)
 
 
-def _defined_at(source: str, database: str | None, line: int | None) -> str:
-    """The file relative to the schema's folder: the folder is already the group's heading."""
+def _database(verdict: Verdict) -> str:
+    return verdict.finding.location.database or verdict.finding.location.source
+
+
+def _heading(report: Report) -> Text:
+    scanned = sum(1 for source in report.sources if source.status != "skipped")
+    heading = Text.assemble(
+        ("pdscan ", "bold"),
+        f"{report.tool_version} · rules {report.rules_version} · {scanned} source(s) scanned",
+    )
+    if report.skipped:
+        heading.append(f", {len(report.skipped)} item(s) skipped", style="yellow")
+    heading.append_text(
+        Text.assemble(
+            "\npolicy ",
+            (report.policy.title, "bold"),
+            f" ({report.policy.policy_id}, version {report.policy.version})",
+        )
+    )
+    return heading
+
+
+def _table_block(name: str, database: str, verdicts: list[Verdict]) -> Group:
+    """One table's findings, every row laid out on the same column widths."""
+    header = [Text(title, style="bold dim") for title in HEADERS]
+    rows = [_row(verdict, database) for verdict in verdicts]
+    widths = [min(WIDEST_FIXED_CELL, _widest(cells)) for cells in zip(header, *rows, strict=True)]
+    lines: list[RenderableType] = [Text(name or "(no table)", style="bold cyan"), _aligned(widths, header)]
+    for verdict, row in zip(verdicts, rows, strict=True):
+        lines.append(_aligned(widths, row))
+        lines.append(Padding(_details(verdict), (0, 0, 0, 4)))
+    return Group(*lines)
+
+
+def _row(verdict: Verdict, database: str) -> list[Text]:
+    finding = verdict.finding
+    location = finding.location
+    category = f"{finding.category} {verdict.clause}" if finding.category and verdict.clause else finding.category
+    return [
+        Text(location.column or "", style="cyan"),
+        Text(category or "not in policy"),
+        Text(verdict.kind.value, style=VERDICT_STYLES[verdict.kind]),
+        _declared_purposes(verdict),
+        Text(_defined_at(location.source, database, location.line), style="dim"),
+    ]
+
+
+def _widest(cells: Iterable[Text]) -> int:
+    return max(cell_len(cell.plain) for cell in cells)
+
+
+def _aligned(widths: Sequence[int], cells: Sequence[Text]) -> Table:
+    """A one-row grid: the short cells at fixed widths, the rest of the line for the purposes."""
+    column, category, verdict, _, defined_at = widths
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(width=column, overflow="fold")
+    grid.add_column(width=category, overflow="fold")
+    grid.add_column(width=verdict, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(width=defined_at, overflow="fold")
+    grid.add_row(*cells)
+    return grid
+
+
+def _declared_purposes(verdict: Verdict) -> Text:
+    """The declared purposes, each the policy does not permit for the category marked so."""
+    if not verdict.declared_purposes:
+        return Text("—", style="dim")
+    shown = Text()
+    for index, purpose in enumerate(verdict.declared_purposes):
+        if index:
+            shown.append(", ")
+        if verdict.finding.category and purpose not in verdict.permitted_purposes:
+            shown.append(purpose + NOT_PERMITTED, style="bold red")
+        else:
+            shown.append(purpose)
+    return shown
+
+
+def _details(verdict: Verdict) -> Text:
+    finding = verdict.finding
+    details = Text.assemble((finding.data_type, "italic"), ": ", "; ".join(e.text for e in finding.evidence))
+    if verdict.kind is VerdictKind.PURPOSE_NOT_PERMITTED and verdict.declared_in:
+        details.append(f" · declared in {', '.join(verdict.declared_in)}")
+    if verdict.ignore_reason:
+        details.append(f" · ignored: {verdict.ignore_reason}")
+    details.stylize("dim")
+    return details
+
+
+def _defined_at(source: str, database: str, line: int | None) -> str:
+    """The file relative to the schema's folder, which is already the group's heading."""
     shown = source
-    if (database and database != source and Path(source).parent == Path(database)) or database == source:
+    if source == database or Path(source).parent == Path(database):
         shown = Path(source).name
     return f"{shown}:{line}" if line else shown
 
 
+def _summary_panel(summary: Summary, fail_on: str) -> Panel:
+    by_category = Table.grid(padding=(0, 2))
+    by_category.add_column()
+    by_category.add_column(justify="right")
+    for category, count in summary.by_category.items():
+        by_category.add_row(Text(category), str(count))
+    by_verdict = Table.grid(padding=(0, 2))
+    by_verdict.add_column()
+    by_verdict.add_column(justify="right")
+    for kind, count in reversed(summary.by_verdict.items()):
+        by_verdict.add_row(Text(kind, style=VERDICT_STYLES[VerdictKind(kind)]), str(count))
+    columns = Table.grid(padding=(0, 6))
+    columns.add_row(
+        Group(Text("by category", style="underline"), by_category),
+        Group(Text("by verdict", style="underline"), by_verdict),
+    )
+    threshold = (
+        "--fail-on never: nothing fails"
+        if fail_on == "never"
+        else f"{summary.failing} finding(s) at or above --fail-on {fail_on}"
+    )
+    title = f"{summary.total} finding(s) of personal data"
+    if summary.partial:
+        title += " · partial scan"
+    return Panel(Group(columns, Text(), Text(threshold)), title=title, title_align="left", expand=False)
+
+
+def _listing(title: str, lines: list[str]) -> Iterator[RenderableType]:
+    if not lines:
+        return
+    yield Text()
+    yield Text(f"{title} ({len(lines)})", style="bold yellow")
+    for line in lines:
+        yield Padding(Text(line), (0, 0, 0, 2))
+
+
 def next_step(report: Report, summary: Summary) -> str:
-    """One line saying what to do, led by the worst problem present."""
+    """One line saying what to do: the worst problem present first, then how many others remain."""
     counts = summary.by_verdict
-    if counts.get("not_in_policy"):
-        return (
-            f"Next: {counts['not_in_policy']} place(s) hold data the policy never mentions: stop "
-            "holding it or extend the policy."
+    problems = [
+        (kind, count, advice)
+        for kind, count, advice in (
+            (
+                "not_in_policy",
+                counts.get("not_in_policy", 0),
+                "place(s) hold data the policy never mentions: stop holding it or extend the policy",
+            ),
+            (
+                "no_policy_purpose",
+                counts.get("no_policy_purpose", 0),
+                "place(s) hold data the policy gives no purpose for: stop holding it, or have the policy "
+                "name a purpose",
+            ),
+            (
+                "purpose_not_permitted",
+                counts.get("purpose_not_permitted", 0),
+                "place(s) are declared for purposes the policy does not permit: fix their purposes in "
+                "pdscan.yml or stop holding the data",
+            ),
+            (
+                "undeclared",
+                counts.get("undeclared", 0),
+                "place(s) hold personal data without a declared purpose: declare their purposes in "
+                "pdscan.yml (see docs/data-map.md) or stop holding the data",
+            ),
+            (
+                "stale_declaration",
+                len(report.stale_declarations),
+                "declaration(s) in pdscan.yml name places that no longer exist: remove or rename them",
+            ),
         )
-    if counts.get("no_policy_purpose"):
-        return (
-            f"Next: {counts['no_policy_purpose']} place(s) hold data the policy gives no purpose "
-            "for: stop holding it, or have the policy name a purpose."
-        )
-    if counts.get("purpose_not_permitted"):
-        return (
-            f"Next: {counts['purpose_not_permitted']} place(s) are declared for purposes the policy "
-            "does not permit: fix their purposes in pdscan.yml."
-        )
-    if counts.get("undeclared"):
-        return (
-            f"Next: {counts['undeclared']} place(s) hold personal data without a declared purpose: "
-            "declare their purposes in pdscan.yml (docs/data-map.md) or stop holding the data."
-        )
-    if report.stale_declarations:
-        return "Next: remove or rename the stale entries of pdscan.yml."
-    if report.skipped:
-        return "Nothing to fix in what was scanned; look at the skipped items above."
-    return "Nothing to do: every place holding personal data is declared for a purpose the policy permits."
+        if count
+    ]
+    if not problems:
+        if report.skipped:
+            return "Nothing to fix in what was scanned; the skipped items above were not checked."
+        return "Nothing to do: every place holding personal data is declared for a purpose the policy permits."
+    (_, count, advice), others = problems[0], problems[1:]
+    then = ", ".join(f"{other} {kind}" for kind, other, _ in others)
+    return f"Next: {count} {advice}." + (f" Then: {then}." if others else "")
