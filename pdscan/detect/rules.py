@@ -82,6 +82,9 @@ class ValueRule:
     validator: str
     matches: tuple[str, ...]
     non_matches: tuple[str, ...]
+    # A cheaper superset the log engine searches for (the pattern's lookarounds cost it
+    # selectivity there); the pattern itself when absent.
+    trigger: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,7 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
-        for name in sorted(set(entry) - _VALUE_KEYS):
+        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger"}):
             self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
@@ -286,6 +289,7 @@ class _RulesBuilder:
             name=str(entry["name"]),
             data_type=str(entry["data_type"]),
             pattern=str(entry["pattern"]),
+            trigger=str(entry["trigger"]) if entry.get("trigger") else None,
             validator=str(entry["validator"]),
             matches=tuple(str(example) for example in examples.get("match") or []),
             non_matches=tuple(str(example) for example in examples.get("no_match") or []),

@@ -1,0 +1,221 @@
+"""Load rules/logs.yaml: which files are logs, what field names and phrases say, how to mask.
+
+Like the column rules, a typo here must fail with file:line rather than silently match nothing,
+so every entry is checked and every problem reported at once.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pdscan.detect.identifiers import split_identifier
+from pdscan.detect.value_checks import VALUE_CHECKS
+from pdscan.policy import PolicyError, load_taxonomy
+from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
+
+BUNDLED_LOG_RULES = "logs.yaml"
+_ROOT_KEYS = {
+    "version",
+    "files",
+    "not_log_suffixes",
+    "technical_keys",
+    "version_before",
+    "placeholders",
+    "default_phone_region",
+    "plaintext_sensitive",
+    "keys",
+    "contexts",
+}
+_KEY_RULE_KEYS = {"data_type", "key", "trigger", "value", "examples"}
+_CONTEXT_KEYS = {"name", "data_type", "pattern", "value", "examples"}
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """A field name that says what its value is, and the check that value must pass."""
+
+    data_type: str
+    key: re.Pattern[str]
+    trigger: str
+    value_check: str
+    matches: tuple[str, ...]
+    non_matches: tuple[str, ...]
+
+    def matches_path(self, path: str) -> bool:
+        """Whether the last segment of a field path (or the last two, dotted) is this key."""
+        segments = [normalise_key(segment) for segment in path.split(".") if segment]
+        if not segments:
+            return False
+        candidates = [segments[-1]] + ([".".join(segments[-2:])] if len(segments) > 1 else [])
+        return any(self.key.fullmatch(candidate) for candidate in candidates)
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A phrase in free text around a value (`Invalid user X from`); group `value` is the value."""
+
+    name: str
+    data_type: str
+    pattern: str
+    value_check: str
+    matches: tuple[str, ...]
+    non_matches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LogRules:
+    files: tuple[str, ...]
+    not_log_suffixes: tuple[str, ...]
+    technical_keys: re.Pattern[str]
+    version_before: re.Pattern[str]
+    placeholders: frozenset[str]
+    default_phone_region: str
+    plaintext_sensitive: tuple[str, ...]
+    keys: tuple[KeyRule, ...]
+    contexts: tuple[ContextRule, ...]
+
+    def key_rule(self, path: str) -> KeyRule | None:
+        """The first rule whose key names this field, if any."""
+        return next((rule for rule in self.keys if rule.matches_path(path)), None)
+
+    def is_technical(self, path: str) -> bool:
+        """Whether a field's name says its values are technical (a version, a hash, a trace id)."""
+        segment = normalise_key(path.rsplit(".", 1)[-1])
+        return bool(self.technical_keys.fullmatch(segment))
+
+    def is_plaintext_sensitive(self, data_type: str) -> bool:
+        return any(data_type == prefix or data_type.startswith(prefix + ".") for prefix in self.plaintext_sensitive)
+
+
+def normalise_key(segment: str) -> str:
+    """`User-Agent`, `userAgent`, `cs(User-Agent)` -> `user_agent`, `cs_user_agent`."""
+    return "_".join(split_identifier(segment)) or segment.lower()
+
+
+@cache
+def bundled_log_rules() -> LogRules:
+    return load_log_rules()
+
+
+def load_log_rules(text: str | None = None, display: str = f"rules/{BUNDLED_LOG_RULES}") -> LogRules:
+    """The bundled log rules, or rules given as text; raises PolicyError listing every problem."""
+    if text is None:
+        text = (importlib.resources.files("pdscan.rules") / BUNDLED_LOG_RULES).read_text(encoding="utf-8")
+    try:
+        marked = load_marked_text(text, display)
+    except YamlError as error:
+        raise PolicyError(error.problems) from None
+    return _LogRulesBuilder(marked, load_taxonomy()).build()
+
+
+class _LogRulesBuilder:
+    def __init__(self, marked: Marked, taxonomy: dict[str, str]) -> None:
+        self.marked = marked
+        self.taxonomy = taxonomy
+        self.problems: list[Problem] = []
+
+    def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
+        self.problems.append(self.marked.problem(container, message, entry, on_key))
+
+    def build(self) -> LogRules:
+        root = self.marked.value
+        if not isinstance(root, dict):
+            self.fail(root, "a log rules file is a mapping with 'keys' and 'contexts'")
+            raise PolicyError(tuple(self.problems))
+        for key in sorted(set(root) - _ROOT_KEYS, key=str):
+            self.fail(root, f"unknown key '{key}'", key, on_key=True)
+        technical = self.pattern(root, "technical_keys", re.IGNORECASE) if "technical_keys" in root else None
+        version_before = self.pattern(root, "version_before") if "version_before" in root else None
+        rules = LogRules(
+            files=tuple(self.strings(root, "files")),
+            not_log_suffixes=tuple(self.strings(root, "not_log_suffixes")),
+            technical_keys=technical or re.compile(r"(?!)"),
+            version_before=version_before or re.compile(r"(?!)"),
+            placeholders=frozenset(s.lower() for s in self.strings(root, "placeholders")),
+            default_phone_region=str(root.get("default_phone_region") or "JP"),
+            plaintext_sensitive=tuple(self.data_types(root, "plaintext_sensitive")),
+            keys=tuple(rule for entry, index in self.entries(root, "keys") if (rule := self.key(entry, index))),
+            contexts=tuple(
+                rule for entry, index in self.entries(root, "contexts") if (rule := self.context(entry, index))
+            ),
+        )
+        if self.problems:
+            raise PolicyError(tuple(self.problems))
+        return rules
+
+    def strings(self, root: dict[str, Any], key: str) -> list[str]:
+        value = root.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.fail(root, f"'{key}' must be a list of strings", key)
+            return []
+        return value
+
+    def data_types(self, root: dict[str, Any], key: str) -> list[str]:
+        names = self.strings(root, key)
+        for index, name in enumerate(names):
+            if name not in self.taxonomy:
+                self.fail(root[key], f"'{name}' is not a data type of rules/taxonomy.yaml", index)
+        return names
+
+    def entries(self, root: dict[str, Any], key: str) -> list[tuple[Any, int]]:
+        value = root.get(key) or []
+        if not isinstance(value, list):
+            self.fail(root, f"'{key}' must be a list", key)
+            return []
+        self._parent = value
+        return [(entry, index) for index, entry in enumerate(value)]
+
+    def checked(self, entry: Any, index: int, required: set[str], what: str) -> bool:
+        if not isinstance(entry, dict) or required - set(entry):
+            self.fail(self._parent, f"a {what} needs {', '.join(sorted(required))}", index)
+            return False
+        for name in sorted(set(entry) - required, key=str):
+            self.fail(entry, f"unknown key '{name}' in a {what}", name, on_key=True)
+        if entry["data_type"] not in self.taxonomy:
+            self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
+        if entry["value"] not in VALUE_CHECKS:
+            self.fail(entry, f"unknown value check '{entry['value']}' (known: {', '.join(VALUE_CHECKS)})", "value")
+        return True
+
+    def pattern(self, entry: dict[str, Any], key: str, flags: int = 0) -> re.Pattern[str] | None:
+        try:
+            return re.compile(str(entry[key]), flags)
+        except re.error as error:
+            self.fail(entry, f"the pattern does not compile: {error}", key)
+            return None
+
+    def examples(self, entry: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
+        if not examples.get("match") or not examples.get("no_match"):
+            self.fail(entry, "a rule needs examples that must match and that must not", "examples")
+        return (
+            tuple(str(example) for example in examples.get("match") or []),
+            tuple(str(example) for example in examples.get("no_match") or []),
+        )
+
+    def key(self, entry: Any, index: int) -> KeyRule | None:
+        if not self.checked(entry, index, _KEY_RULE_KEYS, "key rule"):
+            return None
+        key = self.pattern(entry, "key", re.IGNORECASE)
+        trigger = self.pattern(entry, "trigger", re.IGNORECASE)
+        matches, non_matches = self.examples(entry)
+        if key is None or trigger is None:
+            return None
+        return KeyRule(str(entry["data_type"]), key, trigger.pattern, str(entry["value"]), matches, non_matches)
+
+    def context(self, entry: Any, index: int) -> ContextRule | None:
+        if not self.checked(entry, index, _CONTEXT_KEYS, "context rule"):
+            return None
+        compiled = self.pattern(entry, "pattern")
+        if compiled is not None and "value" not in compiled.groupindex:
+            self.fail(entry, "a context pattern needs a group named `value`: (?P<value>…)", "pattern")
+        matches, non_matches = self.examples(entry)
+        if compiled is None:
+            return None
+        return ContextRule(
+            str(entry["name"]), str(entry["data_type"]), compiled.pattern, str(entry["value"]), matches, non_matches
+        )
