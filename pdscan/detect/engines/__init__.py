@@ -1,0 +1,1 @@
+"""One module per scanning engine, each with `compile(triggers) -> Engine`."""

@@ -1,0 +1,51 @@
+"""Hyperscan in block mode: all triggers in one DFA-like pass, prefilter semantics.
+
+Prefilter mode accepts constructs Hyperscan cannot run exactly (lookaround, back-references)
+by matching a superset, which is all a trigger needs; it reports match ends only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pdscan.detect.engine import EngineUnavailable, Trigger
+
+
+class HyperscanEngine:
+    name = "hyperscan"
+
+    def __init__(self, triggers: Sequence[Trigger]) -> None:
+        try:
+            import hyperscan
+        except ImportError as error:
+            raise EngineUnavailable(f"the hyperscan module cannot be loaded ({error})") from None
+        flags = [
+            hyperscan.HS_FLAG_PREFILTER
+            | hyperscan.HS_FLAG_ALLOWEMPTY
+            | (hyperscan.HS_FLAG_CASELESS if trigger.ignore_case else 0)
+            for trigger in triggers
+        ]
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            self._database.compile(
+                expressions=[trigger.pattern.encode("utf-8") for trigger in triggers],
+                ids=list(range(len(triggers))),
+                elements=len(triggers),
+                flags=flags,
+            )
+        except hyperscan.error as error:
+            raise EngineUnavailable(f"hyperscan refused a pattern: {error}") from None
+
+    def scan(self, block: bytes) -> list[tuple[int, int]]:
+        hits: list[tuple[int, int]] = []
+        append = hits.append
+
+        def on_match(trigger: int, start: int, end: int, flags: int, context: object) -> None:
+            append((end, trigger))
+
+        self._database.scan(block, match_event_handler=on_match)
+        return hits
+
+
+def compile(triggers: Sequence[Trigger]) -> HyperscanEngine:
+    return HyperscanEngine(triggers)
