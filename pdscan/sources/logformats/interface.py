@@ -1,0 +1,40 @@
+"""What every log format provides: the fields of a line, with their names and spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A value in a line: its name (a JSON path, a key, a column) or None for free text.
+
+    `start`/`end` are character offsets in the line; `free_text` fields may hold phrases and
+    `key=value` pairs of their own (a syslog message, a request line with a query string).
+    """
+
+    path: str | None
+    start: int
+    end: int
+    free_text: bool = False
+
+
+class LogFormat(Protocol):
+    name: str
+    # Personal data sits in fields known by position or header (the client address of an access
+    # log): every line is read, not only lines where a pattern fired.
+    positional: bool
+
+    def fields(self, line: str) -> list[Field] | None:
+        """The fields of a line, or None when the line is not written in this format."""
+        ...
+
+    def header(self, line: str) -> bool:
+        """Take a header line (`#Fields: …`); True when it was one and changes the fields."""
+        ...
+
+    @staticmethod
+    def is_header(line: str) -> bool:
+        """Whether a line is a header that identifies this format."""
+        ...

@@ -1,0 +1,37 @@
+"""logfmt: `key=value key2="quoted value"`, as Heroku, Go and many services write it."""
+
+from __future__ import annotations
+
+import re
+
+from pdscan.sources.logformats.interface import Field
+
+PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"((?:[^"\\]|\\.)*)"|(\S*))')
+MIN_PAIRS = 2
+MIN_COVERAGE = 0.6  # share of the line's characters inside pairs
+
+
+class Logfmt:
+    name = "logfmt"
+    positional = False
+
+    def fields(self, line: str) -> list[Field] | None:
+        fields = []
+        covered = 0
+        for match in PAIR.finditer(line):
+            covered += match.end() - match.start()
+            if match.group(2) is not None:
+                fields.append(Field(match.group(1), match.start(2), match.end(2), free_text=True))
+            else:
+                fields.append(Field(match.group(1), match.start(3), match.end(3)))
+        stripped = len(line.strip())
+        if len(fields) < MIN_PAIRS or not stripped or covered / stripped < MIN_COVERAGE:
+            return None
+        return fields
+
+    def header(self, line: str) -> bool:
+        return False
+
+    @staticmethod
+    def is_header(line: str) -> bool:
+        return False

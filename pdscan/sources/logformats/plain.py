@@ -1,0 +1,20 @@
+"""Plain text: the whole line is free text."""
+
+from __future__ import annotations
+
+from pdscan.sources.logformats.interface import Field
+
+
+class PlainText:
+    name = "plain"
+    positional = False
+
+    def fields(self, line: str) -> list[Field] | None:
+        return [Field(None, 0, len(line), free_text=True)]
+
+    def header(self, line: str) -> bool:
+        return False
+
+    @staticmethod
+    def is_header(line: str) -> bool:
+        return False
