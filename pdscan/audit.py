@@ -11,16 +11,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from pdscan.declarations import Declarations, DeclaredPlace
-from pdscan.model import Finding, Report, Verdict, VerdictKind
+from pdscan.detect.log_rules import LogRules, bundled_log_rules
+from pdscan.model import Finding, Location, Report, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Category, Policy, load_taxonomy
+
+PLAINTEXT_SENSITIVE = "plaintext_sensitive"
 
 
 def audit(findings: Sequence[Finding], policy: Policy, declarations: Declarations) -> tuple[Verdict, ...]:
     """One verdict per finding, sorted by database, table, column and data type."""
     taxonomy = load_taxonomy()
+    log_rules = bundled_log_rules()
     verdicts = []
     for finding in findings:
-        declared = declarations.for_location(finding.location)
+        declared = declarations.for_location(finding.location, finding.category)
         if declared.category_override is not None:
             finding = replace(finding, category=declared.category_override)
         category = policy.category(finding.category) if finding.category else None
@@ -35,6 +39,7 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
                 fingerprint=fingerprint(finding),
                 clause=category.clause if category else None,
                 declared_in=declared.declared_in,
+                warnings=_warnings(finding, log_rules),
             )
         )
     return tuple(sorted(verdicts, key=_order))
@@ -65,10 +70,18 @@ def report_fails(report: Report, fail_on: VerdictKind) -> bool:
     return stale_fails or any(fails(verdict, fail_on) for verdict in report.verdicts)
 
 
+def _warnings(finding: Finding, log_rules: LogRules) -> tuple[str, ...]:
+    """`plaintext_sensitive`: card, bank-account or identity-document numbers readable in a log
+    (the policy strives to protect such data by encryption, §1a)."""
+    if finding.location.kind is SourceKind.LOG and log_rules.is_plaintext_sensitive(finding.data_type):
+        return (PLAINTEXT_SENSITIVE,)
+    return ()
+
+
 def _judge(
     finding: Finding, category: Category | None, declared: DeclaredPlace, taxonomy: Mapping[str, str]
 ) -> tuple[VerdictKind, str]:
-    place = f"`{finding.location.place or finding.location.source}`"
+    place = _place(finding.location)
     if category is None:
         what = _lower_first(taxonomy.get(finding.data_type, finding.data_type))
         return VerdictKind.NOT_IN_POLICY, (
@@ -95,6 +108,12 @@ def _judge(
         f"{held}, declared for {', '.join(declared.purposes)}{sources}; the policy permits "
         f"{'it' if len(declared.purposes) == 1 else 'each'} for {category.id} ({category.clause})"
     )
+
+
+def _place(location: Location) -> str:
+    if location.kind is SourceKind.LOG:
+        return f"`{location.source}` " + (f"field `{location.column}`" if location.column else "(free text)")
+    return f"`{location.place or location.source}`"
 
 
 def _lower_first(title: str) -> str:

@@ -11,29 +11,37 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from pdscan import __version__
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
+from pdscan.detect.engine import ENGINE_NAMES, EngineUnavailable
 from pdscan.detect.names import NameClassifier
 from pdscan.formats import FORMATS
+from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.policy_view import PolicyView
+from pdscan.formats.progress import ScanProgressBar
 from pdscan.formats.summary import summarise
-from pdscan.model import Skipped, VerdictKind
+from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.policy import Policy, PolicyError, load_policy
 from pdscan.scanner import ScanRequest, run_scan
 from pdscan.sources.discovery import UnknownSourceError
+from pdscan.sources.logformats import FORMATS as LOG_FORMATS
 from pdscan.sources.sql_ddl import DIALECTS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed
 DATA_MAP_NAME = "pdscan.yml"
 FAIL_ON_CHOICES = [kind.value for kind in VerdictKind if kind is not VerdictKind.IGNORED] + ["never"]
 
-SCAN_HELP = f"""Scan SQL schemas for personal data and judge each place against the policy.
+SCAN_HELP = f"""Scan SQL schemas and logs for personal data and judge each place against the policy.
 
 SOURCE is a SQL file, a directory (SQL files in one folder are replayed in order as
-migrations), a glob, `-` for standard input, a SQLite database file or a sqlite:/// URL.
+migrations; log files are scanned one by one), a log file (plain, gz, bz2, xz, zst), a glob,
+`-` for standard input (a schema or a log, told by its content), a SQLite database file or a
+sqlite:/// URL.
 
 \b
 Examples:
@@ -42,6 +50,8 @@ Examples:
   pdscan scan 'schemas/**/*.sql' --format json --output report.json
   pg_dump --schema-only shop | pdscan scan - --dialect postgres
   pdscan scan shop.db --fail-on purpose_not_permitted
+  pdscan scan /var/log/nginx/ app.log.3.gz --jobs 4
+  kubectl logs deploy/api | pdscan scan - --format ndjson | jq .category
 
 \b
 Exit codes:
@@ -106,7 +116,7 @@ def main() -> None:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(sorted(FORMATS)),
+    type=click.Choice([*sorted(FORMATS), "ndjson"]),
     default="table",
     show_default=True,
     help="Report format.",
@@ -142,6 +152,28 @@ def main() -> None:
     metavar="GLOB",
     help="Skip files matching GLOB inside directories (repeatable).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Processes reading logs (default 0: one per core).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(sorted(LOG_FORMATS)),
+    help="Read every log as this format (default: detected per file).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    help="Text engine for logs (default: the fastest that loads: hyperscan, re2, re).",
+)
+@click.option(
+    "--show-data",
+    is_flag=True,
+    help="Show personal values unmasked in samples and ndjson records. Handle the output as personal data.",
+)
 @click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped.")
 @click.option(
     "--color/--no-color",
@@ -159,44 +191,55 @@ def scan(
     dialect: str | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
+    jobs: int,
+    log_format: str | None,
+    engine: str | None,
+    show_data: bool,
     strict: bool,
     color: bool | None,
     quiet: bool,
 ) -> None:
     messages = Messages(quiet)
+    if show_data:
+        messages.info("--show-data: personal values appear unmasked in this output; handle it as personal data")
     try:
-        policy = load_policy(policy_path)
-        data_map = _data_map(config_path, sources, policy, messages)
-        request = ScanRequest(
-            targets=sources,
-            dialect=dialect,
-            include=include,
-            exclude=exclude,
-            fail_on=fail_on,
-        )
-
-        def announce_skip(skipped: Skipped) -> None:
-            messages.info(f"skipped {skipped}")
-
-        report = run_scan(request, policy, data_map, NameClassifier.bundled(), announce_skip)
+        with ReportOutput(output_path) as output:
+            report = _scan(
+                ScanRequest(
+                    targets=sources,
+                    dialect=dialect,
+                    include=include,
+                    exclude=exclude,
+                    fail_on=fail_on,
+                    jobs=jobs or os.cpu_count() or 1,
+                    log_format=log_format,
+                    engine=engine,
+                    show_data=show_data,
+                ),
+                policy_path,
+                config_path,
+                format_name,
+                output.stream,
+                messages,
+            )
+            if format_name != "ndjson":
+                rendered = FORMATS[format_name](color=_use_color(color, output_path)).format(report)
+                output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
     except (PolicyError, DeclarationError) as error:
         for problem in error.problems:
             messages.error(str(problem))
         sys.exit(EXIT_ERROR)
-    except UnknownSourceError as error:
+    except (UnknownSourceError, EngineUnavailable) as error:
         messages.error(str(error))
         sys.exit(EXIT_ERROR)
-
-    use_color = _use_color(color, output_path)
-    rendered = FORMATS[format_name](color=use_color).format(report)
-    if output_path is None:
-        click.echo(rendered, nl=not rendered.endswith("\n"))
-    else:
-        try:
-            _write_atomically(output_path, rendered)
-        except OSError as error:
-            messages.error(f"cannot write the report to {output_path}: {error.strerror}")
-            sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as error:
+        messages.error(f"cannot write the report to {output_path or 'stdout'}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+    if output_path is not None:
         messages.info(f"report written to {output_path}")
 
     if report.skipped:
@@ -239,6 +282,42 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     click.echo(PolicyView(color=_use_color(color, None)).format(loaded), nl=False)
 
 
+def _scan(
+    request: ScanRequest,
+    policy_path: Path | None,
+    config_path: Path | None,
+    format_name: str,
+    stream: TextIO,
+    messages: Messages,
+) -> Report:
+    """Load the policy and data map, run the scan, stream ndjson records as they come."""
+    policy = load_policy(policy_path)
+    data_map = _data_map(config_path, request.targets, policy, messages)
+    ndjson = NdjsonStream(stream, policy) if format_name == "ndjson" else None
+
+    def announce_skip(skipped: Skipped) -> None:
+        messages.info(f"skipped {skipped}")
+
+    with ScanProgressBar(enabled=_progress_wanted(messages)) as progress:
+        report = run_scan(
+            request,
+            policy,
+            data_map,
+            NameClassifier.bundled(),
+            announce_skip,
+            on_record=ndjson.record if ndjson else None,
+            progress=progress,
+        )
+    if ndjson is not None:
+        ndjson.schema_findings(report)
+    return report
+
+
+def _progress_wanted(messages: Messages) -> bool:
+    """A progress bar on a terminal only: never in pipes, files or CI logs."""
+    return not messages.quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
 def _data_map(config_path: Path | None, sources: tuple[str, ...], policy: Policy, messages: Messages) -> DataMap | None:
     """The explicit --config, else the working directory's, else a scanned directory's."""
     if config_path is not None:
@@ -262,14 +341,28 @@ def _use_color(requested: bool | None, output_path: Path | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target and rename, so no reader ever sees half a report."""
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+class ReportOutput:
+    """Where the report goes: stdout, or a file written beside the target and renamed into place
+    only when the scan finished, so no reader ever sees half a report."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.stream: TextIO = sys.stdout
+        self._temporary: str | None = None
+
+    def __enter__(self) -> ReportOutput:
+        if self.path is not None:
+            directory = self.path.parent if str(self.path.parent) else Path(".")
+            handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
+            self.stream = os.fdopen(handle, "w", encoding="utf-8")
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        if self.path is None or self._temporary is None:
+            self.stream.flush()
+            return
+        self.stream.close()
+        if kind is None:
+            os.replace(self._temporary, self.path)
+        else:
+            Path(self._temporary).unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pdscan.model import Location, StaleDeclaration, Table
+from pdscan.model import Location, SourceKind, StaleDeclaration, Table
 from pdscan.policy import Policy
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
 
@@ -62,12 +62,32 @@ class DatabaseDeclaration:
 
 
 @dataclass(frozen=True)
+class CategoryDeclaration:
+    category: str
+    purposes: tuple[str, ...]
+    declared_in: str
+
+
+@dataclass(frozen=True)
+class LogDeclaration:
+    """A log entry: a path glob (relative to the data map, or a file name), with purposes for
+    the whole log, per category it holds, and per field."""
+
+    pattern: str
+    purposes: tuple[str, ...]
+    declared_in: str
+    categories: tuple[CategoryDeclaration, ...]
+    fields: tuple[ColumnDeclaration, ...]
+
+
+@dataclass(frozen=True)
 class DataMap:
     """A loaded pdscan.yml; `files` globs are relative to `base_dir`, the directory it lives in."""
 
     path: str
     base_dir: Path
     databases: tuple[DatabaseDeclaration, ...]
+    logs: tuple[LogDeclaration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,14 +135,49 @@ class _DataMapReader:
         if not isinstance(root, dict):
             self.fail(root, "a data map is a mapping with 'version' and 'databases' (see docs/data-map.md)")
             raise DeclarationError(tuple(self.problems))
-        self.unknown_keys(root, {"version", "databases"}, "the data map")
+        self.unknown_keys(root, {"version", "databases", "logs"}, "the data map")
         if root.get("version", DATA_MAP_VERSION) != DATA_MAP_VERSION:
             self.fail(root, f"unsupported data map version (this pdscan reads version {DATA_MAP_VERSION})", "version")
         databases = self.mapping(root, "databases", "'databases' (schema name -> tables)")
         declared = tuple(self.database(name, entry, databases) for name, entry in databases.items())
+        logs = self.mapping(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
+        log_entries = tuple(self.log(pattern, entry, logs) for pattern, entry in logs.items())
         if self.problems:
             raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
-        return DataMap(self.marked.path, self.base_dir, declared)
+        return DataMap(self.marked.path, self.base_dir, declared, log_entries)
+
+    def log(self, pattern: Any, entry: Any, parent: dict[Any, Any]) -> LogDeclaration:
+        if isinstance(entry, list):  # short form: `"logs/*.log": [fraud_prevention]`
+            return LogDeclaration(
+                str(pattern), self.purpose_list(entry, parent, pattern), self.where(parent, pattern), (), ()
+            )
+        what = f"log '{pattern}'"
+        fields = self.entry_mapping(entry, parent, pattern, what)
+        self.unknown_keys(fields, {"purposes", "categories", "fields"}, what)
+        categories = self.mapping(fields, "categories", f"'categories' of {what}")
+        declared_categories = []
+        for category, purposes in categories.items():
+            if category not in self.category_ids:
+                self.fail(
+                    categories,
+                    f"unknown category '{category}' (the policy's categories: `pdscan policy`)",
+                    category,
+                    on_key=True,
+                )
+                continue
+            declared_categories.append(
+                CategoryDeclaration(
+                    str(category), self.purpose_list(purposes, categories, category), self.where(categories, category)
+                )
+            )
+        log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
+        return LogDeclaration(
+            pattern=str(pattern),
+            purposes=self.purposes(fields),
+            declared_in=self.where(parent, pattern),
+            categories=tuple(declared_categories),
+            fields=tuple(self.column(name, value, log_fields) for name, value in log_fields.items()),
+        )
 
     def database(self, name: Any, entry: Any, parent: dict[Any, Any]) -> DatabaseDeclaration:
         what = f"database '{name}'"
@@ -235,8 +290,13 @@ class Declarations:
             raise DeclarationError(tuple(dict.fromkeys(reader.problems)))
         return cls(data_map, inline)
 
-    def for_location(self, location: Location) -> DeclaredPlace:
-        """Everything declared for `location`: data-map entries (database, table, column) then inline."""
+    def for_location(self, location: Location, category: str | None = None) -> DeclaredPlace:
+        """Everything declared for `location`: data-map entries (database, table, column) then inline.
+
+        A log is declared by path, then per category it holds (`category`), then per field.
+        """
+        if location.kind is SourceKind.LOG:
+            return self._for_log(location, category)
         place = NOTHING_DECLARED
         if self.data_map is not None:
             for database in self.data_map.databases:
@@ -253,6 +313,27 @@ class Declarations:
                             place = _combine(place, declared)
         inline = self._inline.get(_key(location))
         return _combine(place, inline) if inline else place
+
+    def _for_log(self, location: Location, category: str | None) -> DeclaredPlace:
+        place = NOTHING_DECLARED
+        if self.data_map is None:
+            return place
+        for log in self.data_map.logs:
+            if not _log_matches(log.pattern, location.source, self.data_map.base_dir):
+                continue
+            place = _combine(place, _declared(log.purposes, log.declared_in))
+            for declared in log.categories:
+                if declared.category == category:
+                    place = _combine(place, _declared(declared.purposes, declared.declared_in))
+            for declared_field in log.fields:
+                if location.column is not None and fnmatch.fnmatchcase(
+                    location.column.lower(), declared_field.pattern.lower()
+                ):
+                    entry = DeclaredPlace(
+                        declared_field.purposes, (declared_field.declared_in,), declared_field.category
+                    )
+                    place = _combine(place, entry)
+        return place
 
     def stale(self, tables: Sequence[Table]) -> tuple[StaleDeclaration, ...]:
         """Exact table and column names in the data map that the scanned schemas do not have.
@@ -389,6 +470,14 @@ def _database_matches(database: DatabaseDeclaration, location: Location, base_di
         for glob in database.files
         for candidate in candidates
     )
+
+
+def _log_matches(pattern: str, log: str, base_dir: Path) -> bool:
+    """A log path glob against a log: relative to the data map, as given, or its file name."""
+    lowered = pattern.lower()
+    if fnmatch.fnmatchcase(Path(log).name.lower(), lowered) or fnmatch.fnmatchcase(log.lower(), lowered):
+        return True
+    return fnmatch.fnmatchcase(_resolved(log), str(Path(_resolved(str(base_dir)), pattern)).lower())
 
 
 @functools.cache

@@ -23,7 +23,9 @@ class Location:
     """One place personal data may live.
 
     `source` is the path as the user gave it (or a URL with its password masked);
-    `line` is the 1-based line of the column's defining statement in a DDL file.
+    `line` is the 1-based line of the column's defining statement in a DDL file. For a log,
+    `source` is the log (rotated and compressed copies share it) and `column` the field path,
+    None for values in free text.
     """
 
     source: str
@@ -109,10 +111,25 @@ class Detection:
 
 
 @dataclass(frozen=True, slots=True)
+class Occurrences:
+    """How often values of a finding were seen in a log, where first and last, masked samples.
+
+    `first`/`last` are `file:line` in the order files were read (rotated copies included);
+    `samples` are masked unless the scan was asked to show data.
+    """
+
+    count: int
+    first: str
+    last: str
+    samples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A place holding a data type, and the policy category that data type falls in.
 
-    `category` is None when no category of the policy covers the data type.
+    `category` is None when no category of the policy covers the data type; `occurrences`
+    is set for findings made from values (logs).
     """
 
     location: Location
@@ -120,6 +137,7 @@ class Finding:
     category: str | None
     confidence: float
     evidence: tuple[Evidence, ...]
+    occurrences: Occurrences | None = None
 
 
 class VerdictKind(enum.StrEnum):
@@ -151,6 +169,7 @@ class Verdict:
     clause: str | None = None
     declared_in: tuple[str, ...] = ()  # where each declaration came from: "pdscan.yml:12"
     ignore_reason: str | None = None
+    warnings: tuple[str, ...] = ()  # e.g. "plaintext_sensitive": a card number in clear text in a log
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +200,9 @@ class SourceSummary:
     tables: int = 0
     columns: int = 0
     dialect: str | None = None
+    lines: int = 0  # logs: lines read (decompressed)
+    bytes: int = 0  # logs: bytes read (decompressed)
+    log_format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

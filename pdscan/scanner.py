@@ -12,13 +12,18 @@ import importlib.resources
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from pdscan import __version__
 from pdscan.audit import audit
 from pdscan.declarations import DataMap, Declarations
+from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
 from pdscan.model import (
+    Evidence,
     Finding,
+    Location,
+    Occurrences,
     Report,
     SchemaScan,
     Skipped,
@@ -27,14 +32,17 @@ from pdscan.model import (
     Table,
     VerdictKind,
 )
-from pdscan.policy import Policy
-from pdscan.sources.discovery import SchemaInput, discover
+from pdscan.policy import Policy, load_taxonomy
+from pdscan.sources.discovery import SchemaInput, discover, looks_like_sql
+from pdscan.sources.log_reader import peek
+from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
 from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
 from pdscan.sources.sql_text import decode_sql_bytes
 from pdscan.sources.sqlite_file import scan_sqlite_schema
 
-REPORT_SCHEMA_VERSION = "1.0.0"
-RULE_FILES = ("taxonomy.yaml", "datatypes.yaml")
+REPORT_SCHEMA_VERSION = "1.1.0"
+STDIN_NAME = "<stdin>"
+RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,10 @@ class ScanRequest:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str = VerdictKind.UNDECLARED.value  # a verdict kind, or "never"
+    jobs: int = 1
+    log_format: str | None = None  # None: detected per file
+    engine: str | None = None  # None: the fastest that loads
+    show_data: bool = False
 
 
 def run_scan(
@@ -54,17 +66,30 @@ def run_scan(
     data_map: DataMap | None,
     classifier: NameClassifier,
     on_skip: Callable[[Skipped], None] = lambda skipped: None,
+    on_record: Callable[[LogRecord], None] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """Scan every target; a source that cannot be read becomes a Skipped, never an abort."""
+    """Scan every target; a source that cannot be read becomes a Skipped, never an abort.
+
+    `on_record` receives every value found in a log as it is read (for streaming formats).
+    """
     discovery = discover(request.targets, request.include, request.exclude)
     skipped: list[Skipped] = []
     for item in discovery.skipped:
         on_skip(item)
         skipped.append(item)
 
+    schema_inputs = list(discovery.inputs)
+    log_inputs = list(discovery.logs)
+    if discovery.stdin:
+        if looks_like_sql(peek(sys.stdin.buffer)):
+            schema_inputs.append(SchemaInput(SourceKind.DDL, STDIN_NAME))
+        else:
+            log_inputs.insert(0, stdin_input())
+
     summaries: list[SourceSummary] = []
     tables: list[Table] = []
-    for schema_input in discovery.inputs:
+    for schema_input in schema_inputs:
         schema = _scan_input(schema_input, request.dialect)
         for item in schema.skipped:
             on_skip(item)
@@ -73,6 +98,14 @@ def run_scan(
         summaries.append(_summary(schema))
 
     findings = _findings(tables, policy, classifier)
+    if log_inputs:
+        options = LogScanOptions(
+            request.jobs, request.log_format, request.engine, request.show_data, partial(_category_id, policy)
+        )
+        logs = scan_logs(log_inputs, options, on_record, progress, on_skip)
+        skipped.extend(logs.skipped)
+        summaries.extend(logs.summaries)
+        findings.extend(_log_findings(logs.fields, policy))
     declarations = Declarations.build(data_map, tables, policy)
     return Report(
         schema_version=REPORT_SCHEMA_VERSION,
@@ -97,12 +130,62 @@ def rules_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
+def _log_findings(fields: Sequence[LogField], policy: Policy) -> list[Finding]:
+    taxonomy = load_taxonomy()
+    findings = []
+    for log_field in fields:
+        category = policy.category_for(log_field.data_type)
+        evidence, confidence = _log_evidence(log_field, taxonomy)
+        findings.append(
+            Finding(
+                location=Location(
+                    log_field.identity, SourceKind.LOG, column=log_field.field, database=log_field.identity
+                ),
+                data_type=log_field.data_type,
+                category=category.id if category else None,
+                confidence=confidence,
+                evidence=evidence,
+                occurrences=Occurrences(log_field.count, log_field.first, log_field.last, log_field.samples),
+            )
+        )
+    return findings
+
+
+def _log_evidence(log_field: LogField, taxonomy: dict[str, str]) -> tuple[tuple[Evidence, ...], float]:
+    """Why, in words: the field name, the validated patterns and phrases, with counts."""
+    title = taxonomy.get(log_field.data_type, log_field.data_type)
+    evidence = []
+    confidence = 0.0
+    for detector, count in log_field.detectors:
+        if detector == FIELD_NAME:
+            name = log_field.field.rsplit(".", 1)[-1] if log_field.field else ""
+            evidence.append(Evidence("name", f"field name `{name}` means {_lower_first(title)} ({_values(count)})"))
+            confidence = max(confidence, 0.8)
+        else:
+            evidence.append(Evidence("value", f"{_values(count)} match `{detector}` and pass its check"))
+            confidence = max(confidence, 0.95)
+    return tuple(evidence), confidence
+
+
+def _category_id(policy: Policy, data_type: str) -> str:
+    category = policy.category_for(data_type)
+    return category.id if category else data_type
+
+
+def _values(count: int) -> str:
+    return f"{count:,} value" + ("" if count == 1 else "s")
+
+
+def _lower_first(title: str) -> str:
+    return title if len(title) > 1 and title[1].isupper() else title[:1].lower() + title[1:]
+
+
 def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
     if schema_input.kind is SourceKind.SQLITE:
         return scan_sqlite_schema(schema_input.files[0])
     if not schema_input.files:
         text = decode_sql_bytes(sys.stdin.buffer.read())
-        return scan_ddl_text(text, source="<stdin>", database="<stdin>", dialect=dialect)
+        return scan_ddl_text(text, source=STDIN_NAME, database=STDIN_NAME, dialect=dialect)
     return scan_ddl_files(schema_input.files, database=schema_input.database, dialect=dialect)
 
 

@@ -154,7 +154,9 @@ def test_no_data_map_no_stale_entries(policy: Policy) -> None:
         ("databases:\n  shop: [delivery]\n", 2, 9, "database 'shop' must be a mapping"),
         ("databases:\n  s:\n    tables:\n      t:\n        columns:\n          c: delivery\n", 6, 14, "column 'c'"),
         ("databases:\n  shop:\n    files: shop.db\n", 3, 12, "'files' must be a list of globs"),
-        ("logs:\n  nginx: {}\n", 1, 1, "unknown key 'logs' in the data map"),
+        ("log:\n  nginx: {}\n", 1, 1, "unknown key 'log' in the data map"),
+        ("logs:\n  'nginx/*.log':\n    categories:\n      ip: [fraud_prevention]\n", 4, 7, "unknown category 'ip'"),
+        ("logs:\n  'nginx/*.log':\n    fields:\n      remote_addr: [spam]\n", 4, 21, "unknown purpose 'spam'"),
         ("databases:\n  a: {}\n  a: {}\n", 3, 3, "duplicate key 'a'"),
     ],
 )

@@ -1,5 +1,6 @@
 """Which schemas a scan reads, from what the user typed."""
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -70,12 +71,44 @@ def test_a_missing_sqlite_file_is_an_error_and_is_never_created(tmp_path: Path) 
     assert not missing.exists()
 
 
-def test_other_files_in_a_directory_are_reported_as_not_scanned(tmp_path: Path) -> None:
+def test_logs_are_found_by_name_and_folder_other_files_reported(tmp_path: Path) -> None:
     write(tmp_path / "001.sql")
     write(tmp_path / "logs" / "access.log", "192.0.2.1 - - GET /\n")
+    write(tmp_path / "logs" / "worker-3", "started\n")
+    write(tmp_path / "logs" / "README.md", "how logs rotate\n")
+    write(tmp_path / "var" / "syslog.2.gz", "")
+    write(tmp_path / "notes.docx", "")
     found = discover([str(tmp_path)])
-    assert [s.source for s in found.skipped] == [str(tmp_path / "logs" / "access.log")]
-    assert "not scanned" in found.skipped[0].reason
+    assert sorted(Path(log.path).relative_to(tmp_path).as_posix() for log in found.logs) == [
+        "logs/access.log",
+        "logs/worker-3",
+        "var/syslog.2.gz",
+    ]
+    assert sorted(Path(s.source).name for s in found.skipped) == ["README.md", "notes.docx"]
+    assert all("name it to scan it" in s.reason for s in found.skipped)
+
+
+def test_rotated_copies_share_the_log_identity_and_are_read_oldest_first(tmp_path: Path) -> None:
+    for name in ("access.log", "access.log.1", "access.log.2.gz", "access.log.10.gz"):
+        write(tmp_path / name, "")
+    found = discover([str(tmp_path)])
+    assert {log.identity for log in found.logs} == {str(tmp_path / "access.log")}
+    assert [Path(log.path).name for log in found.logs] == [
+        "access.log.10.gz",
+        "access.log.2.gz",
+        "access.log.1",
+        "access.log",
+    ]
+
+
+def test_fifos_and_devices_are_reported_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "logs" / "pipe.log"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    found = discover([str(fifo), "/dev/zero"])
+    reasons = {s.source: s.reason for s in found.skipped}
+    assert "FIFO" in reasons[str(fifo)] and "device" in reasons["/dev/zero"]
+    assert not found.logs
 
 
 def test_a_file_named_outright_is_read_as_sql_whatever_its_suffix(tmp_path: Path) -> None:
@@ -109,6 +142,6 @@ def test_unusable_targets_are_usage_errors(target: str, message: str) -> None:
         discover([target])
 
 
-def test_standard_input_is_a_schema_of_its_own() -> None:
+def test_standard_input_is_told_apart_by_its_content_later() -> None:
     found = discover(["-"])
-    assert [(i.kind, i.database, i.files) for i in found.inputs] == [(SourceKind.DDL, "<stdin>", ())]
+    assert found.stdin and not found.inputs and not found.logs

@@ -136,6 +136,8 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         "explanation": "`payments.card_number` judged purpose_not_permitted",
         "fingerprint": "fedcba9876543210",
         "ignore_reason": None,
+        "occurrences": None,
+        "warnings": [],
     }
 
 

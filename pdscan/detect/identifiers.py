@@ -13,9 +13,7 @@ _SEPARATORS = re.compile(r"[\s_\-.:/$#@\[\]\"'`]+")
 # In order: a versioned acronym (`IPv6` -> ipv 6, as `ipv6` splits), a plural acronym (`IDs`,
 # its `s` dropped below), an ALLCAPS run before a capitalised word (`HTTPUser`), a word, an
 # ALLCAPS run, digits, and any other letters (Cyrillic, kana) as they come.
-_CAMEL = re.compile(
-    r"[A-Z]{2,}v(?=\d)|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+"
-)
+_CAMEL = re.compile(r"[A-Z]{2,}v(?=\d)|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+")
 
 
 @lru_cache(maxsize=65536)

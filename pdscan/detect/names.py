@@ -25,7 +25,9 @@ _TYPE_FAMILIES = (
     ("numeric", re.compile(r"(?:decimal|numeric|float|double|real|money|smallmoney|number)\b")),
     (
         "date",
-        re.compile(r"(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|timestamptz|time|timetz|year)\b"),
+        re.compile(
+            r"(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|timestamptz|time|timetz|year)\b"
+        ),
     ),
     ("binary", re.compile(r"(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b")),
     ("network", re.compile(r"(?:inet|cidr|macaddr|macaddr8)\b")),

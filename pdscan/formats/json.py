@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from pdscan.formats.summary import in_place_order, summarise
-from pdscan.model import Location, Report, Verdict
+from pdscan.model import Location, Occurrences, Report, Verdict
 
 
 class JsonFormat:
@@ -48,6 +48,9 @@ def report_document(report: Report) -> dict[str, Any]:
                 "dialect": s.dialect,
                 "tables": s.tables,
                 "columns": s.columns,
+                "lines": s.lines,
+                "bytes": s.bytes,
+                "log_format": s.log_format,
             }
             for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
         ],
@@ -87,6 +90,19 @@ def _finding(verdict: Verdict) -> dict[str, Any]:
         "explanation": verdict.explanation,
         "fingerprint": verdict.fingerprint,
         "ignore_reason": verdict.ignore_reason,
+        "occurrences": _occurrences(finding.occurrences),
+        "warnings": list(verdict.warnings),
+    }
+
+
+def _occurrences(occurrences: Occurrences | None) -> dict[str, Any] | None:
+    if occurrences is None:
+        return None
+    return {
+        "count": occurrences.count,
+        "first": occurrences.first,
+        "last": occurrences.last,
+        "samples": list(occurrences.samples),
     }
 
 

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from pdscan.formats.console import render
 from pdscan.formats.summary import Summary, in_place_order, summarise
-from pdscan.model import Report, Verdict, VerdictKind
+from pdscan.model import Occurrences, Report, SourceKind, Verdict, VerdictKind
 
 VERDICT_STYLES = {
     VerdictKind.IGNORED: "dim",
@@ -32,6 +32,8 @@ VERDICT_STYLES = {
     VerdictKind.NOT_IN_POLICY: "bold red",
 }
 HEADERS = ("column", "category", "verdict", "declared purposes", "defined at")
+LOG_HEADERS = ("field", "category", "verdict", "declared purposes", "values · lines")
+FREE_TEXT = "(free text)"
 WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of squeezing the purposes
 NOT_PERMITTED = " (not permitted)"
 
@@ -90,11 +92,13 @@ def _heading(report: Report) -> Text:
 
 
 def _table_block(name: str, database: str, verdicts: list[Verdict]) -> Group:
-    """One table's findings, every row laid out on the same column widths."""
-    header = [Text(title, style="bold dim") for title in HEADERS]
+    """One table's (or log's) findings, every row laid out on the same column widths."""
+    is_log = verdicts[0].finding.location.kind is SourceKind.LOG
+    header = [Text(title, style="bold dim") for title in (LOG_HEADERS if is_log else HEADERS)]
     rows = [_row(verdict, database) for verdict in verdicts]
     widths = [min(WIDEST_FIXED_CELL, _widest(cells)) for cells in zip(header, *rows, strict=True)]
-    lines: list[RenderableType] = [Text(name or "(no table)", style="bold cyan"), _aligned(widths, header)]
+    heading = "values found in the log" if is_log else name or "(no table)"
+    lines: list[RenderableType] = [Text(heading, style="bold cyan"), _aligned(widths, header)]
     for verdict, row in zip(verdicts, rows, strict=True):
         lines.append(_aligned(widths, row))
         lines.append(Padding(_details(verdict), (0, 0, 0, 4)))
@@ -105,13 +109,30 @@ def _row(verdict: Verdict, database: str) -> list[Text]:
     finding = verdict.finding
     location = finding.location
     category = f"{finding.category} {verdict.clause}" if finding.category and verdict.clause else finding.category
+    if finding.occurrences is not None:
+        place = Text(location.column or FREE_TEXT, style="cyan" if location.column else "dim")
+        where = _seen_at(finding.occurrences, database)
+    else:
+        place = Text(location.column or "", style="cyan")
+        where = _defined_at(location.source, database, location.line)
     return [
-        Text(location.column or "", style="cyan"),
+        place,
         Text(category or "not in policy"),
         Text(verdict.kind.value, style=VERDICT_STYLES[verdict.kind]),
         _declared_purposes(verdict),
-        Text(_defined_at(location.source, database, location.line), style="dim"),
+        Text(where, style="dim"),
     ]
+
+
+def _seen_at(occurrences: Occurrences, log: str) -> str:
+    """`1,937 · 1 → 2000`: how many values, first and last line (with the file when rotated)."""
+
+    def short(where: str) -> str:
+        path, _, line = where.rpartition(":")
+        return line if path == log else f"{Path(path).name}:{line}"
+
+    first, last = short(occurrences.first), short(occurrences.last)
+    return f"{occurrences.count:,} · {first}" + ("" if first == last else f" → {last}")
 
 
 def _widest(cells: Iterable[Text]) -> int:
@@ -153,7 +174,11 @@ def _details(verdict: Verdict) -> Text:
         details.append(f" · declared in {', '.join(verdict.declared_in)}")
     if verdict.ignore_reason:
         details.append(f" · ignored: {verdict.ignore_reason}")
+    if finding.occurrences is not None and finding.occurrences.samples:
+        details.append(f" · samples: {', '.join(finding.occurrences.samples)}")
     details.stylize("dim")
+    for warning in verdict.warnings:
+        details.append(f" · {warning}: readable in clear text; the policy promises encryption (§1a)", style="bold red")
     return details
 
 

@@ -1,9 +1,11 @@
-"""Turn what the user typed (files, directories, globs, `-`, sqlite:/// URLs) into schemas to scan.
+"""Turn what the user typed (files, directories, globs, `-`, sqlite:/// URLs) into sources.
 
 SQL files in one directory are one schema: a migrations folder is replayed in order, and a
-single dump is simply a folder with one file. A file's identity (`database`) is what
-declarations and fingerprints key on, so it is derived from the paths alone, never from
-anything that changes between runs.
+single dump is simply a folder with one file. Log files are scanned one by one, and rotated
+copies of a log (`access.log.1`, `access.log.2.gz`) share the identity of the log itself.
+Identities are what declarations and fingerprints key on, so they are derived from the paths
+alone, never from anything that changes between runs. Only regular files are opened: a FIFO
+or a device would block or never end.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.model import Skipped, SourceKind
+from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
 from pdscan.sources.sql_ddl import migration_order
 
 SQL_SUFFIXES = (".sql", ".ddl")
@@ -23,6 +29,13 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_URL_PREFIX = "sqlite:///"
 STDIN = "-"
 OWN_FILES = frozenset({"pdscan.yml", "pdscan.yaml", ".pdscan-baseline.json"})
+LOG_DIRECTORIES = frozenset({"log", "logs"})
+# `access.log.1`, `app.log-20261124`, `app.2026-11-24.log`: rotation marks stripped for identity.
+_ROTATION = re.compile(r"(?:[.-]\d{1,4}|[.-]\d{8}(?:\d{2})?|[.-]\d{4}-\d{2}-\d{2}(?:[T_.-]\d{2}(?::?\d{2}){0,2})?)$")
+_SQL_HEAD = re.compile(
+    rb"(?im)^\s*(?:create|alter)\s+(?:or\s+replace\s+)?(?:temporary\s+|temp\s+|unlogged\s+)?"
+    rb"(?:table|index|unique|view|sequence|schema|type|function|trigger|database)\b"
+)
 
 
 class UnknownSourceError(Exception):
@@ -39,9 +52,19 @@ class SchemaInput:
 
 
 @dataclass(frozen=True)
+class LogInput:
+    """One log file to scan; `identity` is the log it belongs to, rotation and compression aside."""
+
+    path: Path | None  # None: standard input
+    identity: str
+
+
+@dataclass(frozen=True)
 class Discovery:
     inputs: tuple[SchemaInput, ...]
     skipped: tuple[Skipped, ...]
+    logs: tuple[LogInput, ...] = ()
+    stdin: bool = False  # `-` was given: standard input is a schema or a log, told by its content
 
 
 def discover(
@@ -53,11 +76,13 @@ def discover(
     sql_files: dict[Path, list[Path]] = {}
     explicit_dirs: set[Path] = set()
     inputs: list[SchemaInput] = []
+    logs: list[LogInput] = []
     skipped: list[Skipped] = []
+    stdin = False
 
     for target in targets:
         if target == STDIN:
-            inputs.append(SchemaInput(SourceKind.DDL, "<stdin>"))
+            stdin = True
             continue
         if target.startswith(SQLITE_URL_PREFIX):
             inputs.append(_sqlite_input(Path(target[len(SQLITE_URL_PREFIX) :])))
@@ -73,19 +98,89 @@ def discover(
             if path.is_dir():
                 explicit_dirs.add(path)
                 continue
-            if _is_sqlite(path):
+            problem = _not_regular(path)
+            if problem:
+                skipped.append(Skipped(str(path), problem))
+            elif _is_sqlite(path):
                 inputs.append(_sqlite_input(path))
-            elif path.suffix.lower() in SQL_SUFFIXES or was_explicit:
+            elif path.suffix.lower() in SQL_SUFFIXES or (was_explicit and _looks_like_sql(path)):
                 sql_files.setdefault(path.parent, []).append(path)
+            elif was_explicit or _is_log_name(path):
+                logs.append(LogInput(path, log_identity(str(path))))
             else:
-                skipped.append(Skipped(str(path), "not a SQL schema or SQLite database; not scanned"))
+                skipped.append(
+                    Skipped(str(path), "not a SQL schema, SQLite database or log file name; name it to scan it")
+                )
 
     for directory, files in sorted(sql_files.items()):
         ordered = tuple(migration_order(dict.fromkeys(files)))
         database = str(directory) if directory in explicit_dirs or len(ordered) > 1 else str(ordered[0])
         inputs.append(SchemaInput(SourceKind.DDL, database, ordered))
     inputs.sort(key=lambda item: (item.kind.value, item.database))
-    return Discovery(tuple(inputs), tuple(skipped))
+    ordered_logs = sorted(dict.fromkeys(logs), key=lambda log: (log.identity, _rotation_age(log)))
+    return Discovery(tuple(inputs), tuple(skipped), tuple(ordered_logs), stdin)
+
+
+def _rotation_age(log: LogInput) -> tuple[int, int, str]:
+    """Oldest copy first, the live log last: `.2.gz`, `.1`, then `access.log`; dated copies by date."""
+    path = str(log.path)
+    for suffix in COMPRESSED_SUFFIXES:
+        if path.lower().endswith(suffix):
+            path = path[: -len(suffix)]
+    mark = path[len(log.identity) :].lstrip(".-")
+    if not mark:
+        return (1, 0, path)
+    digits = "".join(character for character in mark if character.isdigit())
+    number = int(digits) if digits else 0
+    return (0, -number if len(digits) <= 4 else number, path)
+
+
+def log_identity(path: str) -> str:
+    """`logs/access.log.2.gz` -> `logs/access.log`: the log a rotated or compressed copy is of."""
+    for suffix in COMPRESSED_SUFFIXES:
+        if path.lower().endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    stripped = _ROTATION.sub("", path)
+    return stripped if stripped and not stripped.endswith(("/", ".")) else path
+
+
+def looks_like_sql(head: bytes) -> bool:
+    """Whether text starts a SQL schema (a CREATE/ALTER statement near the top) rather than a log."""
+    return _SQL_HEAD.search(head) is not None
+
+
+def _looks_like_sql(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return looks_like_sql(handle.read(65536))
+    except OSError:
+        return False
+
+
+def _is_log_name(path: Path) -> bool:
+    name = path.name.lower()
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    rules = bundled_log_rules()
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in rules.files):
+        return True
+    in_log_folder = any(part.lower() in LOG_DIRECTORIES for part in path.parent.parts)
+    return in_log_folder and not name.endswith(rules.not_log_suffixes)
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why a path cannot be read as a file (a FIFO, a device, a symlink loop), or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}; not scanned"
+    if stat.S_ISREG(mode):
+        return None
+    kind = "FIFO" if stat.S_ISFIFO(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket"
+    return f"not a regular file ({kind}); not read"
 
 
 def _expand(target: str) -> Iterable[tuple[Path, bool]]:

@@ -1,0 +1,219 @@
+"""Scan one unit of log work: a whole file or stream, or a byte range of a large plain file.
+
+This is what runs in each worker process. The engine marks lines where a trigger fired; only
+those lines (every line for formats whose fields are known by position) are decoded, split
+into fields and analysed. Counts and samples are kept per field and data type; occurrences
+are kept one by one only when an output streams them (`--format ndjson`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import BinaryIO
+
+from pdscan.detect.engine import Engine, compile_engine
+from pdscan.detect.line_analyser import LineAnalyser, Occurrence
+from pdscan.detect.log_rules import bundled_log_rules
+from pdscan.detect.masking import mask
+from pdscan.detect.rules import load_rules
+from pdscan.sources.log_reader import LogReadError, blocks, compression_of, decompressed, peek
+from pdscan.sources.logformats import LogFormat, detect_format, new_format
+
+SAMPLES = 3
+STDIN_PATH = "-"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of work: `path` from byte `start` for `length` bytes (None: to the end)."""
+
+    order: int
+    input_order: int
+    path: str
+    log_format: str
+    head: tuple[str, ...]  # header lines (`#Fields:`) that name the fields of this file
+    compression: str | None = None
+    start: int = 0
+    length: int | None = None
+    size: int = 0  # bytes on disk this unit covers, for progress
+
+
+@dataclass
+class FieldStats:
+    """Occurrences of one data type in one field: how many, where first and last, samples."""
+
+    count: int = 0
+    first_line: int = 0
+    last_line: int = 0
+    samples: list[str] = field(default_factory=list)
+    detectors: Counter[str] = field(default_factory=Counter)
+
+    def add(self, line: int, shown: str, detector: str) -> None:
+        if not self.count:
+            self.first_line = line
+        self.count += 1
+        self.last_line = line
+        self.detectors[detector] += 1
+        if len(self.samples) < SAMPLES and shown not in self.samples:
+            self.samples.append(shown)
+
+
+# One streamed occurrence: line (1-based within the unit), start, end, field, data type, value.
+Record = tuple[int, int, int, str | None, str, str]
+
+
+@dataclass
+class UnitResult:
+    order: int
+    input_order: int
+    lines: int = 0
+    bytes_read: int = 0
+    stats: dict[tuple[str | None, str], FieldStats] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    error: str | None = None
+    log_format: str = ""
+
+
+@dataclass(frozen=True)
+class UnitOptions:
+    engine: str | None = None
+    keep_records: bool = False
+    show_data: bool = False
+
+
+@cache
+def load_tools(engine_name: str | None) -> tuple[LineAnalyser, Engine]:
+    """Built once per process: compiling the engine is the expensive part."""
+    analyser = LineAnalyser(load_rules().value_detectors, bundled_log_rules())
+    return analyser, compile_engine(analyser.triggers, engine_name)
+
+
+def scan_unit(unit: Unit, options: UnitOptions) -> UnitResult:
+    """Read the unit and analyse its lines; a read error ends it with what was found so far."""
+    analyser, engine = load_tools(options.engine)
+    result = UnitResult(unit.order, unit.input_order)
+    try:
+        if unit.path == STDIN_PATH:
+            _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result)
+        else:
+            with open(unit.path, "rb") as raw:
+                raw.seek(unit.start)
+                _scan_stream(raw, unit, options, analyser, engine, result)
+    except LogReadError as error:
+        result.error = f"{_what(unit.compression)} after line {result.lines:,}: {error}"
+    except OSError as error:
+        result.error = f"cannot read: {error.strerror or error}"
+    return result
+
+
+def _what(compression: str | None) -> str:
+    return f"corrupt or truncated {compression} data" if compression else "read error"
+
+
+def _scan_stream(
+    raw: BinaryIO, unit: Unit, options: UnitOptions, analyser: LineAnalyser, engine: Engine, result: UnitResult
+) -> None:
+    compression = unit.compression
+    if unit.path == STDIN_PATH:
+        compression = compression_of(peek(raw))
+    stream = decompressed(raw, compression)
+    ends_with_break = True
+    log_format: LogFormat | None = None
+    for block in blocks(stream, unit.length):
+        if log_format is None:
+            log_format = _format_for(unit, block)
+            result.log_format = log_format.name
+        result.bytes_read += len(block)
+        for number, line, triggered in _lines_to_read(block, engine, log_format.positional):
+            _analyse(line, result.lines + number, triggered, analyser, log_format, options, result)
+        result.lines += block.count(b"\n")
+        ends_with_break = block.endswith(b"\n")
+    if not ends_with_break:
+        result.lines += 1  # a last line without a line break
+
+
+def _format_for(unit: Unit, first_block: bytes) -> LogFormat:
+    """The unit's format; standard input is known only by its first block."""
+    if unit.log_format:
+        return new_format(unit.log_format, unit.head)
+    lines = first_block[:65536].decode("utf-8", "replace").splitlines()[:-1] or [""]
+    return new_format(detect_format(lines), [line for line in lines if line.startswith("#")])
+
+
+def _lines_to_read(block: bytes, engine: Engine, every_line: bool) -> Iterator[tuple[int, bytes, set[int]]]:
+    """(1-based line number within the block, line bytes, triggers fired in it)."""
+    hits = engine.scan(block)
+    if every_line:
+        lines = block.split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        starts = []
+        position = 0
+        for line in lines:
+            starts.append(position)
+            position += len(line) + 1
+        fired: dict[int, set[int]] = {}
+        for end, trigger in hits:
+            fired.setdefault(bisect.bisect_right(starts, max(end - 1, 0)) - 1, set()).add(trigger)
+        for index, line in enumerate(lines):
+            yield index + 1, line, fired.get(index, set())
+        return
+    hits.sort()
+    line_start = line_end = -1
+    newlines = 0  # line breaks before line_start
+    counted_to = 0
+    triggered: set[int] = set()
+    for end, trigger in hits:
+        position = max(end - 1, 0)
+        if line_start <= position < line_end:
+            triggered.add(trigger)
+            continue
+        if triggered:
+            yield newlines + 1, block[line_start:line_end], triggered
+        line_start = block.rfind(b"\n", 0, position) + 1
+        line_end = block.find(b"\n", position)
+        if line_end < 0:
+            line_end = len(block)
+        newlines += block.count(b"\n", counted_to, line_start)
+        counted_to = line_start
+        triggered = {trigger}
+    if triggered:
+        yield newlines + 1, block[line_start:line_end], triggered
+
+
+def _analyse(
+    raw_line: bytes,
+    number: int,
+    triggered: set[int],
+    analyser: LineAnalyser,
+    log_format: LogFormat,
+    options: UnitOptions,
+    result: UnitResult,
+) -> None:
+    line = raw_line.decode("utf-8", "replace").rstrip("\r")
+    if line.startswith("#") and log_format.header(line):
+        return
+    fields = log_format.fields(line)
+    if fields is None:
+        fields = new_format("plain").fields(line) or []
+        every_key = False
+    else:
+        every_key = log_format.positional
+    for occurrence in analyser.analyse(line, fields, triggered, every_key):
+        _record(occurrence, number, options, result)
+
+
+def _record(occurrence: Occurrence, number: int, options: UnitOptions, result: UnitResult) -> None:
+    shown = occurrence.value if options.show_data else mask(occurrence.value, occurrence.data_type)
+    key = (occurrence.field, occurrence.data_type)
+    stats = result.stats.get(key)
+    if stats is None:
+        stats = result.stats[key] = FieldStats()
+    stats.add(number, shown, occurrence.detector)
+    if options.keep_records:
+        result.records.append((number, occurrence.start, occurrence.end, occurrence.field, occurrence.data_type, shown))

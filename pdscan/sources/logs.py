@@ -1,0 +1,315 @@
+"""The log source: files, rotated and compressed copies, and standard input, across processes.
+
+Each file is sniffed once (compression, binary, format), then cut into units: a compressed
+file or a small one is one unit, a large plain file is cut into byte ranges at line breaks so
+several processes share it. Units run in a process pool (`--jobs`) and come back in order, so
+line numbers, first and last occurrences, and the streamed records are exactly what one
+process reading the files in turn would give.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import BinaryIO, Protocol
+
+from pdscan.model import Skipped, SourceKind, SourceSummary
+from pdscan.sources.discovery import LogInput
+from pdscan.sources.log_reader import compression_of, decompressed, is_binary
+from pdscan.sources.log_unit import (
+    SAMPLES,
+    STDIN_PATH,
+    FieldStats,
+    Unit,
+    UnitOptions,
+    UnitResult,
+    load_tools,
+    scan_unit,
+)
+from pdscan.sources.logformats import detect_format
+
+RANGE = 1 << 25  # 32 MiB per unit of a large plain file
+HEAD = 1 << 16  # bytes read to detect a file's format
+STDIN_IDENTITY = "<stdin>"
+
+
+def _by_data_type(data_type: str) -> str:
+    return data_type
+
+
+@dataclass(frozen=True)
+class LogScanOptions:
+    jobs: int = 1
+    log_format: str | None = None
+    engine: str | None = None
+    show_data: bool = False
+    # Data types counted as one finding per field (the scanner passes the policy's category).
+    group_of: Callable[[str], str] = _by_data_type
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data."""
+
+    source: str
+    line: int
+    start: int
+    end: int
+    field: str | None
+    data_type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class LogField:
+    """A data type found in one field (None: free text) of one log, over all its files."""
+
+    identity: str
+    field: str | None
+    data_type: str
+    count: int
+    first: str  # "file:line"
+    last: str
+    samples: tuple[str, ...]
+    detectors: tuple[tuple[str, int], ...]  # (rule, occurrences), most frequent first
+
+
+@dataclass(frozen=True)
+class LogScan:
+    fields: tuple[LogField, ...]
+    summaries: tuple[SourceSummary, ...]
+    skipped: tuple[Skipped, ...]
+
+
+class Progress(Protocol):
+    """Told how many bytes of logs there are to read, then as each piece is read."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+
+@dataclass
+class _Merged:
+    stats: FieldStats
+    first: str = ""
+    last: str = ""
+    first_at: tuple[int, int] = (0, 0)  # (input order, line): reading order across rotated copies
+    last_at: tuple[int, int] = (0, 0)
+    data_types: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _InputState:
+    log_input: LogInput
+    log_format: str
+    units: int
+    lines: int = 0
+    bytes_read: int = 0
+    error: str | None = None
+    merged: dict[tuple[str | None, str], _Merged] = field(default_factory=dict)
+
+
+def scan_logs(
+    inputs: Sequence[LogInput],
+    options: LogScanOptions,
+    on_record: Callable[[LogRecord], None] | None = None,
+    progress: Progress | None = None,
+    on_skip: Callable[[Skipped], None] = lambda skipped: None,
+) -> LogScan:
+    """Scan every log; a file that cannot be read becomes a Skipped, never an abort."""
+    unit_options = UnitOptions(options.engine, keep_records=on_record is not None, show_data=options.show_data)
+    load_tools(options.engine)  # compiled once here, inherited by forked workers
+    skipped: list[Skipped] = []
+    states: list[_InputState] = []
+    units: list[Unit] = []
+    for log_input in inputs:
+        planned = _plan(log_input, len(states), len(units), options.log_format)
+        if isinstance(planned, Skipped):
+            on_skip(planned)
+            skipped.append(planned)
+            continue
+        log_format, input_units = planned
+        states.append(_InputState(log_input, log_format, len(input_units)))
+        units.extend(input_units)
+
+    if progress is not None:
+        progress.start(sum(unit.size for unit in units))
+    for unit, result in _run(units, unit_options, options.jobs):
+        state = states[unit.input_order]
+        _merge(state, unit, result, on_record)
+        if progress is not None:
+            progress.advance(unit.size)
+
+    summaries = []
+    for state in states:
+        path = _display(state.log_input)
+        if state.error:
+            problem = Skipped(path, f"{state.error}; what was read before it is reported", state.lines or None)
+            on_skip(problem)
+            skipped.append(problem)
+        summaries.append(
+            SourceSummary(
+                source=path,
+                kind=SourceKind.LOG,
+                status="partial" if state.error else "scanned",
+                lines=state.lines,
+                bytes=state.bytes_read,
+                log_format=state.log_format,
+            )
+        )
+    return LogScan(tuple(_fields(states, options.group_of)), tuple(summaries), tuple(skipped))
+
+
+def stdin_input() -> LogInput:
+    return LogInput(path=None, identity=STDIN_IDENTITY)
+
+
+def _path(log_input: LogInput) -> str:
+    return STDIN_PATH if log_input.path is None else str(log_input.path)
+
+
+def _display(log_input: LogInput) -> str:
+    return STDIN_IDENTITY if log_input.path is None else str(log_input.path)
+
+
+def _plan(
+    log_input: LogInput, input_order: int, first_unit: int, forced_format: str | None
+) -> Skipped | tuple[str, list[Unit]]:
+    """(format, units) for one input, or why it cannot be read. Standard input is sniffed by
+    its unit, which is the only one that can read it."""
+    path = _path(log_input)
+    if log_input.path is None:
+        return forced_format or "", [Unit(first_unit, input_order, path, forced_format or "", ())]
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as raw:
+            compression = compression_of(raw.read(8))
+            raw.seek(0)
+            head = _head(decompressed(raw, compression))
+    except OSError as error:
+        return Skipped(path, f"cannot read: {error.strerror or error}; not scanned")
+    if is_binary(head[:8192]):
+        return Skipped(path, "binary file (NUL or control bytes), not a text log; not scanned")
+    lines = head_lines(head)
+    log_format = forced_format or detect_format(lines)
+    header = tuple(line for line in lines if line.startswith("#"))
+    if compression or size < 2 * RANGE:
+        return log_format, [Unit(first_unit, input_order, path, log_format, header, compression, size=size)]
+    return log_format, list(_ranges(path, size, input_order, first_unit, log_format, header))
+
+
+def _head(stream: BinaryIO) -> bytes:
+    """The first bytes of a log; a corrupt stream gives what it could, its unit says the rest."""
+    try:
+        return stream.read(HEAD)
+    except Exception:  # any decompressor error: the unit reports it with a line number
+        return b""
+
+
+def head_lines(head: bytes) -> list[str]:
+    """Whole lines of a file's first bytes, for format detection."""
+    lines = head.decode("utf-8", "replace").splitlines()
+    if len(head) >= HEAD and lines:
+        lines.pop()  # possibly cut
+    return lines
+
+
+def _ranges(path: str, size: int, input_order: int, first_unit: int, log_format: str, header: tuple) -> Iterator[Unit]:
+    """Byte ranges of about RANGE bytes, each starting at the beginning of a line."""
+    starts = [0]
+    with open(path, "rb") as handle:
+        for offset in range(RANGE, size, RANGE):
+            handle.seek(offset - 1)
+            handle.readline()  # to the end of the line holding the byte before the cut
+            start = handle.tell()
+            if start > starts[-1] and start < size:
+                starts.append(start)
+    bounds = list(zip(starts, [*starts[1:], size], strict=True))
+    for index, (start, end) in enumerate(bounds):
+        yield Unit(first_unit + index, input_order, path, log_format, header, None, start, end - start, end - start)
+
+
+def _run(units: list[Unit], options: UnitOptions, jobs: int) -> Iterable[tuple[Unit, UnitResult]]:
+    """Results in unit order; standard input and single units stay in this process."""
+    work = partial(scan_unit, options=options)
+    in_process = [unit for unit in units if unit.path == STDIN_PATH]
+    pooled = [unit for unit in units if unit.path != STDIN_PATH]
+    for unit in in_process:
+        yield unit, work(unit)
+    if jobs <= 1 or len(pooled) <= 1:
+        for unit in pooled:
+            yield unit, work(unit)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(min(jobs, len(pooled))) as pool:
+        yield from zip(pooled, pool.imap(work, pooled), strict=True)
+
+
+def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callable[[LogRecord], None] | None) -> None:
+    """Fold one unit's result into its input, shifting line numbers by the lines before it."""
+    if state.error:
+        return  # after a read error the rest of a compressed stream is not trustworthy
+    offset = state.lines
+    path = _display(state.log_input)
+    for key, stats in result.stats.items():
+        merged = state.merged.get(key)
+        if merged is None:
+            first_line = stats.first_line + offset
+            merged = state.merged[key] = _Merged(
+                FieldStats(), f"{path}:{first_line}", first_at=(unit.input_order, first_line)
+            )
+        merged.stats.count += stats.count
+        merged.stats.detectors.update(stats.detectors)
+        _add_samples(merged.stats.samples, stats.samples)
+        merged.last = f"{path}:{stats.last_line + offset}"
+        merged.last_at = (unit.input_order, stats.last_line + offset)
+    if on_record is not None:
+        for line, start, end, field_name, data_type, value in result.records:
+            on_record(LogRecord(path, line + offset, start, end, field_name, data_type, value))
+    state.lines += result.lines
+    state.bytes_read += result.bytes_read
+    if result.error:
+        state.error = result.error
+    if not state.log_format:
+        state.log_format = result.log_format
+
+
+def _add_samples(samples: list[str], more: Iterable[str]) -> None:
+    for sample in more:
+        if len(samples) < SAMPLES and sample not in samples:
+            samples.append(sample)
+
+
+def _fields(states: Sequence[_InputState], group_of: Callable[[str], str]) -> Iterator[LogField]:
+    """Per log identity (rotated copies together), field and group of data types (the policy
+    category: one finding per place and category), in reading order."""
+    combined: dict[tuple[str, str | None, str], _Merged] = {}
+    for state in states:
+        for (field_name, data_type), merged in state.merged.items():
+            key = (state.log_input.identity, field_name, group_of(data_type))
+            total = combined.setdefault(key, _Merged(FieldStats(), merged.first, merged.last, merged.first_at))
+            total.stats.count += merged.stats.count
+            total.stats.detectors.update(merged.stats.detectors)
+            total.data_types[data_type] += merged.stats.count
+            _add_samples(total.stats.samples, merged.stats.samples)
+            if merged.first_at < total.first_at:
+                total.first, total.first_at = merged.first, merged.first_at
+            if merged.last_at >= total.last_at:
+                total.last, total.last_at = merged.last, merged.last_at
+    for (identity, field_name, _), merged in combined.items():
+        yield LogField(
+            identity=identity,
+            field=field_name,
+            data_type=merged.data_types.most_common(1)[0][0],
+            count=merged.stats.count,
+            first=merged.first,
+            last=merged.last,
+            samples=tuple(merged.stats.samples),
+            detectors=tuple(merged.stats.detectors.most_common()),
+        )
