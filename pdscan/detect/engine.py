@@ -1,9 +1,9 @@
 """The text-scanning engine: every trigger pattern over a block of raw bytes in one pass.
 
 Logs are gigabytes; Python cannot look at every character. A compiled multi-pattern engine
-finds where any pattern may match (a superset is fine: validation is exact), and only those
-lines reach Python. Hyperscan is fastest; RE2 is the fallback where Hyperscan cannot load;
-the standard `re` module is the last resort. `--engine` picks one for a measurement.
+finds the spans where a rule may match, and only those spans reach Python, where the rule's
+exact pattern and validator decide. Hyperscan is fastest; RE2 is the fallback where
+Hyperscan cannot load; the standard `re` module is the last resort. `--engine` picks one.
 """
 
 from __future__ import annotations
@@ -20,17 +20,23 @@ _BACKREFERENCE = re.compile(r"\\[1-9]")
 
 @dataclass(frozen=True)
 class Trigger:
-    """A pattern in Python `re` syntax, searched in raw bytes; a superset match is fine."""
+    """A pattern searched in raw bytes, in the syntax all engines share: no lookaround, no
+    back-references. It may match more than the rule it triggers (validation is exact) and
+    should end on a delimiter, so each candidate is reported once."""
 
     pattern: str
     ignore_case: bool = False
 
 
+# (trigger index, start, end): a match of a trigger, byte offsets in the scanned block.
+Event = tuple[int, int, int]
+
+
 class Engine(Protocol):
     name: str
 
-    def scan(self, block: bytes) -> list[tuple[int, int]]:
-        """(end offset, trigger index) of every match in the block, in any order."""
+    def scan(self, block: bytes) -> list[Event]:
+        """Every match of every trigger in the block, in any order."""
         ...
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pdscan.detect.engine import Trigger
+from pdscan.detect.engine import Event, Trigger, without_lookaround
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
 from pdscan.detect.validators import VALIDATORS
@@ -27,6 +27,9 @@ from pdscan.sources.logformats.interface import Field
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
 CONTEXT_CHARACTERS = 8  # text before a value candidate its validator may look at
 VERSION_WINDOW = 32  # text before a dotted quad searched for words that make it a version
+CACHE_SIZE = 200_000  # validated candidates remembered per process
+KEY_WINDOW = 48  # how far before a value in free text its key may start
+KEY_BEFORE = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})[\"']?\s*[=:]\s*[\"']?$")
 # `key=value` inside free text: query strings, pam messages, logfmt-ish fragments.
 PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"((?:[^\"\\]|\\.)*)\"|([^\s&;,\"'<>]*))")
 
@@ -47,6 +50,7 @@ class Occurrence:
 class _Value:
     rule: ValueRule
     pattern: re.Pattern[str]
+    raw_pattern: re.Pattern[bytes]  # the same pattern on raw bytes (ASCII classes: never stricter)
 
 
 class LineAnalyser:
@@ -54,34 +58,111 @@ class LineAnalyser:
 
     def __init__(self, value_rules: Sequence[ValueRule], log_rules: LogRules) -> None:
         self.log_rules = log_rules
-        self.values = [_Value(rule, re.compile(rule.pattern)) for rule in value_rules]
+        self.values = [
+            _Value(rule, re.compile(rule.pattern), re.compile(rule.pattern.encode("utf-8"))) for rule in value_rules
+        ]
         self.contexts = [(rule, re.compile(rule.pattern)) for rule in log_rules.contexts]
-        self.triggers: list[Trigger] = [Trigger(rule.trigger or rule.pattern) for rule in value_rules]
-        self.triggers += [Trigger(rule.pattern) for rule in log_rules.contexts]
+        self.triggers: list[Trigger] = [
+            Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in value_rules
+        ]
+        self.triggers += [Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in log_rules.contexts]
         self.key_trigger = len(self.triggers)
-        self.triggers.append(Trigger("|".join(f"(?:{rule.trigger})" for rule in log_rules.keys), ignore_case=True))
+        words = "|".join(f"(?:{rule.trigger})" for rule in log_rules.keys)
+        self.triggers.append(Trigger(f"(?:{words})[\\w.()-]*[\"']?\\s*[:=]", ignore_case=True))
         self._key_rules: dict[str, KeyRule | None] = {}
         self._technical_fields: dict[str, bool] = {}
         self._placeholders = log_rules.placeholders
         self._region = log_rules.default_phone_region
+        self._phrases = frozenset(rule.name for rule in log_rules.contexts)
+        self._candidates: dict[tuple[int, bytes], tuple[int, int] | tuple[()]] = {}
 
-    def analyse(self, line: str, fields: Sequence[Field], triggered: set[int], read_keys: bool) -> list[Occurrence]:
-        """Every validated occurrence in `line`; `read_keys` forces field names to be read."""
+    def validated(self, block: bytes, events: list[Event]) -> list[Event]:
+        """Value candidates checked right in the raw block, before any line is decoded.
+
+        A value trigger becomes the exact, validated match it marked, as (rule, start, end),
+        or nothing (an order id shaped like a card number, a version after `openssl`); phrase
+        and key triggers pass through for the line stage. Results are remembered per candidate
+        text and the bytes before it, since logs repeat the same addresses and agents.
+        """
+        kept: list[Event] = []
+        value_count = len(self.values)
+        widest: dict[tuple[int, int], int] = {}  # a candidate is reported at each place it could end
+        for trigger, start, end in events:
+            if trigger >= value_count:
+                kept.append((trigger, start, end))
+            elif end > widest.get((trigger, start), -1):
+                widest[(trigger, start)] = end
+        cache = self._candidates
+        for (trigger, start), end in widest.items():
+            value = self.values[trigger]
+            lookback = value.rule.lookback
+            begin = max(block.rfind(b"\n", max(0, start - lookback), start) + 1, start - lookback, 0)
+            window = max(0, begin - CONTEXT_CHARACTERS)
+            key = (trigger, block[window:end])
+            span = cache.get(key)
+            if span is None:
+                span = cache[key] = self._validate(value, block, begin, start, end, window)
+                if len(cache) > CACHE_SIZE:
+                    cache.clear()
+            if span and not (value.rule.validator == "ipv4" and self._version(block, window + span[0])):
+                kept.append((trigger, window + span[0], window + span[1]))
+        return kept
+
+    def _version(self, block: bytes, found: int) -> bool:
+        """Whether words just before a dotted quad make it a version (`openssl 1.1.7.15`)."""
+        line_start = block.rfind(b"\n", max(0, found - VERSION_WINDOW), found) + 1
+        before = block[max(line_start, found - VERSION_WINDOW) : found].decode("utf-8", "replace")
+        return self.log_rules.version_before.search(before) is not None
+
+    def _validate(
+        self, value: _Value, block: bytes, begin: int, start: int, end: int, window: int
+    ) -> tuple[int, int] | tuple[()]:
+        """The validated match a trigger marked, relative to `window`, or () when there is none."""
+        for match in value.raw_pattern.finditer(block, begin, end):
+            if match.end() <= start:
+                continue  # an earlier value inside the look-back window
+            found = match.start()
+            context = block[max(0, found - CONTEXT_CHARACTERS) : found].decode("latin-1")
+            if _valid(value.rule.validator, match.group().decode("utf-8", "replace"), context):
+                return (found - window, match.end() - window)
+        return ()
+
+    def analyse(
+        self, line: str, fields: Sequence[Field], events: Sequence[Event], read_keys: bool, exact_offsets: bool = True
+    ) -> list[Occurrence]:
+        """Every occurrence in `line`, from its events (offsets in the line, as `validated`
+        gave them). With `exact_offsets` False (a line whose multi-byte characters make byte
+        and character offsets differ) offsets are mapped first. `read_keys` reads field names
+        even when no key trigger fired (formats whose fields are known by position)."""
         starts = [field.start for field in fields]
+        by_pattern: list[tuple[int, Occurrence]] = []
         found: list[Occurrence] = []
         value_count = len(self.values)
-        for index in sorted(triggered):
-            if index < value_count:
-                self._values(line, fields, starts, self.values[index], found)
-            elif index < self.key_trigger:
-                self._context(line, fields, starts, *self.contexts[index - value_count], found)
-        if read_keys or self.key_trigger in triggered:
+        keys_fired = False
+        raw = None if exact_offsets else line.encode("utf-8", "surrogateescape")
+        for trigger, start, end in events:
+            if trigger == self.key_trigger:
+                keys_fired = True
+                continue
+            if raw is not None:
+                start, end = _characters(raw, start), _characters(raw, end)
+            if trigger < value_count:
+                field_name = _field_at(fields, starts, start) or _key_before(line, start)
+                if field_name is not None and self._technical(field_name):
+                    continue
+                rule = self.values[trigger].rule
+                occurrence = Occurrence(field_name, rule.data_type, rule.name, start, end, line[start:end])
+                by_pattern.append((trigger, occurrence))
+            else:
+                self._context(line, start, fields, starts, *self.contexts[trigger - value_count], found)
+        found.extend(_widest_wins(by_pattern))
+        if read_keys or keys_fired:
             for field in fields:
                 if field.path is not None:
                     self._keyed(self.key_rule(field.path), line, field.path, field.start, field.end, found)
                 if field.free_text and "=" in line[field.start : field.end]:
                     self._pairs(line, field, found)
-        return _deduplicated(found)
+        return _deduplicated(found, self._phrases)
 
     def _technical(self, path: str) -> bool:
         if path not in self._technical_fields:
@@ -93,37 +174,26 @@ class LineAnalyser:
             self._key_rules[path] = self.log_rules.key_rule(path)
         return self._key_rules[path]
 
-    def _values(self, line: str, fields: Sequence[Field], starts: list[int], value: _Value, found: list) -> None:
-        rule = value.rule
-        for match in value.pattern.finditer(line):
-            start, end = match.span()
-            text = match.group()
-            if not _valid(rule.validator, text, line[max(0, start - CONTEXT_CHARACTERS) : start]):
-                continue
-            if rule.validator == "ipv4" and self.log_rules.version_before.search(
-                line, max(0, start - VERSION_WINDOW), start
-            ):
-                continue
-            field_name = _field_at(fields, starts, start)
-            if field_name is not None and self._technical(field_name):
-                continue
-            found.append(Occurrence(field_name, rule.data_type, rule.name, start, end, text))
-
     def _context(
         self,
         line: str,
+        start: int,
         fields: Sequence[Field],
         starts: list[int],
         rule: ContextRule,
         pattern: re.Pattern[str],
-        found: list,
+        found: list[Occurrence],
     ) -> None:
-        for match in pattern.finditer(line):
-            start, end = match.span("value")
-            text = match.group("value")
-            data_type = self._checked(rule.value_check, rule.data_type, text)
-            if data_type is not None:
-                found.append(Occurrence(_field_at(fields, starts, start), data_type, rule.name, start, end, text))
+        """The phrase that starts where its trigger matched."""
+        match = pattern.match(line, start) or pattern.search(line, start)
+        if match is None:
+            return
+        value_start, value_end = match.span("value")
+        text = match.group("value")
+        data_type = self._checked(rule.value_check, rule.data_type, text)
+        if data_type is not None:
+            field_name = _field_at(fields, starts, value_start)
+            found.append(Occurrence(field_name, data_type, rule.name, value_start, value_end, text))
 
     def _keyed(self, rule: KeyRule | None, line: str, path: str, start: int, end: int, found: list) -> None:
         if rule is None:
@@ -170,15 +240,49 @@ def _field_at(fields: Sequence[Field], starts: list[int], offset: int) -> str | 
     return None
 
 
-def _deduplicated(found: list[Occurrence]) -> list[Occurrence]:
+def _key_before(line: str, start: int) -> str | None:
+    """The key a value in free text is written after (`card=…`, `email: …`), if any."""
+    match = KEY_BEFORE.search(line, max(0, start - KEY_WINDOW), start)
+    return match.group(1) if match else None
+
+
+def _holds_keyed(occurrence: Occurrence, keyed: list[Occurrence], phrases: frozenset[str]) -> bool:
+    """Whether a phrase's value contains values named by their keys."""
+    return occurrence.detector in phrases and any(
+        occurrence.start <= other.start and other.end <= occurrence.end for other in keyed
+    )
+
+
+def _characters(raw: bytes, offset: int) -> int:
+    """A byte offset in a UTF-8 line as a character offset (offsets sit on ASCII characters)."""
+    return len(raw[:offset].decode("utf-8", "surrogateescape"))
+
+
+def _widest_wins(found: list[tuple[int, Occurrence]]) -> list[Occurrence]:
+    """Overlapping pattern matches keep the widest (an IBAN, not the card-like digits inside
+    it), then the rule listed first (a 15-digit Amex number is a card, not an IMEI)."""
+    kept: list[Occurrence] = []
+    for _, occurrence in sorted(found, key=lambda item: (item[1].start - item[1].end, item[0])):
+        if not any(other.start < occurrence.end and occurrence.start < other.end for other in kept):
+            kept.append(occurrence)
+    return kept
+
+
+def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occurrence]:
     """One occurrence per value: a pattern's exact span wins over a field name's whole value.
 
     `client_ip: 203.0.113.9` is found by the IPv4 pattern and by its key; `x-forwarded-for`
-    with two addresses is two occurrences, not one plus the whole header.
+    with two addresses is two occurrences, not one plus the whole header. A phrase's value that
+    holds named values (`Cookie: sid=…; _ga=…`) gives way to them: they say more.
     """
     if len(found) < 2:
         return found
-    by_span = {(o.data_type, o.start, o.end): o for o in reversed(found) if o.detector != FIELD_NAME}
+    keyed = [o for o in found if o.detector == FIELD_NAME]
+    by_span = {
+        (o.data_type, o.start, o.end): o
+        for o in reversed(found)
+        if o.detector != FIELD_NAME and not _holds_keyed(o, keyed, phrases)
+    }
     result = sorted(by_span.values(), key=lambda o: (o.start, o.end))
     for occurrence in found:
         if occurrence.detector != FIELD_NAME:

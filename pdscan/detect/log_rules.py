@@ -64,6 +64,7 @@ class ContextRule:
     value_check: str
     matches: tuple[str, ...]
     non_matches: tuple[str, ...]
+    trigger: str | None = None  # what the engine searches for: the phrase without lookaround
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ class _LogRulesBuilder:
         if not isinstance(entry, dict) or required - set(entry):
             self.fail(self._parent, f"a {what} needs {', '.join(sorted(required))}", index)
             return False
-        for name in sorted(set(entry) - required, key=str):
+        for name in sorted(set(entry) - required - {"trigger"}, key=str):
             self.fail(entry, f"unknown key '{name}' in a {what}", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
@@ -216,6 +217,13 @@ class _LogRulesBuilder:
         matches, non_matches = self.examples(entry)
         if compiled is None:
             return None
+        trigger = str(entry["trigger"]) if entry.get("trigger") else None
         return ContextRule(
-            str(entry["name"]), str(entry["data_type"]), compiled.pattern, str(entry["value"]), matches, non_matches
+            str(entry["name"]),
+            str(entry["data_type"]),
+            compiled.pattern,
+            str(entry["value"]),
+            matches,
+            non_matches,
+            trigger,
         )

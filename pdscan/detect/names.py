@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pdscan.detect.identifiers import singular, split_identifier
-from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, load_rules
+from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 from pdscan.model import Column, Detection, Evidence, Table
 
 _TYPE_FAMILIES = (
@@ -94,7 +94,7 @@ class NameClassifier:
 
     @classmethod
     def bundled(cls) -> NameClassifier:
-        return cls(load_rules())
+        return cls(bundled_rules())
 
     def classify(self, column: Column, table: Table) -> tuple[Detection, ...]:
         """The best detection for the column, or () when its name says no personal data."""

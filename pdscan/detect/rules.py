@@ -6,6 +6,7 @@ silently match nothing. Every problem is collected and reported at once.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class ValueRule:
     # A cheaper superset the log engine searches for (the pattern's lookarounds cost it
     # selectivity there); the pattern itself when absent.
     trigger: str | None = None
+    lookback: int = 0  # how far before the trigger's start the value may begin
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,12 @@ class DetectionRules:
     table_contexts: dict[str, TableContext]
     data_types: tuple[DataTypeRule, ...]
     value_detectors: tuple[ValueRule, ...] = ()
+
+
+@functools.cache
+def bundled_rules() -> DetectionRules:
+    """The bundled rules, loaded once per process."""
+    return load_rules()
 
 
 def load_rules(text: str | None = None, display: str = f"rules/{BUNDLED_RULES}") -> DetectionRules:
@@ -272,7 +280,7 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
-        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger"}):
+        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger", "lookback"}):
             self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
@@ -290,6 +298,7 @@ class _RulesBuilder:
             data_type=str(entry["data_type"]),
             pattern=str(entry["pattern"]),
             trigger=str(entry["trigger"]) if entry.get("trigger") else None,
+            lookback=int(entry.get("lookback") or 0),
             validator=str(entry["validator"]),
             matches=tuple(str(example) for example in examples.get("match") or []),
             non_matches=tuple(str(example) for example in examples.get("no_match") or []),

@@ -1,8 +1,9 @@
 """Recognise personal data in values: compiled patterns from the rules, then a validator each.
 
 Matching is cheap and loose, validation is exact: a card number must pass Luhn and a brand
-range, an address must parse. Overlapping matches keep the detector listed first in the rules
-(a 15-digit Amex number is a card, not an IMEI).
+range, an address must parse. Overlapping matches keep the widest (an IBAN, not card-like digits
+inside it), then the detector listed first in the rules (a 15-digit Amex number is a card, not
+an IMEI).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from pdscan.detect.rules import ValueRule, load_rules
+from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
 CONTEXT_CHARACTERS = 8  # text before a candidate its validator may look at (`Firefox/` before a version)
@@ -35,20 +36,20 @@ class ValueDetector:
 
     @classmethod
     def bundled(cls) -> ValueDetector:
-        return cls(load_rules().value_detectors)
+        return cls(bundled_rules().value_detectors)
 
     def find(self, text: str) -> tuple[ValueMatch, ...]:
         """Every validated match in `text`, left to right, without overlaps."""
-        found: list[ValueMatch] = []
-        taken: list[tuple[int, int]] = []
-        for rule, pattern, validate in self._compiled:
+        candidates: list[tuple[int, ValueMatch]] = []
+        for order, (rule, pattern, validate) in enumerate(self._compiled):
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if any(start < used_end and used_start < end for used_start, used_end in taken):
-                    continue
                 if validate(match.group(), text[max(0, start - CONTEXT_CHARACTERS) : start]):
-                    found.append(ValueMatch(rule.data_type, rule.name, start, end, match.group()))
-                    taken.append((start, end))
+                    candidates.append((order, ValueMatch(rule.data_type, rule.name, start, end, match.group())))
+        found: list[ValueMatch] = []
+        for _, candidate in sorted(candidates, key=lambda item: (item[1].start - item[1].end, item[0])):
+            if not any(candidate.start < other.end and other.start < candidate.end for other in found):
+                found.append(candidate)
         return tuple(sorted(found, key=lambda found_match: found_match.start))
 
 

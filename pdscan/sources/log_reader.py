@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 BLOCK = 1 << 22  # 4 MiB: large enough for the engine, small enough to keep memory flat
+PIECE = 1 << 16  # what is read from a decompressor at a time
 MAX_LINE = 1 << 24  # a longer line is scanned in 16 MiB pieces
 SNIFF = 8192
 MAGIC = {
@@ -45,9 +46,42 @@ def decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
         return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
     if compression == "xz":
         return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
-    import zstandard
+    return _ZstdStream(raw)  # type: ignore[return-value]
 
-    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[return-value]
+
+class _ZstdStream:
+    """zstd frames one after another, decompressed as read. Unlike zstandard's own reader it
+    says when the input ends inside a frame: a truncated file is an error, not a short log."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        import zstandard
+
+        self._zstandard = zstandard
+        self._raw = raw
+        self._decompressor = zstandard.ZstdDecompressor().decompressobj()
+        self._pending = b""
+        self._in_frame = False
+
+    def read(self, size: int) -> bytes:
+        while len(self._pending) < size:
+            compressed = self._raw.read(PIECE)
+            if not compressed:
+                if self._in_frame:
+                    raise EOFError("the zstd stream ends inside a frame")
+                break
+            self._feed(compressed)
+        data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
+    def _feed(self, compressed: bytes) -> None:
+        while compressed:
+            self._in_frame = True
+            self._pending += self._decompressor.decompress(compressed)
+            if not self._decompressor.eof:
+                return
+            self._in_frame = False
+            compressed = self._decompressor.unused_data
+            self._decompressor = self._zstandard.ZstdDecompressor().decompressobj()
 
 
 def peek(raw: BinaryIO, size: int = SNIFF) -> bytes:
@@ -70,25 +104,26 @@ def is_binary(head: bytes) -> bool:
     return control / len(head) > 0.1
 
 
-def blocks(stream: BinaryIO, limit: int | None = None, block_size: int = BLOCK) -> Iterator[bytes]:
+def blocks(
+    stream: BinaryIO, limit: int | None = None, block_size: int = BLOCK, piece: int | None = None
+) -> Iterator[bytes]:
     """Blocks that end at a line break (or are a piece of an over-long line); at most `limit`
-    bytes are read when given."""
+    bytes are read when given. A decompressor is read in small `piece`s, so when its stream
+    turns out corrupt or truncated, every whole line before the damage is still yielded."""
     carry = b""
     remaining = limit
     while True:
         size = block_size if remaining is None else min(block_size, remaining)
+        chunks: list[bytes] = []
         try:
-            chunk = stream.read(size) if size else b""
-        except (EOFError, OSError, lzma.LZMAError, zlib.error) as error:
-            if carry:
-                yield carry
+            _read_into(stream, chunks, size, piece or size)
+        except _READ_ERRORS as error:
+            data = carry + b"".join(chunks)
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
             raise LogReadError(str(error) or type(error).__name__) from None
-        except Exception as error:  # zstandard raises its own ZstdError
-            if type(error).__name__ != "ZstdError":
-                raise
-            if carry:
-                yield carry
-            raise LogReadError(str(error)) from None
+        chunk = b"".join(chunks)
         if remaining is not None:
             remaining -= len(chunk)
         if not chunk:
@@ -104,3 +139,25 @@ def blocks(stream: BinaryIO, limit: int | None = None, block_size: int = BLOCK) 
             cut = len(data)
         yield data[:cut]
         carry = data[cut:]
+
+
+def _read_into(stream: BinaryIO, chunks: list[bytes], size: int, piece: int) -> None:
+    """Read up to `size` bytes in `piece`s; what was read stays in `chunks` if a read fails."""
+    wanted = size
+    while wanted > 0:
+        chunk = stream.read(min(piece, wanted))
+        if not chunk:
+            return
+        chunks.append(chunk)
+        wanted -= len(chunk)
+
+
+def _zstd_error() -> type[Exception]:
+    try:
+        import zstandard
+    except ImportError:
+        return OSError
+    return zstandard.ZstdError
+
+
+_READ_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error, _zstd_error())

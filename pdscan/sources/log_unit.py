@@ -8,7 +8,6 @@ are kept one by one only when an output streams them (`--format ndjson`).
 
 from __future__ import annotations
 
-import bisect
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -16,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import BinaryIO
 
-from pdscan.detect.engine import Engine, compile_engine
+from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask
-from pdscan.detect.rules import load_rules
-from pdscan.sources.log_reader import LogReadError, blocks, compression_of, decompressed, peek
+from pdscan.detect.rules import bundled_rules
+from pdscan.sources.log_reader import PIECE, LogReadError, blocks, compression_of, decompressed, peek
 from pdscan.sources.logformats import LogFormat, detect_format, new_format
 
 SAMPLES = 3
@@ -53,14 +52,12 @@ class FieldStats:
     samples: list[str] = field(default_factory=list)
     detectors: Counter[str] = field(default_factory=Counter)
 
-    def add(self, line: int, shown: str, detector: str) -> None:
+    def add(self, line: int, detector: str) -> None:
         if not self.count:
             self.first_line = line
         self.count += 1
         self.last_line = line
         self.detectors[detector] += 1
-        if len(self.samples) < SAMPLES and shown not in self.samples:
-            self.samples.append(shown)
 
 
 # One streamed occurrence: line (1-based within the unit), start, end, field, data type, value.
@@ -89,7 +86,7 @@ class UnitOptions:
 @cache
 def load_tools(engine_name: str | None) -> tuple[LineAnalyser, Engine]:
     """Built once per process: compiling the engine is the expensive part."""
-    analyser = LineAnalyser(load_rules().value_detectors, bundled_log_rules())
+    analyser = LineAnalyser(bundled_rules().value_detectors, bundled_log_rules())
     return analyser, compile_engine(analyser.triggers, engine_name)
 
 
@@ -124,13 +121,14 @@ def _scan_stream(
     stream = decompressed(raw, compression)
     ends_with_break = True
     log_format: LogFormat | None = None
-    for block in blocks(stream, unit.length):
+    for block in blocks(stream, unit.length, piece=PIECE if compression else None):
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
         result.bytes_read += len(block)
-        for number, line, triggered in _lines_to_read(block, engine, log_format.positional):
-            _analyse(line, result.lines + number, triggered, analyser, log_format, options, result)
+        candidates = analyser.validated(block, engine.scan(block))
+        for number, line, events in _lines_to_read(block, candidates, log_format.positional):
+            _analyse(line, result.lines + number, events, analyser, log_format, options, result)
         result.lines += block.count(b"\n")
         ends_with_break = block.endswith(b"\n")
     if not ends_with_break:
@@ -145,57 +143,59 @@ def _format_for(unit: Unit, first_block: bytes) -> LogFormat:
     return new_format(detect_format(lines), [line for line in lines if line.startswith("#")])
 
 
-def _lines_to_read(block: bytes, engine: Engine, every_line: bool) -> Iterator[tuple[int, bytes, set[int]]]:
-    """(1-based line number within the block, line bytes, triggers fired in it)."""
-    hits = engine.scan(block)
+def _lines_to_read(block: bytes, events: list[Event], every_line: bool) -> Iterator[tuple[int, bytes, list[Event]]]:
+    """(1-based line number within the block, line bytes, events with offsets in the line)."""
+    events = sorted(events, key=lambda event: event[1])
     if every_line:
-        lines = block.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        starts = []
-        position = 0
-        for line in lines:
-            starts.append(position)
-            position += len(line) + 1
-        fired: dict[int, set[int]] = {}
-        for end, trigger in hits:
-            fired.setdefault(bisect.bisect_right(starts, max(end - 1, 0)) - 1, set()).add(trigger)
-        for index, line in enumerate(lines):
-            yield index + 1, line, fired.get(index, set())
+        yield from _every_line(block, events)
         return
-    hits.sort()
     line_start = line_end = -1
     newlines = 0  # line breaks before line_start
     counted_to = 0
-    triggered: set[int] = set()
-    for end, trigger in hits:
-        position = max(end - 1, 0)
-        if line_start <= position < line_end:
-            triggered.add(trigger)
-            continue
-        if triggered:
-            yield newlines + 1, block[line_start:line_end], triggered
-        line_start = block.rfind(b"\n", 0, position) + 1
-        line_end = block.find(b"\n", position)
-        if line_end < 0:
-            line_end = len(block)
-        newlines += block.count(b"\n", counted_to, line_start)
-        counted_to = line_start
-        triggered = {trigger}
-    if triggered:
-        yield newlines + 1, block[line_start:line_end], triggered
+    in_line: list[Event] = []
+    for trigger, start, end in events:
+        if not line_start <= start < line_end:
+            if in_line:
+                yield newlines + 1, block[line_start:line_end], in_line
+            line_start = block.rfind(b"\n", 0, start) + 1
+            line_end = block.find(b"\n", start)
+            if line_end < 0:
+                line_end = len(block)
+            newlines += block.count(b"\n", counted_to, line_start)
+            counted_to = line_start
+            in_line = []
+        in_line.append((trigger, start - line_start, min(end, line_end) - line_start))
+    if in_line:
+        yield newlines + 1, block[line_start:line_end], in_line
+
+
+def _every_line(block: bytes, events: list[Event]) -> Iterator[tuple[int, bytes, list[Event]]]:
+    """Every line of the block, each with the events inside it."""
+    position = 0
+    index = 0
+    for number, line in enumerate(block.split(b"\n"), start=1):
+        end = position + len(line)
+        if end == len(block) and not line:
+            return  # after the block's last line break
+        in_line = []
+        while index < len(events) and events[index][1] <= end:
+            trigger, start, stop = events[index]
+            in_line.append((trigger, start - position, min(stop, end) - position))
+            index += 1
+        yield number, line, in_line
+        position = end + 1
 
 
 def _analyse(
     raw_line: bytes,
     number: int,
-    triggered: set[int],
+    events: list[Event],
     analyser: LineAnalyser,
     log_format: LogFormat,
     options: UnitOptions,
     result: UnitResult,
 ) -> None:
-    line = raw_line.decode("utf-8", "replace").rstrip("\r")
+    line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
         return
     fields = log_format.fields(line)
@@ -204,16 +204,21 @@ def _analyse(
         every_key = False
     else:
         every_key = log_format.positional
-    for occurrence in analyser.analyse(line, fields, triggered, every_key):
+    for occurrence in analyser.analyse(line, fields, events, every_key, exact_offsets=raw_line.isascii()):
         _record(occurrence, number, options, result)
 
 
 def _record(occurrence: Occurrence, number: int, options: UnitOptions, result: UnitResult) -> None:
-    shown = occurrence.value if options.show_data else mask(occurrence.value, occurrence.data_type)
     key = (occurrence.field, occurrence.data_type)
     stats = result.stats.get(key)
     if stats is None:
         stats = result.stats[key] = FieldStats()
-    stats.add(number, shown, occurrence.detector)
+    stats.add(number, occurrence.detector)
+    if len(stats.samples) < SAMPLES or options.keep_records:
+        shown = occurrence.value if options.show_data else mask(occurrence.value, occurrence.data_type)
+        if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw
+            shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if len(stats.samples) < SAMPLES and shown not in stats.samples:
+            stats.samples.append(shown)
     if options.keep_records:
         result.records.append((number, occurrence.start, occurrence.end, occurrence.field, occurrence.data_type, shown))

@@ -33,7 +33,7 @@ from pdscan.sources.log_unit import (
 )
 from pdscan.sources.logformats import detect_format
 
-RANGE = 1 << 25  # 32 MiB per unit of a large plain file
+RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
 HEAD = 1 << 16  # bytes read to detect a file's format
 STDIN_IDENTITY = "<stdin>"
 

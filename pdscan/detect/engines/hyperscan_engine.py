@@ -1,14 +1,10 @@
-"""Hyperscan in block mode: all triggers in one DFA-like pass, prefilter semantics.
-
-Prefilter mode accepts constructs Hyperscan cannot run exactly (lookaround, back-references)
-by matching a superset, which is all a trigger needs; it reports match ends only.
-"""
+"""Hyperscan in block mode: all triggers in one pass, each match with its leftmost start."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pdscan.detect.engine import EngineUnavailable, Trigger
+from pdscan.detect.engine import EngineUnavailable, Event, Trigger
 
 
 class HyperscanEngine:
@@ -20,8 +16,8 @@ class HyperscanEngine:
         except ImportError as error:
             raise EngineUnavailable(f"the hyperscan module cannot be loaded ({error})") from None
         flags = [
-            hyperscan.HS_FLAG_PREFILTER
-            | hyperscan.HS_FLAG_ALLOWEMPTY
+            hyperscan.HS_FLAG_SOM_LEFTMOST
+            | hyperscan.HS_FLAG_MULTILINE
             | (hyperscan.HS_FLAG_CASELESS if trigger.ignore_case else 0)
             for trigger in triggers
         ]
@@ -36,12 +32,12 @@ class HyperscanEngine:
         except hyperscan.error as error:
             raise EngineUnavailable(f"hyperscan refused a pattern: {error}") from None
 
-    def scan(self, block: bytes) -> list[tuple[int, int]]:
-        hits: list[tuple[int, int]] = []
+    def scan(self, block: bytes) -> list[Event]:
+        hits: list[Event] = []
         append = hits.append
 
         def on_match(trigger: int, start: int, end: int, flags: int, context: object) -> None:
-            append((end, trigger))
+            append((trigger, start, end))
 
         self._database.scan(block, match_event_handler=on_match)
         return hits

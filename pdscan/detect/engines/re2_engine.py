@@ -1,10 +1,10 @@
-"""Google RE2: linear-time matching, one pass per trigger; lookaround is dropped (a superset)."""
+"""Google RE2: linear-time matching, one pass per trigger."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pdscan.detect.engine import EngineUnavailable, Trigger, without_lookaround
+from pdscan.detect.engine import EngineUnavailable, Event, Trigger
 
 
 class Re2Engine:
@@ -21,13 +21,15 @@ class Re2Engine:
             options.case_sensitive = not trigger.ignore_case
             options.encoding = re2.Options.Encoding.LATIN1
             try:
-                self._patterns.append(re2.compile(without_lookaround(trigger.pattern).encode("utf-8"), options))
+                self._patterns.append(re2.compile(b"(?m)" + trigger.pattern.encode("utf-8"), options))
             except re2.error as error:
                 raise EngineUnavailable(f"re2 refused {trigger.pattern!r}: {error}") from None
 
-    def scan(self, block: bytes) -> list[tuple[int, int]]:
+    def scan(self, block: bytes) -> list[Event]:
         return [
-            (match.end(), index) for index, pattern in enumerate(self._patterns) for match in pattern.finditer(block)
+            (index, match.start(), match.end())
+            for index, pattern in enumerate(self._patterns)
+            for match in pattern.finditer(block)
         ]
 
 

@@ -6,7 +6,8 @@ import re
 
 from pdscan.sources.logformats.interface import Field
 
-PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"((?:[^"\\]|\\.)*)"|(\S*))')
+# An unquoted value ends at white space; a trailing `;` or `,` separates, it is not the value.
+PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"((?:[^"\\]|\\.)*)"|(\S*?))[;,]?(?=\s|$)')
 MIN_PAIRS = 2
 MIN_COVERAGE = 0.6  # share of the line's characters inside pairs
 

@@ -1,0 +1,161 @@
+"""What the log source finds in one line, format by format: validated values, phrases, field
+names; and what it must not find (decoys a naive pattern would report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from log_helpers import found_in
+
+UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+W3C_HEADER = "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-username cs(User-Agent) cs-uri-query sc-status\n"  # noqa: E501
+ZEEK_HEADER = "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\thost\tuser_agent\n"
+
+FINDS = [
+    pytest.param(
+        '{"level":"info","request":{"client_ip":"203.0.113.9","headers":{"User-Agent":["' + UA + '"]}}}\n',
+        {("request.client_ip", "ip_address", "203.0.113.9"), ("request.headers.User-Agent", "device", UA)},
+        id="json-nested-paths",
+    ),
+    pytest.param(
+        'web_1  | {"msg":"signup","user":{"email":"hanako.yamada@example.com"}}\n',
+        {("user.email", "email", "hanako.yamada@example.com")},
+        id="json-with-docker-compose-prefix",
+    ),
+    pytest.param(
+        "ts=2026-11-25T06:00:00Z level=info user=alice ip=198.51.100.7 sid=8c2e6b1d0f4a9e37 msg=login\n",
+        {("user", "account", "alice"), ("ip", "ip_address", "198.51.100.7"), ("sid", "cookie", "8c2e6b1d0f4a9e37")},
+        id="logfmt-keys",
+    ),
+    pytest.param(
+        f'198.51.100.23 - bob [24/Nov/2026:10:15:40 +0000] "GET /account?email=jiro%40example.jp HTTP/1.1" 200 5 "-" "{UA}"\n',  # noqa: E501
+        {
+            ("remote_host", "ip_address", "198.51.100.23"),
+            ("remote_user", "account", "bob"),
+            ("request", "email", "jiro%40example.jp"),
+            ("user_agent", "device", UA),
+        },
+        id="access-log-positional-fields",
+    ),
+    pytest.param(
+        W3C_HEADER + "2026-11-25 06:00:00 192.0.2.44 carol Mozilla/5.0+(Windows+NT+10.0) sid=abcdef123456 200\n",
+        {
+            ("c-ip", "ip_address", "192.0.2.44"),
+            ("cs-username", "account", "carol"),
+            ("cs(User-Agent)", "device", "Mozilla/5.0+(Windows+NT+10.0)"),
+            ("cs-uri-query.sid", "cookie", "abcdef123456"),
+        },
+        id="iis-w3c-by-header",
+    ),
+    pytest.param(
+        ZEEK_HEADER + "1732514400.1\tCx1\t192.0.2.10\t51515\t198.51.100.80\tshop.example\tcurl/8.5.0\n",
+        {
+            ("id.orig_h", "ip_address", "192.0.2.10"),
+            ("id.resp_h", "ip_address", "198.51.100.80"),
+            ("user_agent", "device", "curl/8.5.0"),
+        },
+        id="zeek-tsv-by-header",
+    ),
+    pytest.param(
+        "Dec 10 07:13:31 LabSZ sshd[24227]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+        "euid=0 tty=ssh ruser= rhost=5.36.59.76.dynamic-dsl-ip.example.net  user=root\n"
+        "Dec 10 07:13:43 LabSZ sshd[24227]: Failed password for invalid user admin from 192.0.2.8 port 42393 ssh2\n",
+        {
+            ("rhost", "ip_address", "5.36.59.76.dynamic-dsl-ip.example.net"),
+            ("user", "account", "root"),
+            (None, "account", "admin"),
+            (None, "ip_address", "192.0.2.8"),
+        },
+        id="syslog-sshd-phrases-and-pairs",
+    ),
+    pytest.param(
+        '<34>1 2026-11-25T06:00:00Z host app 42 ID47 [origin ip="192.0.2.61"] user deleted card 4111-1111-1111-1111\n',
+        {("ip", "ip_address", "192.0.2.61"), (None, "credit_card", "4111-1111-1111-1111")},
+        id="syslog-rfc5424-structured-data",
+    ),
+    pytest.param(
+        "payment failed for card 3782 822463 10005 and iban GB82 WEST 1234 5698 7654 32\n",
+        {(None, "credit_card", "3782 822463 10005"), (None, "bank_account", "GB82 WEST 1234 5698 7654 32")},
+        id="amex-and-iban-in-text",
+    ),
+    pytest.param(
+        "enrolled imei=490154203237518 mac=00:00:5e:00:53:af idfa=6D92078A-8246-4BA4-AE5B-76104861E7DC\n",
+        {
+            ("imei", "device_id", "490154203237518"),
+            ("mac", "device_id", "00:00:5e:00:53:af"),
+            ("idfa", "device_id", "6D92078A-8246-4BA4-AE5B-76104861E7DC"),
+        },
+        id="device-ids",
+    ),
+    pytest.param(
+        '{"customer":{"phone":"03-1234-5678","dob":"1990-04-01","lat":"35.6895","lng":"139.6917"}}\n',
+        {
+            ("customer.phone", "phone", "03-1234-5678"),
+            ("customer.dob", "date_of_birth", "1990-04-01"),
+            ("customer.lat", "location", "35.6895"),
+            ("customer.lng", "location", "139.6917"),
+        },
+        id="keys-phone-japan-dob-location",
+    ),
+    pytest.param(
+        "GET /callback?tel=%2B81312345678&ok=1 sent to +1 415-555-2671 via sms\n",
+        {("tel", "phone", "%2B81312345678"), (None, "phone", "+1 415-555-2671")},
+        id="phones-url-encoded-and-international",
+    ),
+    pytest.param(
+        "proxy: Cookie: sid=abc123def456; theme=dark; _ga=GA1.2.1234567890.1234567890\n",
+        {("sid", "cookie", "abc123def456"), ("_ga", "cookie", "GA1.2.1234567890.1234567890")},
+        id="cookie-header-read-cookie-by-cookie",
+    ),
+    pytest.param(
+        "client 2001:db8:85a3::8a2e:370:7334 connected via [2001:db8::2]:443\n",
+        {(None, "ip_address", "2001:db8:85a3::8a2e:370:7334"), (None, "ip_address", "2001:db8::2")},
+        id="ipv6",
+    ),
+]
+
+DECOY_LINES = {
+    "luhn-invalid-and-epoch-ms": "order 4111111111111112 paid at 1761019822315 (evt 5555555555554445)\n",
+    "versions": "GET /static/bundle-7.3.1.12.js rv:1.9.0.19 Firefox/2.0.0.4 v1.2.3.4 1.2.3.4.5\n",
+    "versions-by-words": "deps: openssl 1.1.1.20 loaded; api level 7.20.0.19; requires >= 5.5.0.19\n",
+    "json-technical": '{"service.version":"1.28.5.145","request_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}\n',
+    "request-uuids": "trace_id=0f8fad5b-d9cb-469f-a165-70867728950e uuid=3f2504e0-4f89-11d3-9a0c-0305e82c3301\n",
+    "redacted-placeholders": '{"Cookie":["REDACTED"],"user":"-","password":"[FILTERED]"}\n',
+    "unspecified-and-loopback": "listening on 0.0.0.0:80 and 127.0.0.1:9000 and [::1]:2019\n",
+    "times-and-code": "elapsed 12:30:45.123, std::vector<int> resized, tz=+09:00\n",
+    "keys-with-wrong-values": "user_id=1234567 location=https://shop.example.com/cart dob_required=true\n",
+}
+DECOYS = [pytest.param(text, id=name) for name, text in DECOY_LINES.items()]
+
+
+@pytest.mark.parametrize(("text", "expected"), FINDS)
+def test_finds_personal_values_by_pattern_phrase_and_field_name(
+    tmp_path: Path, text: str, expected: set[tuple[str | None, str, str]]
+) -> None:
+    assert found_in(tmp_path, text) == expected
+
+
+@pytest.mark.parametrize("text", DECOYS)
+def test_look_alikes_are_not_reported(tmp_path: Path, text: str) -> None:
+    assert found_in(tmp_path, text) == set()
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re2", "re"])
+def test_every_engine_finds_the_same(tmp_path: Path, engine: str) -> None:
+    text = "".join(param.values[0] for param in FINDS + DECOYS)
+    reference = found_in(tmp_path, text, name="all.log", engine="re")
+    assert found_in(tmp_path, text, name="all.log", engine=engine) == reference
+    assert len(reference) > 30
+
+
+def test_values_next_to_invalid_utf8_and_wide_characters_keep_their_offsets(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.log"
+    path.write_bytes("ユーザー 登録 hanako@example.jp ok\n".encode() + b"\xff\xfe broken bytes jiro@example.jp\n")
+    from log_helpers import scan_paths
+
+    _, records = scan_paths(path)
+    lines = path.read_bytes().decode("utf-8", "replace").splitlines()
+    for record in records:
+        assert lines[record.line - 1][record.start : record.end] == record.value
+    assert {record.value for record in records} == {"hanako@example.jp", "jiro@example.jp"}

@@ -1,0 +1,200 @@
+"""The log source as users meet it: compressed and rotated files, standard input, processes,
+bad input that must be skipped with a clear reason, and values that must stay masked."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+import os
+from pathlib import Path
+
+import pytest
+import zstandard
+from log_helpers import scan_paths
+from test_cli import pdscan
+
+from pdscan.sources import logs
+
+APP_LOG = "".join(
+    f"2026-11-25T06:{minute:02d}:00Z INFO signup email=user{minute}@example.com ip=192.0.2.{minute + 1} "
+    f"card=4111 1111 1111 1111 order={1700000000000 + minute}\n"
+    for minute in range(40)
+)
+COMPRESSION_NAMES = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "zst": "zstd"}
+COMPRESSORS = {
+    "gz": gzip.compress,
+    "bz2": bz2.compress,
+    "xz": lzma.compress,
+    "zst": lambda data: zstandard.ZstdCompressor().compress(data),
+}
+
+
+def records_as_tuples(records: list[logs.LogRecord]) -> list[tuple[int, int, int, str | None, str, str]]:
+    return [(r.line, r.start, r.end, r.field, r.data_type, r.value) for r in records]
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESSORS))
+def test_compressed_logs_are_read_as_streams_with_the_same_lines(tmp_path: Path, suffix: str) -> None:
+    plain = tmp_path / "app.log"
+    plain.write_text(APP_LOG)
+    packed = tmp_path / f"app.log.1.{suffix}"
+    packed.write_bytes(COMPRESSORS[suffix](APP_LOG.encode()))
+    _, expected = scan_paths(plain)
+    scan, records = scan_paths(packed)
+    assert records_as_tuples(records) == records_as_tuples(expected)
+    assert len(records) == 120  # 40 lines x (e-mail, address, card)
+    assert [s.lines for s in scan.summaries] == [40]
+    assert not list(tmp_path.glob("*.tmp")) and sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["app.log", f"app.log.1.{suffix}"]
+    ), "nothing is inflated to disk"
+
+
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz", "zst"])
+def test_a_truncated_compressed_log_keeps_what_was_read_and_says_where_it_stopped(tmp_path: Path, suffix: str) -> None:
+    # bzip2 decompresses whole 900 kB blocks: several must come before the damage.
+    text = "".join(f"{n} GET /item/{n * 7919 % 100003} from 192.0.2.{n % 250 + 1}\n" for n in range(120_000))
+    data = COMPRESSORS[suffix](text.encode())
+    path = tmp_path / f"app.log.{suffix}"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    scan, records = scan_paths(path)
+    assert records, "values before the damage are reported"
+    (problem,) = scan.skipped
+    assert problem.source == str(path) and problem.line
+    assert f"corrupt or truncated {COMPRESSION_NAMES[suffix]} data after line" in problem.reason
+    assert scan.summaries[0].status == "partial"
+
+
+def test_binary_empty_and_invalid_utf8_files(tmp_path: Path) -> None:
+    binary = tmp_path / "core.log"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 64)
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    latin = tmp_path / "latin.log"
+    latin.write_bytes(b"Kunde M\xfcller <mueller@example.de> angemeldet\n")
+    scan, records = scan_paths(binary, empty, latin)
+    assert [(s.source, "binary" in s.reason) for s in scan.skipped] == [(str(binary), True)]
+    assert {s.source: s.lines for s in scan.summaries} == {str(empty): 0, str(latin): 1}
+    assert [r.value for r in records] == ["mueller@example.de"]
+
+
+def test_a_line_longer_than_a_block_is_read_in_pieces(tmp_path: Path) -> None:
+    path = tmp_path / "huge.log"
+    with path.open("wb") as handle:
+        handle.write(b"x" * (logs.RANGE // 2) + b" first@example.com ")
+        handle.write(b"y" * (20 << 20) + b" last@example.com\nnext line 192.0.2.7\n")
+    _, records = scan_paths(path)
+    assert [(r.line, r.value) for r in records] == [(1, "first@example.com"), (1, "last@example.com"), (2, "192.0.2.7")]
+
+
+def test_processes_and_byte_ranges_give_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logs, "RANGE", 4096)  # many small ranges, cut inside lines
+    path = tmp_path / "app.log"
+    path.write_text(APP_LOG * 20)
+    second = tmp_path / "app.log.1"
+    second.write_text(APP_LOG)
+    one_scan, one = scan_paths(second, path, jobs=1)
+    many_scan, many = scan_paths(second, path, jobs=2)
+    assert records_as_tuples(many) == records_as_tuples(one)
+    assert [r.line for r in one if r.source == str(path)][-1] == 800
+    assert many_scan.fields == one_scan.fields
+    assert many_scan.summaries == one_scan.summaries
+
+
+def test_findings_count_rotated_copies_as_one_log_oldest_first(tmp_path: Path) -> None:
+    (tmp_path / "access.log").write_text(
+        '192.0.2.1 - - [25/Nov/2026:06:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8"\n'
+    )
+    (tmp_path / "access.log.2.gz").write_bytes(
+        gzip.compress(b'192.0.2.2 - - [23/Nov/2026:06:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8"\n')
+    )
+    result = pdscan("scan", ".", "--format", "json", "-q", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    (addresses,) = [f for f in report["findings"] if f["category"] == "ip_address"]
+    assert addresses["location"]["source"] == "access.log"
+    assert addresses["occurrences"]["count"] == 2
+    assert addresses["occurrences"]["first"] == "access.log.2.gz:1"
+    assert addresses["occurrences"]["last"] == "access.log:1"
+
+
+def test_standard_input_is_a_log_when_it_is_not_sql(tmp_path: Path) -> None:
+    result = pdscan("scan", "-", "--format", "ndjson", cwd=tmp_path, stdin="boot ok\nlogin from 203.0.113.5\n")
+    assert result.returncode == 1
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record == {
+        "source": "<stdin>",
+        "line": 2,
+        "start": 11,
+        "end": 22,
+        "field": None,
+        "data_type": "user.device.ip_address",
+        "category": "ip_address",
+        "value": "203.0.113.x",
+    }
+
+
+def test_ndjson_streams_every_occurrence_masked_unless_show_data(tmp_path: Path) -> None:
+    (tmp_path / "app.log").write_text(APP_LOG)
+    masked = pdscan("scan", "app.log", "--format", "ndjson", "-q", cwd=tmp_path)
+    shown = pdscan("scan", "app.log", "--format", "ndjson", "--show-data", cwd=tmp_path)
+    masked_records = [json.loads(line) for line in masked.stdout.splitlines()]
+    shown_records = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert len(masked_records) == len(shown_records) == 120
+    assert {r["value"] for r in masked_records if r["category"] == "credit_card"} == {"4111 **** **** 1111"}
+    assert {r["value"] for r in shown_records if r["category"] == "credit_card"} == {"4111 1111 1111 1111"}
+    assert "user1@example.com" not in masked.stdout + masked.stderr
+    assert "--show-data" in shown.stderr, "showing raw values is said out loud"
+    lines = APP_LOG.splitlines()
+    for record in shown_records:
+        assert lines[record["line"] - 1][record["start"] : record["end"]] == record["value"]
+
+
+@pytest.mark.parametrize("format_name", ["table", "json", "ndjson"])
+def test_no_raw_value_leaks_into_any_format(tmp_path: Path, format_name: str) -> None:
+    (tmp_path / "app.log").write_text(APP_LOG + "phone +81 3-1234-5678 iban GB82 WEST 1234 5698 7654 32\n")
+    result = pdscan("scan", "app.log", "--format", format_name, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    for raw in ("user7@example.com", "192.0.2.8", "4111 1111 1111 1111", "3-1234-5678", "WEST 1234 5698"):
+        assert raw not in output, raw
+
+
+def test_log_declarations_and_the_plaintext_warning(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "app.log").write_text(APP_LOG)
+    (tmp_path / "pdscan.yml").write_text(
+        "version: 1\nlogs:\n  'logs/app.log':\n    categories:\n      ip_address: [fraud_prevention]\n"
+        "      email: [advertising]\n    fields:\n      card: [payment]\n"
+    )
+    result = pdscan("scan", "logs", "--format", "json", cwd=tmp_path)
+    findings = {f["category"]: f for f in json.loads(result.stdout)["findings"]}
+    assert findings["ip_address"]["verdict"] == "ok"
+    assert findings["email"]["verdict"] == "purpose_not_permitted"
+    assert findings["credit_card"]["verdict"] == "ok"
+    assert findings["credit_card"]["warnings"] == ["plaintext_sensitive"]
+    assert findings["ip_address"]["warnings"] == []
+    assert result.returncode == 1
+
+
+def test_unreadable_files_and_symlink_loops_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    logs_dir = tmp_path / "logs"
+    logs_dir.mkdir()
+    (logs_dir / "a.log").symlink_to(logs_dir / "b.log")
+    (logs_dir / "b.log").symlink_to(logs_dir / "a.log")
+    (logs_dir / "loop").symlink_to(logs_dir, target_is_directory=True)
+    (logs_dir / "ok.log").write_text("hello 192.0.2.9\n")
+    result = pdscan("scan", "logs", "--format", "json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    reasons = {Path(s["source"]).name: s["reason"] for s in report["skipped"]}
+    assert set(reasons) == {"a.log", "b.log"} and all("cannot read" in r for r in reasons.values())
+    assert [f["occurrences"]["count"] for f in report["findings"]] == [1]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_a_file_without_read_permission_is_skipped(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.log"
+    secret.write_text("192.0.2.1\n")
+    secret.chmod(0)
+    scan, _ = scan_paths(secret)
+    assert "cannot read" in scan.skipped[0].reason
