@@ -1,21 +1,35 @@
-"""Column-level precision, recall and F1 of the bundled rules on a labelled schema corpus.
+"""Precision, recall and F1 of pdscan on a labelled corpus: schema columns and log occurrences.
 
-Usage: python benchmarks/accuracy.py CORPUS_DIR [--verbose]
+Usage: python benchmarks/accuracy.py CORPUS_DIR [--verbose] [--decoys DIR]
 
-CORPUS_DIR holds `schemas/labels.csv` (file,table,column,category,note: one row for every
+Schemas: CORPUS_DIR holds `schemas/labels.csv` (file,table,column,category,note: one row for every
 column) and the schema files it names, laid out like ../shared/corpus. Each file is scanned with
 the DDL source, every column classified by name, each data type mapped to its category by the
 bundled policy. Scoring follows the corpus README: key (table, column) case-insensitively, table
 without schema prefix; `strict` drops rows whose note starts with `ambiguous:` from truth and
-predictions, `full` keeps them. A measurement, not a test: it always exits 0.
+predictions, `full` keeps them.
+
+Logs: `logs/labels.csv` (file,line,category,value: one row per personal value occurrence) and the
+log files it names. Each file is scanned by pdscan's CLI (`scan --format ndjson --show-data`); a
+prediction matches a label on the same file, line and category when the values are equal or one
+contains the other, one to one (exact matches first). A file whose scan fails is reported and left
+out. Decoys: every record pdscan reports in the decoy folder (log files with look-alikes but no
+personal data) is a false alarm; the hit rate divides them by the look-alike tokens in the files.
+
+Each part runs when its labels (or folder) exist. A measurement, not a test: it always exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import re
+import subprocess
+import sys
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdscan.detect.names import NameClassifier
@@ -26,6 +40,14 @@ NONE = "none"
 NOT_IN_POLICY = "not_in_policy"  # a data type detected that no category of the policy covers
 MODES = ("strict", "full")
 Key = tuple[str, str]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DECOYS = REPO_ROOT / "tests" / "fixtures" / "logs" / "decoys"
+DECOY_CANDIDATE = re.compile(r"\d[\d.:-]{6,}\d|[0-9a-f]{8}-[0-9a-f]{4}-")  # loose look-alike tokens
+DECOY_TARGET = 0.01  # hit rate the bundled rules aim to stay under
+SCAN_TIMEOUT = 600  # seconds for one file
+VERBOSE_LIMIT = 20  # false positives and false negatives listed per file with --verbose
+STDERR_LIMIT = 600  # characters of a failed scan's stderr printed (its tail)
 
 
 @dataclass(frozen=True)
@@ -139,20 +161,286 @@ def print_categories(per_category: dict[str, Score]) -> None:
         print(f"      {category:18} {item.line()}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", type=Path, help="a folder with schemas/labels.csv and the schema files")
-    parser.add_argument("--verbose", action="store_true", help="list every false positive and false negative")
-    arguments = parser.parse_args()
-    labels_path = arguments.corpus / "schemas" / "labels.csv"
-    if not labels_path.is_file():
-        print(f"{labels_path}: no labels file; nothing measured")
-        return
+# ---------------------------------------------------------------------------------------------
+# Logs, occurrence level
 
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One personal value at a place in a log: a label, or a prediction of the scanner."""
+
+    file: str
+    line: int
+    category: str
+    value: str
+
+    def describe(self) -> str:
+        return f"line {self.line:>5}  {self.category:18} {self.value!r}"
+
+
+@dataclass
+class LogScore:
+    """Counts per (file, category), and the unmatched predictions and labels."""
+
+    counts: dict[tuple[str, str], Score] = field(default_factory=dict)
+    false_positives: list[Occurrence] = field(default_factory=list)
+    false_negatives: list[Occurrence] = field(default_factory=list)
+
+    def add(self, file: str, category: str, item: Score) -> None:
+        self.counts[file, category] = self.counts.get((file, category), ZERO) + item
+
+    def per_category(self, file: str | None = None) -> dict[str, Score]:
+        """Score per category, over every file or over one."""
+        result: dict[str, Score] = {}
+        for (name, category), item in sorted(self.counts.items()):
+            if file is None or name == file:
+                result[category] = result.get(category, ZERO) + item
+        return result
+
+    def total(self, file: str | None = None) -> Score:
+        return sum(self.per_category(file).values(), ZERO)
+
+
+def values_match(predicted: str, labelled: str) -> bool:
+    """The corpus README's rule: equal, or one contains the other (never through an empty value)."""
+    return bool(predicted) and bool(labelled) and (predicted in labelled or labelled in predicted)
+
+
+def match_values(labelled: list[str], predicted: list[str]) -> tuple[int, list[str], list[str]]:
+    """Pair values one to one, exact matches first, then containment (closest length first).
+
+    Returns (matched pairs, unmatched predicted values, unmatched labelled values).
+    """
+    left = list(labelled)
+    inexact = []
+    matched = 0
+    for value in predicted:
+        if value in left:
+            left.remove(value)
+            matched += 1
+        else:
+            inexact.append(value)
+    unmatched = []
+    for value in inexact:
+        candidates = [index for index, label in enumerate(left) if values_match(value, label)]
+        if candidates:
+            del left[min(candidates, key=lambda index: abs(len(left[index]) - len(value)))]
+            matched += 1
+        else:
+            unmatched.append(value)
+    return matched, unmatched, left
+
+
+def score_logs(labels: Iterable[Occurrence], predictions: Iterable[Occurrence]) -> LogScore:
+    """Occurrence-level score of predictions against labels; pure, no scanning involved.
+
+    A prediction matches a label of the same file, line and category whose value is equal to
+    it or contains it or is contained in it; each label matches at most one prediction. TP and
+    FN count under the label's category, FP under the prediction's. Labels of category `none`
+    are ignored.
+
+    >>> labels = [Occurrence("a.log", 1, "ip_address", "10.0.0.1"), Occurrence("a.log", 1, "account", "root"),
+    ...           Occurrence("a.log", 2, "ip_address", "10.0.0.2"), Occurrence("a.log", 2, "ip_address", "10.0.0.2")]
+    >>> predictions = [Occurrence("a.log", 1, "ip_address", "from 10.0.0.1"),  # contains the label: TP
+    ...                Occurrence("a.log", 1, "account", "roo"),                # contained in the label: TP
+    ...                Occurrence("a.log", 2, "ip_address", "10.0.0.2"),        # TP, one of the two labels
+    ...                Occurrence("a.log", 2, "device", "10.0.0.2"),            # wrong category: FP
+    ...                Occurrence("a.log", 3, "ip_address", "10.0.0.3")]        # no label on line 3: FP
+    >>> result = score_logs(labels, predictions)
+    >>> result.total().line()
+    'P=0.600 R=0.750 F1=0.667 (tp=3 fp=2 fn=1)'
+    >>> sorted(result.per_category().items())  # doctest: +NORMALIZE_WHITESPACE
+    [('account', Score(true_positive=1, false_positive=0, false_negative=0)),
+     ('device', Score(true_positive=0, false_positive=1, false_negative=0)),
+     ('ip_address', Score(true_positive=2, false_positive=1, false_negative=1))]
+    >>> [item.line for item in result.false_positives], [item.line for item in result.false_negatives]
+    ([2, 3], [2])
+    """
+    groups: dict[tuple[str, int, str], tuple[list[str], list[str]]] = {}
+    for label in labels:
+        if label.category != NONE:
+            groups.setdefault((label.file, label.line, label.category), ([], []))[0].append(label.value)
+    for prediction in predictions:
+        groups.setdefault((prediction.file, prediction.line, prediction.category), ([], []))[1].append(prediction.value)
+    result = LogScore()
+    for (file, line, category), (labelled, predicted) in sorted(groups.items()):
+        matched, unmatched_predicted, unmatched_labelled = match_values(labelled, predicted)
+        result.add(file, category, Score(matched, len(unmatched_predicted), len(unmatched_labelled)))
+        result.false_positives.extend(Occurrence(file, line, category, value) for value in unmatched_predicted)
+        result.false_negatives.extend(Occurrence(file, line, category, value) for value in unmatched_labelled)
+    return result
+
+
+def read_log_labels(labels_path: Path) -> list[Occurrence]:
+    with labels_path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Occurrence(row["file"], int(row["line"]), row["category"], row["value"]) for row in csv.DictReader(handle)
+        ]
+
+
+@dataclass
+class ScanOutput:
+    """The ndjson records of one scan, or why it failed."""
+
+    records: list[dict] = field(default_factory=list)
+    error: str | None = None
+    ignored: int = 0  # stdout lines that are not a JSON object
+
+
+def scan_command(path: Path) -> list[str]:
+    scan = ["scan", str(path), "--format", "ndjson", "--show-data", "--fail-on", "never", "--quiet"]
+    return [sys.executable, "-m", "pdscan", *scan]
+
+
+def one_line(text: str) -> str:
+    """A process's stderr on one line, its tail when long (a traceback ends with the error)."""
+    joined = " | ".join(line.strip() for line in text.splitlines() if line.strip()) or "(no stderr)"
+    return joined if len(joined) <= STDERR_LIMIT else "…" + joined[-STDERR_LIMIT:]
+
+
+def parse_ndjson(stdout: str) -> ScanOutput:
+    output = ScanOutput()
+    for line in stdout.splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if isinstance(record, dict):
+            output.records.append(record)
+        else:
+            output.ignored += 1
+    return output
+
+
+def run_scanner(path: Path, command: Callable[[Path], list[str]] = scan_command) -> ScanOutput:
+    """Scan one file with pdscan's CLI; a non-zero exit, a timeout or no executable is an error."""
+    try:
+        process = subprocess.run(command(path), capture_output=True, text=True, timeout=SCAN_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return ScanOutput(error=one_line(str(error)))
+    if process.returncode != 0:
+        return ScanOutput(error=f"exit {process.returncode}: {one_line(process.stderr)}")
+    return parse_ndjson(process.stdout)
+
+
+def prediction_of(file: str, record: dict) -> Occurrence:
+    """An ndjson record as a prediction; a data type outside the policy is `not_in_policy`."""
+    value = record.get("value")
+    return Occurrence(
+        file,
+        int(record.get("line") or 0),
+        record.get("category") or NOT_IN_POLICY,
+        "" if value is None else str(value),
+    )
+
+
+def print_errors(title: str, items: list[Occurrence]) -> None:
+    shown = f", first {VERBOSE_LIMIT}" if len(items) > VERBOSE_LIMIT else ""
+    print(f"    {title} ({len(items)}{shown}):")
+    for item in items[:VERBOSE_LIMIT]:
+        print(f"      {item.describe()}")
+
+
+def measure_logs(corpus: Path, verbose: bool, command: Callable[[Path], list[str]] = scan_command) -> LogScore | None:
+    """Scan every log file labelled in CORPUS/logs/labels.csv, print its score; None if none was scanned."""
+    labels_path = corpus / "logs" / "labels.csv"
+    labels_by_file: dict[str, list[Occurrence]] = {}
+    for label in read_log_labels(labels_path):
+        labels_by_file.setdefault(label.file, []).append(label)
+    print(f"\n==== logs ({labels_path}): {len(labels_by_file)} labelled files, occurrence level")
+    labels: list[Occurrence] = []
+    predictions: list[Occurrence] = []
+    scanned = []
+    for file_name, file_labels in sorted(labels_by_file.items()):
+        path = corpus / "logs" / file_name
+        if not path.is_file():
+            print(f"\n== {file_name}: labelled but not found at {path}; skipped")
+            continue
+        output = run_scanner(path, command)
+        if output.error is not None:
+            print(f"\n== {file_name}: scan failed, left out: {output.error}")
+            continue
+        scanned.append(file_name)
+        labels.extend(file_labels)
+        predictions.extend(prediction_of(file_name, record) for record in output.records)
+        ignored = f", {output.ignored} non-JSON stdout lines ignored" if output.ignored else ""
+        print(f"\n== {file_name}: {len(file_labels)} labelled occurrences, {len(output.records)} predicted{ignored}")
+    if not scanned:
+        print("\n== logs total: no labelled log file could be scanned; nothing measured")
+        return None
+    result = score_logs(labels, predictions)
+    for file_name in scanned:
+        print(f"\n== {file_name}")
+        print(f"  micro {result.total(file_name).line()}")
+        print_categories(result.per_category(file_name))
+        if verbose:
+            print_errors("false positives", [item for item in result.false_positives if item.file == file_name])
+            print_errors("false negatives", [item for item in result.false_negatives if item.file == file_name])
+    left_out = len(labels_by_file) - len(scanned)
+    note = f"; {left_out} labelled files left out" if left_out else ""
+    print(f"\n== logs total (micro-averaged over {len(scanned)} scanned files{note})")
+    print(f"  micro {result.total().line()}")
+    print_categories(result.per_category())
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoys: log files without personal data
+
+
+def count_candidates(text: str) -> int:
+    """Look-alike tokens a careless scanner could take for personal data (numbers, versions, UUIDs)."""
+    return len(DECOY_CANDIDATE.findall(text))
+
+
+def hit_rate(records: int, candidates: int) -> float:
+    return records / candidates if candidates else 0.0
+
+
+def decoy_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file() and not path.name.startswith(".") and path.name.lower() != "readme.md"
+    )
+
+
+def measure_decoys(folder: Path, verbose: bool, command: Callable[[Path], list[str]] = scan_command) -> None:
+    """Every record pdscan reports in the decoy files is a false alarm; print the hit rate."""
+    print(f"\n==== decoys ({folder}): every reported occurrence is a false positive")
+    if not folder.is_dir():
+        print(f"  {folder}: not a folder; nothing measured")
+        return
+    total_records = total_candidates = 0
+    for path in decoy_files(folder):
+        candidates = count_candidates(path.read_text(encoding="utf-8", errors="replace"))
+        output = run_scanner(path, command)
+        if output.error is not None:
+            print(f"  {path.name:22} scan failed, left out: {output.error}")
+            continue
+        records = len(output.records)
+        total_records += records
+        total_candidates += candidates
+        rate = hit_rate(records, candidates)
+        print(f"  {path.name:22} records={records:<5} candidates={candidates:<5} hit rate={rate:.2%}")
+        if verbose and records:
+            print_errors("false positives", [prediction_of(path.name, record) for record in output.records])
+    rate = hit_rate(total_records, total_candidates)
+    verdict = "met" if rate <= DECOY_TARGET else "missed"
+    print(
+        f"  {'total':22} records={total_records:<5} candidates={total_candidates:<5} hit rate={rate:.2%}"
+        f" (target <= {DECOY_TARGET:.0%}: {verdict})"
+    )
+
+
+def measure_schemas(corpus: Path, verbose: bool) -> None:
+    labels_path = corpus / "schemas" / "labels.csv"
     totals = {mode: ZERO for mode in MODES}
     category_totals: dict[str, dict[str, Score]] = {mode: {} for mode in MODES}
     for file_name, rows in sorted(read_labels(labels_path).items()):
-        schema = arguments.corpus / "schemas" / file_name
+        schema = corpus / "schemas" / file_name
         if not schema.is_file():
             print(f"\n== {file_name}: labelled but not found at {schema}; skipped")
             continue
@@ -167,7 +455,7 @@ def main() -> None:
                 category_totals[mode][category] = category_totals[mode].get(category, ZERO) + item
             print(f"  {mode:6} micro {total.line()}")
             print_categories(per_category)
-            if arguments.verbose:
+            if verbose:
                 false_positives, false_negatives = errors(truth, kept)
                 print(f"    {mode} false positives ({len(false_positives)}):")
                 for line in false_positives:
@@ -179,6 +467,34 @@ def main() -> None:
     for mode in MODES:
         print(f"  {mode:6} micro {totals[mode].line()}")
         print_categories(category_totals[mode])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "corpus", type=Path, help="a folder with schemas/labels.csv and/or logs/labels.csv and their files"
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help=f"list every schema false positive and false negative, and up to {VERBOSE_LIMIT} per log file",
+    )
+    parser.add_argument(
+        "--decoys",
+        type=Path,
+        metavar="DIR",
+        help="a folder of log files without personal data (default: tests/fixtures/logs/decoys when it exists)",
+    )
+    arguments = parser.parse_args()
+    for part, measure in (("schemas", measure_schemas), ("logs", measure_logs)):
+        labels_path = arguments.corpus / part / "labels.csv"
+        if labels_path.is_file():
+            measure(arguments.corpus, arguments.verbose)
+        else:
+            print(f"{labels_path}: no labels file; nothing measured")
+    decoys = arguments.decoys if arguments.decoys is not None else DEFAULT_DECOYS
+    if arguments.decoys is not None or DEFAULT_DECOYS.is_dir():
+        measure_decoys(decoys, arguments.verbose)
 
 
 if __name__ == "__main__":

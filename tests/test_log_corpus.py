@@ -1,0 +1,48 @@
+"""Real public logs (../shared/corpus, when present) scored at occurrence level as the corpus
+README says, and our decoy logs (tests/fixtures/logs/decoys) that must give nothing at all."""
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+DECOYS = REPO / "tests" / "fixtures" / "logs" / "decoys"
+
+
+def accuracy() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("accuracy", REPO / "benchmarks" / "accuracy.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["accuracy"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not (CORPUS / "logs" / "labels.csv").is_file(), reason=f"labelled logs not found at {CORPUS}")
+def test_occurrence_f1_meets_the_target_on_each_corpus_log() -> None:
+    harness = accuracy()
+    labels = harness.read_log_labels(CORPUS / "logs" / "labels.csv")
+    files = sorted({label.file for label in labels})
+    assert len(files) == 3
+    predictions = []
+    for name in files:
+        output = harness.run_scanner(CORPUS / "logs" / name)
+        assert output.error is None, output.error
+        predictions += [harness.prediction_of(name, record) for record in output.records]
+    result = harness.score_logs(labels, predictions)
+    for name in files:
+        assert result.total(name).f1 >= 0.95, (name, result.false_positives[:5], result.false_negatives[:5])
+
+
+def test_decoy_logs_give_nothing() -> None:
+    harness = accuracy()
+    names = sorted(path.name for path in DECOYS.iterdir() if path.suffix in (".log", ".jsonl"))
+    assert len(names) == 4
+    for name in names:
+        output = harness.run_scanner(DECOYS / name)
+        assert output.error is None, output.error
+        assert output.records == [], (name, output.records[:3])
