@@ -1,14 +1,18 @@
-"""Every data type and value detector proves itself with the examples it carries in
-rules/datatypes.yaml; one generic test runs them all, and rules without proof are rejected."""
+"""Every data type, value detector and log rule proves itself with the examples it carries in
+rules/datatypes.yaml and rules/logs.yaml; generic tests run them all, and rules without proof
+are rejected."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
 
+from pdscan.detect.log_rules import ContextRule, KeyRule, bundled_log_rules, load_log_rules
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.rules import load_rules
+from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector
 from pdscan.policy import PolicyError, load_taxonomy
 
@@ -145,3 +149,63 @@ data_types:
 """
     with pytest.raises(PolicyError, match=r"rules\.yaml:3:3: 'user\.contact\.carrier_pigeon' is not a data type"):
         load_rules(text, "rules.yaml")
+
+
+LOG_RULES = bundled_log_rules()
+KEY_EXAMPLES = [
+    pytest.param(rule, key, must_match, id=f"{rule.data_type}:{'matches' if must_match else 'does-not-match'}:{key}")
+    for rule in LOG_RULES.keys
+    for must_match, group in ((True, rule.matches), (False, rule.non_matches))
+    for key in group
+]
+CONTEXT_EXAMPLES = [
+    pytest.param(rule, text, must_match, id=f"{rule.name}:{'matches' if must_match else 'does-not-match'}:{text}")
+    for rule in LOG_RULES.contexts
+    for must_match, group in ((True, rule.matches), (False, rule.non_matches))
+    for text in group
+]
+
+
+@pytest.mark.parametrize(("rule", "key", "must_match"), KEY_EXAMPLES)
+def test_log_key_rule_example(rule: KeyRule, key: str, must_match: bool) -> None:
+    assert rule.matches_path(key) is must_match
+    if must_match:
+        assert LOG_RULES.key_rule(key) is rule, "an earlier rule claims this key"
+
+
+@pytest.mark.parametrize(("rule", "text", "must_match"), CONTEXT_EXAMPLES)
+def test_log_phrase_example(rule: ContextRule, text: str, must_match: bool) -> None:
+    match = re.search(rule.pattern, text)
+    passes = match is not None and VALUE_CHECKS[rule.value_check](match.group("value"), "JP") is not None
+    assert passes is must_match
+    trigger = re.compile(rule.trigger or rule.pattern)
+    if must_match:
+        assert trigger.search(text), "the engine's trigger must find what the pattern finds"
+
+
+def test_every_log_rule_carries_examples_both_ways() -> None:
+    for rule in (*LOG_RULES.keys, *LOG_RULES.contexts):
+        assert rule.matches and rule.non_matches, rule
+
+
+def test_a_log_rule_mistake_is_reported_with_its_line() -> None:
+    text = """version: 1
+keys:
+  - data_type: user.contact.no_such_type
+    key: 'phone'
+    trigger: 'phone'
+    value: telepathy
+    examples: {match: [phone], no_match: [phone_id]}
+contexts:
+  - name: broken
+    data_type: user.account.username
+    pattern: 'Invalid user (\\S+)'
+    value: word
+    examples: {match: [x], no_match: [y]}
+"""
+    with pytest.raises(PolicyError) as raised:
+        load_log_rules(text, "logs.yaml")
+    messages = [str(problem) for problem in raised.value.problems]
+    assert any(m.startswith("logs.yaml:3:") and "not a data type" in m for m in messages), messages
+    assert any(m.startswith("logs.yaml:6:") and "unknown value check 'telepathy'" in m for m in messages), messages
+    assert any(m.startswith("logs.yaml:11:") and "group named `value`" in m for m in messages), messages
