@@ -29,6 +29,7 @@ CONTEXT_CHARACTERS = 8  # text before a value candidate its validator may look a
 VERSION_WINDOW = 32  # text before a dotted quad searched for words that make it a version
 CACHE_SIZE = 200_000  # validated candidates remembered per process
 KEY_WINDOW = 48  # how far before a value in free text its key may start
+KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may precede it
 KEY_BEFORE = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})[\"']?\s*[=:]\s*[\"']?$")
 # `key=value` inside free text: query strings, pam messages, logfmt-ish fragments.
 PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"((?:[^\"\\]|\\.)*)\"|([^\s&;,\"'<>]*))")
@@ -96,8 +97,10 @@ class LineAnalyser:
         for (trigger, start), end in widest.items():
             value = self.values[trigger]
             lookback = value.rule.lookback
-            begin = max(block.rfind(b"\n", max(0, start - lookback), start) + 1, start - lookback, 0)
-            window = max(0, begin - CONTEXT_CHARACTERS)
+            begin = start
+            if lookback:
+                begin = max(block.rfind(b"\n", max(0, start - lookback), start) + 1, start - lookback, 0)
+            window = begin - CONTEXT_CHARACTERS if begin > CONTEXT_CHARACTERS else 0
             key = (trigger, block[window:end])
             span = cache.get(key)
             if span is None:
@@ -242,6 +245,9 @@ def _field_at(fields: Sequence[Field], starts: list[int], offset: int) -> str | 
 
 def _key_before(line: str, start: int) -> str | None:
     """The key a value in free text is written after (`card=…`, `email: …`), if any."""
+    before = line[start - 2 : start] if start > 1 else line[:start]
+    if not before or not (before[-1] in KEY_MARKS or before[0] in KEY_MARKS):
+        return None
     match = KEY_BEFORE.search(line, max(0, start - KEY_WINDOW), start)
     return match.group(1) if match else None
 
@@ -261,6 +267,8 @@ def _characters(raw: bytes, offset: int) -> int:
 def _widest_wins(found: list[tuple[int, Occurrence]]) -> list[Occurrence]:
     """Overlapping pattern matches keep the widest (an IBAN, not the card-like digits inside
     it), then the rule listed first (a 15-digit Amex number is a card, not an IMEI)."""
+    if len(found) < 2:
+        return [occurrence for _, occurrence in found]
     kept: list[Occurrence] = []
     for _, occurrence in sorted(found, key=lambda item: (item[1].start - item[1].end, item[0])):
         if not any(other.start < occurrence.end and occurrence.start < other.end for other in kept):
@@ -275,9 +283,11 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
     with two addresses is two occurrences, not one plus the whole header. A phrase's value that
     holds named values (`Cookie: sid=…; _ga=…`) gives way to them: they say more.
     """
-    if len(found) < 2:
-        return found
     keyed = [o for o in found if o.detector == FIELD_NAME]
+    if not keyed and len(found) < 2:
+        return found
+    if not keyed and len({(o.data_type, o.start, o.end) for o in found}) == len(found):
+        return sorted(found, key=lambda o: (o.start, o.end, o.data_type))
     by_span = {
         (o.data_type, o.start, o.end): o
         for o in reversed(found)
