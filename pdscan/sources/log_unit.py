@@ -31,8 +31,7 @@ STDIN_PATH = "-"
 class Unit:
     """A piece of work: `path` from byte `start` for `length` bytes (None: to the end)."""
 
-    order: int
-    input_order: int
+    input_order: int  # which input (file) of the scan this unit belongs to
     path: str
     log_format: str
     head: tuple[str, ...]  # header lines (`#Fields:`) that name the fields of this file
@@ -66,8 +65,6 @@ Record = tuple[int, int, int, str | None, str, str]
 
 @dataclass
 class UnitResult:
-    order: int
-    input_order: int
     lines: int = 0
     bytes_read: int = 0
     stats: dict[tuple[str | None, str], FieldStats] = field(default_factory=dict)
@@ -93,7 +90,7 @@ def load_tools(engine_name: str | None) -> tuple[LineAnalyser, Engine]:
 def scan_unit(unit: Unit, options: UnitOptions) -> UnitResult:
     """Read the unit and analyse its lines; a read error ends it with what was found so far."""
     analyser, engine = load_tools(options.engine)
-    result = UnitResult(unit.order, unit.input_order)
+    result = UnitResult()
     try:
         if unit.path == STDIN_PATH:
             _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result)

@@ -108,7 +108,6 @@ class _Merged:
 class _InputState:
     log_input: LogInput
     log_format: str
-    units: int
     lines: int = 0
     bytes_read: int = 0
     error: str | None = None
@@ -129,13 +128,13 @@ def scan_logs(
     states: list[_InputState] = []
     units: list[Unit] = []
     for log_input in inputs:
-        planned = _plan(log_input, len(states), len(units), options.log_format)
+        planned = _plan(log_input, len(states), options.log_format)
         if isinstance(planned, Skipped):
             on_skip(planned)
             skipped.append(planned)
             continue
         log_format, input_units = planned
-        states.append(_InputState(log_input, log_format, len(input_units)))
+        states.append(_InputState(log_input, log_format))
         units.extend(input_units)
 
     if progress is not None:
@@ -178,14 +177,12 @@ def _display(log_input: LogInput) -> str:
     return STDIN_IDENTITY if log_input.path is None else str(log_input.path)
 
 
-def _plan(
-    log_input: LogInput, input_order: int, first_unit: int, forced_format: str | None
-) -> Skipped | tuple[str, list[Unit]]:
+def _plan(log_input: LogInput, input_order: int, forced_format: str | None) -> Skipped | tuple[str, list[Unit]]:
     """(format, units) for one input, or why it cannot be read. Standard input is sniffed by
     its unit, which is the only one that can read it."""
     path = _path(log_input)
     if log_input.path is None:
-        return forced_format or "", [Unit(first_unit, input_order, path, forced_format or "", ())]
+        return forced_format or "", [Unit(input_order, path, forced_format or "", ())]
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as raw:
@@ -200,8 +197,8 @@ def _plan(
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
     if compression or size < 2 * RANGE:
-        return log_format, [Unit(first_unit, input_order, path, log_format, header, compression, size=size)]
-    return log_format, list(_ranges(path, size, input_order, first_unit, log_format, header))
+        return log_format, [Unit(input_order, path, log_format, header, compression, size=size)]
+    return log_format, list(_ranges(path, size, input_order, log_format, header))
 
 
 def _head(stream: BinaryIO) -> bytes:
@@ -220,19 +217,33 @@ def head_lines(head: bytes) -> list[str]:
     return lines
 
 
-def _ranges(path: str, size: int, input_order: int, first_unit: int, log_format: str, header: tuple) -> Iterator[Unit]:
+def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:
     """Byte ranges of about RANGE bytes, each starting at the beginning of a line."""
     starts = [0]
     with open(path, "rb") as handle:
         for offset in range(RANGE, size, RANGE):
-            handle.seek(offset - 1)
-            handle.readline()  # to the end of the line holding the byte before the cut
-            start = handle.tell()
-            if start > starts[-1] and start < size:
+            if offset <= starts[-1]:
+                continue  # still inside a long line that began before the previous cut
+            start = _next_line_start(handle, offset - 1)
+            if start < size:
                 starts.append(start)
     bounds = list(zip(starts, [*starts[1:], size], strict=True))
-    for index, (start, end) in enumerate(bounds):
-        yield Unit(first_unit + index, input_order, path, log_format, header, None, start, end - start, end - start)
+    for start, end in bounds:
+        yield Unit(input_order, path, log_format, header, None, start, end - start, end - start)
+
+
+def _next_line_start(handle: BinaryIO, offset: int) -> int:
+    """Where the line after the one holding byte `offset` starts (or the end of the file),
+    read in small pieces so a 100 MB line is never held in memory."""
+    handle.seek(offset)
+    while True:
+        piece = handle.read(1 << 16)
+        if not piece:
+            return handle.tell()
+        newline = piece.find(b"\n")
+        if newline >= 0:
+            return offset + newline + 1
+        offset += len(piece)
 
 
 def _run(units: list[Unit], options: UnitOptions, jobs: int) -> Iterable[tuple[Unit, UnitResult]]:
