@@ -86,6 +86,7 @@ def test_a_line_longer_than_a_block_is_read_in_pieces(tmp_path: Path) -> None:
         handle.write(b"y" * (20 << 20) + b" last@example.com\nnext line 192.0.2.7\n")
     _, records = scan_paths(path)
     assert [(r.line, r.value) for r in records] == [(1, "first@example.com"), (1, "last@example.com"), (2, "192.0.2.7")]
+    assert records[1].start == path.read_bytes().index(b"last@example.com"), "offsets count from the line's start"
 
 
 def test_processes_and_byte_ranges_give_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

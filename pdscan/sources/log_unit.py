@@ -117,6 +117,7 @@ def _scan_stream(
         compression = compression_of(peek(raw))
     stream = decompressed(raw, compression)
     ends_with_break = True
+    carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
     for block in blocks(stream, unit.length, piece=PIECE if compression else None):
         if log_format is None:
@@ -125,9 +126,13 @@ def _scan_stream(
         result.bytes_read += len(block)
         candidates = analyser.validated(block, engine.scan(block))
         for number, line, events in _lines_to_read(block, candidates, log_format.positional):
-            _analyse(line, result.lines + number, events, analyser, log_format, options, result)
-        result.lines += block.count(b"\n")
+            shift = carried if number == 1 else 0
+            _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
+        newlines = block.count(b"\n")
+        result.lines += newlines
         ends_with_break = block.endswith(b"\n")
+        last_line = len(block) - block.rfind(b"\n") - 1
+        carried = 0 if ends_with_break else last_line + (carried if not newlines else 0)
     if not ends_with_break:
         result.lines += 1  # a last line without a line break
 
@@ -186,6 +191,7 @@ def _every_line(block: bytes, events: list[Event]) -> Iterator[tuple[int, bytes,
 def _analyse(
     raw_line: bytes,
     number: int,
+    shift: int,
     events: list[Event],
     analyser: LineAnalyser,
     log_format: LogFormat,
@@ -202,10 +208,11 @@ def _analyse(
     else:
         every_key = log_format.positional
     for occurrence in analyser.analyse(line, fields, events, every_key, exact_offsets=raw_line.isascii()):
-        _record(occurrence, number, options, result)
+        _record(occurrence, number, shift, options, result)
 
 
-def _record(occurrence: Occurrence, number: int, options: UnitOptions, result: UnitResult) -> None:
+def _record(occurrence: Occurrence, number: int, shift: int, options: UnitOptions, result: UnitResult) -> None:
+    """Count an occurrence; `shift` places it in its whole line when the line came in pieces."""
     key = (occurrence.field, occurrence.data_type)
     stats = result.stats.get(key)
     if stats is None:
@@ -218,4 +225,5 @@ def _record(occurrence: Occurrence, number: int, options: UnitOptions, result: U
         if len(stats.samples) < SAMPLES and shown not in stats.samples:
             stats.samples.append(shown)
     if options.keep_records:
-        result.records.append((number, occurrence.start, occurrence.end, occurrence.field, occurrence.data_type, shown))
+        start, end = occurrence.start + shift, occurrence.end + shift
+        result.records.append((number, start, end, occurrence.field, occurrence.data_type, shown))
