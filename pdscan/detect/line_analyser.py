@@ -27,7 +27,7 @@ from pdscan.sources.logformats.interface import Field
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
 CONTEXT_CHARACTERS = 8  # text before a value candidate its validator may look at
 VERSION_WINDOW = 32  # text before a dotted quad searched for words that make it a version
-CACHE_SIZE = 200_000  # validated candidates remembered per process
+CACHE_SIZE = 100_000  # validated candidates remembered per process
 KEY_WINDOW = 48  # how far before a value in free text its key may start
 KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may precede it
 KEY_BEFORE = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})[\"']?\s*[=:]\s*[\"']?$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logformats.interface import Field
+from pdscan.sources.logformats.interface import Field, WithoutHeader
 
 LINE = re.compile(
     r'(?P<remote_host>\S+) (?P<ident>\S+) (?P<remote_user>"[^"]*"|\S+) \[(?P<time>[^\]]+)\] '
@@ -15,7 +15,7 @@ NAMED = ("remote_host", "remote_user", "user_agent")
 FREE_TEXT = ("request", "referer", "rest")
 
 
-class AccessLog:
+class AccessLog(WithoutHeader):
     name = "access"
     positional = True
 
@@ -30,10 +30,3 @@ class AccessLog:
             if match.group(name)
         ]
         return sorted(fields, key=lambda field: field.start)
-
-    def header(self, line: str) -> bool:
-        return False
-
-    @staticmethod
-    def is_header(line: str) -> bool:
-        return False

@@ -38,3 +38,14 @@ class LogFormat(Protocol):
     def is_header(line: str) -> bool:
         """Whether a line is a header that identifies this format."""
         ...
+
+
+class WithoutHeader:
+    """For formats that no header line names or changes."""
+
+    def header(self, line: str) -> bool:
+        return False
+
+    @staticmethod
+    def is_header(line: str) -> bool:
+        return False

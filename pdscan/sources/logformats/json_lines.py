@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logformats.interface import Field
+from pdscan.sources.logformats.interface import Field, WithoutHeader
 
 TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+')
 
 
-class JsonLines:
+class JsonLines(WithoutHeader):
     name = "json"
     positional = False
 
@@ -60,10 +60,3 @@ class JsonLines:
         if not in_object and not fields:
             return None
         return fields
-
-    def header(self, line: str) -> bool:
-        return False
-
-    @staticmethod
-    def is_header(line: str) -> bool:
-        return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logformats.interface import Field
+from pdscan.sources.logformats.interface import Field, WithoutHeader
 
 # An unquoted value ends at white space; a trailing `;` or `,` separates, it is not the value.
 PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"((?:[^"\\]|\\.)*)"|(\S*?))[;,]?(?=\s|$)')
@@ -12,7 +12,7 @@ MIN_PAIRS = 2
 MIN_COVERAGE = 0.6  # share of the line's characters inside pairs
 
 
-class Logfmt:
+class Logfmt(WithoutHeader):
     name = "logfmt"
     positional = False
 
@@ -29,10 +29,3 @@ class Logfmt:
         if len(fields) < MIN_PAIRS or not stripped or covered / stripped < MIN_COVERAGE:
             return None
         return fields
-
-    def header(self, line: str) -> bool:
-        return False
-
-    @staticmethod
-    def is_header(line: str) -> bool:
-        return False

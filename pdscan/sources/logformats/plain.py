@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pdscan.sources.logformats.interface import Field
+from pdscan.sources.logformats.interface import Field, WithoutHeader
 
 
-class PlainText:
+class PlainText(WithoutHeader):
     name = "plain"
     positional = False
 
     def fields(self, line: str) -> list[Field] | None:
         return [Field(None, 0, len(line), free_text=True)]
-
-    def header(self, line: str) -> bool:
-        return False
-
-    @staticmethod
-    def is_header(line: str) -> bool:
-        return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logformats.interface import Field
+from pdscan.sources.logformats.interface import Field, WithoutHeader
 
 RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) "
@@ -17,7 +17,7 @@ RFC3164 = re.compile(
 RFC5424 = re.compile(r"<\d{1,3}>1 \S+ (?P<host>\S+) \S+ \S+ \S+ (?P<data>-|(?:\[(?:[^\]\\]|\\.)*\])+) ?")
 
 
-class Syslog:
+class Syslog(WithoutHeader):
     name = "syslog"
     positional = False
 
@@ -32,10 +32,3 @@ class Syslog:
         if match.group("data") != "-":
             fields.insert(0, Field(None, *match.span("data"), free_text=True))
         return fields
-
-    def header(self, line: str) -> bool:
-        return False
-
-    @staticmethod
-    def is_header(line: str) -> bool:
-        return False
