@@ -1,4 +1,5 @@
-"""Personal values in one log line, given its fields and the triggers the engine saw in it.
+"""Personal values in log lines, in two stages: candidates the engine marked are checked in the
+raw block (`validated`), then each line holding something is read field by field (`analyse`).
 
 Three kinds of evidence, each validated before it counts:
 - a value pattern (e-mail, card, IP…) and its validator, anywhere in the line;
@@ -50,8 +51,7 @@ class Occurrence:
 @dataclass(frozen=True)
 class _Value:
     rule: ValueRule
-    pattern: re.Pattern[str]
-    raw_pattern: re.Pattern[bytes]  # the same pattern on raw bytes (ASCII classes: never stricter)
+    raw_pattern: re.Pattern[bytes]  # the exact pattern on raw bytes (ASCII classes: never stricter)
 
 
 class LineAnalyser:
@@ -59,9 +59,7 @@ class LineAnalyser:
 
     def __init__(self, value_rules: Sequence[ValueRule], log_rules: LogRules) -> None:
         self.log_rules = log_rules
-        self.values = [
-            _Value(rule, re.compile(rule.pattern), re.compile(rule.pattern.encode("utf-8"))) for rule in value_rules
-        ]
+        self.values = [_Value(rule, re.compile(rule.pattern.encode("utf-8"))) for rule in value_rules]
         self.contexts = [(rule, re.compile(rule.pattern)) for rule in log_rules.contexts]
         self.triggers: list[Trigger] = [
             Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in value_rules
