@@ -20,7 +20,7 @@ SAMPLES = {
     ],
     "zeek": ["#separator \\x09", "#fields\tts\tid.orig_h", "1.0\t192.0.2.1"],
     "syslog": [
-        "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
+        "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 192.0.2.186",
         "<34>1 2026-11-25T06:00:00Z host app 42 ID47 - started",
     ],
     "plain": ["Starting service", "Traceback (most recent call last):", "  File x.py, line 3"],

@@ -72,11 +72,11 @@ def test_binary_empty_and_invalid_utf8_files(tmp_path: Path) -> None:
     empty = tmp_path / "empty.log"
     empty.write_bytes(b"")
     latin = tmp_path / "latin.log"
-    latin.write_bytes(b"Kunde M\xfcller <mueller@example.de> angemeldet\n")
+    latin.write_bytes(b"Kunde M\xfcller <mueller@example.com> angemeldet\n")
     scan, records = scan_paths(binary, empty, latin)
     assert [(s.source, "binary" in s.reason) for s in scan.skipped] == [(str(binary), True)]
     assert {s.source: s.lines for s in scan.summaries} == {str(empty): 0, str(latin): 1}
-    assert [r.value for r in records] == ["mueller@example.de"]
+    assert [r.value for r in records] == ["mueller@example.com"]
 
 
 def test_a_line_longer_than_a_block_is_read_in_pieces(tmp_path: Path) -> None:
