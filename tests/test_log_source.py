@@ -241,3 +241,33 @@ def test_the_progress_bar_shows_on_a_terminal_but_not_in_ci_or_pipes(tmp_path: P
     assert "reading logs" not in run_on_terminal(tmp_path, {"CI": "true"})
     piped = pdscan("scan", "app.log", "--format", "json", "--output", "report.json", cwd=tmp_path)
     assert "reading logs" not in piped.stderr
+
+
+def test_standard_input_streams_records_while_it_stays_open(tmp_path: Path) -> None:
+    import subprocess
+    import threading
+
+    from test_cli import PDSCAN
+
+    process = subprocess.Popen(
+        [str(PDSCAN), "scan", "-", "--format", "ndjson", "-q"],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin and process.stdout
+    process.stdin.write("first request from 198.51.100.40\n")
+    process.stdin.flush()
+    first: list[str] = []
+    reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    try:
+        assert first and json.loads(first[0])["value"] == "198.51.100.x", "a record before the input ends"
+    finally:
+        process.stdin.write("second from 198.51.100.41\n")
+        process.stdin.close()
+        rest = process.stdout.read()
+        process.wait(timeout=30)
+    assert [json.loads(line)["line"] for line in rest.splitlines()] == [2]

@@ -105,18 +105,24 @@ def is_binary(head: bytes) -> bool:
 
 
 def blocks(
-    stream: BinaryIO, limit: int | None = None, block_size: int = BLOCK, piece: int | None = None
+    stream: BinaryIO,
+    limit: int | None = None,
+    block_size: int = BLOCK,
+    piece: int | None = None,
+    eager: bool = False,
 ) -> Iterator[bytes]:
     """Blocks that end at a line break (or are a piece of an over-long line); at most `limit`
     bytes are read when given. A decompressor is read in small `piece`s, so when its stream
-    turns out corrupt or truncated, every whole line before the damage is still yielded."""
+    turns out corrupt or truncated, every whole line before the damage is still yielded.
+    `eager` yields what has arrived rather than waiting for a full block (a pipe that a
+    `kubectl logs -f` keeps open)."""
     carry = b""
     remaining = limit
     while True:
         size = block_size if remaining is None else min(block_size, remaining)
         chunks: list[bytes] = []
         try:
-            _read_into(stream, chunks, size, piece or size)
+            _read_into(stream, chunks, size, piece or size, eager)
         except _READ_ERRORS as error:
             data = carry + b"".join(chunks)
             cut = data.rfind(b"\n") + 1
@@ -141,15 +147,19 @@ def blocks(
         carry = data[cut:]
 
 
-def _read_into(stream: BinaryIO, chunks: list[bytes], size: int, piece: int) -> None:
-    """Read up to `size` bytes in `piece`s; what was read stays in `chunks` if a read fails."""
+def _read_into(stream: BinaryIO, chunks: list[bytes], size: int, piece: int, eager: bool) -> None:
+    """Read up to `size` bytes in `piece`s (or what one read gives, when `eager`); what was
+    read stays in `chunks` if a read fails."""
     wanted = size
+    read = getattr(stream, "read1", stream.read) if eager else stream.read
     while wanted > 0:
-        chunk = stream.read(min(piece, wanted))
+        chunk = read(min(piece, wanted))
         if not chunk:
             return
         chunks.append(chunk)
         wanted -= len(chunk)
+        if eager:
+            return
 
 
 def _zstd_error() -> type[Exception]:

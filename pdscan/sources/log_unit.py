@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import BinaryIO
@@ -87,17 +87,21 @@ def load_tools(engine_name: str | None) -> tuple[LineAnalyser, Engine]:
     return analyser, compile_engine(analyser.triggers, engine_name)
 
 
-def scan_unit(unit: Unit, options: UnitOptions) -> UnitResult:
-    """Read the unit and analyse its lines; a read error ends it with what was found so far."""
+def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], None] | None = None) -> UnitResult:
+    """Read the unit and analyse its lines; a read error ends it with what was found so far.
+
+    With `flush` (a unit read in this process, such as a never-ending standard input), records
+    are handed over block by block instead of held until the end.
+    """
     analyser, engine = load_tools(options.engine)
     result = UnitResult()
     try:
         if unit.path == STDIN_PATH:
-            _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result)
+            _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result, flush)
         else:
             with open(unit.path, "rb") as raw:
                 raw.seek(unit.start)
-                _scan_stream(raw, unit, options, analyser, engine, result)
+                _scan_stream(raw, unit, options, analyser, engine, result, flush)
     except LogReadError as error:
         result.error = f"{_what(unit.compression)} after line {result.lines:,}: {error}"
     except OSError as error:
@@ -110,7 +114,13 @@ def _what(compression: str | None) -> str:
 
 
 def _scan_stream(
-    raw: BinaryIO, unit: Unit, options: UnitOptions, analyser: LineAnalyser, engine: Engine, result: UnitResult
+    raw: BinaryIO,
+    unit: Unit,
+    options: UnitOptions,
+    analyser: LineAnalyser,
+    engine: Engine,
+    result: UnitResult,
+    flush: Callable[[list[Record]], None] | None,
 ) -> None:
     compression = unit.compression
     if unit.path == STDIN_PATH:
@@ -119,7 +129,8 @@ def _scan_stream(
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
-    for block in blocks(stream, unit.length, piece=PIECE if compression else None):
+    eager = unit.path == STDIN_PATH
+    for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
@@ -128,6 +139,9 @@ def _scan_stream(
         for number, line, events in _lines_to_read(block, candidates, log_format.positional):
             shift = carried if number == 1 else 0
             _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
+        if flush is not None and result.records:
+            flush(result.records)
+            result.records = []
         newlines = block.count(b"\n")
         result.lines += newlines
         ends_with_break = block.endswith(b"\n")

@@ -25,6 +25,7 @@ from pdscan.sources.log_unit import (
     SAMPLES,
     STDIN_PATH,
     FieldStats,
+    Record,
     Unit,
     UnitOptions,
     UnitResult,
@@ -139,7 +140,12 @@ def scan_logs(
 
     if progress is not None:
         progress.start(sum(unit.size for unit in units))
-    for unit, result in _run(units, unit_options, options.jobs):
+
+    def stream(unit: Unit, records: list[Record]) -> None:
+        if on_record is not None:
+            _emit(states[unit.input_order], records, on_record)
+
+    for unit, result in _run(units, unit_options, options.jobs, stream):
         state = states[unit.input_order]
         _merge(state, unit, result, on_record)
         if progress is not None:
@@ -246,13 +252,16 @@ def _next_line_start(handle: BinaryIO, offset: int) -> int:
         offset += len(piece)
 
 
-def _run(units: list[Unit], options: UnitOptions, jobs: int) -> Iterable[tuple[Unit, UnitResult]]:
-    """Results in unit order; standard input and single units stay in this process."""
+def _run(
+    units: list[Unit], options: UnitOptions, jobs: int, stream: Callable[[Unit, list[Record]], None]
+) -> Iterable[tuple[Unit, UnitResult]]:
+    """Results in unit order; standard input and single units stay in this process, and
+    standard input streams its records as it is read (it may never end)."""
     work = partial(scan_unit, options=options)
     in_process = [unit for unit in units if unit.path == STDIN_PATH]
     pooled = [unit for unit in units if unit.path != STDIN_PATH]
     for unit in in_process:
-        yield unit, work(unit)
+        yield unit, scan_unit(unit, options, partial(stream, unit))
     if jobs <= 1 or len(pooled) <= 1:
         for unit in pooled:
             yield unit, work(unit)
@@ -281,14 +290,20 @@ def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callab
         merged.last = f"{path}:{stats.last_line + offset}"
         merged.last_at = (unit.input_order, stats.last_line + offset)
     if on_record is not None:
-        for line, start, end, field_name, data_type, value in result.records:
-            on_record(LogRecord(path, line + offset, start, end, field_name, data_type, value))
+        _emit(state, result.records, on_record)
     state.lines += result.lines
     state.bytes_read += result.bytes_read
     if result.error:
         state.error = result.error
     if not state.log_format:
         state.log_format = result.log_format
+
+
+def _emit(state: _InputState, records: list[Record], on_record: Callable[[LogRecord], None]) -> None:
+    """Records of the unit being merged, their lines shifted by the lines of the units before it."""
+    path = _display(state.log_input)
+    for line, start, end, field_name, data_type, value in records:
+        on_record(LogRecord(path, line + state.lines, start, end, field_name, data_type, value))
 
 
 def _add_samples(samples: list[str], more: Iterable[str]) -> None:
