@@ -13,7 +13,7 @@ from dataclasses import replace
 from pdscan.declarations import Declarations, DeclaredPlace
 from pdscan.detect.log_rules import LogRules, bundled_log_rules
 from pdscan.model import Finding, Location, Report, SourceKind, Verdict, VerdictKind
-from pdscan.policy import Category, Policy, load_taxonomy
+from pdscan.policy import Category, Policy, as_phrase, load_taxonomy
 
 PLAINTEXT_SENSITIVE = "plaintext_sensitive"
 
@@ -83,12 +83,12 @@ def _judge(
 ) -> tuple[VerdictKind, str]:
     place = _place(finding.location)
     if category is None:
-        what = _lower_first(taxonomy.get(finding.data_type, finding.data_type))
+        what = as_phrase(taxonomy.get(finding.data_type, finding.data_type))
         return VerdictKind.NOT_IN_POLICY, (
             f"{place} holds {what} ({finding.data_type}), which no category of the policy covers: "
             "the policy never says this data is collected; stop holding it or extend the policy"
         )
-    held = f"{place} holds {_lower_first(category.title_en)} ({category.clause})"
+    held = f"{place} holds {as_phrase(category.title_en)} ({category.clause})"
     if not category.purposes:
         return VerdictKind.NO_POLICY_PURPOSE, (
             f"{held}, but the policy names no purpose for it, so no declared purpose can make holding it "
@@ -114,13 +114,6 @@ def _place(location: Location) -> str:
     if location.kind is SourceKind.LOG:
         return f"`{location.source}` " + (f"field `{location.column}`" if location.column else "(free text)")
     return f"`{location.place or location.source}`"
-
-
-def _lower_first(title: str) -> str:
-    """'Phone number' -> 'phone number', but 'IP address' and 'IMEI' stay as written."""
-    if len(title) > 1 and title[1].isupper():
-        return title
-    return title[:1].lower() + title[1:]
 
 
 def _order(verdict: Verdict) -> tuple[str, str, str, str]:

@@ -149,6 +149,13 @@ def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, str], ...]:
     return tuple(taxonomy)
 
 
+def as_phrase(title: str) -> str:
+    """A title inside a sentence: 'Phone number' -> 'phone number', 'IP address' stays."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def load_policy(path: Path | None = None) -> Policy:
     """The bundled policy, or the user's file at `path`; raises PolicyError listing every problem."""
     if path is None:

@@ -32,7 +32,7 @@ from pdscan.model import (
     Table,
     VerdictKind,
 )
-from pdscan.policy import Policy, load_taxonomy
+from pdscan.policy import Policy, as_phrase, load_taxonomy
 from pdscan.sources.discovery import SchemaInput, discover, looks_like_sql
 from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
@@ -159,7 +159,7 @@ def _log_evidence(log_field: LogField, taxonomy: dict[str, str]) -> tuple[tuple[
     for detector, count in log_field.detectors:
         if detector == FIELD_NAME:
             name = log_field.field.rsplit(".", 1)[-1] if log_field.field else ""
-            evidence.append(Evidence("name", f"field name `{name}` means {_lower_first(title)} ({_values(count)})"))
+            evidence.append(Evidence("name", f"field name `{name}` means {as_phrase(title)} ({_values(count)})"))
             confidence = max(confidence, 0.8)
         else:
             evidence.append(Evidence("value", f"{_values(count)} match `{detector}` and pass its check"))
@@ -174,10 +174,6 @@ def _category_id(policy: Policy, data_type: str) -> str:
 
 def _values(count: int) -> str:
     return f"{count:,} value" + ("" if count == 1 else "s")
-
-
-def _lower_first(title: str) -> str:
-    return title if len(title) > 1 and title[1].isupper() else title[:1].lower() + title[1:]
 
 
 def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
