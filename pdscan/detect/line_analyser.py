@@ -12,11 +12,11 @@ Each occurrence is attributed to the field it lies in, so a finding can name
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from pdscan.detect.engine import Event, Trigger, without_lookaround
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
@@ -36,9 +36,11 @@ KEY_BEFORE = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})[\"']?\s*[=:]\s*[\"'
 PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"((?:[^\"\\]|\\.)*)\"|([^\s&;,\"'<>]*))")
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One personal value in a line: where (character offsets), what, and by which rule."""
+class Occurrence(NamedTuple):
+    """One personal value in a line: where (character offsets), what, and by which rule.
+
+    A named tuple rather than a frozen dataclass: a busy log makes millions of them.
+    """
 
     field: str | None
     data_type: str
@@ -281,11 +283,14 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
     with two addresses is two occurrences, not one plus the whole header. A phrase's value that
     holds named values (`Cookie: sid=…; _ga=…`) gives way to them: they say more.
     """
-    keyed = [o for o in found if o.detector == FIELD_NAME]
-    if not keyed and len(found) < 2:
+    if len(found) < 2:
         return found
-    if not keyed and len({(o.data_type, o.start, o.end) for o in found}) == len(found):
-        return sorted(found, key=lambda o: (o.start, o.end, o.data_type))
+    keyed = [o for o in found if o.detector == FIELD_NAME]
+    if not keyed:
+        unique: dict[tuple[str, int, int], Occurrence] = {}
+        for occurrence in found:
+            unique.setdefault((occurrence.data_type, occurrence.start, occurrence.end), occurrence)
+        return sorted(unique.values(), key=lambda o: (o.start, o.end, o.data_type))
     by_span = {
         (o.data_type, o.start, o.end): o
         for o in reversed(found)
@@ -302,7 +307,7 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
         ]
         for index in overlapping:  # the key names the field the pattern found its value in: `rhost`
             if result[index].field is None:
-                result[index] = dataclasses.replace(result[index], field=occurrence.field)
+                result[index] = result[index]._replace(field=occurrence.field)
         if not overlapping:
             result.append(occurrence)
     return sorted(result, key=lambda o: (o.start, o.end, o.data_type))
