@@ -58,6 +58,7 @@ Exit codes:
   0  nothing at or above --fail-on (default: undeclared)
   1  findings at or above --fail-on
   2  usage or input error (bad policy or data map; with --strict, anything skipped)
+  141  the reader of the output went away (`| head`)
 
 The data map is --config, else ./{DATA_MAP_NAME}, else {DATA_MAP_NAME} inside a scanned directory.
 """
