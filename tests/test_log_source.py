@@ -149,6 +149,8 @@ def test_ndjson_streams_every_occurrence_masked_unless_show_data(tmp_path: Path)
     lines = APP_LOG.splitlines()
     for record in shown_records:
         assert lines[record["line"] - 1][record["start"] : record["end"]] == record["value"]
+    for line in masked.stdout.splitlines():
+        assert line == json.dumps(json.loads(line), ensure_ascii=False), "one JSON object per line, as json.dumps"
 
 
 @pytest.mark.parametrize("format_name", ["table", "json", "ndjson"])

@@ -20,21 +20,32 @@ class NdjsonStream:
     def __init__(self, output: TextIO, policy: Policy) -> None:
         self.output = output
         self.policy = policy
+        self._encoded: dict[str | None, str] = {}  # sources, fields and data types repeat: encode once
+        self._categories: dict[str, str] = {}
 
     def record(self, record: LogRecord) -> None:
-        category = self.policy.category_for(record.data_type)
-        self._write(
-            {
-                "source": record.source,
-                "line": record.line,
-                "start": record.start,
-                "end": record.end,
-                "field": record.field,
-                "data_type": record.data_type,
-                "category": category.id if category else None,
-                "value": record.value,
-            }
+        """One line per value, written field by field (the same keys, in the same order, as
+        `json.dumps` of the record would give, at a fraction of its cost per record)."""
+        encode = self._encode
+        value = json.dumps(record.value, ensure_ascii=False)
+        self.output.write(
+            f'{{"source": {encode(record.source)}, "line": {record.line}, "start": {record.start}, '
+            f'"end": {record.end}, "field": {encode(record.field)}, "data_type": {encode(record.data_type)}, '
+            f'"category": {self._category(record.data_type)}, "value": {value}}}\n'
         )
+
+    def _encode(self, text: str | None) -> str:
+        encoded = self._encoded.get(text)
+        if encoded is None:
+            encoded = self._encoded[text] = json.dumps(text, ensure_ascii=False)
+        return encoded
+
+    def _category(self, data_type: str) -> str:
+        encoded = self._categories.get(data_type)
+        if encoded is None:
+            category = self.policy.category_for(data_type)
+            encoded = self._categories[data_type] = json.dumps(category.id if category else None)
+        return encoded
 
     def schema_findings(self, report: Report) -> None:
         """Places found in schemas (no values): one record each, after the log values."""

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
@@ -53,9 +53,9 @@ class LogScanOptions:
     group_of: Callable[[str], str] = _by_data_type
 
 
-@dataclass(frozen=True, slots=True)
-class LogRecord:
-    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data."""
+class LogRecord(NamedTuple):
+    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data.
+    A named tuple: a busy log streams millions."""
 
     source: str
     line: int
