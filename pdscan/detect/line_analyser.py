@@ -33,7 +33,7 @@ KEY_WINDOW = 48  # how far before a value in free text its key may start
 KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may precede it
 KEY_BEFORE = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})[\"']?\s*[=:]\s*[\"']?$")
 # `key=value` inside free text: query strings, pam messages, logfmt-ish fragments.
-PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"((?:[^\"\\]|\\.)*)\"|([^\s&;,\"'<>]*))")
+PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|([^\s&;,\"'<>]*))")
 
 
 class Occurrence(NamedTuple):

@@ -12,7 +12,7 @@ import re
 
 from pdscan.sources.logformats.interface import Field, WithoutHeader
 
-TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+')
+TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+')
 
 
 class JsonLines(WithoutHeader):

@@ -7,7 +7,7 @@ import re
 from pdscan.sources.logformats.interface import Field, WithoutHeader
 
 # An unquoted value ends at white space; a trailing `;` or `,` separates, it is not the value.
-PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"((?:[^"\\]|\\.)*)"|(\S*?))[;,]?(?=\s|$)')
+PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(\S*?))[;,]?(?=\s|$)')
 MIN_PAIRS = 2
 MIN_COVERAGE = 0.6  # share of the line's characters inside pairs
 

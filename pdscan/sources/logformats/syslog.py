@@ -14,7 +14,7 @@ RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) "
     r"(?P<host>\S+) (?P<program>[^\s:\[]+)(?:\[\d+\])?: ?"
 )
-RFC5424 = re.compile(r"<\d{1,3}>1 \S+ (?P<host>\S+) \S+ \S+ \S+ (?P<data>-|(?:\[(?:[^\]\\]|\\.)*\])+) ?")
+RFC5424 = re.compile(r"<\d{1,3}>1 \S+ (?P<host>\S+) \S+ \S+ \S+ (?P<data>-|(?:\[[^\]\\]*(?:\\.[^\]\\]*)*\])+) ?")
 
 
 class Syslog(WithoutHeader):
