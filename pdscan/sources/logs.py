@@ -9,7 +9,9 @@ process reading the files in turn would give.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 from collections import Counter
@@ -138,18 +140,18 @@ def scan_logs(
         states.append(_InputState(log_input, log_format))
         units.extend(input_units)
 
-    if progress is not None:
-        progress.start(sum(unit.size for unit in units))
-
     def stream(unit: Unit, records: list[Record]) -> None:
         if on_record is not None:
             _emit(states[unit.input_order], records, on_record)
 
-    for unit, result in _run(units, unit_options, options.jobs, stream):
-        state = states[unit.input_order]
-        _merge(state, unit, result, on_record)
+    with _workers(units, options.jobs) as pool:  # forked before the progress bar starts its thread
         if progress is not None:
-            progress.advance(unit.size)
+            progress.start(sum(unit.size for unit in units))
+        for unit, result in _run(units, unit_options, pool, stream):
+            state = states[unit.input_order]
+            _merge(state, unit, result, on_record)
+            if progress is not None:
+                progress.advance(unit.size)
 
     summaries = []
     for state in states:
@@ -252,23 +254,33 @@ def _next_line_start(handle: BinaryIO, offset: int) -> int:
         offset += len(piece)
 
 
-def _run(
-    units: list[Unit], options: UnitOptions, jobs: int, stream: Callable[[Unit, list[Record]], None]
-) -> Iterable[tuple[Unit, UnitResult]]:
-    """Results in unit order; standard input and single units stay in this process, and
-    standard input streams its records as it is read (it may never end)."""
-    work = partial(scan_unit, options=options)
-    in_process = [unit for unit in units if unit.path == STDIN_PATH]
-    pooled = [unit for unit in units if unit.path != STDIN_PATH]
-    for unit in in_process:
-        yield unit, scan_unit(unit, options, partial(stream, unit))
-    if jobs <= 1 or len(pooled) <= 1:
-        for unit in pooled:
-            yield unit, work(unit)
+@contextlib.contextmanager
+def _workers(units: list[Unit], jobs: int) -> Iterator[multiprocessing.pool.Pool | None]:
+    """A process pool when there is more than one file or range to share, else None."""
+    pooled = sum(1 for unit in units if unit.path != STDIN_PATH)
+    if jobs <= 1 or pooled <= 1:
+        yield None
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with context.Pool(min(jobs, len(pooled))) as pool:
-        yield from zip(pooled, pool.imap(work, pooled), strict=True)
+    with context.Pool(min(jobs, pooled)) as pool:
+        yield pool
+
+
+def _run(
+    units: list[Unit],
+    options: UnitOptions,
+    pool: multiprocessing.pool.Pool | None,
+    stream: Callable[[Unit, list[Record]], None],
+) -> Iterable[tuple[Unit, UnitResult]]:
+    """Results in unit order; standard input stays in this process and streams its records as
+    it is read (it may never end)."""
+    work = partial(scan_unit, options=options)
+    for unit in units:
+        if unit.path == STDIN_PATH:
+            yield unit, scan_unit(unit, options, partial(stream, unit))
+    pooled = [unit for unit in units if unit.path != STDIN_PATH]
+    results = pool.imap(work, pooled) if pool is not None else map(work, pooled)
+    yield from zip(pooled, results, strict=True)
 
 
 def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callable[[LogRecord], None] | None) -> None:
