@@ -23,10 +23,10 @@ from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
 from pdscan.detect.validators import VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
+from pdscan.detect.values import CONTEXT_CHARACTERS
 from pdscan.sources.logformats.interface import Field
 
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
-CONTEXT_CHARACTERS = 8  # text before a value candidate its validator may look at
 VERSION_WINDOW = 32  # text before a dotted quad searched for words that make it a version
 CACHE_SIZE = 100_000  # validated candidates remembered per process
 KEY_WINDOW = 48  # how far before a value in free text its key may start

@@ -123,10 +123,7 @@ def discover(
 
 def _rotation_age(log: LogInput) -> tuple[int, int, str]:
     """Oldest copy first, the live log last: `.2.gz`, `.1`, then `access.log`; dated copies by date."""
-    path = str(log.path)
-    for suffix in COMPRESSED_SUFFIXES:
-        if path.lower().endswith(suffix):
-            path = path[: -len(suffix)]
+    path = _without_compression(str(log.path))
     mark = path[len(log.identity) :].lstrip(".-")
     if not mark:
         return (1, 0, path)
@@ -137,12 +134,17 @@ def _rotation_age(log: LogInput) -> tuple[int, int, str]:
 
 def log_identity(path: str) -> str:
     """`logs/access.log.2.gz` -> `logs/access.log`: the log a rotated or compressed copy is of."""
-    for suffix in COMPRESSED_SUFFIXES:
-        if path.lower().endswith(suffix):
-            path = path[: -len(suffix)]
-            break
+    path = _without_compression(path)
     stripped = _ROTATION.sub("", path)
     return stripped if stripped and not stripped.endswith(("/", ".")) else path
+
+
+def _without_compression(name: str) -> str:
+    """`access.log.2.gz` -> `access.log.2`."""
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def looks_like_sql(head: bytes) -> bool:
@@ -159,11 +161,7 @@ def _looks_like_sql(path: Path) -> bool:
 
 
 def _is_log_name(path: Path) -> bool:
-    name = path.name.lower()
-    for suffix in COMPRESSED_SUFFIXES:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
+    name = _without_compression(path.name.lower())
     rules = bundled_log_rules()
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in rules.files):
         return True

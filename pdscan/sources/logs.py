@@ -100,8 +100,6 @@ class Progress(Protocol):
 @dataclass
 class _Merged:
     stats: FieldStats
-    first: str = ""
-    last: str = ""
     first_at: tuple[int, int] = (0, 0)  # (input order, line): reading order across rotated copies
     last_at: tuple[int, int] = (0, 0)
     data_types: Counter[str] = field(default_factory=Counter)
@@ -288,18 +286,13 @@ def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callab
     if state.error:
         return  # after a read error the rest of a compressed stream is not trustworthy
     offset = state.lines
-    path = _display(state.log_input)
     for key, stats in result.stats.items():
         merged = state.merged.get(key)
         if merged is None:
-            first_line = stats.first_line + offset
-            merged = state.merged[key] = _Merged(
-                FieldStats(), f"{path}:{first_line}", first_at=(unit.input_order, first_line)
-            )
+            merged = state.merged[key] = _Merged(FieldStats(), first_at=(unit.input_order, stats.first_line + offset))
         merged.stats.count += stats.count
         merged.stats.detectors.update(stats.detectors)
         _add_samples(merged.stats.samples, stats.samples)
-        merged.last = f"{path}:{stats.last_line + offset}"
         merged.last_at = (unit.input_order, stats.last_line + offset)
     if on_record is not None:
         _emit(state, result.records, on_record)
@@ -331,23 +324,25 @@ def _fields(states: Sequence[_InputState], group_of: Callable[[str], str]) -> It
     for state in states:
         for (field_name, data_type), merged in state.merged.items():
             key = (state.log_input.identity, field_name, group_of(data_type))
-            total = combined.setdefault(key, _Merged(FieldStats(), merged.first, merged.last, merged.first_at))
+            total = combined.setdefault(key, _Merged(FieldStats(), merged.first_at, merged.last_at))
             total.stats.count += merged.stats.count
             total.stats.detectors.update(merged.stats.detectors)
             total.data_types[data_type] += merged.stats.count
             _add_samples(total.stats.samples, merged.stats.samples)
-            if merged.first_at < total.first_at:
-                total.first, total.first_at = merged.first, merged.first_at
-            if merged.last_at >= total.last_at:
-                total.last, total.last_at = merged.last, merged.last_at
+            total.first_at = min(total.first_at, merged.first_at)
+            total.last_at = max(total.last_at, merged.last_at)
+
+    def where(at: tuple[int, int]) -> str:
+        return f"{_display(states[at[0]].log_input)}:{at[1]}"
+
     for (identity, field_name, _), merged in combined.items():
         yield LogField(
             identity=identity,
             field=field_name,
             data_type=merged.data_types.most_common(1)[0][0],
             count=merged.stats.count,
-            first=merged.first,
-            last=merged.last,
+            first=where(merged.first_at),
+            last=where(merged.last_at),
             samples=tuple(merged.stats.samples),
             detectors=tuple(merged.stats.detectors.most_common()),
         )
