@@ -55,7 +55,7 @@ _IBAN_LENGTHS = {
     "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }  # fmt: skip
 _IBAN_LETTERS = str.maketrans({chr(code): str(code - 55) for code in range(ord("A"), ord("Z") + 1)})  # A=10 … Z=35
-_DOMAIN_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+DOMAIN_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits summed
@@ -134,7 +134,7 @@ def email(text: str, context: str) -> bool:
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not labels[-1].isalpha():
         return False
-    return all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
+    return all(DOMAIN_LABEL.fullmatch(label) for label in labels)
 
 
 def mac_address(text: str, context: str) -> bool:

@@ -11,13 +11,13 @@ import ipaddress
 import re
 import urllib.parse
 from collections.abc import Callable
-from functools import lru_cache
 
 import phonenumbers
 
+from pdscan.detect.validators import DOMAIN_LABEL
+
 HOST_NAME = "user.device.host_name"
 IP_ADDRESS = "user.device.ip_address"
-_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _DATE = re.compile(
     r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:[T ].*)?"
     r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d"
@@ -59,7 +59,7 @@ def host(value: str, region: str) -> str | None:
         address = ipaddress.ip_address(value)
     except ValueError:
         labels = value.rstrip(".").split(".")
-        if len(labels) < 2 or not labels[-1].isalpha() or not all(_LABEL.fullmatch(label) for label in labels):
+        if len(labels) < 2 or not labels[-1].isalpha() or not all(DOMAIN_LABEL.fullmatch(label) for label in labels):
             return None
         return HOST_NAME
     return None if address.is_loopback or address.is_unspecified else IP_ADDRESS
@@ -97,7 +97,6 @@ def coordinate(value: str, region: str) -> str | None:
     return "" if all(abs(float(part)) <= 180 for part in parts) else None
 
 
-@lru_cache(maxsize=16384)
 def _valid_phone(value: str, region: str) -> bool:
     digits = sum(character.isdigit() for character in value)
     if not 7 <= digits <= 15 or any(character.isalpha() for character in value):
