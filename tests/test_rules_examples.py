@@ -131,6 +131,15 @@ data_types:
         ("{name: x, data_type: user.contact.email, pattern: '(', validator: email, examples: {}}", "does not compile"),
         ("{name: x, data_type: user.contact.email, pattern: 'a', validator: crc32, examples: {}}", "unknown validator"),
         ("{name: x, data_type: user.pigeon, pattern: 'a', validator: email, examples: {}}", "not a data type"),
+        (
+            "{name: x, data_type: user.contact.email, pattern: 'a', validator: email, lookback: 9, examples: {}}",
+            "lookback_characters",
+        ),
+        (
+            "{name: x, data_type: user.contact.email, pattern: 'a', validator: email, lookback: 9, "
+            "lookback_characters: 'a-z', examples: {}}",
+            "one character class",
+        ),
     ],
 )
 def test_value_detector_mistakes_are_reported_with_their_line(entry: str, message: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
+
 import pytest
 
 from pdscan.detect.validators import card_number, iban, imei, ipv4, luhn
@@ -59,6 +62,21 @@ def test_ipv6_including_mapped_ipv4_is_one_address() -> None:
 @pytest.mark.parametrize("address", ["0.0.0.0", "127.0.0.1", "256.1.1.1"])
 def test_placeholder_and_impossible_ipv4_addresses_are_rejected(address: str) -> None:
     assert not ipv4(address, " ")
+
+
+def test_ipv4_validator_accepts_exactly_what_ipaddress_accepts() -> None:
+    """The validator reads octets itself (it runs for every candidate); the standard library
+    is the reference for which dotted quads are addresses."""
+    octets = ["0", "00", "01", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "999", "0255", ""]
+    for first, second, last in itertools.product(octets, repeat=3):
+        for text in (f"{first}.{second}.1.{last}", f"{first}.0.{second}.{last}", f"{first}.{second}.{last}"):
+            try:
+                address = ipaddress.IPv4Address(text)
+            except ValueError:
+                expected = False
+            else:
+                expected = not (address.is_unspecified or address.is_loopback)
+            assert ipv4(text, " ") is expected, text
 
 
 def test_percent_encoded_email_addresses() -> None:

@@ -21,17 +21,23 @@ from typing import NamedTuple
 from pdscan.detect.engine import Event, Trigger, without_lookaround
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
-from pdscan.detect.validators import VALIDATORS
+from pdscan.detect.validators import CONTEXT_VALIDATORS, VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import CONTEXT_CHARACTERS
 from pdscan.sources.logformats.interface import Field
 
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
 VERSION_WINDOW = 32  # text before a dotted quad searched for words that make it a version
+VERSION_SEPARATORS = frozenset(b" \t\x0b\x0c\r:=/-<>^~")  # what may end the text `version_before` matches
+LOOKBEHIND = 1  # bytes before a value its exact pattern looks at (every lookbehind is one character)
 CACHE_SIZE = 100_000  # validated candidates remembered per process
 KEY_WINDOW = 48  # how far before a value in free text its key may start
 KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may precede it
-KEY_BEFORE = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})[\"']?\s*[=:]\s*[\"']?$")
+# `key=`, `"key": ` just before a value, matched on the reversed text (Python's `re` cannot
+# search backwards); group 1 is the key, reversed.
+KEY_BEFORE_REVERSED = re.compile(r"[\"']?\s*[=:]\s*[\"']?([\w.-]{0,40}[A-Za-z_])(?![\w.-])")
+# The rest of a key after one of its words, up to the `=` or `:` that ends it (`_ip":`).
+KEY_TAIL = re.compile(rb"[\w.()-]*[\"']?\s*[:=]")
 # `key=value` inside free text: query strings, pam messages, logfmt-ish fragments.
 PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|([^\s&;,\"'<>]*))")
 
@@ -54,6 +60,16 @@ class Occurrence(NamedTuple):
 class _Value:
     rule: ValueRule
     raw_pattern: re.Pattern[bytes]  # the exact pattern on raw bytes (ASCII classes: never stricter)
+    # The value's own characters before the trigger, read backwards (rules with a `lookback`).
+    lookback: re.Pattern[bytes] | None
+    context: int  # bytes before a value that decide it: the validator's context, or a lookbehind's one
+    reads_versions: bool  # a dotted quad, which version words before it disqualify
+
+
+def _value(rule: ValueRule) -> _Value:
+    lookback = re.compile(rule.lookback_characters.encode("utf-8") + b"*") if rule.lookback else None
+    context = CONTEXT_CHARACTERS if rule.validator in CONTEXT_VALIDATORS else LOOKBEHIND
+    return _Value(rule, re.compile(rule.pattern.encode("utf-8")), lookback, context, rule.validator == "ipv4")
 
 
 class LineAnalyser:
@@ -61,7 +77,7 @@ class LineAnalyser:
 
     def __init__(self, value_rules: Sequence[ValueRule], log_rules: LogRules) -> None:
         self.log_rules = log_rules
-        self.values = [_Value(rule, re.compile(rule.pattern.encode("utf-8"))) for rule in value_rules]
+        self.values = [_value(rule) for rule in value_rules]
         self.contexts = [(rule, re.compile(rule.pattern)) for rule in log_rules.contexts]
         self.triggers: list[Trigger] = [
             Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in value_rules
@@ -69,7 +85,9 @@ class LineAnalyser:
         self.triggers += [Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in log_rules.contexts]
         self.key_trigger = len(self.triggers)
         words = "|".join(f"(?:{rule.trigger})" for rule in log_rules.keys)
-        self.triggers.append(Trigger(f"(?:{words})[\\w.()-]*[\"']?\\s*[:=]", ignore_case=True))
+        # The words alone: Hyperscan finds a set of words several times faster than words
+        # with the rest of a key after them, which `KEY_TAIL` confirms for the few it finds.
+        self.triggers.append(Trigger(f"(?:{words})", ignore_case=True))
         self._key_rules: dict[str, KeyRule | None] = {}
         self._technical_fields: dict[str, bool] = {}
         self._placeholders = log_rules.placeholders
@@ -88,31 +106,43 @@ class LineAnalyser:
         kept: list[Event] = []
         value_count = len(self.values)
         widest: dict[tuple[int, int], int] = {}  # a candidate is reported at each place it could end
+        key_trigger = self.key_trigger
         for trigger, start, end in events:
-            if trigger >= value_count:
+            if trigger == key_trigger:
+                tail = KEY_TAIL.match(block, end)
+                if tail is not None:
+                    kept.append((trigger, start, tail.end()))
+            elif trigger >= value_count:
                 kept.append((trigger, start, end))
             elif end > widest.get((trigger, start), -1):
                 widest[(trigger, start)] = end
         cache = self._candidates
+        values = self.values
         for (trigger, start), end in widest.items():
-            value = self.values[trigger]
-            lookback = value.rule.lookback
+            value = values[trigger]
             begin = start
-            if lookback:
-                begin = max(block.rfind(b"\n", max(0, start - lookback), start) + 1, start - lookback, 0)
-            window = begin - CONTEXT_CHARACTERS if begin > CONTEXT_CHARACTERS else 0
+            if value.lookback is not None:
+                run = value.lookback.match(block[max(0, start - value.rule.lookback) : start][::-1])
+                begin = start - run.end()  # type: ignore[union-attr]  # `*` always matches
+            window = begin - value.context if begin > value.context else 0
             key = (trigger, block[window:end])
             span = cache.get(key)
             if span is None:
                 span = cache[key] = self._validate(value, block, begin, start, end, window)
                 if len(cache) > CACHE_SIZE:
                     cache.clear()
-            if span and not (value.rule.validator == "ipv4" and self._version(block, window + span[0])):
+            if span and not (value.reads_versions and self._version(block, window + span[0])):
                 kept.append((trigger, window + span[0], window + span[1]))
         return kept
 
     def _version(self, block: bytes, found: int) -> bool:
-        """Whether words just before a dotted quad make it a version (`openssl 1.1.7.15`)."""
+        """Whether words just before a dotted quad make it a version (`openssl 1.1.7.15`).
+
+        Such words end in a separator or a comparison just before the address; any other
+        byte there (a quote, a bracket, the line's start) settles it without the search.
+        """
+        if found == 0 or block[found - 1] not in VERSION_SEPARATORS:
+            return False
         line_start = block.rfind(b"\n", max(0, found - VERSION_WINDOW), found) + 1
         before = block[max(line_start, found - VERSION_WINDOW) : found].decode("utf-8", "replace")
         return self.log_rules.version_before.search(before) is not None
@@ -188,7 +218,7 @@ class LineAnalyser:
         found: list[Occurrence],
     ) -> None:
         """The phrase that starts where its trigger matched."""
-        match = pattern.match(line, start) or pattern.search(line, start)
+        match = pattern.match(line, start)
         if match is None:
             return
         value_start, value_end = match.span("value")
@@ -248,8 +278,11 @@ def _key_before(line: str, start: int) -> str | None:
     before = line[start - 2 : start] if start > 1 else line[:start]
     if not before or not (before[-1] in KEY_MARKS or before[0] in KEY_MARKS):
         return None
-    match = KEY_BEFORE.search(line, max(0, start - KEY_WINDOW), start)
-    return match.group(1) if match else None
+    # one character more than the window: what precedes a key decides where it starts
+    match = KEY_BEFORE_REVERSED.match(line[max(0, start - KEY_WINDOW - 1) : start][::-1])
+    if match is None or match.end() > KEY_WINDOW:
+        return None
+    return match.group(1)[::-1]
 
 
 def _holds_keyed(occurrence: Occurrence, keyed: list[Occurrence], phrases: frozenset[str]) -> bool:

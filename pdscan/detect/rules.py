@@ -87,6 +87,7 @@ class ValueRule:
     # selectivity there); the pattern itself when absent.
     trigger: str | None = None
     lookback: int = 0  # how far before the trigger's start the value may begin
+    lookback_characters: str = ""  # a character class: what the value holds before the trigger
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
-        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger", "lookback"}):
+        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger", "lookback", "lookback_characters"}):
             self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
@@ -290,6 +291,8 @@ class _RulesBuilder:
             re.compile(str(entry["pattern"]))
         except re.error as error:
             self.fail(entry, f"the pattern does not compile: {error}", "pattern")
+        if entry.get("lookback") and not _character_class(entry.get("lookback_characters")):
+            self.fail(entry, "a lookback needs lookback_characters, one character class like '[A-Za-z0-9]'", "lookback")
         examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
         if not examples.get("match") or not examples.get("no_match"):
             self.fail(entry, "a value detector needs examples that must match and that must not", "examples")
@@ -299,7 +302,16 @@ class _RulesBuilder:
             pattern=str(entry["pattern"]),
             trigger=str(entry["trigger"]) if entry.get("trigger") else None,
             lookback=int(entry.get("lookback") or 0),
+            lookback_characters=str(entry.get("lookback_characters") or ""),
             validator=str(entry["validator"]),
             matches=tuple(str(example) for example in examples.get("match") or []),
             non_matches=tuple(str(example) for example in examples.get("no_match") or []),
         )
+
+
+_ONE_CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
+
+
+def _character_class(text: object) -> bool:
+    """Whether `text` is one bracketed character class (it is read backwards, byte by byte)."""
+    return isinstance(text, str) and _ONE_CLASS.fullmatch(text) is not None

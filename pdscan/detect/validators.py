@@ -17,6 +17,7 @@ from collections.abc import Callable
 _NON_DIGITS = re.compile(r"\D")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _NON_HEX = re.compile(r"[^0-9a-f]")
+_OCTET = re.compile(r"25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]")
 # Text just before a dotted quad that makes it a version: `Firefox/2.0.0.4`, `rv:1.9.0.19`,
 # `v1.2.3.4`, `bundle-7.3.1.12.js`, `1.2.3.4.5`.
 _VERSION_BEFORE = re.compile(r"(?:[A-Za-z]/|rv:|[vV]|[-_.]|\d\.)$")
@@ -105,14 +106,14 @@ def iban(text: str, context: str) -> bool:
 
 
 def ipv4(text: str, context: str) -> bool:
-    """A dotted quad `ipaddress` accepts, not a version string, not 0.0.0.0 or a loopback."""
+    """Four decimal octets without leading zeros (as `ipaddress` reads them), not a version
+    string, not 0.0.0.0 or a loopback address."""
     if _VERSION_BEFORE.search(context):
         return False
-    try:
-        address = ipaddress.IPv4Address(text)
-    except ValueError:
+    octets = text.split(".")
+    if len(octets) != 4 or not all(_OCTET.fullmatch(octet) for octet in octets):
         return False
-    return not (address.is_unspecified or address.is_loopback)
+    return text != "0.0.0.0" and octets[0] != "127"
 
 
 def ipv6(text: str, context: str) -> bool:
@@ -143,6 +144,9 @@ def mac_address(text: str, context: str) -> bool:
     digits = _NON_HEX.sub("", text.lower())
     return len(digits) == 12 and digits not in ("000000000000", "ffffffffffff")
 
+
+# Validators that read the text before a candidate; the others are decided by the candidate alone.
+CONTEXT_VALIDATORS = frozenset({"ipv4"})
 
 VALIDATORS: dict[str, Callable[[str, str], bool]] = {
     "card_number": card_number,

@@ -51,13 +51,6 @@ class FieldStats:
     samples: list[str] = field(default_factory=list)
     detectors: Counter[str] = field(default_factory=Counter)
 
-    def add(self, line: int, detector: str) -> None:
-        if not self.count:
-            self.first_line = line
-        self.count += 1
-        self.last_line = line
-        self.detectors[detector] += 1
-
 
 # One streamed occurrence: line (1-based within the unit), start, end, field, data type, value.
 Record = tuple[int, int, int, str | None, str, str]
@@ -230,8 +223,10 @@ def _record(occurrence: Occurrence, number: int, shift: int, options: UnitOption
     key = (occurrence.field, occurrence.data_type)
     stats = result.stats.get(key)
     if stats is None:
-        stats = result.stats[key] = FieldStats()
-    stats.add(number, occurrence.detector)
+        stats = result.stats[key] = FieldStats(first_line=number)
+    stats.count += 1  # counted here, not in a method: this runs for every occurrence
+    stats.last_line = number
+    stats.detectors[occurrence.detector] += 1
     if len(stats.samples) < SAMPLES or options.keep_records:
         shown = occurrence.value if options.show_data else mask(occurrence.value, occurrence.data_type)
         if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw
