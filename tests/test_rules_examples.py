@@ -180,6 +180,8 @@ def test_log_key_rule_example(rule: KeyRule, key: str, must_match: bool) -> None
     assert rule.matches_path(key) is must_match
     if must_match:
         assert LOG_RULES.key_rule(key) is rule, "an earlier rule claims this key"
+        # the engine looks for keys by these words only: a key without one is never read
+        assert re.search(rule.trigger, key, re.IGNORECASE), "the rule's trigger must find its keys"
 
 
 @pytest.mark.parametrize(("rule", "text", "must_match"), CONTEXT_EXAMPLES)

@@ -39,7 +39,11 @@ KEY_BEFORE_REVERSED = re.compile(r"[\"']?\s*[=:]\s*[\"']?([\w.-]{0,40}[A-Za-z_])
 # The rest of a key after one of its words, up to the `=` or `:` that ends it (`_ip":`).
 KEY_TAIL = re.compile(rb"[\w.()-]*[\"']?\s*[:=]")
 # `key=value` inside free text: query strings, pam messages, logfmt-ish fragments.
-PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,40})=(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|([^\s&;,\"'<>]*))")
+PAIR_KEY_LENGTH = 41  # characters; a longer key is not read as one
+KEY_RUN_REVERSED = re.compile(r"[\w.-]*")  # the start of a key, from one of its words backwards
+PAIR = re.compile(
+    rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})=(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|([^\s&;,\"'<>]*))"
+)
 
 
 class Occurrence(NamedTuple):
@@ -171,15 +175,14 @@ class LineAnalyser:
         by_pattern: list[tuple[int, Occurrence]] = []
         found: list[Occurrence] = []
         value_count = len(self.values)
-        keys_fired = False
+        key_words: list[int] = []  # where the words of keys were found
         raw = None if exact_offsets else line.encode("utf-8", "surrogateescape")
         for trigger, start, end in events:
-            if trigger == self.key_trigger:
-                keys_fired = True
-                continue
             if raw is not None:
                 start, end = _characters(raw, start), _characters(raw, end)
-            if trigger < value_count:
+            if trigger == self.key_trigger:
+                key_words.append(start)
+            elif trigger < value_count:
                 field_name = _field_at(fields, starts, start) or _key_before(line, start)
                 if field_name is not None and self._technical(field_name):
                     continue
@@ -189,12 +192,12 @@ class LineAnalyser:
             else:
                 self._context(line, start, fields, starts, *self.contexts[trigger - value_count], found)
         found.extend(_widest_wins(by_pattern))
-        if read_keys or keys_fired:
+        if read_keys or key_words:
             for field in fields:
                 if field.path is not None:
                     self._keyed(self.key_rule(field.path), line, field.path, field.start, field.end, found)
-                if field.free_text and "=" in line[field.start : field.end]:
-                    self._pairs(line, field, found)
+            if key_words:
+                self._pairs(line, fields, starts, key_words, found)
         return _deduplicated(found, self._phrases)
 
     def _technical(self, path: str) -> bool:
@@ -237,9 +240,28 @@ class LineAnalyser:
             offset = line.find(text, start, end) if text else start
             found.append(Occurrence(path, data_type, FIELD_NAME, offset, offset + len(text), text))
 
-    def _pairs(self, line: str, field: Field, found: list) -> None:
-        """`key=value` inside free text, named `field.key` (`request.sid`) or just `key`."""
-        for match in PAIR.finditer(line, field.start, field.end):
+    def _pairs(self, line: str, fields: Sequence[Field], starts: list[int], key_words: list[int], found: list) -> None:
+        """`key=value` in free text, named `field.key` (`request.sid`) or just `key`.
+
+        Only where the engine found a key's word: a key no rule's words are part of names
+        nothing personal, and matching at a few places is far cheaper than searching the line.
+        """
+        tried = set()
+        for word in key_words:
+            index = bisect.bisect_right(starts, word) - 1
+            if index < 0:
+                continue
+            field = fields[index]
+            if not (field.free_text and field.start <= word < field.end):
+                continue
+            run = KEY_RUN_REVERSED.match(line[max(field.start, word - PAIR_KEY_LENGTH) : word][::-1])
+            key_start = word - run.end()  # type: ignore[union-attr]  # `*` always matches
+            if key_start in tried:
+                continue
+            tried.add(key_start)
+            match = PAIR.match(line, key_start, field.end)
+            if match is None:
+                continue
             key = match.group(1)
             path = f"{field.path}.{key}" if field.path else key
             span = match.span(2 if match.group(2) is not None else 3)
