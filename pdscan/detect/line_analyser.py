@@ -322,8 +322,8 @@ def _characters(raw: bytes, offset: int) -> int:
 def _widest_wins(found: list[tuple[int, Occurrence]]) -> list[Occurrence]:
     """Overlapping pattern matches keep the widest (an IBAN, not the card-like digits inside
     it), then the rule listed first (a 15-digit Amex number is a card, not an IMEI)."""
-    if len(found) < 2:
-        return [occurrence for _, occurrence in found]
+    if all(found[index - 1][1].end <= found[index][1].start for index in range(1, len(found))):
+        return [occurrence for _, occurrence in found]  # in order and apart: the usual line
     kept: list[Occurrence] = []
     for _, occurrence in sorted(found, key=lambda item: (item[1].start - item[1].end, item[0])):
         if not any(other.start < occurrence.end and occurrence.start < other.end for other in kept):
