@@ -21,14 +21,12 @@ from typing import NamedTuple
 from pdscan.detect.engine import Event, Trigger, without_lookaround
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
-from pdscan.detect.validators import CONTEXT_VALIDATORS, VALIDATORS
+from pdscan.detect.validators import VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
-from pdscan.detect.values import CONTEXT_CHARACTERS
+from pdscan.detect.values import NOT_AFTER_WINDOW
 from pdscan.sources.logformats.interface import Field
 
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
-VERSION_WINDOW = 32  # text before a dotted quad searched for words that make it a version
-VERSION_SEPARATORS = frozenset(b" \t\x0b\x0c\r:=/-<>^~")  # what may end the text `version_before` matches
 LOOKBEHIND = 1  # bytes before a value its exact pattern looks at (every lookbehind is one character)
 CACHE_SIZE = 100_000  # validated candidates remembered per process
 KEY_WINDOW = 48  # how far before a value in free text its key may start
@@ -66,14 +64,13 @@ class _Value:
     raw_pattern: re.Pattern[bytes]  # the exact pattern on raw bytes (ASCII classes: never stricter)
     # The value's own characters before the trigger, read backwards (rules with a `lookback`).
     lookback: re.Pattern[bytes] | None
-    context: int  # bytes before a value that decide it: the validator's context, or a lookbehind's one
-    reads_versions: bool  # a dotted quad, which version words before it disqualify
+    not_after: re.Pattern[str] | None
 
 
 def _value(rule: ValueRule) -> _Value:
     lookback = re.compile(rule.lookback_characters.encode("utf-8") + b"*") if rule.lookback else None
-    context = CONTEXT_CHARACTERS if rule.validator in CONTEXT_VALIDATORS else LOOKBEHIND
-    return _Value(rule, re.compile(rule.pattern.encode("utf-8")), lookback, context, rule.validator == "ipv4")
+    not_after = re.compile(rule.not_after) if rule.not_after else None
+    return _Value(rule, re.compile(rule.pattern.encode("utf-8")), lookback, not_after)
 
 
 class LineAnalyser:
@@ -128,28 +125,20 @@ class LineAnalyser:
             if value.lookback is not None:
                 run = value.lookback.match(block[max(0, start - value.rule.lookback) : start][::-1])
                 begin = start - run.end()  # type: ignore[union-attr]  # `*` always matches
-            window = begin - value.context if begin > value.context else 0
+            if value.not_after is None:
+                window = begin - LOOKBEHIND if begin > LOOKBEHIND else 0
+            else:  # the text the rule's `not_after` reads decides too, up to the line's start
+                reach = begin - NOT_AFTER_WINDOW if begin > NOT_AFTER_WINDOW else 0
+                window = block.rfind(b"\n", reach, begin) + 1 or reach
             key = (trigger, block[window:end])
             span = cache.get(key)
             if span is None:
                 span = cache[key] = self._validate(value, block, begin, start, end, window)
                 if len(cache) > CACHE_SIZE:
                     cache.clear()
-            if span and not (value.reads_versions and self._version(block, window + span[0])):
+            if span:
                 kept.append((trigger, window + span[0], window + span[1]))
         return kept
-
-    def _version(self, block: bytes, found: int) -> bool:
-        """Whether words just before a dotted quad make it a version (`openssl 1.1.7.15`).
-
-        Such words end in a separator or a comparison just before the address; any other
-        byte there (a quote, a bracket, the line's start) settles it without the search.
-        """
-        if found == 0 or block[found - 1] not in VERSION_SEPARATORS:
-            return False
-        line_start = block.rfind(b"\n", max(0, found - VERSION_WINDOW), found) + 1
-        before = block[max(line_start, found - VERSION_WINDOW) : found].decode("utf-8", "replace")
-        return self.log_rules.version_before.search(before) is not None
 
     def _validate(
         self, value: _Value, block: bytes, begin: int, start: int, end: int, window: int
@@ -159,8 +148,9 @@ class LineAnalyser:
             if match.end() <= start:
                 continue  # an earlier value inside the look-back window
             found = match.start()
-            context = block[max(0, found - CONTEXT_CHARACTERS) : found].decode("latin-1")
-            if _valid(value.rule.validator, match.group().decode("utf-8", "replace"), context):
+            if _valid(value.rule.validator, match.group().decode("utf-8", "replace")) and not (
+                value.not_after and _after(value.not_after, block, found)
+            ):
                 return (found - window, match.end() - window)
         return ()
 
@@ -278,8 +268,15 @@ class LineAnalyser:
 
 
 @lru_cache(maxsize=65536)
-def _valid(validator: str, text: str, context: str) -> bool:
-    return VALIDATORS[validator](text, context)
+def _valid(validator: str, text: str) -> bool:
+    return VALIDATORS[validator](text)
+
+
+def _after(not_after: re.Pattern[str], block: bytes, found: int) -> bool:
+    """Whether the text just before a value, in its line, disqualifies it (`openssl 1.1.7.15`)."""
+    line_start = block.rfind(b"\n", max(0, found - NOT_AFTER_WINDOW), found) + 1
+    before = block[max(line_start, found - NOT_AFTER_WINDOW) : found].decode("utf-8", "replace")
+    return not_after.search(before) is not None
 
 
 @lru_cache(maxsize=65536)

@@ -23,7 +23,6 @@ _ROOT_KEYS = {
     "files",
     "not_log_suffixes",
     "technical_keys",
-    "version_before",
     "placeholders",
     "default_phone_region",
     "plaintext_sensitive",
@@ -72,7 +71,6 @@ class LogRules:
     files: tuple[str, ...]
     not_log_suffixes: tuple[str, ...]
     technical_keys: re.Pattern[str]
-    version_before: re.Pattern[str]
     placeholders: frozenset[str]
     default_phone_region: str
     plaintext_sensitive: tuple[str, ...]
@@ -130,12 +128,10 @@ class _LogRulesBuilder:
         for key in sorted(set(root) - _ROOT_KEYS, key=str):
             self.fail(root, f"unknown key '{key}'", key, on_key=True)
         technical = self.pattern(root, "technical_keys", re.IGNORECASE) if "technical_keys" in root else None
-        version_before = self.pattern(root, "version_before") if "version_before" in root else None
         rules = LogRules(
             files=tuple(self.strings(root, "files")),
             not_log_suffixes=tuple(self.strings(root, "not_log_suffixes")),
             technical_keys=technical or re.compile(r"(?!)"),
-            version_before=version_before or re.compile(r"(?!)"),
             placeholders=frozenset(s.lower() for s in self.strings(root, "placeholders")),
             default_phone_region=str(root.get("default_phone_region") or "JP"),
             plaintext_sensitive=tuple(self.data_types(root, "plaintext_sensitive")),

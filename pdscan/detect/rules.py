@@ -88,6 +88,7 @@ class ValueRule:
     trigger: str | None = None
     lookback: int = 0  # how far before the trigger's start the value may begin
     lookback_characters: str = ""  # a character class: what the value holds before the trigger
+    not_after: str | None = None  # text ending right before a match that disqualifies it (a version's name)
 
 
 @dataclass(frozen=True)
@@ -281,16 +282,17 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
-        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger", "lookback", "lookback_characters"}):
+        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger", "lookback", "lookback_characters", "not_after"}):
             self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
         if entry["validator"] not in VALIDATORS:
             self.fail(entry, f"unknown validator '{entry['validator']}' (known: {', '.join(VALIDATORS)})", "validator")
-        try:
-            re.compile(str(entry["pattern"]))
-        except re.error as error:
-            self.fail(entry, f"the pattern does not compile: {error}", "pattern")
+        for key in ("pattern", "not_after"):
+            try:
+                re.compile(str(entry.get(key) or ""))
+            except re.error as error:
+                self.fail(entry, f"the {key} pattern does not compile: {error}", key)
         if entry.get("lookback") and not _character_class(entry.get("lookback_characters")):
             self.fail(entry, "a lookback needs lookback_characters, one character class like '[A-Za-z0-9]'", "lookback")
         examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
@@ -303,6 +305,7 @@ class _RulesBuilder:
             trigger=str(entry["trigger"]) if entry.get("trigger") else None,
             lookback=int(entry.get("lookback") or 0),
             lookback_characters=str(entry.get("lookback_characters") or ""),
+            not_after=str(entry["not_after"]) if entry.get("not_after") else None,
             validator=str(entry["validator"]),
             matches=tuple(str(example) for example in examples.get("match") or []),
             non_matches=tuple(str(example) for example in examples.get("no_match") or []),

@@ -3,8 +3,8 @@ an IP address parses and is not a version string, an IBAN's check digits add up.
 
 A regular expression finds things shaped like a card number or an address; most such things in
 real text are order ids, versions and timestamps. Each validator answers one question about one
-candidate (given with a few characters of text before it), and rules/datatypes.yaml names the
-validator each value detector relies on, so a reader knows exactly what was verified.
+candidate, and rules/datatypes.yaml names the validator each value detector relies on (and the
+text before a value that disqualifies it, `not_after`), so a reader knows exactly what was verified.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ _NON_DIGITS = re.compile(r"\D")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _NON_HEX = re.compile(r"[^0-9a-f]")
 _OCTET = re.compile(r"25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]")
-# Text just before a dotted quad that makes it a version: `Firefox/2.0.0.4`, `rv:1.9.0.19`,
-# `v1.2.3.4`, `bundle-7.3.1.12.js`, `1.2.3.4.5`.
-_VERSION_BEFORE = re.compile(r"(?:[A-Za-z]/|rv:|[vV]|[-_.]|\d\.)$")
 # Issuer ranges (IIN prefixes) as (prefix length, first, last) with the lengths each brand
 # issues; a Luhn-valid number outside them is some other id.
 _CARD_BRANDS = (
@@ -68,9 +65,8 @@ def luhn(digits: str) -> bool:
     return (sum(values[0::2]) + sum(_DOUBLED[value] for value in values[1::2])) % 10 == 0
 
 
-def card_number(text: str, context: str) -> bool:
+def card_number(text: str) -> bool:
     """13-19 digits in a usual grouping with one kind of separator, a brand's range and length, Luhn."""
-    del context
     if text.isdigit():
         digits = text
     else:
@@ -85,17 +81,15 @@ def card_number(text: str, context: str) -> bool:
     )
 
 
-def imei(text: str, context: str) -> bool:
+def imei(text: str) -> bool:
     """15 digits (or 2-6-6-1 with dashes) ending in a Luhn check digit, not a filler run."""
-    del context
     digits = _NON_DIGITS.sub("", text)
     return len(digits) == 15 and len(set(digits)) > 2 and luhn(digits)
 
 
-def iban(text: str, context: str) -> bool:
+def iban(text: str) -> bool:
     """ISO 13616: country letters, check digits 02-98, the country's length, and the number
     rearranged is 1 mod 97."""
-    del context
     compact = text.replace(" ", "").upper()
     if not _IBAN_SHAPE.fullmatch(compact) or compact[2:4] in ("00", "01", "99"):
         return False
@@ -105,20 +99,17 @@ def iban(text: str, context: str) -> bool:
     return int(rearranged.translate(_IBAN_LETTERS)) % 97 == 1
 
 
-def ipv4(text: str, context: str) -> bool:
-    """Four decimal octets without leading zeros (as `ipaddress` reads them), not a version
-    string, not 0.0.0.0 or a loopback address."""
-    if _VERSION_BEFORE.search(context):
-        return False
+def ipv4(text: str) -> bool:
+    """Four decimal octets without leading zeros (as `ipaddress` reads them), not 0.0.0.0 or a
+    loopback address."""
     octets = text.split(".")
     if len(octets) != 4 or not all(_OCTET.fullmatch(octet) for octet in octets):
         return False
     return text != "0.0.0.0" and octets[0] != "127"
 
 
-def ipv6(text: str, context: str) -> bool:
+def ipv6(text: str) -> bool:
     """An address `ipaddress` accepts, not `::` or `::1` (they name no one's host)."""
-    del context
     try:
         address = ipaddress.IPv6Address(text)
     except ValueError:
@@ -126,9 +117,8 @@ def ipv6(text: str, context: str) -> bool:
     return not (address.is_unspecified or address.is_loopback)
 
 
-def email(text: str, context: str) -> bool:
+def email(text: str) -> bool:
     """RFC 5321 limits: a local part of 1-64 characters without stray dots, a dotted domain."""
-    del context
     local, _, domain = urllib.parse.unquote(text).rpartition("@")
     if not local or len(local) > 64 or local.startswith(".") or local.endswith(".") or ".." in local:
         return False
@@ -138,17 +128,13 @@ def email(text: str, context: str) -> bool:
     return all(DOMAIN_LABEL.fullmatch(label) for label in labels)
 
 
-def mac_address(text: str, context: str) -> bool:
+def mac_address(text: str) -> bool:
     """Six octets, but not the all-zero and broadcast placeholders."""
-    del context
     digits = _NON_HEX.sub("", text.lower())
     return len(digits) == 12 and digits not in ("000000000000", "ffffffffffff")
 
 
-# Validators that read the text before a candidate; the others are decided by the candidate alone.
-CONTEXT_VALIDATORS = frozenset({"ipv4"})
-
-VALIDATORS: dict[str, Callable[[str, str], bool]] = {
+VALIDATORS: dict[str, Callable[[str], bool]] = {
     "card_number": card_number,
     "imei": imei,
     "iban": iban,

@@ -15,7 +15,7 @@ from functools import cache
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
-CONTEXT_CHARACTERS = 8  # text before a candidate its validator may look at (`Firefox/` before a version)
+NOT_AFTER_WINDOW = 32  # text before a match that a rule's `not_after` reads (`openssl ` before a version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,10 @@ class ValueMatch:
 class ValueDetector:
     def __init__(self, rules: tuple[ValueRule, ...]) -> None:
         self.rules = rules
-        self._compiled = [(rule, re.compile(rule.pattern), VALIDATORS[rule.validator]) for rule in rules]
+        self._compiled = [
+            (rule, re.compile(rule.pattern), VALIDATORS[rule.validator], re.compile(rule.not_after or "(?!)"))
+            for rule in rules
+        ]
 
     @classmethod
     def bundled(cls) -> ValueDetector:
@@ -41,10 +44,10 @@ class ValueDetector:
     def find(self, text: str) -> tuple[ValueMatch, ...]:
         """Every validated match in `text`, left to right, without overlaps."""
         candidates: list[tuple[int, ValueMatch]] = []
-        for order, (rule, pattern, validate) in enumerate(self._compiled):
+        for order, (rule, pattern, validate, not_after) in enumerate(self._compiled):
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if validate(match.group(), text[max(0, start - CONTEXT_CHARACTERS) : start]):
+                if validate(match.group()) and not not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start):
                     candidates.append((order, ValueMatch(rule.data_type, rule.name, start, end, match.group())))
         found: list[ValueMatch] = []
         for _, candidate in sorted(candidates, key=lambda item: (item[1].start - item[1].end, item[0])):
