@@ -132,6 +132,10 @@ data_types:
         ("{name: x, data_type: user.contact.email, pattern: 'a', validator: crc32, examples: {}}", "unknown validator"),
         ("{name: x, data_type: user.pigeon, pattern: 'a', validator: email, examples: {}}", "not a data type"),
         (
+            "{name: x, data_type: user.contact.email, pattern: 'a', validator: email, not_after: '(', examples: {}}",
+            "not_after pattern does not compile",
+        ),
+        (
             "{name: x, data_type: user.contact.email, pattern: 'a', validator: email, lookback: 9, examples: {}}",
             "lookback_characters",
         ),
