@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -24,9 +25,10 @@ from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.policy_view import PolicyView
 from pdscan.formats.progress import ScanProgressBar
 from pdscan.formats.summary import summarise
+from pdscan.formats.table_progress import TableProgressBar
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.policy import Policy, PolicyError, load_policy
-from pdscan.scanner import ScanRequest, run_scan
+from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.discovery import UnknownSourceError
 from pdscan.sources.logformats import FORMATS as LOG_FORMATS
 from pdscan.sources.sql_ddl import DIALECTS
@@ -41,7 +43,8 @@ SCAN_HELP = f"""Scan SQL schemas and logs for personal data and judge each place
 SOURCE is a SQL file, a directory (SQL files in one folder are replayed in order as
 migrations; log files are scanned one by one), a log file (plain, gz, bz2, xz, zst), a glob,
 `-` for standard input (a schema or a log, told by its content), a SQLite database file or a
-sqlite:/// URL.
+sqlite:/// URL, or a live database: postgresql://user@host/db, mysql://user@host/db,
+mariadb://user@host/db (read-only sessions; rows sampled unless --schema-only).
 
 \b
 Examples:
@@ -50,6 +53,8 @@ Examples:
   pdscan scan 'schemas/**/*.sql' --format json --output report.json
   pg_dump --schema-only shop | pdscan scan - --dialect postgres
   pdscan scan shop.db --fail-on purpose_not_permitted
+  pdscan scan postgresql://auditor@db.internal/shop --schema-only
+  pdscan scan mysql://auditor@127.0.0.1/shop --sample-size 500 --jobs 4
   pdscan scan /var/log/nginx/ app.log.3.gz --jobs 4
   kubectl logs deploy/api | pdscan scan - --format ndjson | jq .category
 
@@ -57,7 +62,8 @@ Examples:
 Exit codes:
   0  nothing at or above --fail-on (default: undeclared)
   1  findings at or above --fail-on
-  2  usage or input error (bad policy or data map; with --strict, anything skipped)
+  2  usage or input error (bad policy or data map; nothing could be scanned;
+     with --strict, anything skipped)
   141  the reader of the output went away (`| head`)
 
 The data map is --config, else ./{DATA_MAP_NAME}, else {DATA_MAP_NAME} inside a scanned directory.
@@ -145,20 +151,55 @@ def main() -> None:
     "--include",
     multiple=True,
     metavar="GLOB",
-    help="Only files matching GLOB inside directories (repeatable).",
+    help="Only files matching GLOB inside directories; for database URLs, only tables (`users*`, "
+    "`audit.*`) (repeatable).",
 )
 @click.option(
     "--exclude",
     multiple=True,
     metavar="GLOB",
-    help="Skip files matching GLOB inside directories (repeatable).",
+    help="Skip files matching GLOB inside directories; for database URLs, skip tables (repeatable).",
 )
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=0),
     default=0,
-    help="Processes reading logs (default 0: one per core).",
+    help="Processes reading logs, tables sampled at once (default 0: one per core).",
+)
+@click.option(
+    "--schema-only",
+    is_flag=True,
+    help="Databases: read the catalog only (tables, columns, types, comments); no row is read.",
+)
+@click.option(
+    "--sample-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Databases: at most this many rows sampled per table.",
+)
+@click.option(
+    "--statement-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Databases: the longest one statement may run.",
+)
+@click.option(
+    "--table-timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Databases: the longest one table's sample may take; past it the table is reported as cut short.",
+)
+@click.option(
+    "--password-prompt",
+    "-W",
+    is_flag=True,
+    help="Databases: ask for the password of each URL that does not carry one (never echoed, never shown).",
 )
 @click.option(
     "--log-format",
@@ -193,6 +234,11 @@ def scan(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     jobs: int,
+    schema_only: bool,
+    sample_size: int,
+    statement_timeout: float,
+    table_timeout: float,
+    password_prompt: bool,
     log_format: str | None,
     engine: str | None,
     show_data: bool,
@@ -216,12 +262,17 @@ def scan(
                     log_format=log_format,
                     engine=engine,
                     show_data=show_data,
+                    sample_size=sample_size,
+                    schema_only=schema_only,
+                    statement_timeout=statement_timeout,
+                    table_timeout=table_timeout,
                 ),
                 policy_path,
                 config_path,
                 format_name,
                 output.stream,
                 messages,
+                _ask_password if password_prompt else None,
             )
             if format_name != "ndjson":
                 rendered = FORMATS[format_name](color=_use_color(color, output_path)).format(report)
@@ -246,6 +297,9 @@ def scan(
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the report lists them")
     if strict and report.skipped:
+        sys.exit(EXIT_ERROR)
+    if _nothing_scanned(report):
+        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
         sys.exit(EXIT_ERROR)
     if summarise(report).fails:
         sys.exit(EXIT_FINDINGS)
@@ -283,6 +337,16 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     click.echo(PolicyView(color=_use_color(color, None)).format(loaded), nl=False)
 
 
+def _nothing_scanned(report: Report) -> bool:
+    """Every source given was skipped (a server down, a wrong password): the scan said nothing."""
+    return bool(report.sources) and all(source.status == "skipped" for source in report.sources)
+
+
+def _ask_password(display: str) -> str:
+    """The password for a database URL, typed without echo on the terminal (stderr prompt)."""
+    return str(click.prompt(f"password for {display}", hide_input=True, default="", show_default=False, err=True))
+
+
 def _scan(
     request: ScanRequest,
     policy_path: Path | None,
@@ -290,6 +354,7 @@ def _scan(
     format_name: str,
     stream: TextIO,
     messages: Messages,
+    password_prompt: Callable[[str], str] | None = None,
 ) -> Report:
     """Load the policy and data map, run the scan, stream ndjson records as they come."""
     policy = load_policy(policy_path)
@@ -299,7 +364,8 @@ def _scan(
     def announce_skip(skipped: Skipped) -> None:
         messages.info(f"skipped {skipped}")
 
-    with ScanProgressBar(enabled=_progress_wanted(messages)) as progress:
+    wanted = _progress_wanted(messages)
+    with ScanProgressBar(enabled=wanted) as progress, TableProgressBar(enabled=wanted) as tables:
         report = run_scan(
             request,
             policy,
@@ -308,6 +374,7 @@ def _scan(
             announce_skip,
             on_record=ndjson.record if ndjson else None,
             progress=progress,
+            database_hooks=DatabaseHooks(password_prompt, messages.info, tables),
         )
     if ndjson is not None:
         ndjson.schema_findings(report)

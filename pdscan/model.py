@@ -125,11 +125,27 @@ class Occurrences:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueSample:
+    """What the values sampled from a database column showed for one data type.
+
+    `matched` of `sampled` non-empty values held the data type, `distinct` different ones
+    among them (a value repeated in every row is the system's own, not a person's); `samples`
+    are masked unless the scan was asked to show data.
+    """
+
+    matched: int
+    sampled: int
+    distinct: int
+    samples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A place holding a data type, and the policy category that data type falls in.
 
     `category` is None when no category of the policy covers the data type; `occurrences`
-    is set for findings made from values (logs).
+    is set for findings made from values (logs), `values` for database columns whose sampled
+    values were read.
     """
 
     location: Location
@@ -138,6 +154,7 @@ class Finding:
     confidence: float
     evidence: tuple[Evidence, ...]
     occurrences: Occurrences | None = None
+    values: ValueSample | None = None
 
 
 class VerdictKind(enum.StrEnum):
@@ -203,6 +220,7 @@ class SourceSummary:
     lines: int = 0  # logs: lines read (decompressed)
     bytes: int = 0  # logs: bytes read (decompressed)
     log_format: str | None = None
+    rows: int = 0  # databases: rows sampled (0 with --schema-only)
 
 
 @dataclass(frozen=True, slots=True)

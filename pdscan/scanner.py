@@ -9,17 +9,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import importlib.resources
+import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 
 from pdscan import __version__
 from pdscan.audit import audit
 from pdscan.declarations import DataMap, Declarations
+from pdscan.detect.column_values import checks_for, judge_column
 from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
 from pdscan.model import (
+    Column,
     Evidence,
     Finding,
     Location,
@@ -33,15 +37,17 @@ from pdscan.model import (
     VerdictKind,
 )
 from pdscan.policy import Policy, as_phrase, load_taxonomy
-from pdscan.sources.discovery import SchemaInput, discover, looks_like_sql
+from pdscan.sources.database.scan import DatabaseScan, DatabaseScanOptions, TableProgress, scan_server, scan_sqlite
+from pdscan.sources.database.target import DatabaseTarget, TargetError, is_database_url, parse_target
+from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
 from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
 from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
 from pdscan.sources.sql_text import decode_sql_bytes
-from pdscan.sources.sqlite_file import scan_sqlite_schema
 
-REPORT_SCHEMA_VERSION = "1.1.0"
+REPORT_SCHEMA_VERSION = "1.2.0"  # 1.2: database `values` per finding, `rows` per source
 STDIN_NAME = "<stdin>"
+DEFAULT_TABLE_JOBS = 4  # tables sampled at once by default: the server does the waiting, not our cores
 RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
 
 
@@ -58,6 +64,20 @@ class ScanRequest:
     log_format: str | None = None  # None: detected per file
     engine: str | None = None  # None: the fastest that loads
     show_data: bool = False
+    sample_size: int = 1000  # rows sampled per database table
+    schema_only: bool = False  # databases: the catalog only, no row is read
+    statement_timeout: float = 30.0  # seconds, per database statement
+    table_timeout: float = 120.0  # seconds, per database table
+
+
+@dataclass(frozen=True)
+class DatabaseHooks:
+    """What a front end lends a database scan: a password prompt (--password-prompt), a line
+    for each note (binary columns, invalid UTF-8), a progress display per table."""
+
+    prompt: Callable[[str], str] | None = None
+    on_note: Callable[[str], None] = lambda note: None
+    progress: TableProgress | None = None
 
 
 def run_scan(
@@ -68,12 +88,17 @@ def run_scan(
     on_skip: Callable[[Skipped], None] = lambda skipped: None,
     on_record: Callable[[LogRecord], None] | None = None,
     progress: Progress | None = None,
+    database_hooks: DatabaseHooks | None = None,
 ) -> Report:
     """Scan every target; a source that cannot be read becomes a Skipped, never an abort.
 
     `on_record` receives every value found in a log as it is read (for streaming formats).
     """
-    discovery = discover(request.targets, request.include, request.exclude)
+    hooks = database_hooks or DatabaseHooks()
+    servers = [_target(text, hooks) for text in request.targets if is_database_url(text)]
+    discovery = discover(
+        [text for text in request.targets if not is_database_url(text)], request.include, request.exclude
+    )
     skipped: list[Skipped] = []
     for item in discovery.skipped:
         on_skip(item)
@@ -89,15 +114,37 @@ def run_scan(
 
     summaries: list[SourceSummary] = []
     tables: list[Table] = []
+    databases: list[DatabaseScan] = []
+    sqlite_urls = {
+        str(Path(text[len(SQLITE_URL_PREFIX) :])) for text in request.targets if text.startswith(SQLITE_URL_PREFIX)
+    }
     for schema_input in schema_inputs:
+        if schema_input.kind is SourceKind.SQLITE:
+            # Table patterns apply to a sqlite:/// URL; beside a file path they were file patterns.
+            by_url = schema_input.database in sqlite_urls
+            options = _database_options(request, by_url)
+            checks = partial(_checks, classifier)
+            databases.append(
+                scan_sqlite(schema_input.files[0], options, checks, on_skip, hooks.on_note, hooks.progress)
+            )
+            continue
         schema = _scan_input(schema_input, request.dialect)
         for item in schema.skipped:
             on_skip(item)
         skipped.extend(schema.skipped)
         tables.extend(schema.tables)
         summaries.append(_summary(schema))
+    for target in servers:
+        options = _database_options(request, True)
+        checks = partial(_checks, classifier)
+        databases.append(scan_server(target, options, checks, on_skip, hooks.on_note, hooks.progress))
 
     findings = _findings(tables, policy, classifier)
+    for database in databases:
+        skipped.extend(database.schema.skipped)
+        tables.extend(database.schema.tables)
+        summaries.append(replace(_summary(database.schema), rows=database.rows))
+        findings.extend(_database_findings(database, policy, classifier, request.show_data))
     if log_inputs:
         options = LogScanOptions(
             request.jobs, request.log_format, request.engine, request.show_data, partial(_category_id, policy)
@@ -167,6 +214,62 @@ def _log_evidence(log_field: LogField, taxonomy: dict[str, str]) -> tuple[tuple[
     return tuple(evidence), confidence
 
 
+def _target(text: str, hooks: DatabaseHooks) -> DatabaseTarget:
+    try:
+        return parse_target(text, os.environ, hooks.prompt)
+    except TargetError as error:
+        raise UnknownSourceError(str(error)) from None
+
+
+def _database_options(request: ScanRequest, table_patterns: bool) -> DatabaseScanOptions:
+    return DatabaseScanOptions(
+        sample_size=request.sample_size,
+        schema_only=request.schema_only,
+        jobs=request.jobs or DEFAULT_TABLE_JOBS,
+        statement_timeout=request.statement_timeout,
+        table_timeout=request.table_timeout,
+        include=request.include if table_patterns else (),
+        exclude=request.exclude if table_patterns else (),
+    )
+
+
+def _checks(classifier: NameClassifier, column: Column, table: Table) -> tuple[str, ...]:
+    """Value checks the column's name asks for (a `phone` column's values checked as phones)."""
+    return checks_for(classifier.classify(column, table))
+
+
+def _database_findings(
+    database: DatabaseScan, policy: Policy, classifier: NameClassifier, show_data: bool
+) -> list[Finding]:
+    """Per column: its name, its sampled values and (JSON) its keys, judged together."""
+    titles = load_taxonomy()
+    findings = []
+    for table in database.schema.tables:
+        for column in table.columns:
+            profile = database.profiles.get((table.name, column.name))
+            judged = judge_column(
+                classifier.classify(column, table),
+                profile,
+                partial(classifier.classify_name, table=table.name),
+                titles,
+                show_data,
+            )
+            for judgement in judged:
+                detection = judgement.detection
+                category = policy.category_for(detection.data_type)
+                findings.append(
+                    Finding(
+                        location=column.location,
+                        data_type=detection.data_type,
+                        category=category.id if category else None,
+                        confidence=detection.confidence,
+                        evidence=detection.evidence,
+                        values=judgement.values,
+                    )
+                )
+    return findings
+
+
 def _category_id(policy: Policy, data_type: str) -> str:
     category = policy.category_for(data_type)
     return category.id if category else data_type
@@ -177,8 +280,6 @@ def _values(count: int) -> str:
 
 
 def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
-    if schema_input.kind is SourceKind.SQLITE:
-        return scan_sqlite_schema(schema_input.files[0])
     if not schema_input.files:
         text = decode_sql_bytes(sys.stdin.buffer.read())
         return scan_ddl_text(text, source=STDIN_NAME, database=STDIN_NAME, dialect=dialect)

@@ -4,12 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Real database servers for tests/test_database_*.py (started by the tests themselves, on
+# loopback, as an unprivileged user): installed from Debian packages when absent and root.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! { [ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null; }; then
+        echo "== installing postgresql and mariadb-server for the database tests"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null || echo "apt-get update failed: database tests may be skipped" >&2
+        apt-get install -y -qq postgresql mariadb-server >/dev/null \
+            || echo "installing postgresql/mariadb-server failed: their tests will be skipped, loudly" >&2
+    fi
+fi
+
 venv="${PDSCAN_VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip "setuptools>=68" wheel
-"$venv/bin/python" -m pip install --quiet -e '.[test]'
+"$venv/bin/python" -m pip install --quiet -e '.[test,postgres,mysql]'
 
 echo "== ruff"
 "$venv/bin/ruff" check pdscan tests benchmarks examples

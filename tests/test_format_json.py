@@ -137,6 +137,7 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         "fingerprint": "fedcba9876543210",
         "ignore_reason": None,
         "occurrences": None,
+        "values": None,
         "warnings": [],
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
@@ -61,6 +61,8 @@ def _bundled_detector() -> ValueDetector:
     return ValueDetector.bundled()
 
 
+@lru_cache(maxsize=65_536)
 def detect_value(text: str) -> tuple[ValueMatch, ...]:
-    """Every personal value the bundled detectors find in `text`."""
+    """Every personal value the bundled detectors find in `text` (remembered: sampled columns
+    repeat their values)."""
     return _bundled_detector().find(text)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from pdscan.formats.summary import in_place_order, summarise
-from pdscan.model import Location, Occurrences, Report, Verdict
+from pdscan.model import Location, Occurrences, Report, ValueSample, Verdict
 
 
 class JsonFormat:
@@ -51,6 +51,7 @@ def report_document(report: Report) -> dict[str, Any]:
                 "lines": s.lines,
                 "bytes": s.bytes,
                 "log_format": s.log_format,
+                "rows": s.rows,
             }
             for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
         ],
@@ -91,7 +92,19 @@ def _finding(verdict: Verdict) -> dict[str, Any]:
         "fingerprint": verdict.fingerprint,
         "ignore_reason": verdict.ignore_reason,
         "occurrences": _occurrences(finding.occurrences),
+        "values": _values(finding.values),
         "warnings": list(verdict.warnings),
+    }
+
+
+def _values(values: ValueSample | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {
+        "matched": values.matched,
+        "sampled": values.sampled,
+        "distinct": values.distinct,
+        "samples": list(values.samples),
     }
 
 

@@ -176,6 +176,8 @@ def _details(verdict: Verdict) -> Text:
         details.append(f" · ignored: {verdict.ignore_reason}")
     if finding.occurrences is not None and finding.occurrences.samples:
         details.append(f" · samples: {', '.join(finding.occurrences.samples)}")
+    if finding.values is not None and finding.values.samples:
+        details.append(f" · samples: {', '.join(finding.values.samples)}")
     details.stylize("dim")
     for warning in verdict.warnings:
         details.append(f" · {warning}: readable in clear text; the policy promises encryption (§1a)", style="bold red")

@@ -1,0 +1,138 @@
+"""A database URL as the scan uses it: which kind of server, where, which database, and the
+password kept apart from everything that is ever shown.
+
+The password comes from the URL, else the environment (`MYSQL_PWD`; for PostgreSQL the driver
+itself reads `PGPASSWORD` and `~/.pgpass`), else a prompt when the user asked for one. What is
+shown (reports, messages, errors) is the URL with the password replaced by `***`, and every
+message from a driver is passed through `redact` before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+MASK = "***"
+# scheme as typed -> (kind, pip extra that brings its driver)
+SCHEMES: dict[str, tuple[str, str]] = {
+    "postgresql": ("postgresql", "postgres"),
+    "postgres": ("postgresql", "postgres"),
+    "postgresql+psycopg": ("postgresql", "postgres"),
+    "mysql": ("mysql", "mysql"),
+    "mysql+pymysql": ("mysql", "mysql"),
+    "mariadb": ("mariadb", "mysql"),
+    "mariadb+pymysql": ("mariadb", "mysql"),
+}
+DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+PASSWORD_VARIABLES = {"mysql": "MYSQL_PWD", "mariadb": "MYSQL_PWD"}  # libpq reads PGPASSWORD itself
+PASSWORD_OPTIONS = frozenset({"password", "pass", "passwd", "pwd"})  # URL query options that carry one
+_USERINFO = re.compile(r"(://[^:/@]*):[^@]*@")
+
+
+class TargetError(Exception):
+    """A database URL that cannot be used as written (the message never holds its password)."""
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    kind: str  # postgresql | mysql | mariadb
+    display: str  # the URL as shown everywhere: password masked
+    database: str  # the name data maps address it by
+    host: str | None
+    port: int | None
+    user: str | None
+    query: tuple[tuple[str, str], ...] = ()
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def extra(self) -> str:
+        return SCHEMES[self.kind][1]
+
+    @property
+    def driver(self) -> str:
+        return DRIVERS[self.kind]
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every form of the password a message could carry, longest first."""
+        if not self.password:
+            return ()
+        forms = {self.password, urllib.parse.quote(self.password, safe=""), urllib.parse.quote_plus(self.password)}
+        return tuple(sorted(forms, key=len, reverse=True))
+
+
+def is_database_url(text: str) -> bool:
+    """A server URL this module reads (sqlite:/// files are told apart by discovery)."""
+    scheme, separator, _ = text.partition("://")
+    return bool(separator) and scheme.lower() in SCHEMES
+
+
+def masked(text: str) -> str:
+    """`postgresql://u:secret@h/db` -> `postgresql://u:***@h/db`; other text unchanged."""
+    return _USERINFO.sub(rf"\1:{MASK}@", text)
+
+
+def parse_target(
+    text: str,
+    environ: Mapping[str, str],
+    prompt: Callable[[str], str] | None = None,
+) -> DatabaseTarget:
+    """Read a server URL; `prompt` (given with --password-prompt) asks when no password was given."""
+    scheme, _, rest = text.partition("://")
+    kind = SCHEMES[scheme.lower()][0]
+    parsed = urllib.parse.urlsplit(f"{kind}://{rest}")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise TargetError(f"{masked(text)}: the port is not a number") from None
+    database = urllib.parse.unquote(parsed.path.lstrip("/"))
+    if not database:
+        raise TargetError(f"{masked(text)}: name the database after the host, e.g. {kind}://user@host/shop")
+    user = urllib.parse.unquote(parsed.username) if parsed.username else None
+    password = urllib.parse.unquote(parsed.password) if parsed.password is not None else None
+    query = []
+    for name, value in urllib.parse.parse_qsl(parsed.query):
+        if name.lower() in PASSWORD_OPTIONS:  # `?password=…`: drivers take it, so hide it like one
+            password = value if password is None else password
+        else:
+            query.append((name, value))
+    parsed = parsed._replace(query=urllib.parse.urlencode(query))
+    display = _display(scheme, parsed, password is not None)
+    if password is None and kind in PASSWORD_VARIABLES:
+        password = environ.get(PASSWORD_VARIABLES[kind]) or None
+    if password is None and prompt is not None:
+        password = prompt(display)
+    return DatabaseTarget(
+        kind=kind,
+        display=display,
+        database=database,
+        host=parsed.hostname,
+        port=port,
+        user=user,
+        query=tuple(query),
+        password=password,
+    )
+
+
+def _display(scheme: str, parsed: urllib.parse.SplitResult, has_password: bool) -> str:
+    user = parsed.username or ""
+    userinfo = (user + (f":{MASK}" if has_password else "") + "@") if (user or has_password) else ""
+    host = parsed.hostname or ""
+    if host and ":" in host:
+        host = f"[{host}]"
+    port = f":{parsed.port}" if parsed.port else ""
+    query = f"?{parsed.query}" if parsed.query else ""
+    return f"{scheme}://{userinfo}{host}{port}{parsed.path}{query}"
+
+
+def redact(text: str, target: DatabaseTarget | None) -> str:
+    """A driver's message made safe to show: the password in any form becomes `***`, a URL's
+    user-info is masked, and the first two lines are kept, as one (drivers add context and hints)."""
+    if target is not None:
+        for secret in target.secrets():
+            text = text.replace(secret, MASK)
+    text = masked(text)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines else "unknown error"

@@ -1,0 +1,68 @@
+"""Names and sampled values judged together: what a column of a live database is reported as."""
+
+from __future__ import annotations
+
+from pdscan.detect.column_values import ColumnProfiler, checks_for, judge_column
+from pdscan.detect.names import NameClassifier
+from pdscan.policy import load_taxonomy
+
+CLASSIFIER = NameClassifier.bundled()
+TITLES = load_taxonomy()
+
+
+def judged(column: str, values: list[object], table: str = "customers", sql_type: str = "text") -> dict:
+    by_name = CLASSIFIER.classify_name(column, table, sql_type)
+    profiler = ColumnProfiler(checks_for(by_name))
+    for value in values:
+        profiler.add(value)
+    found = judge_column(by_name, profiler.result(), lambda key: CLASSIFIER.classify_name(key, table), TITLES)
+    return {judgement.detection.data_type: judgement for judgement in found}
+
+
+def test_a_column_named_nothing_but_full_of_addresses_is_an_email_column() -> None:
+    values = [f"please mail ann{n}@example.org" for n in range(412)] + ["no contact"] * 588
+    (email,) = judged("notes", values).values()
+    assert email.detection.data_type == "user.contact.email"
+    assert email.detection.evidence[0].text.startswith("412 of 1,000 sampled values hold an e-mail address")
+    assert email.values is not None and email.values.matched == 412 and email.values.sampled == 1000
+    assert all(sample.startswith("a***@") for sample in email.values.samples), "masked"
+
+
+def test_one_address_repeated_in_every_row_is_the_systems_own() -> None:
+    template = "Dear {{name}}, write to support@shop.example with questions."
+    assert judged("email_template", [template] * 500) == {}
+    assert judged("body", [template] * 500) == {}
+
+
+def test_a_few_stray_values_do_not_make_a_column_personal() -> None:
+    values = ["ann@example.org", "bob@example.org"] + ["plain text"] * 998
+    assert judged("comment", values) == {}
+
+
+def test_booleans_and_flags_named_like_personal_data_are_not() -> None:
+    assert judged("dob_required", [True, False] * 50, sql_type="boolean") == {}
+    assert judged("ip_allowlist_enabled", ["1", "0"] * 50, sql_type="tinyint(1)") == {}
+
+
+def test_values_confirm_a_name_and_a_name_no_value_fits_is_doubted() -> None:
+    confirmed = judged("email", [f"u{n}@example.org" for n in range(50)])["user.contact.email"]
+    assert confirmed.detection.confidence == 0.97
+    doubted = judged("email", [f"hash{n:032x}" for n in range(50)])["user.contact.email"]
+    assert doubted.detection.confidence < 0.9
+    assert doubted.detection.evidence[-1].text == "none of 50 sampled values is an e-mail address"
+
+
+def test_phone_columns_are_confirmed_by_a_phone_check() -> None:
+    phone = judged("phone", [f"+81 90-1234-{n:04d}" for n in range(30)])["user.contact.phone_number"]
+    assert "30 of 30 sampled values are valid as a phone number (phone check)" in phone.detection.evidence[-1].text
+
+
+def test_json_documents_are_read_by_key_path() -> None:
+    documents = [f'{{"contact": {{"email": "p{n}@example.org", "tel": "+81 90-1111-{n:04d}"}}}}' for n in range(40)]
+    found = judged("profile", documents)
+    email = found["user.contact.email"]
+    assert (
+        email.detection.evidence[0].text == "JSON key `contact.email` (40 of 40 sampled documents) means e-mail address"
+    )
+    assert "under JSON key `contact.email`" in email.detection.evidence[1].text
+    assert "user.contact.phone_number" in found
