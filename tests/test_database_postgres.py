@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import pty
+import select
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
-from db_cli import categories, findings, json_scan, run
+from db_cli import PDSCAN, categories, findings, json_scan, run
 from db_scenario import (
     CUSTOMER_COLUMNS,
     CUSTOMERS,
@@ -158,6 +164,50 @@ def test_password_from_the_environment(shop: PostgresServer) -> None:
     report, result = json_scan(auditor_url(shop, password=None), "--schema-only", env={"PGPASSWORD": AUDITOR_PASSWORD})
     assert report["sources"][0]["status"] == "scanned", result.stderr
     assert report["sources"][0]["source"] == f"postgresql://auditor@127.0.0.1:{shop.port}/shop"
+
+
+def test_the_password_prompt_reads_from_the_terminal_without_echo(shop: PostgresServer, tmp_path: Path) -> None:
+    url = auditor_url(shop, password=None)
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("PGPASSWORD", "CI")} | {"NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [str(PDSCAN), "scan", url, "-W", "--schema-only", "--format", "json", "--output", "report.json"],
+        cwd=tmp_path,
+        env=environment,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        start_new_session=True,  # the pty becomes the controlling terminal, as in a shell
+    )
+    os.close(follower)
+    seen = _read_until(leader, b"password for ")
+    assert f"password for postgresql://auditor@127.0.0.1:{shop.port}/shop".encode() in seen
+    os.write(leader, AUDITOR_PASSWORD.encode() + b"\n")
+    seen += _read_until(leader, None)
+    assert process.wait(timeout=60) in (0, 1), seen
+    os.close(leader)
+    assert AUDITOR_PASSWORD.encode() not in seen, "typed without echo, and never shown"
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["sources"][0]["status"] == "scanned"
+    assert ("customers", "email") in findings(report)
+
+
+def _read_until(fd: int, marker: bytes | None, timeout: float = 60) -> bytes:
+    """What the terminal shows until `marker` appears (None: until the program closes it)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (marker is None or marker not in seen):
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the program exited and the terminal closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
 
 
 @pytest.mark.parametrize(

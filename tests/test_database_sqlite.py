@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import pty
+import select
 import sqlite3
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
-from db_cli import categories, findings, json_scan, run
+from db_cli import PDSCAN, categories, findings, json_scan, run
 from db_scenario import (
     CUSTOMER_COLUMNS,
     CUSTOMERS,
@@ -175,6 +179,26 @@ def test_sampling_is_bounded_by_the_sample_size(tmp_path: Path) -> None:
     assert note["values"]["distinct"] > 150, "random rowids, not the same rows repeated"
 
 
+def test_the_table_time_limit_cuts_a_sample_short_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "slow.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    body = " ".join(f"write to user{n}@example.org or call +81 3-1234-{n:04d}" for n in range(40))
+    connection.executemany("INSERT INTO notes (body) VALUES (?)", ((f"{n} {body}",) for n in range(3_000)))
+    connection.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT)")
+    connection.execute("INSERT INTO contacts (email) VALUES ('kim@example.org')")
+    connection.commit()
+    connection.close()
+    report, result = json_scan(f"sqlite:///{path}", "--sample-size", "3000", "--table-timeout", "1")
+    (cut,) = [s for s in report["skipped"] if "`notes`" in s["reason"]]
+    assert "per-table time limit (--table-timeout) ran out after" in cut["reason"]
+    assert "per-table time limit" in result.stderr
+    assert report["sources"][0]["status"] == "partial"
+    assert ("contacts", "email") in findings(report), "the other tables are still scanned"
+    (notes,) = [f for f in findings(report)[("notes", "body")] if f["data_type"] == "user.contact.email"]
+    assert 0 < notes["values"]["sampled"] < 3_000, "what was checked before the limit still counts"
+
+
 def test_invalid_utf8_and_binary_values_in_text_columns_are_one_line_each(tmp_path: Path) -> None:
     path = tmp_path / "messy.db"
     connection = sqlite3.connect(path)
@@ -253,3 +277,43 @@ def test_declarations_address_the_database_by_name(tmp_path: Path) -> None:
     )
     email = next(v for v in report.verdicts if v.finding.location.place == "customers.email")
     assert "customer_support" in email.declared_purposes
+
+
+def test_the_table_progress_shows_on_a_terminal_but_not_in_ci(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    connection = sqlite3.connect(path)
+    for number in range(8):
+        connection.execute(f"CREATE TABLE visits_{number} (id INTEGER PRIMARY KEY, remote_addr TEXT)")
+        addresses = ((f"203.0.113.{n % 250 + 1}",) for n in range(2_000))
+        connection.executemany(f"INSERT INTO visits_{number} (remote_addr) VALUES (?)", addresses)
+    connection.commit()
+    connection.close()
+
+    def terminal(extra_env: dict[str, str]) -> str:
+        leader, follower = pty.openpty()
+        environment = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")} | extra_env
+        subprocess.run(
+            [str(PDSCAN), "scan", f"sqlite:///{path}", "--format", "json", "--output", "report.json"],
+            cwd=tmp_path,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            check=False,
+            timeout=120,
+        )
+        os.close(follower)
+        shown = b""
+        while select.select([leader], [], [], 1)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        return shown.decode("utf-8", "replace")
+
+    assert f"sampling {path}" in terminal({})
+    assert "sampling" not in terminal({"CI": "true"})

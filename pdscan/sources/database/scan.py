@@ -244,6 +244,8 @@ def _sample_table(
     try:
         rows = connector.sample(entry.ref, entry.sampled, options.sample_size, deadline)
     except SampleError as error:
+        if time.monotonic() >= deadline:  # the statement's limit was the table's time left
+            error = SampleError(f"{error}; the per-table time limit (--table-timeout) had run out")
         return _TableResult({}, 0, Skipped(source, f"table `{table.name}`: {error}"))
     except Exception as error:
         return _TableResult({}, 0, Skipped(source, f"table `{table.name}`: {type(error).__name__}: {error}"))
