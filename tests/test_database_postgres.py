@@ -166,6 +166,16 @@ def test_password_from_the_environment(shop: PostgresServer) -> None:
     assert report["sources"][0]["source"] == f"postgresql://auditor@127.0.0.1:{shop.port}/shop"
 
 
+def test_password_from_a_pgpass_file(shop: PostgresServer, tmp_path: Path) -> None:
+    pgpass = tmp_path / "pgpass"
+    secret = AUDITOR_PASSWORD.replace("\\", "\\\\").replace(":", "\\:")  # the file's own escaping
+    pgpass.write_text(f"127.0.0.1:{shop.port}:shop:auditor:{secret}\n")
+    pgpass.chmod(0o600)
+    report, result = json_scan(auditor_url(shop, password=None), "--schema-only", env={"PGPASSFILE": str(pgpass)})
+    assert report["sources"][0]["status"] == "scanned", result.stderr
+    assert AUDITOR_PASSWORD not in result.stdout + result.stderr
+
+
 def test_the_password_prompt_reads_from_the_terminal_without_echo(shop: PostgresServer, tmp_path: Path) -> None:
     url = auditor_url(shop, password=None)
     leader, follower = pty.openpty()
