@@ -24,6 +24,7 @@ from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
 from pdscan.model import (
     Column,
+    Detection,
     Evidence,
     Finding,
     Location,
@@ -34,6 +35,7 @@ from pdscan.model import (
     SourceKind,
     SourceSummary,
     Table,
+    ValueSample,
     VerdictKind,
 )
 from pdscan.policy import Policy, as_phrase, load_taxonomy
@@ -254,19 +256,7 @@ def _database_findings(
                 titles,
                 show_data,
             )
-            for judgement in judged:
-                detection = judgement.detection
-                category = policy.category_for(detection.data_type)
-                findings.append(
-                    Finding(
-                        location=column.location,
-                        data_type=detection.data_type,
-                        category=category.id if category else None,
-                        confidence=detection.confidence,
-                        evidence=detection.evidence,
-                        values=judgement.values,
-                    )
-                )
+            findings.extend(_column_finding(column, j.detection, policy, j.values) for j in judged)
     return findings
 
 
@@ -305,15 +295,17 @@ def _findings(tables: Sequence[Table], policy: Policy, classifier: NameClassifie
     findings = []
     for table in tables:
         for column in table.columns:
-            for detection in classifier.classify(column, table):
-                category = policy.category_for(detection.data_type)
-                findings.append(
-                    Finding(
-                        location=column.location,
-                        data_type=detection.data_type,
-                        category=category.id if category else None,
-                        confidence=detection.confidence,
-                        evidence=detection.evidence,
-                    )
-                )
+            findings.extend(_column_finding(column, d, policy) for d in classifier.classify(column, table))
     return findings
+
+
+def _column_finding(column: Column, detection: Detection, policy: Policy, values: ValueSample | None = None) -> Finding:
+    category = policy.category_for(detection.data_type)
+    return Finding(
+        location=column.location,
+        data_type=detection.data_type,
+        category=category.id if category else None,
+        confidence=detection.confidence,
+        evidence=detection.evidence,
+        values=values,
+    )

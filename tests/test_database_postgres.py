@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import threading
 import time
@@ -30,6 +29,7 @@ from db_scenario import (
     customers,
 )
 from db_servers import PostgresServer, _free_port
+from terminal import read_until
 
 AUDITOR_PASSWORD = "Aud!t0r:p@ss/word"  # URL-special characters on purpose
 BIG_ROWS = 60_000
@@ -190,34 +190,16 @@ def test_the_password_prompt_reads_from_the_terminal_without_echo(shop: Postgres
         start_new_session=True,  # the pty becomes the controlling terminal, as in a shell
     )
     os.close(follower)
-    seen = _read_until(leader, b"password for ")
+    seen = read_until(leader, b"password for ")
     assert f"password for postgresql://auditor@127.0.0.1:{shop.port}/shop".encode() in seen
     os.write(leader, AUDITOR_PASSWORD.encode() + b"\n")
-    seen += _read_until(leader, None)
+    seen += read_until(leader, None)
     assert process.wait(timeout=60) in (0, 1), seen
     os.close(leader)
     assert AUDITOR_PASSWORD.encode() not in seen, "typed without echo, and never shown"
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["sources"][0]["status"] == "scanned"
     assert ("customers", "email") in findings(report)
-
-
-def _read_until(fd: int, marker: bytes | None, timeout: float = 60) -> bytes:
-    """What the terminal shows until `marker` appears (None: until the program closes it)."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and (marker is None or marker not in seen):
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the program exited and the terminal closed
-            break
-        if not chunk:
-            break
-        seen += chunk
-    return seen
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import pty
-import select
 import sqlite3
-import subprocess
 import threading
 from pathlib import Path
 
@@ -28,6 +24,7 @@ from db_scenario import (
     customer_row,
     customers,
 )
+from terminal import stderr_on_terminal
 
 from pdscan.declarations import load_data_map
 from pdscan.detect.names import NameClassifier
@@ -290,30 +287,8 @@ def test_the_table_progress_shows_on_a_terminal_but_not_in_ci(tmp_path: Path) ->
     connection.close()
 
     def terminal(extra_env: dict[str, str]) -> str:
-        leader, follower = pty.openpty()
-        environment = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")} | extra_env
-        subprocess.run(
-            [str(PDSCAN), "scan", f"sqlite:///{path}", "--format", "json", "--output", "report.json"],
-            cwd=tmp_path,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=follower,
-            check=False,
-            timeout=120,
-        )
-        os.close(follower)
-        shown = b""
-        while select.select([leader], [], [], 1)[0]:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-        os.close(leader)
-        return shown.decode("utf-8", "replace")
+        command = [str(PDSCAN), "scan", f"sqlite:///{path}", "--format", "json", "--output", "report.json"]
+        return stderr_on_terminal(command, tmp_path, extra_env)
 
     assert f"sampling {path}" in terminal({})
     assert "sampling" not in terminal({"CI": "true"})

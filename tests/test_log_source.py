@@ -205,36 +205,11 @@ def test_a_file_without_read_permission_is_skipped(tmp_path: Path) -> None:
 
 def run_on_terminal(tmp_path: Path, extra_env: dict[str, str]) -> str:
     """Run a scan with stderr on a pseudo-terminal; what the terminal showed."""
-    import pty
-    import select
-    import subprocess
-
+    from terminal import stderr_on_terminal
     from test_cli import PDSCAN
 
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")} | extra_env
-    subprocess.run(
-        [str(PDSCAN), "scan", "app.log", "--format", "json", "--output", "report.json"],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-        check=False,
-        timeout=120,
-    )
-    os.close(follower)
-    shown = b""
-    while select.select([leader], [], [], 1)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    return shown.decode("utf-8", "replace")
+    command = [str(PDSCAN), "scan", "app.log", "--format", "json", "--output", "report.json"]
+    return stderr_on_terminal(command, tmp_path, extra_env)
 
 
 def test_the_progress_bar_shows_on_a_terminal_but_not_in_ci_or_pipes(tmp_path: Path) -> None:
