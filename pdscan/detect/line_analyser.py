@@ -12,6 +12,7 @@ Each occurrence is attributed to the field it lies in, so a finding can name
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ class Occurrence(NamedTuple):
     start: int
     end: int
     value: str
+
+
+BY_PLACE = operator.attrgetter("start", "end", "data_type")  # occurrences in the order they stand in a line
 
 
 @dataclass(frozen=True)
@@ -342,13 +346,13 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
         unique: dict[tuple[str, int, int], Occurrence] = {}
         for occurrence in found:
             unique.setdefault((occurrence.data_type, occurrence.start, occurrence.end), occurrence)
-        return sorted(unique.values(), key=lambda o: (o.start, o.end, o.data_type))
+        return sorted(unique.values(), key=BY_PLACE)
     by_span = {
         (o.data_type, o.start, o.end): o
         for o in reversed(found)
         if o.detector != FIELD_NAME and not _holds_keyed(o, keyed, phrases)
     }
-    result = sorted(by_span.values(), key=lambda o: (o.start, o.end))
+    result = sorted(by_span.values(), key=BY_PLACE)
     for occurrence in found:
         if occurrence.detector != FIELD_NAME:
             continue
@@ -362,4 +366,4 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
                 result[index] = result[index]._replace(field=occurrence.field)
         if not overlapping:
             result.append(occurrence)
-    return sorted(result, key=lambda o: (o.start, o.end, o.data_type))
+    return sorted(result, key=BY_PLACE)

@@ -11,8 +11,16 @@ LINE = re.compile(
     r'"(?P<request>[^"\\]*(?:\\.[^"\\]*)*)" (?P<status>\d{3}|-) (?P<bytes>\d+|-)'
     r'(?: "(?P<referer>[^"\\]*(?:\\.[^"\\]*)*)" "(?P<user_agent>[^"\\]*(?:\\.[^"\\]*)*)")?(?P<rest>.*)'
 )
-NAMED = ("remote_host", "remote_user", "user_agent")
-FREE_TEXT = ("request", "referer", "rest")
+# The fields in the order they stand in a line; free text (a request line with its query
+# string) may hold `key=value` pairs and phrases, and only counts when not empty.
+FIELDS = (
+    ("remote_host", False),
+    ("remote_user", False),
+    ("request", True),
+    ("referer", True),
+    ("user_agent", False),
+    ("rest", True),
+)
 
 
 class AccessLog(WithoutHeader):
@@ -23,10 +31,10 @@ class AccessLog(WithoutHeader):
         match = LINE.match(line)
         if match is None:
             return None
-        fields = [Field(name, *match.span(name)) for name in NAMED if match.group(name) is not None]
-        fields += [
-            Field(None if name == "rest" else name, *match.span(name), free_text=True)
-            for name in FREE_TEXT
-            if match.group(name)
-        ]
-        return sorted(fields, key=lambda field: field.start)
+        fields = []
+        for name, free_text in FIELDS:
+            start, end = match.span(name)
+            if start < 0 or (free_text and start == end):  # absent (common format) or empty
+                continue
+            fields.append(Field(None if name == "rest" else name, start, end, free_text))
+        return fields
