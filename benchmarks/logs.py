@@ -8,9 +8,12 @@ bytes) per variant and reuses it on later runs from --workdir:
           user agents, e-mails in query strings), JSON lines with "email"/"client_ip", Luhn-valid card
           numbers (plain, spaced, dashed), mod-97-valid IBANs, phone numbers, MAC addresses, IMEIs and
           sshd "Failed password ... from IP" lines;
-  sparse  about 1 line in 50 holds personal data; the rest are application log lines with timestamps,
-          request UUIDs, version strings (Firefox/2.0.0.4, bundle-7.3.1.12.js), durations, order ids and
-          epoch-millisecond timestamps, decoys that look like IPs, cards or IBANs but are not.
+  sparse  about 1 line in 50 holds personal values of the dense kinds; the rest are application log lines
+          with timestamps, request UUIDs, version strings (Firefox/2.0.0.4, bundle-7.3.1.12.js), durations,
+          order ids and epoch-millisecond timestamps, decoys that look like IPs, cards or IBANs but are
+          not. About 1 line in 13 is a static-asset line whose `ua="Mozilla/5.0 ... Firefox/2.0.0.4"`
+          carries its version-string decoys inside a user agent, which pdscan reports as device
+          information by its key (ripgrep's patterns do not look for user agents).
 Only documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) and
 example.com/example.org e-mails are used.
 
