@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from pdscan.detect.line_analyser import LOOKBEHIND
 from pdscan.detect.log_rules import ContextRule, KeyRule, bundled_log_rules, load_log_rules
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.rules import load_rules
+from pdscan.detect.rules import ValueRule, bundled_rules, load_rules
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector
 from pdscan.policy import PolicyError, load_taxonomy
@@ -224,3 +225,36 @@ contexts:
     assert any(m.startswith("logs.yaml:3:") and "not a data type" in m for m in messages), messages
     assert any(m.startswith("logs.yaml:6:") and "unknown value check 'telepathy'" in m for m in messages), messages
     assert any(m.startswith("logs.yaml:11:") and "group named `value`" in m for m in messages), messages
+
+
+def _lookbehind_widths(pattern: str) -> list[tuple[int, int]]:
+    import re._parser as parser  # the standard library's own reading of a pattern
+
+    widths: list[tuple[int, int]] = []
+
+    def walk(items: object) -> None:
+        for operator, argument in items:  # type: ignore[attr-defined]
+            name = str(operator)
+            if name in ("ASSERT", "ASSERT_NOT"):
+                direction, inner = argument
+                if direction < 0:
+                    widths.append(inner.getwidth())
+                walk(inner)
+            elif name == "SUBPATTERN":
+                walk(argument[-1])
+            elif name == "BRANCH":
+                for branch in argument[1]:
+                    walk(branch)
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                walk(argument[2])
+
+    walk(parser.parse(pattern))
+    return widths
+
+
+@pytest.mark.parametrize("rule", bundled_rules().value_detectors, ids=lambda rule: rule.name)
+def test_value_patterns_look_behind_one_character_at_most(rule: ValueRule) -> None:
+    """The log engine remembers a validated candidate by its bytes and the one byte before it
+    (`LOOKBEHIND`); a wider lookbehind would make it reuse an answer that no longer holds."""
+    assert all(width == (LOOKBEHIND, LOOKBEHIND) for width in _lookbehind_widths(rule.pattern)), rule.pattern
+    assert _lookbehind_widths(r"(?<!ab)x(?<=[0-9])") == [(2, 2), (1, 1)], "the reader sees every lookbehind"
