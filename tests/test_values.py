@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from pdscan.detect.validators import card_number, iban, imei, ipv4, luhn
-from pdscan.detect.values import ValueMatch, detect_value
+from pdscan.detect.values import ValueDetector, ValueMatch, detect_value
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -90,3 +90,17 @@ def test_mac_addresses_but_not_placeholders() -> None:
 
 def test_plain_text_has_nothing() -> None:
     assert detect_value("Order 42 shipped on 2026-11-25 12:00:00, total 1999.00 JPY") == ()
+
+
+def test_values_are_detected_from_many_threads_at_once() -> None:
+    """Live databases profile their tables on worker threads; the engine's scratch space is per
+    thread (Hyperscan refuses a scratch in use by another scan)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{'x' * 200_000} user{n}@example.com from 203.0.113.{n % 250 + 1}" for n in range(64)]
+    expected = [[(m.detector, m.text) for m in ValueDetector.bundled().find(text)] for text in texts]
+    detector = ValueDetector.bundled()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda text: [(m.detector, m.text) for m in detector.find(text)], texts))
+    assert found == expected
+    assert expected[5] == [("email", "user5@example.com"), ("ipv4", "203.0.113.6")]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from pdscan.detect.engine import Engine, Trigger, compile_engine, without_lookaround
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
@@ -30,21 +31,34 @@ class ValueMatch:
 
 
 class ValueDetector:
+    """The rules' exact patterns and validators, run only for the rules whose trigger the text
+    engine finds: one pass of compiled code over a value instead of one regex per rule."""
+
     def __init__(self, rules: tuple[ValueRule, ...]) -> None:
         self.rules = rules
         self._compiled = [
             (rule, re.compile(rule.pattern), VALIDATORS[rule.validator], re.compile(rule.not_after or "(?!)"))
             for rule in rules
         ]
+        self._engine: Engine | None = None  # compiled on first use: schema-only scans never need it
 
     @classmethod
     def bundled(cls) -> ValueDetector:
         return cls(bundled_rules().value_detectors)
 
+    def _triggered(self, text: str) -> set[int]:
+        if self._engine is None:
+            triggers = [Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in self.rules]
+            self._engine = compile_engine(triggers)
+        return {trigger for trigger, _, _ in self._engine.scan(text.encode("utf-8", "surrogatepass"))}
+
     def find(self, text: str) -> tuple[ValueMatch, ...]:
         """Every validated match in `text`, left to right, without overlaps."""
         candidates: list[tuple[int, ValueMatch]] = []
+        triggered = self._triggered(text)
         for order, (rule, pattern, validate, not_after) in enumerate(self._compiled):
+            if order not in triggered:
+                continue
             for match in pattern.finditer(text):
                 start, end = match.span()
                 if validate(match.group()) and not not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start):

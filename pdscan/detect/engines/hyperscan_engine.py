@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from pdscan.detect.engine import EngineUnavailable, Event, Trigger
@@ -21,6 +22,8 @@ class HyperscanEngine:
             | (hyperscan.HS_FLAG_CASELESS if trigger.ignore_case else 0)
             for trigger in triggers
         ]
+        self._hyperscan = hyperscan
+        self._thread = threading.local()
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         try:
             self._database.compile(
@@ -39,7 +42,10 @@ class HyperscanEngine:
         def on_match(trigger: int, start: int, end: int, flags: int, context: object) -> None:
             append((trigger, start, end))
 
-        self._database.scan(block, match_event_handler=on_match)
+        scratch = getattr(self._thread, "scratch", None)
+        if scratch is None:  # Hyperscan's scratch space serves one scan at a time: one per thread
+            scratch = self._thread.scratch = self._hyperscan.Scratch(self._database)
+        self._database.scan(block, match_event_handler=on_match, scratch=scratch)
         return hits
 
 
