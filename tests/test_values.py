@@ -7,8 +7,10 @@ import itertools
 
 import pytest
 
+from pdscan.detect.engine import Trigger, compile_engine
+from pdscan.detect.rules import bundled_rules
 from pdscan.detect.validators import card_number, iban, imei, ipv4, luhn
-from pdscan.detect.values import ValueDetector, ValueMatch, detect_value
+from pdscan.detect.values import ValueMatch, detect_value
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -92,15 +94,15 @@ def test_plain_text_has_nothing() -> None:
     assert detect_value("Order 42 shipped on 2026-11-25 12:00:00, total 1999.00 JPY") == ()
 
 
-def test_values_are_detected_from_many_threads_at_once() -> None:
+def test_the_engine_scans_from_many_threads_at_once() -> None:
     """Live databases profile their tables on worker threads; the engine's scratch space is per
     thread (Hyperscan refuses a scratch in use by another scan)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    texts = [f"{'x' * 200_000} user{n}@example.com from 203.0.113.{n % 250 + 1}" for n in range(64)]
-    expected = [[(m.detector, m.text) for m in ValueDetector.bundled().find(text)] for text in texts]
-    detector = ValueDetector.bundled()
+    engine = compile_engine([Trigger(rule.trigger or rule.pattern) for rule in bundled_rules().value_detectors])
+    blocks = [b" " * 2_000_000 + f"user{n}@example.com from 203.0.113.{n % 250 + 1}".encode() for n in range(32)]
+    expected = [sorted(engine.scan(block)) for block in blocks]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        found = list(pool.map(lambda text: [(m.detector, m.text) for m in detector.find(text)], texts))
+        found = list(pool.map(lambda block: sorted(engine.scan(block)), blocks))
     assert found == expected
-    assert expected[5] == [("email", "user5@example.com"), ("ipv4", "203.0.113.6")]
+    assert len(expected[5]) >= 2, "the e-mail address and the IPv4 address"
