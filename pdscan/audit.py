@@ -6,13 +6,13 @@ purpose_not_permitted, ok. Formats only present what is decided here.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from pdscan.declarations import Declarations, DeclaredPlace
+from pdscan.baseline import fingerprint
+from pdscan.declarations import Declarations, DeclaredPlace, Ignore
 from pdscan.detect.log_rules import LogRules, bundled_log_rules
-from pdscan.model import Finding, Location, Report, SourceKind, Verdict, VerdictKind
+from pdscan.model import BaselineState, Finding, Location, Report, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Category, Policy, as_phrase, load_taxonomy
 
 PLAINTEXT_SENSITIVE = "plaintext_sensitive"
@@ -29,6 +29,9 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
             finding = replace(finding, category=declared.category_override)
         category = policy.category(finding.category) if finding.category else None
         kind, explanation = _judge(finding, category, declared, taxonomy)
+        ignore = declarations.ignore_for(finding.location, finding.category or finding.data_type)
+        if ignore is not None:
+            kind, explanation = _ignored(finding, ignore, kind)
         verdicts.append(
             Verdict(
                 finding=finding,
@@ -39,34 +42,30 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
                 fingerprint=fingerprint(finding),
                 clause=category.clause if category else None,
                 declared_in=declared.declared_in,
+                ignore_reason=ignore.reason if ignore else None,
                 warnings=_warnings(finding, log_rules),
+                ignored_in=ignore.declared_in if ignore else None,
             )
         )
     return tuple(sorted(verdicts, key=_order))
 
 
-def fingerprint(finding: Finding) -> str:
-    """Stable identity of a finding: where and what, never a line number or a time."""
-    location = finding.location
-    identity = "\x1f".join(
-        (
-            location.database or location.source,
-            location.table or "",
-            location.column or "",
-            finding.category or finding.data_type,
-        )
-    )
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
-
-
 def fails(verdict: Verdict, fail_on: VerdictKind) -> bool:
-    """Whether a verdict is at or above the --fail-on threshold (ignored never fails)."""
-    return verdict.kind is not VerdictKind.IGNORED and verdict.kind.severity >= fail_on.severity
+    """Whether a verdict is at or above the --fail-on threshold (ignored never fails, nor does
+    a finding the baseline accepted)."""
+    if verdict.kind is VerdictKind.IGNORED or verdict.baseline_state is BaselineState.UNCHANGED:
+        return False
+    return verdict.kind.severity >= fail_on.severity
+
+
+def stale_declarations_fail(fail_on: VerdictKind) -> bool:
+    """Whether stale declarations are at or above the threshold (stale baseline entries never fail)."""
+    return VerdictKind.STALE_DECLARATION.severity >= fail_on.severity
 
 
 def report_fails(report: Report, fail_on: VerdictKind) -> bool:
     """Whether any verdict, or any stale declaration, is at or above the threshold."""
-    stale_fails = bool(report.stale_declarations) and VerdictKind.STALE_DECLARATION.severity >= fail_on.severity
+    stale_fails = bool(report.stale_declarations) and stale_declarations_fail(fail_on)
     return stale_fails or any(fails(verdict, fail_on) for verdict in report.verdicts)
 
 
@@ -107,6 +106,13 @@ def _judge(
     return VerdictKind.OK, (
         f"{held}, declared for {', '.join(declared.purposes)}{sources}; the policy permits "
         f"{'it' if len(declared.purposes) == 1 else 'each'} for {category.id} ({category.clause})"
+    )
+
+
+def _ignored(finding: Finding, ignore: Ignore, judged: VerdictKind) -> tuple[VerdictKind, str]:
+    return VerdictKind.IGNORED, (
+        f"{_place(finding.location)} is ignored ({ignore.declared_in}): {ignore.reason}; "
+        f"without the ignore it would be {judged.value}"
     )
 
 

@@ -1,15 +1,14 @@
 """Command line: options in, report out. No decisions are made here.
 
 stdout carries only the report (so `pdscan scan … --format json | jq` works); every message
-for people goes to stderr. Exit codes: 0 nothing at or above --fail-on, 1 findings at or
-above it, 2 usage or input error.
+for people goes to stderr. Exit codes: 0 nothing (new) at or above --fail-on, 1 new findings
+at or above it, 2 usage or input error.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -17,21 +16,35 @@ from typing import TextIO
 import click
 
 from pdscan import __version__
+from pdscan.baseline import (
+    BASELINE_NAME,
+    Baseline,
+    BaselineError,
+    baseline_entries,
+    compare,
+    load_baseline,
+    write_baseline,
+)
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
 from pdscan.detect.engine import ENGINE_NAMES, EngineUnavailable
 from pdscan.detect.names import NameClassifier
-from pdscan.formats import FORMATS
+from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.ndjson import NdjsonStream
+from pdscan.formats.places import build_inventory
 from pdscan.formats.policy_view import PolicyView
 from pdscan.formats.progress import ScanProgressBar
 from pdscan.formats.summary import summarise
 from pdscan.formats.table_progress import TableProgressBar
+from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
+from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_changed
 from pdscan.model import Report, Skipped, VerdictKind
+from pdscan.output_files import ReportOutput, write_atomically
 from pdscan.policy import Policy, PolicyError, load_policy
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.discovery import UnknownSourceError
 from pdscan.sources.logformats import FORMATS as LOG_FORMATS
 from pdscan.sources.sql_ddl import DIALECTS
+from pdscan.starter_map import place_count, starter_data_map
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed
@@ -57,13 +70,18 @@ Examples:
   pdscan scan mysql://auditor@127.0.0.1/shop --sample-size 500 --jobs 4
   pdscan scan /var/log/nginx/ app.log.3.gz --jobs 4
   kubectl logs deploy/api | pdscan scan - --format ndjson | jq .category
+  pdscan scan db/migrate/ --baseline .pdscan-baseline.json --format sarif -o pdscan.sarif
+  pdscan scan db/migrate/ --changed-since origin/main --format github
 
 \b
 Exit codes:
-  0  nothing at or above --fail-on (default: undeclared)
-  1  findings at or above --fail-on
-  2  usage or input error (bad policy or data map; nothing could be scanned;
-     with --strict, anything skipped)
+  0  nothing new at or above --fail-on (default: undeclared): findings the
+     --baseline accepts, ignored ones and places left out by --changed-since
+     never count
+  1  new findings at or above --fail-on
+  2  usage or input error (bad policy or data map, an ignore without a reason,
+     a missing or corrupt baseline, a revision git does not know; nothing could
+     be scanned; with --strict, anything skipped)
   141  the reader of the output went away (`| head`)
 
 The data map is --config, else ./{DATA_MAP_NAME}, else {DATA_MAP_NAME} inside a scanned directory.
@@ -76,6 +94,63 @@ Examples:
   pdscan policy                          show the bundled policy
   pdscan policy --policy my-policy.yaml  show your own policy
   pdscan policy --check my-policy.yaml   validate it: every problem with file:line:column
+"""
+
+
+INVENTORY_HELP = """Where do we hold personal data of each category? Every place (column, table, log
+field) holding it, with its declared purposes, across every source at once: the answer a
+disclosure request needs. Sources are those of `pdscan scan`.
+
+\b
+Examples:
+  pdscan inventory examples/shop
+  pdscan inventory db/migrate/ shop.db /var/log/app/ --category email
+  pdscan inventory postgresql://auditor@db/shop logs/ --category email --category phone --format csv -o email.csv
+  pdscan inventory examples/shop --format html --lang ru --output inventory.html
+  pdscan inventory examples/shop --format fides --output .fides/pdscan_dataset.yml
+
+\b
+Exit codes:
+  0  the inventory was written
+  2  usage or input error (an unknown category, a bad policy or data map; nothing could be
+     scanned; with --strict, anything skipped)
+"""
+
+INIT_HELP = f"""Start a data map: scan SOURCE… and write {DATA_MAP_NAME} listing every place that holds
+personal data, each with `purposes: []` to fill in and a comment giving the category, the
+policy clause and the evidence. Sources are those of `pdscan scan`; paths in the file are
+relative to the folder it is written to. No data map is read.
+
+\b
+Examples:
+  pdscan init db/migrate/
+  pdscan init db/migrate/ logs/ shop.db --output config/{DATA_MAP_NAME}
+  pdscan init db/migrate/ --output -        print it instead of writing it
+
+\b
+Exit codes:
+  0  the data map was written
+  2  usage or input error (the file exists: --force replaces it; a bad policy;
+     nothing could be scanned; with --strict, anything skipped)
+"""
+
+BASELINE_HELP = f"""Accept today's findings: scan SOURCE… and write {BASELINE_NAME} with every finding
+that is a problem today (undeclared or worse), so that `pdscan scan --baseline {BASELINE_NAME}`
+still reports them but fails only on new ones. Entries are keyed on the schema or log, the
+table and column (or field) and the category, never on line numbers or times; the file is
+sorted, deterministic and written atomically, so it diffs cleanly in review. Run it again to
+accept the current state. Sources and data map are those of `pdscan scan`.
+
+\b
+Examples:
+  pdscan baseline db/migrate/
+  pdscan baseline examples/shop --output examples/shop/{BASELINE_NAME}
+
+\b
+Exit codes:
+  0  the baseline was written
+  2  usage or input error (bad policy or data map; nothing could be scanned;
+     the file cannot be written; with --strict, anything skipped)
 """
 
 
@@ -102,6 +177,8 @@ def main() -> None:
     Examples:
       pdscan scan examples/shop
       pdscan scan db/structure.sql --format json --output report.json
+      pdscan scan examples/shop --format html --output report.html
+      pdscan inventory examples/shop --category email
       pdscan policy
     """
 
@@ -136,11 +213,32 @@ def main() -> None:
     help="Write the report to this file (atomically) instead of stdout.",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(languages()),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the csv, markdown and html reports (titles from the policy, labels from rules/labels.yaml).",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
     default="undeclared",
     show_default=True,
     help="Exit 1 when a verdict this severe or worse is found.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help=f"Findings accepted by `pdscan baseline` ({BASELINE_NAME}): still reported, never failing; "
+    "entries that match nothing any more are reported as stale.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only places defined in files that differ from this git revision (the whole history is still "
+    "replayed); run from inside the repository.",
 )
 @click.option(
     "--dialect",
@@ -229,7 +327,10 @@ def scan(
     config_path: Path | None,
     format_name: str,
     output_path: Path | None,
+    lang: str,
     fail_on: str,
+    baseline_path: Path | None,
+    changed_since: str | None,
     dialect: str | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -247,10 +348,16 @@ def scan(
     quiet: bool,
 ) -> None:
     messages = Messages(quiet)
+    if format_name == "ndjson" and (baseline_path or changed_since):
+        messages.error("ndjson streams every value found; --baseline and --changed-since need a report format")
+        sys.exit(EXIT_ERROR)
     if show_data:
         messages.info("--show-data: personal values appear unmasked in this output; handle it as personal data")
     try:
+        accepted = load_baseline(baseline_path) if baseline_path else None
+        changes = _changes(changed_since) if changed_since else None
         with ReportOutput(output_path) as output:
+            loaded_policy = load_policy(policy_path)
             report = _scan(
                 ScanRequest(
                     targets=sources,
@@ -267,21 +374,23 @@ def scan(
                     statement_timeout=statement_timeout,
                     table_timeout=table_timeout,
                 ),
-                policy_path,
+                loaded_policy,
                 config_path,
                 format_name,
                 output.stream,
                 messages,
                 _ask_password if password_prompt else None,
             )
+            report = _against(report, accepted, changes)
             if format_name != "ndjson":
-                rendered = FORMATS[format_name](color=_use_color(color, output_path)).format(report)
+                wording = Wording.build(loaded_policy, lang)
+                rendered = FORMATS[format_name](color=_use_color(color, output_path), wording=wording).format(report)
                 output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
     except (PolicyError, DeclarationError) as error:
         for problem in error.problems:
             messages.error(str(problem))
         sys.exit(EXIT_ERROR)
-    except (UnknownSourceError, EngineUnavailable) as error:
+    except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError) as error:
         messages.error(str(error))
         sys.exit(EXIT_ERROR)
     except BrokenPipeError:
@@ -293,7 +402,7 @@ def scan(
         sys.exit(EXIT_ERROR)
     if output_path is not None:
         messages.info(f"report written to {output_path}")
-
+    _announce_baseline(report, messages)
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the report lists them")
     if strict and report.skipped:
@@ -337,9 +446,334 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     click.echo(PolicyView(color=_use_color(color, None)).format(loaded), nl=False)
 
 
+@main.command(help=INVENTORY_HELP)
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="ID",
+    help="Only this category of the policy (repeatable; `pdscan policy` lists them). Default: every category.",
+)
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML replacing the bundled one.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help=f"Data map declaring purposes (default: ./{DATA_MAP_NAME}).",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(sorted(INVENTORY_FORMATS)),
+    default="table",
+    show_default=True,
+    help="Inventory format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(path_type=Path),
+    help="Write the inventory to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(languages()),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of titles and labels.",
+)
+@click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected per file).")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only files (or database tables) matching GLOB.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files (or database tables) matching GLOB.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes reading logs (0: one per core).")
+@click.option("--schema-only", is_flag=True, help="Databases: read the catalog only; no row is read.")
+@click.option("--sample-size", type=click.IntRange(min=1), default=1000, help="Databases: rows sampled per table.")
+@click.option("--log-format", type=click.Choice(sorted(LOG_FORMATS)), help="Read every log as this format.")
+@click.option("--password-prompt", "-W", is_flag=True, help="Databases: ask for passwords the URLs do not carry.")
+@click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped.")
+@click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal, unless NO_COLOR).")
+@click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors.")
+def inventory(
+    sources: tuple[str, ...],
+    categories: tuple[str, ...],
+    policy_path: Path | None,
+    config_path: Path | None,
+    format_name: str,
+    output_path: Path | None,
+    lang: str,
+    dialect: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int,
+    schema_only: bool,
+    sample_size: int,
+    log_format: str | None,
+    password_prompt: bool,
+    strict: bool,
+    color: bool | None,
+    quiet: bool,
+) -> None:
+    messages = Messages(quiet)
+    try:
+        loaded_policy = load_policy(policy_path)
+        known = [category.id for category in loaded_policy.categories]
+        unknown = [category for category in categories if category not in known]
+        if unknown:
+            messages.error(f"unknown category {', '.join(unknown)}: the policy's categories are {', '.join(known)}")
+            sys.exit(EXIT_ERROR)
+        with ReportOutput(output_path) as output:
+            request = ScanRequest(
+                targets=sources,
+                dialect=dialect,
+                include=include,
+                exclude=exclude,
+                fail_on="never",
+                jobs=jobs or os.cpu_count() or 1,
+                log_format=log_format,
+                sample_size=sample_size,
+                schema_only=schema_only,
+            )
+            prompt = _ask_password if password_prompt else None
+            report = _scan(request, loaded_policy, config_path, format_name, output.stream, messages, prompt)
+            held = build_inventory(report, loaded_policy, tuple(dict.fromkeys(categories)))
+            wording = Wording.build(loaded_policy, lang)
+            built = INVENTORY_FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
+            rendered = built.format_inventory(held)
+            output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    except (PolicyError, DeclarationError) as error:
+        for problem in error.problems:
+            messages.error(str(problem))
+        sys.exit(EXIT_ERROR)
+    except (UnknownSourceError, EngineUnavailable) as error:
+        messages.error(str(error))
+        sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as error:
+        messages.error(f"cannot write the inventory to {output_path or 'stdout'}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+    if output_path is not None:
+        messages.info(f"inventory written to {output_path}")
+    if report.skipped:
+        messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the inventory lists them")
+    if _nothing_scanned(report) or (strict and report.skipped):
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK)
+
+
+def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
+    """What `init` and `baseline` read, as `scan` reads it."""
+    options = (
+        click.argument("sources", nargs=-1, required=True),
+        click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML to judge by."),
+        click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected)."),
+        click.option("--include", multiple=True, metavar="GLOB", help="Only files (or database tables) matching GLOB."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files (or database tables) matching GLOB."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Log processes (0: per core)."),
+        click.option("--schema-only", is_flag=True, help="Databases: read the catalog only; no row is read."),
+        click.option("--sample-size", type=click.IntRange(min=1), default=1000, help="Databases: rows per table."),
+        click.option("--log-format", type=click.Choice(sorted(LOG_FORMATS)), help="Read every log as this format."),
+        click.option("--password-prompt", "-W", is_flag=True, help="Databases: ask for passwords URLs do not carry."),
+        click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped."),
+        click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command(help=INIT_HELP)
+@_reading_options
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(path_type=Path, allow_dash=True),
+    default=Path(DATA_MAP_NAME),
+    show_default=True,
+    help="Where to write the data map (`-`: standard output).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def init(
+    sources: tuple[str, ...],
+    policy_path: Path | None,
+    dialect: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int,
+    schema_only: bool,
+    sample_size: int,
+    log_format: str | None,
+    password_prompt: bool,
+    strict: bool,
+    quiet: bool,
+    output_path: Path,
+    force: bool,
+) -> None:
+    messages = Messages(quiet)
+    to_stdout = str(output_path) == "-"
+    if not to_stdout and output_path.exists() and not force:
+        messages.error(f"{output_path} exists: edit it, or replace it with --force")
+        sys.exit(EXIT_ERROR)
+    request = _reading_request(sources, dialect, include, exclude, jobs, schema_only, sample_size, log_format)
+    report = _read(request, policy_path, None, password_prompt, messages, data_map_wanted=False)
+    _stop_on_bad_input(report, strict, messages)
+    text = starter_data_map(report, Path(".") if to_stdout else output_path.parent)
+    if to_stdout:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output_path, text)
+    except OSError as error:
+        messages.error(f"cannot write {output_path}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+    messages.info(
+        f"wrote {output_path}: {place_count(report)} place(s) holding personal data, each with `purposes: []`; "
+        "fill them in (`pdscan policy` lists the purposes), then `pdscan scan`"
+    )
+
+
+@main.command(name="baseline", help=BASELINE_HELP)
+@_reading_options
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help=f"Data map declaring purposes (default: ./{DATA_MAP_NAME}).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(path_type=Path),
+    default=Path(BASELINE_NAME),
+    show_default=True,
+    help="Where to write the baseline.",
+)
+def baseline_command(
+    sources: tuple[str, ...],
+    policy_path: Path | None,
+    dialect: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int,
+    schema_only: bool,
+    sample_size: int,
+    log_format: str | None,
+    password_prompt: bool,
+    strict: bool,
+    quiet: bool,
+    config_path: Path | None,
+    output_path: Path,
+) -> None:
+    messages = Messages(quiet)
+    request = _reading_request(sources, dialect, include, exclude, jobs, schema_only, sample_size, log_format)
+    report = _read(request, policy_path, config_path, password_prompt, messages, data_map_wanted=True)
+    _stop_on_bad_input(report, strict, messages)
+    entries = baseline_entries(report, output_path.parent)
+    try:
+        before = load_baseline(output_path).entries if output_path.exists() else ()
+    except BaselineError:
+        before = ()  # replaced whatever it was: the point of writing it again
+    try:
+        write_baseline(output_path, entries)
+    except BaselineError as error:
+        messages.error(str(error))
+        sys.exit(EXIT_ERROR)
+    known = {entry.fingerprint for entry in before}
+    now = {entry.fingerprint for entry in entries}
+    messages.info(
+        f"wrote {output_path}: {len(entries)} finding(s) accepted ({len(now - known)} added, "
+        f"{len(known - now)} removed since the last baseline); commit it and scan with --baseline {output_path}"
+    )
+
+
+def _reading_request(
+    sources: tuple[str, ...],
+    dialect: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int,
+    schema_only: bool,
+    sample_size: int,
+    log_format: str | None,
+) -> ScanRequest:
+    return ScanRequest(
+        targets=sources,
+        dialect=dialect,
+        include=include,
+        exclude=exclude,
+        fail_on="never",
+        jobs=jobs or os.cpu_count() or 1,
+        log_format=log_format,
+        sample_size=sample_size,
+        schema_only=schema_only,
+    )
+
+
+def _read(
+    request: ScanRequest,
+    policy_path: Path | None,
+    config_path: Path | None,
+    password_prompt: bool,
+    messages: Messages,
+    data_map_wanted: bool,
+) -> Report:
+    """Scan as `scan` does (without a report format) for `init` and `baseline`; errors exit 2."""
+    try:
+        policy = load_policy(policy_path)
+        prompt = _ask_password if password_prompt else None
+        return _scan(request, policy, config_path, "table", sys.stdout, messages, prompt, data_map_wanted)
+    except (PolicyError, DeclarationError) as error:
+        for problem in error.problems:
+            messages.error(str(problem))
+        sys.exit(EXIT_ERROR)
+    except (UnknownSourceError, EngineUnavailable) as error:
+        messages.error(str(error))
+        sys.exit(EXIT_ERROR)
+
+
+def _stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None:
+    if report.skipped:
+        messages.info(f"partial scan: {len(report.skipped)} item(s) skipped")
+    if _nothing_scanned(report):
+        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
+        sys.exit(EXIT_ERROR)
+    if strict and report.skipped:
+        sys.exit(EXIT_ERROR)
+
+
 def _nothing_scanned(report: Report) -> bool:
     """Every source given was skipped (a server down, a wrong password): the scan said nothing."""
     return bool(report.sources) and all(source.status == "skipped" for source in report.sources)
+
+
+def _changes(ref: str) -> GitChanges:
+    """Asked before the scan, so an unknown revision costs nothing."""
+    return changed_since(ref, Path.cwd())
+
+
+def _against(report: Report, accepted: Baseline | None, changes: GitChanges | None) -> Report:
+    """The baseline compared first (stale entries need every finding), then --changed-since."""
+    if accepted is not None:
+        report = compare(report, accepted)
+    if changes is not None:
+        report = only_changed(report, changes)
+    return report
+
+
+def _announce_baseline(report: Report, messages: Messages) -> None:
+    if report.baseline is None:
+        return
+    for entry in report.baseline.stale:
+        where = f"{report.baseline.path}:{entry.line}" if entry.line else report.baseline.path
+        messages.info(
+            f"{where}: stale baseline entry: {entry.source} {entry.place} ({entry.category}) matches nothing any "
+            "more; refresh it with `pdscan baseline`"
+        )
 
 
 def _ask_password(display: str) -> str:
@@ -349,16 +783,16 @@ def _ask_password(display: str) -> str:
 
 def _scan(
     request: ScanRequest,
-    policy_path: Path | None,
+    policy: Policy,
     config_path: Path | None,
     format_name: str,
     stream: TextIO,
     messages: Messages,
     password_prompt: Callable[[str], str] | None = None,
+    data_map_wanted: bool = True,
 ) -> Report:
-    """Load the policy and data map, run the scan, stream ndjson records as they come."""
-    policy = load_policy(policy_path)
-    data_map = _data_map(config_path, request.targets, policy, messages)
+    """Load the data map, run the scan, stream ndjson records as they come."""
+    data_map = _data_map(config_path, request.targets, policy, messages) if data_map_wanted else None
     ndjson = NdjsonStream(stream, policy) if format_name == "ndjson" else None
 
     def announce_skip(skipped: Skipped) -> None:
@@ -407,30 +841,3 @@ def _use_color(requested: bool | None, output_path: Path | None) -> bool:
     if output_path is not None or "NO_COLOR" in os.environ:
         return False
     return sys.stdout.isatty()
-
-
-class ReportOutput:
-    """Where the report goes: stdout, or a file written beside the target and renamed into place
-    only when the scan finished, so no reader ever sees half a report."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.stream: TextIO = sys.stdout
-        self._temporary: str | None = None
-
-    def __enter__(self) -> ReportOutput:
-        if self.path is not None:
-            directory = self.path.parent if str(self.path.parent) else Path(".")
-            handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
-            self.stream = os.fdopen(handle, "w", encoding="utf-8")
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
-        if self.path is None or self._temporary is None:
-            self.stream.flush()
-            return
-        self.stream.close()
-        if kind is None:
-            os.replace(self._temporary, self.path)
-        else:
-            Path(self._temporary).unlink(missing_ok=True)

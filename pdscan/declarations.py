@@ -4,6 +4,8 @@ Two sources, adding up: the data map `pdscan.yml` (database -> table -> column, 
 adding downwards, names as globs) and purposes written inline in the DDL itself (column and
 table comments, trailing `-- pdscan: purpose=…`). Every purpose id is checked against the
 policy, so a typo is an error with file:line, never a silently undeclared column.
+Ignores live in the same two places (`ignore:` entries, `-- pdscan: ignore reason=…`) and
+always carry a reason: an ignore nobody can explain is an error, not a silent hole.
 Format: docs/data-map.md.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.model import Location, SourceKind, StaleDeclaration, Table
-from pdscan.policy import Policy
+from pdscan.policy import Policy, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
 
 DATA_MAP_VERSION = 1
@@ -27,6 +30,10 @@ INLINE_PURPOSES = re.compile(r"\bpurposes?\s*[:=]\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Z
 # A category is only read after an explicit `pdscan:` marker: "category: books" is common prose.
 INLINE_MARKER = re.compile(r"\bpdscan\s*:(.*)", re.IGNORECASE | re.DOTALL)
 INLINE_CATEGORY = re.compile(r"\bcategory\s*[:=]\s*([A-Za-z0-9_]+)", re.IGNORECASE)
+# `ignore reason=…` after the marker: the reason runs to the end of the comment, or is quoted.
+INLINE_IGNORE = re.compile(r"\bignore\b", re.IGNORECASE)
+INLINE_REASON = re.compile(r"""\breason\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|(.*))""", re.IGNORECASE | re.DOTALL)
+ANY_CATEGORY = "*"
 GLOB_CHARACTERS = frozenset("*?[")
 
 
@@ -81,6 +88,18 @@ class LogDeclaration:
 
 
 @dataclass(frozen=True)
+class IgnoreDeclaration:
+    """An `ignore:` entry: places (a glob over `table.column`, or a log field) holding data of a
+    category (or `*`), optionally only in sources matching `source`, with the reason why."""
+
+    place: str
+    category: str
+    reason: str
+    source: str | None
+    declared_in: str
+
+
+@dataclass(frozen=True)
 class DataMap:
     """A loaded pdscan.yml; `files` globs are relative to `base_dir`, the directory it lives in."""
 
@@ -88,6 +107,15 @@ class DataMap:
     base_dir: Path
     databases: tuple[DatabaseDeclaration, ...]
     logs: tuple[LogDeclaration, ...] = ()
+    ignores: tuple[IgnoreDeclaration, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Why a finding is not judged, and where that was written."""
+
+    reason: str
+    declared_in: str
 
 
 @dataclass(frozen=True)
@@ -97,6 +125,7 @@ class DeclaredPlace:
     purposes: tuple[str, ...]
     declared_in: tuple[str, ...]
     category_override: str | None = None
+    ignore: Ignore | None = None  # inline `-- pdscan: ignore reason=…`
 
 
 NOTHING_DECLARED = DeclaredPlace((), ())
@@ -118,6 +147,7 @@ class _DataMapReader:
         self.marked = marked
         self.purpose_ids = {purpose.id for purpose in policy.purposes}
         self.category_ids = {category.id for category in policy.categories}
+        self.data_types = set(load_taxonomy())
         self.base_dir = base_dir
         self.problems: list[Problem] = []
 
@@ -135,16 +165,59 @@ class _DataMapReader:
         if not isinstance(root, dict):
             self.fail(root, "a data map is a mapping with 'version' and 'databases' (see docs/data-map.md)")
             raise DeclarationError(tuple(self.problems))
-        self.unknown_keys(root, {"version", "databases", "logs"}, "the data map")
+        self.unknown_keys(root, {"version", "databases", "logs", "ignore"}, "the data map")
         if root.get("version", DATA_MAP_VERSION) != DATA_MAP_VERSION:
             self.fail(root, f"unsupported data map version (this pdscan reads version {DATA_MAP_VERSION})", "version")
         databases = self.mapping(root, "databases", "'databases' (schema name -> tables)")
         declared = tuple(self.database(name, entry, databases) for name, entry in databases.items())
         logs = self.mapping(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
         log_entries = tuple(self.log(pattern, entry, logs) for pattern, entry in logs.items())
+        ignores = self.ignores(root)
         if self.problems:
             raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
-        return DataMap(self.marked.path, self.base_dir, declared, log_entries)
+        return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores)
+
+    def ignores(self, root: dict[Any, Any]) -> tuple[IgnoreDeclaration, ...]:
+        entries = root.get("ignore")
+        if entries is None:
+            return ()
+        if not isinstance(entries, list):
+            self.fail(root, "'ignore' must be a list of {place, category, reason} entries", "ignore")
+            return ()
+        return tuple(
+            declared for index, entry in enumerate(entries) if (declared := self.ignore(entry, entries, index))
+        )
+
+    def ignore(self, entry: Any, parent: list[Any], index: int) -> IgnoreDeclaration | None:
+        if not isinstance(entry, dict):
+            self.fail(parent, "an ignore entry is a mapping: {place: GLOB, category: ID, reason: TEXT}", index)
+            return None
+        self.unknown_keys(entry, {"place", "category", "reason", "source"}, "an ignore entry")
+        where = f"{self.marked.path}:{self.marked.mark(parent, index).line}"
+        place, category, reason, source = (entry.get(key) for key in ("place", "category", "reason", "source"))
+        problems = len(self.problems)
+        if not isinstance(place, str) or not place.strip():
+            self.fail(parent, "an ignore entry needs 'place': a glob over `table.column` or a log field", index)
+        if not isinstance(category, str) or not (
+            category == ANY_CATEGORY or category in self.category_ids or category in self.data_types
+        ):
+            self.fail(
+                entry if "category" in entry else parent,
+                f"an ignore entry needs 'category': a category id of the policy (`pdscan policy`), a data type "
+                f"no category covers, or '{ANY_CATEGORY}' (got {category!r})",
+                "category" if "category" in entry else index,
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            self.fail(
+                entry if "reason" in entry else parent,
+                "an ignore entry needs a 'reason': say why this place is not personal data to declare",
+                "reason" if "reason" in entry else index,
+            )
+        if source is not None and not isinstance(source, str):
+            self.fail(entry, "'source' must be a glob naming a schema or log", "source")
+        if len(self.problems) > problems:
+            return None
+        return IgnoreDeclaration(str(place), str(category), str(reason).strip(), source, where)
 
     def log(self, pattern: Any, entry: Any, parent: dict[Any, Any]) -> LogDeclaration:
         if isinstance(entry, list):  # short form: `"logs/*.log": [fraud_prevention]`
@@ -284,7 +357,7 @@ class Declarations:
             for column in table.columns:
                 column_place = reader.read(column.location, (column.comment, column.annotation))
                 combined = _combine(table_place, column_place)
-                if combined.declared_in:
+                if combined.declared_in or combined.ignore is not None:
                     inline[_key(column.location)] = combined
         if reader.problems:
             raise DeclarationError(tuple(dict.fromkeys(reader.problems)))
@@ -313,6 +386,24 @@ class Declarations:
                             place = _combine(place, declared)
         inline = self._inline.get(_key(location))
         return _combine(place, inline) if inline else place
+
+    def ignore_for(self, location: Location, category: str) -> Ignore | None:
+        """The ignore covering a finding of `category` (or data type) at `location`: inline
+        comments first (the column's, then its table's), then the data map's entries in order."""
+        inline = self._inline.get(_key(location))
+        if inline is not None and inline.ignore is not None:
+            return inline.ignore
+        if self.data_map is None:
+            return None
+        place = (location.column or "") if location.kind is SourceKind.LOG else location.place
+        for entry in self.data_map.ignores:
+            if entry.category not in (ANY_CATEGORY, category):
+                continue
+            if entry.source is not None and not _source_matches(entry.source, location, self.data_map.base_dir):
+                continue
+            if _place_matches(entry.place, place):
+                return Ignore(entry.reason, entry.declared_in)
+        return None
 
     def _for_log(self, location: Location, category: str | None) -> DeclaredPlace:
         place = NOTHING_DECLARED
@@ -387,9 +478,13 @@ class _InlineReader:
     def read(self, location: Location, texts: tuple[str | None, ...]) -> DeclaredPlace:
         purposes: list[str] = []
         category = None
+        ignore = None
         for text in texts:
             if not text:
                 continue
+            marker = INLINE_MARKER.search(text)
+            if marker is not None and INLINE_IGNORE.search(marker.group(1)):
+                text, ignore = self.ignore(location, text, marker.start(1))
             for match in INLINE_PURPOSES.finditer(text):
                 for purpose in (p.strip().lower() for p in match.group(1).split(",")):
                     if purpose in self.purpose_ids:
@@ -404,9 +499,27 @@ class _InlineReader:
                 else:
                     self.fail(location, f"unknown category '{named.group(1)}'")
         if not purposes and category is None:
-            return NOTHING_DECLARED
-        where = f"{location.source}:{location.line}" if location.line else location.source
-        return DeclaredPlace(tuple(dict.fromkeys(purposes)), (where,), category)
+            return DeclaredPlace((), (), None, ignore) if ignore else NOTHING_DECLARED
+        return DeclaredPlace(tuple(dict.fromkeys(purposes)), (_where(location),), category, ignore)
+
+    def ignore(self, location: Location, text: str, after_marker: int) -> tuple[str, Ignore | None]:
+        """The ignore of a `pdscan: ignore reason=…` comment, and the text left without its reason
+        (a reason may say "purpose" in passing). No reason is an error at the DDL line."""
+        reason = INLINE_REASON.search(text, after_marker)
+        said = next((group for group in reason.groups() if group is not None), "").strip() if reason else ""
+        if not said:
+            self.problems.append(
+                Problem(
+                    location.source,
+                    location.line or 1,
+                    1,
+                    f"`pdscan: ignore` on `{location.place}` without a reason: write "
+                    "`-- pdscan: ignore reason=why this is not personal data to declare`",
+                )
+            )
+            return text, None
+        assert reason is not None
+        return text[: reason.start()], Ignore(said, _where(location))
 
     def fail(self, location: Location, what: str) -> None:
         self.problems.append(
@@ -420,6 +533,10 @@ class _InlineReader:
         )
 
 
+def _where(location: Location) -> str:
+    return f"{location.source}:{location.line}" if location.line else location.source
+
+
 def _declared(purposes: tuple[str, ...], declared_in: str) -> DeclaredPlace:
     """A database or table entry counts as a declaration only if it gives purposes."""
     return DeclaredPlace(purposes, (declared_in,) if purposes else ())
@@ -430,6 +547,7 @@ def _combine(first: DeclaredPlace, second: DeclaredPlace) -> DeclaredPlace:
         purposes=tuple(dict.fromkeys(first.purposes + second.purposes)),
         declared_in=tuple(dict.fromkeys(first.declared_in + second.declared_in)),
         category_override=second.category_override or first.category_override,
+        ignore=second.ignore or first.ignore,
     )
 
 
@@ -466,10 +584,28 @@ def _database_matches(database: DatabaseDeclaration, location: Location, base_di
     candidates = {_resolved(location.source), _resolved(identity)}
     base = _resolved(str(base_dir))
     return any(
-        fnmatch.fnmatchcase(candidate, str(Path(base, glob)).lower())
+        fnmatch.fnmatchcase(candidate, _under(base, glob))
         for glob in database.files
         for candidate in candidates
     )
+
+
+def _place_matches(pattern: str, place: str) -> bool:
+    """An ignore's place glob against `table.column` (a schema-qualified table also answers
+    to its last part) or a log field; case-insensitive."""
+    pattern, place = pattern.lower(), place.lower()
+    if fnmatch.fnmatchcase(place, pattern):
+        return True
+    table, _, column = place.rpartition(".")
+    return "." in table and fnmatch.fnmatchcase(f"{table.rsplit('.', 1)[-1]}.{column}", pattern)
+
+
+def _source_matches(pattern: str, location: Location, base_dir: Path) -> bool:
+    """An ignore's `source`: a schema by its name (as database entries), a log by its path (as
+    log entries)."""
+    if location.kind is SourceKind.LOG:
+        return _log_matches(pattern, location.source, base_dir)
+    return _database_matches(DatabaseDeclaration(pattern, (pattern,), (), "", ()), location, base_dir)
 
 
 def _log_matches(pattern: str, log: str, base_dir: Path) -> bool:
@@ -477,7 +613,13 @@ def _log_matches(pattern: str, log: str, base_dir: Path) -> bool:
     lowered = pattern.lower()
     if fnmatch.fnmatchcase(Path(log).name.lower(), lowered) or fnmatch.fnmatchcase(log.lower(), lowered):
         return True
-    return fnmatch.fnmatchcase(_resolved(log), str(Path(_resolved(str(base_dir)), pattern)).lower())
+    return fnmatch.fnmatchcase(_resolved(log), _under(_resolved(str(base_dir)), pattern))
+
+
+def _under(base: str, glob: str) -> str:
+    """A glob relative to the data map's folder as an absolute, lower-cased pattern; `../` steps
+    out of the folder (a data map in config/ naming ../db/*.sql)."""
+    return os.path.normpath(os.path.join(base, glob)).lower()
 
 
 @functools.cache

@@ -187,6 +187,54 @@ class Verdict:
     declared_in: tuple[str, ...] = ()  # where each declaration came from: "pdscan.yml:12"
     ignore_reason: str | None = None
     warnings: tuple[str, ...] = ()  # e.g. "plaintext_sensitive": a card number in clear text in a log
+    ignored_in: str | None = None  # where the ignore was written: "pdscan.yml:30", "db/002_users.sql:4"
+    baseline_state: BaselineState | None = None  # None: the scan had no baseline
+
+
+class BaselineState(enum.StrEnum):
+    """A finding against the baseline (SARIF's words): only `new` findings can fail a scan."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """One accepted finding: what it is (never where on a line), and the verdict it was accepted at.
+
+    `source` is the schema or log identity relative to the baseline file's folder; `category`
+    the policy category, or the data type when no category covers it. `line` is where the
+    entry sits in the baseline file (to point at stale entries), never written to it.
+    """
+
+    fingerprint: str
+    source: str
+    table: str | None
+    column: str | None
+    category: str
+    verdict: VerdictKind
+    line: int | None = None
+
+    @property
+    def place(self) -> str:
+        return ".".join(part for part in (self.table, self.column) if part) or "(free text)"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineCheck:
+    """How a scan compared with its baseline: the file, how many entries, which matched nothing."""
+
+    path: str
+    entries: int
+    stale: tuple[BaselineEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedSince:
+    """--changed-since: the git revision, and the files that differ from it (repository-relative)."""
+
+    ref: str
+    files: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +255,14 @@ class PolicyRef:
     version: str
     sha256: str
     path: str
+
+
+@dataclass(frozen=True, slots=True)
+class DataMapRef:
+    """Which data map declared the purposes, so a filed report names what judged it."""
+
+    path: str
+    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +291,7 @@ class Report:
     verdicts: tuple[Verdict, ...]
     stale_declarations: tuple[StaleDeclaration, ...] = ()
     fail_on: str = "undeclared"
+    data_map: DataMapRef | None = None
+    show_data: bool = False  # samples hold raw personal values (--show-data)
+    baseline: BaselineCheck | None = None  # --baseline
+    changed_since: ChangedSince | None = None  # --changed-since: only findings in these files are listed

@@ -24,6 +24,7 @@ from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
 from pdscan.model import (
     Column,
+    DataMapRef,
     Detection,
     Evidence,
     Finding,
@@ -47,7 +48,8 @@ from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, s
 from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
 from pdscan.sources.sql_text import decode_sql_bytes
 
-REPORT_SCHEMA_VERSION = "1.2.0"  # 1.2: database `values` per finding, `rows` per source
+REPORT_SCHEMA_VERSION = "1.4.0"  # 1.4: `baseline`, `changed_since`, per finding `baseline_state` and `ignored_in`;
+# 1.3: `data_map` and `show_data`; the changelog is docs/report.md
 STDIN_NAME = "<stdin>"
 DEFAULT_TABLE_JOBS = 4  # tables sampled at once by default: the server does the waiting, not our cores
 RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
@@ -167,7 +169,15 @@ def run_scan(
         verdicts=audit(findings, policy, declarations),
         stale_declarations=declarations.stale(tables),
         fail_on=request.fail_on,
+        data_map=_data_map_ref(data_map),
+        show_data=request.show_data,
     )
+
+
+def _data_map_ref(data_map: DataMap | None) -> DataMapRef | None:
+    if data_map is None:
+        return None
+    return DataMapRef(data_map.path, hashlib.sha256(Path(data_map.path).read_bytes()).hexdigest())
 
 
 def rules_version() -> str:
@@ -211,7 +221,8 @@ def _log_evidence(log_field: LogField, taxonomy: dict[str, str]) -> tuple[tuple[
             evidence.append(Evidence("name", f"field name `{name}` means {as_phrase(title)} ({_values(count)})"))
             confidence = max(confidence, 0.8)
         else:
-            evidence.append(Evidence("value", f"{_values(count)} match `{detector}` and pass its check"))
+            verbs = "matches `{}` and passes" if count == 1 else "match `{}` and pass"
+            evidence.append(Evidence("value", f"{_values(count)} {verbs.format(detector)} its check"))
             confidence = max(confidence, 0.95)
     return tuple(evidence), confidence
 

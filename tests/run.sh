@@ -16,6 +16,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     fi
 fi
 
+# Headless Chromium for tests/test_format_html_browser.py (the HTML report opened as a person
+# would, checked for console errors and network requests): the Debian package, when absent and root.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
+    echo "== installing chromium for the HTML report tests"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; } \
+        || echo "installing chromium failed: the browser tests will be skipped, loudly" >&2
+fi
+
 venv="${PDSCAN_VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"

@@ -99,15 +99,20 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         "generated_at",
         "policy",
         "fail_on",
+        "data_map",
+        "show_data",
         "sources",
         "skipped",
         "findings",
         "stale_declarations",
+        "baseline",
+        "changed_since",
         "summary",
     ]
     assert document["tool"] == {"name": "pdscan", "version": "0.1.0", "rules_version": "0.1.0+0123456789ab"}
     assert document["policy"]["id"] == "engoo-dmm-2014"
     assert document["policy"]["sha256"] == "ab" * 32
+    assert (document["data_map"], document["show_data"]) == (None, False)
     assert document["skipped"] == [
         {"source": "db/migrate/003_views.sql", "line": 12, "reason": "statement not understood: CREATE VIEW"}
     ]
@@ -139,6 +144,8 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         "occurrences": None,
         "values": None,
         "warnings": [],
+        "ignored_in": None,
+        "baseline_state": None,
     }
 
 
@@ -235,7 +242,7 @@ def test_the_format_presents_verdicts_and_never_re_decides_them() -> None:
 
 
 def test_the_registry_builds_json_as_the_cli_does() -> None:
-    assert set(FORMATS) == {"table", "json"}
+    assert {"table", "json", "csv", "markdown", "html", "fides"} <= set(FORMATS)
     built = FORMATS["json"](color=True).format(mixed_report())
     assert json.loads(built)["schema_version"] == "1.0.0"
     assert "\x1b[" not in built

@@ -113,3 +113,14 @@ def test_the_installed_command_scans_with_its_rules_and_report_schema(installed_
         env=dict(os.environ, PYTHONPATH=sysconfig.get_paths()["purelib"]),
     )
     assert "2020-12" in schema_check.stdout
+
+
+def test_the_installed_command_writes_reports_with_their_stylesheet_and_labels(
+    installed_pdscan: Path, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE customers (id int, email varchar(255));\n", encoding="utf-8")
+    result = run_installed(installed_pdscan, "scan", str(schema), "--format", "html", "--lang", "ru", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "section.verdict" in result.stdout, "report.css ships in the wheel and is inlined"
+    assert "Хранится без заявленной цели" in result.stdout, "rules/labels.yaml ships in the wheel"

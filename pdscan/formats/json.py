@@ -11,12 +11,22 @@ import json
 from typing import Any
 
 from pdscan.formats.summary import in_place_order, summarise
-from pdscan.model import Location, Occurrences, Report, ValueSample, Verdict
+from pdscan.model import (
+    BaselineCheck,
+    BaselineEntry,
+    ChangedSince,
+    DataMapRef,
+    Location,
+    Occurrences,
+    Report,
+    ValueSample,
+    Verdict,
+)
 
 
 class JsonFormat:
-    def __init__(self, color: bool = False) -> None:
-        del color  # JSON is never coloured; the argument keeps every format built the same way
+    def __init__(self, color: bool = False, wording: object = None) -> None:
+        del color, wording  # never coloured, speaks ids; the arguments keep every format built the same way
 
     def format(self, report: Report) -> str:
         return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
@@ -40,6 +50,8 @@ def report_document(report: Report) -> dict[str, Any]:
             "path": report.policy.path,
         },
         "fail_on": report.fail_on,
+        "data_map": _data_map(report.data_map),
+        "show_data": report.show_data,
         "sources": [
             {
                 "source": s.source,
@@ -64,6 +76,8 @@ def report_document(report: Report) -> dict[str, Any]:
             {"place": s.place, "declared_in": s.declared_in, "explanation": s.explanation}
             for s in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place))
         ],
+        "baseline": _baseline(report.baseline),
+        "changed_since": _changed_since(report.changed_since),
         "summary": {
             "total": summary.total,
             "by_category": summary.by_category,
@@ -94,7 +108,35 @@ def _finding(verdict: Verdict) -> dict[str, Any]:
         "occurrences": _occurrences(finding.occurrences),
         "values": _values(finding.values),
         "warnings": list(verdict.warnings),
+        "ignored_in": verdict.ignored_in,
+        "baseline_state": verdict.baseline_state.value if verdict.baseline_state else None,
     }
+
+
+def _baseline(check: BaselineCheck | None) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    return {"path": check.path, "entries": check.entries, "stale": [_baseline_entry(e) for e in check.stale]}
+
+
+def _baseline_entry(entry: BaselineEntry) -> dict[str, Any]:
+    return {
+        "fingerprint": entry.fingerprint,
+        "source": entry.source,
+        "table": entry.table,
+        "column": entry.column,
+        "category": entry.category,
+        "verdict": entry.verdict.value,
+        "line": entry.line,
+    }
+
+
+def _changed_since(changes: ChangedSince | None) -> dict[str, Any] | None:
+    return None if changes is None else {"ref": changes.ref, "files": list(changes.files)}
+
+
+def _data_map(data_map: DataMapRef | None) -> dict[str, str] | None:
+    return None if data_map is None else {"path": data_map.path, "sha256": data_map.sha256}
 
 
 def _values(values: ValueSample | None) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from pdscan.formats.console import render
 from pdscan.formats.summary import Summary, in_place_order, summarise
-from pdscan.model import Occurrences, Report, SourceKind, Verdict, VerdictKind
+from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
 
 VERDICT_STYLES = {
     VerdictKind.IGNORED: "dim",
@@ -39,7 +39,8 @@ NOT_PERMITTED = " (not permitted)"
 
 
 class TableFormat:
-    def __init__(self, color: bool, width: int | None = None) -> None:
+    def __init__(self, color: bool, width: int | None = None, wording: object = None) -> None:
+        del wording  # the terminal table speaks ids; the argument keeps every format built the same way
         self.color = color
         self.width = width
 
@@ -65,6 +66,17 @@ class TableFormat:
             "Stale declarations",
             [f"{stale.declared_in}: {stale.explanation}" for stale in report.stale_declarations],
         )
+        if report.baseline is not None:
+            accepted = sum(1 for v in report.verdicts if v.baseline_state is BaselineState.UNCHANGED)
+            yield Text()
+            yield Text(f"{accepted} finding(s) accepted by the baseline {report.baseline.path}: shown, never failing.")
+            yield from _listing(
+                "Stale baseline entries (refresh with `pdscan baseline`)",
+                [f"{e.source} {e.place} ({e.category}, {e.verdict.value})" for e in report.baseline.stale],
+            )
+        if report.changed_since is not None:
+            yield Text()
+            yield Text(f"Only places defined in files changed since {report.changed_since.ref} are listed.")
         yield Text()
         yield Text(next_step(report, summary), style="bold", no_wrap=True)
 
@@ -174,6 +186,8 @@ def _details(verdict: Verdict) -> Text:
         details.append(f" · declared in {', '.join(verdict.declared_in)}")
     if verdict.ignore_reason:
         details.append(f" · ignored: {verdict.ignore_reason}")
+    if verdict.baseline_state is BaselineState.UNCHANGED:
+        details.append(" · accepted by the baseline")
     if finding.occurrences is not None and finding.occurrences.samples:
         details.append(f" · samples: {', '.join(finding.occurrences.samples)}")
     if finding.values is not None and finding.values.samples:

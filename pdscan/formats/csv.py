@@ -1,0 +1,94 @@
+"""`--format csv`: a record-of-processing extract, one row per place holding personal data.
+
+Made to open cleanly in a spreadsheet: UTF-8 with a byte-order mark (so Excel reads it as
+UTF-8), RFC 4180 quoting and CRLF line ends, and no formula injection: a cell starting with
+`=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, since column names, log
+fields and evidence come from scanned files that anyone may have written. Ids (categories,
+purposes, verdicts) stay ids so rows can be filtered; titles and headers follow `--lang`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from pdscan.formats.places import HeldPlace, Inventory, held_places
+from pdscan.formats.wording import Wording
+from pdscan.model import Report, SourceKind
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = (
+    "source",
+    "kind",
+    "table_or_file",
+    "column_or_field",
+    "defined_at",
+    "category",
+    "category_title",
+    "clause",
+    "data_types",
+    "declared_purposes",
+    "declared_in",
+    "permitted_purposes",
+    "verdict",
+    "explanation",
+    "evidence",
+    "values_seen",
+    "samples",
+    "warnings",
+    "fingerprint",
+)
+LIST_SEPARATOR = "; "
+
+
+class CsvFormat:
+    def __init__(self, *, color: bool = False, wording: Wording) -> None:
+        del color  # never coloured
+        self.wording = wording
+
+    def format(self, report: Report) -> str:
+        return self._table(held_places(report.verdicts))
+
+    def format_inventory(self, inventory: Inventory) -> str:
+        return self._table(place for holdings in inventory.holdings for place in holdings.places)
+
+    def _table(self, places: Iterable[HeldPlace]) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow([self.wording(column) for column in COLUMNS])
+        for place in places:
+            writer.writerow([neutralise(cell) for cell in self._row(place)])
+        return BOM + buffer.getvalue()
+
+    def _row(self, place: HeldPlace) -> list[str]:
+        words = self.wording
+        location = place.location
+        column = location.column or (words("free_text") if location.kind is SourceKind.LOG else "")
+        return [
+            place.source,
+            location.kind.value,
+            place.table_or_file,
+            column,
+            place.defined_at,
+            place.category or "",
+            words.category_title(place.category),
+            place.clause or "",
+            LIST_SEPARATOR.join(place.data_types),
+            LIST_SEPARATOR.join(place.declared_purposes),
+            LIST_SEPARATOR.join(place.declared_in),
+            LIST_SEPARATOR.join(place.permitted_purposes),
+            place.verdict.value,
+            place.explanation,
+            LIST_SEPARATOR.join(place.evidence),
+            "" if place.values_seen is None else str(place.values_seen),
+            LIST_SEPARATOR.join(place.samples),
+            LIST_SEPARATOR.join(place.warnings),
+            LIST_SEPARATOR.join(place.fingerprints),
+        ]
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, made text (OWASP's CSV injection advice)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell

@@ -1,0 +1,96 @@
+"""`--format github`: GitHub Actions workflow commands, so findings appear on the lines of the
+pull request that added them (`::error file=…,line=…::…`).
+
+Quiet about the past, loud about the new: a finding that fails this scan is an `error`; a
+problem that does not (below --fail-on) a `warning`; one the baseline accepted a `notice`;
+ignored findings and `ok` places are not annotated. Stale declarations, stale baseline entries
+and skipped files are warnings at their own file:line. A last plain line sums it up.
+"""
+
+from __future__ import annotations
+
+from pdscan.formats.code_locations import (
+    CodeLocation,
+    baseline_location,
+    declaration_location,
+    failing,
+    skipped_location,
+    stale_fails,
+    verdict_location,
+)
+from pdscan.formats.summary import in_place_order
+from pdscan.model import BaselineState, Report, Verdict, VerdictKind
+
+
+class GithubFormat:
+    def __init__(self, color: bool = False, wording: object = None) -> None:
+        del color, wording  # plain commands; the arguments keep every format built the same way
+
+    def format(self, report: Report) -> str:
+        lines = [_verdict(report, v) for v in in_place_order(report.verdicts) if _annotated(v)]
+        for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
+            level = "error" if stale_fails(report) else "warning"
+            title = f"pdscan: stale_declaration ({stale.place})"
+            lines.append(command(level, declaration_location(stale), title, stale.explanation))
+        if report.baseline is not None:
+            for entry in report.baseline.stale:
+                message = (
+                    f"{entry.source} {entry.place}: the baseline accepts category {entry.category} "
+                    f"({entry.verdict.value}) here, but the scan no longer finds it; write the baseline again "
+                    "with `pdscan baseline`"
+                )
+                where = baseline_location(report, entry)
+                lines.append(command("warning", where, "pdscan: stale baseline entry", message))
+        for skipped in report.skipped:
+            lines.append(command("warning", skipped_location(skipped), "pdscan: skipped", str(skipped)))
+        lines.append(_summary(report))
+        return "\n".join(lines) + "\n"
+
+
+def command(level: str, where: CodeLocation | None, title: str, message: str) -> str:
+    """One workflow command, its properties and message escaped as the Actions toolkit does."""
+    properties = []
+    if where is not None:
+        properties.append(f"file={_property(where.path)}")
+        if where.line:
+            properties.append(f"line={where.line}")
+    properties.append(f"title={_property(title)}")
+    return f"::{level} {','.join(properties)}::{_data(message)}"
+
+
+def _annotated(verdict: Verdict) -> bool:
+    return verdict.kind not in (VerdictKind.OK, VerdictKind.IGNORED)
+
+
+def _verdict(report: Report, verdict: Verdict) -> str:
+    if failing(report, verdict):
+        level = "error"
+    elif verdict.baseline_state is BaselineState.UNCHANGED:
+        level = "notice"
+    else:
+        level = "warning"
+    finding = verdict.finding
+    what = f"{finding.category}, {verdict.clause}" if finding.category else finding.data_type
+    accepted = " (accepted by the baseline)" if verdict.baseline_state is BaselineState.UNCHANGED else ""
+    title = f"pdscan: {verdict.kind.value} ({what}){accepted}"
+    return command(level, verdict_location(verdict), title, verdict.explanation)
+
+
+def _summary(report: Report) -> str:
+    failing_count = sum(1 for verdict in report.verdicts if failing(report, verdict))
+    parts = [f"pdscan: {failing_count} finding(s) fail this scan (--fail-on {report.fail_on})"]
+    if report.baseline is not None:
+        accepted = sum(1 for v in report.verdicts if v.baseline_state is BaselineState.UNCHANGED)
+        parts.append(f"{accepted} accepted by the baseline {report.baseline.path}")
+        parts.append(f"{len(report.baseline.stale)} stale baseline entry(ies)")
+    if report.changed_since is not None:
+        parts.append(f"only places defined in files changed since {report.changed_since.ref}")
+    return "; ".join(parts)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,67 @@
+"""`pdscan inventory` on a terminal: per category, its clause and every place holding it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.console import RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from pdscan.formats.console import render
+from pdscan.formats.places import HeldPlace, Inventory
+from pdscan.formats.table import VERDICT_STYLES
+from pdscan.formats.wording import Wording
+from pdscan.model import SourceKind
+
+
+class InventoryTableFormat:
+    def __init__(self, *, color: bool, wording: Wording, width: int | None = None) -> None:
+        self.color = color
+        self.words = wording
+        self.width = width
+
+    def format_inventory(self, inventory: Inventory) -> str:
+        return render(self._renderables(inventory), color=self.color, width=self.width)
+
+    def _renderables(self, inventory: Inventory) -> Iterator[RenderableType]:
+        words = self.words
+        report = inventory.report
+        yield Text.assemble((words("inventory_title"), "bold"), f" · {report.policy.title} · {report.generated_at}")
+        for holdings in inventory.holdings:
+            category = holdings.category
+            clause = words.policy.category(category).clause if category else ""
+            yield Text()
+            yield Text.assemble(
+                (words.category_title(category), "bold underline"),
+                (f"  {category}" if category else "", "cyan"),
+                f"  {clause}",
+                f"  · {words('places')}: {len(holdings.places)}",
+            )
+            quoted = words.clause_words(category)
+            if quoted:
+                yield Padding(Text(f"«{quoted}»", style="italic dim"), (0, 0, 0, 2))
+            if not holdings.places:
+                yield Padding(Text(words("no_places"), style="dim"), (0, 0, 0, 2))
+                continue
+            yield Padding(self._places(holdings.places), (0, 0, 0, 2))
+        if report.skipped:
+            yield Text()
+            yield Text(words("partial_scan"), style="bold yellow")
+
+    def _places(self, places: tuple[HeldPlace, ...]) -> Table:
+        words = self.words
+        table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold dim")
+        for header in (words("place"), words("source"), words("declared_purposes"), words("verdict")):
+            table.add_column(header, overflow="fold")
+        for place in places:
+            location = place.location
+            name = (location.column or words("free_text")) if location.kind is SourceKind.LOG else location.place
+            table.add_row(
+                Text(name, style="cyan"),
+                Text(place.defined_at or place.source, style="dim"),
+                Text(", ".join(place.declared_purposes) or "—"),
+                Text(place.verdict.value, style=VERDICT_STYLES[place.verdict]),
+            )
+        return table

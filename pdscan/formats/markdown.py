@@ -1,0 +1,193 @@
+"""`--format markdown`: the report as a document to paste into a ticket, a wiki or a pull request.
+
+The same sections as the HTML report (summary, findings grouped by verdict with the policy's
+clause quoted, what was skipped, the scan's metadata), as GitHub-flavoured Markdown tables.
+Every text from a scanned file is escaped, so a column named `a|b` or `*x*` reads as written
+and cannot break a table or inject links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
+from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.wording import Wording
+from pdscan.model import Report, SourceKind
+
+SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+class MarkdownFormat:
+    def __init__(self, *, color: bool = False, wording: Wording) -> None:
+        del color  # never coloured
+        self.words = wording
+
+    def format(self, report: Report) -> str:
+        return "\n".join(self._report(report)) + "\n"
+
+    def format_inventory(self, inventory: Inventory) -> str:
+        return "\n".join(self._inventory(inventory)) + "\n"
+
+    def _report(self, report: Report) -> Iterator[str]:
+        words = self.words
+        places = held_places(report.verdicts)
+        yield f"# {escape(words('report_title'))}"
+        yield ""
+        yield from self._warnings(report)
+        yield f"## {escape(words('summary'))}"
+        yield ""
+        yield f"**{len(places)}** {escape(words('total').lower())}"
+        yield ""
+        yield from table(
+            (words("verdict"), words("places")),
+            [(words.verdict(kind), str(sum(len(group) for _, group in groups))) for kind, groups in by_verdict(places)],
+        )
+        yield from table(
+            (words("category"), words("places")),
+            [
+                (f"{words.category_title(c)} ({c})" if c else words.category_title(c), str(n))
+                for c, n in _category_counts(places)
+            ],
+        )
+        yield f"## {escape(words('findings_by_verdict'))}"
+        yield ""
+        if not places:
+            yield escape(words("nothing_found"))
+            yield ""
+        for kind, groups in by_verdict(places):
+            count = sum(len(group) for _, group in groups)
+            yield f"### {escape(words.verdict(kind))} (`{kind.value}`): {count}"
+            yield ""
+            for category, group in groups:
+                yield from self._category_block(category, group, "####")
+        yield from self._stale_and_skipped(report)
+        yield from self._metadata(report)
+
+    def _inventory(self, inventory: Inventory) -> Iterator[str]:
+        words = self.words
+        yield f"# {escape(words('inventory_title'))}"
+        yield ""
+        yield from self._warnings(inventory.report)
+        asked = ", ".join(inventory.asked) if inventory.asked else words("all_categories")
+        yield f"{escape(words('categories_asked'))}: {escape(asked)}"
+        yield ""
+        for holdings in inventory.holdings:
+            yield from self._category_block(holdings.category, list(holdings.places), "##", inventory=True)
+        yield from self._stale_and_skipped(inventory.report)
+        yield from self._metadata(inventory.report)
+
+    def _warnings(self, report: Report) -> Iterator[str]:
+        for shown, key in ((report.show_data, "raw_values_shown"), (bool(report.skipped), "partial_scan")):
+            if shown:
+                yield f"> **{escape(self.words(key))}**"
+                yield ""
+
+    def _category_block(
+        self, category: str | None, places: Sequence[HeldPlace], level: str, inventory: bool = False
+    ) -> Iterator[str]:
+        words = self.words
+        title = words.category_title(category)
+        clause = places[0].clause if places else (words.policy.category(category).clause if category else None)
+        heading = escape(title) + (f" (`{category}`)" if category else "") + (f", {escape(clause)}" if clause else "")
+        yield f"{level} {heading}"
+        yield ""
+        quoted = words.clause_words(category)
+        if quoted:
+            yield f"> {escape(words('policy_words'))}: «{escape(quoted)}»"
+            yield ""
+        if not places:
+            yield escape(words("no_places"))
+            yield ""
+            return
+        headers = [words("place"), words("source"), words("data_types"), words("declared_purposes")]
+        headers += [words("verdict")] if inventory else [words("permitted_purposes")]
+        headers.append(words("evidence"))
+        rows = []
+        for place in places:
+            row = [
+                self._place_name(place),
+                place.source + (f" ({place.defined_in_source})" if place.defined_at else ""),
+                ", ".join(place.data_types),
+                self._purposes(place.declared_purposes, place, mark=True),
+            ]
+            row.append(place.verdict.value if inventory else self._purposes(place.permitted_purposes, place))
+            row.append(self._evidence(place))
+            rows.append(row)
+        yield from table(headers, rows)
+
+    def _place_name(self, place: HeldPlace) -> str:
+        location = place.location
+        if location.kind is SourceKind.LOG:
+            return f"{place.table_or_file}: {location.column or self.words('free_text')}"
+        return location.place
+
+    def _purposes(self, purposes: Sequence[str], place: HeldPlace, mark: bool = False) -> str:
+        if not purposes:
+            return "—"
+        shown = []
+        for purpose in purposes:
+            text = f"{self.words.purpose_title(purpose)} ({purpose})"
+            if mark and place.category and purpose not in place.permitted_purposes:
+                text += f": {self.words('not_permitted').upper()}"
+            shown.append(text)
+        return "; ".join(shown)
+
+    def _evidence(self, place: HeldPlace) -> str:
+        parts = list(place.evidence)
+        if place.samples:
+            parts.append(f"{self.words('samples')}: {', '.join(place.samples)}")
+        parts += [self.words(f"warning.{warning}") for warning in place.warnings]
+        return "; ".join(parts)
+
+    def _stale_and_skipped(self, report: Report) -> Iterator[str]:
+        words = self.words
+        if report.stale_declarations:
+            yield f"## {escape(words('stale_declarations'))}"
+            yield ""
+            for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
+                yield f"- {escape(stale.declared_in)}: {escape(stale.explanation)}"
+            yield ""
+        if report.skipped:
+            yield f"## {escape(words('skipped'))}"
+            yield ""
+            for skipped in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason)):
+                yield f"- {escape(str(skipped))}"
+            yield ""
+
+    def _metadata(self, report: Report) -> Iterator[str]:
+        words = self.words
+        yield f"## {escape(words('scan_metadata'))}"
+        yield ""
+        yield from table(("", ""), scan_facts(report, words))
+        yield from table(
+            (words("source"), words("kind"), words("status"), words("read")),
+            [
+                (s.source, words(f"kind.{s.kind.value}"), words(f"status.{s.status}"), source_read(s, words))
+                for s in sorted_sources(report)
+            ],
+        )
+
+
+def _category_counts(places: Sequence[HeldPlace]) -> list[tuple[str | None, int]]:
+    counts: dict[str | None, int] = {}
+    for place in places:
+        counts[place.category] = counts.get(place.category, 0) + 1
+    return sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or ""))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    """A GitHub-flavoured table, every cell escaped; nothing for no rows."""
+    if not rows:
+        return
+    yield "| " + " | ".join(escape(h) for h in headers) + " |"
+    yield "|" + "|".join("---" for _ in headers) + "|"
+    for row in rows:
+        yield "| " + " | ".join(escape(cell) for cell in row) + " |"
+    yield ""
+
+
+def escape(text: str) -> str:
+    """Text shown as written: Markdown's punctuation backslash-escaped, line breaks as spaces."""
+    return SPECIAL.sub(r"\\\1", " ".join(text.split()))

@@ -1,0 +1,41 @@
+"""What the people-facing formats say about a scan itself: versions, policy, data map, sources,
+so a filed report names everything that produced it. One list, so Markdown and HTML agree."""
+
+from __future__ import annotations
+
+from pdscan.formats.wording import Wording
+from pdscan.model import Report, SourceSummary
+
+
+def scan_facts(report: Report, wording: Wording) -> list[tuple[str, str]]:
+    """(label, value) pairs, in reading order."""
+    policy = report.policy
+    data_map = report.data_map
+    return [
+        (wording("policy"), f"{policy.title} ({policy.policy_id})"),
+        (wording("policy_version"), policy.version),
+        (wording("policy_file"), policy.path),
+        (wording("policy_sha256"), policy.sha256),
+        (wording("data_map"), f"{data_map.path} (SHA-256 {data_map.sha256})" if data_map else wording("no_data_map")),
+        (wording("generated_at"), report.generated_at),
+        (wording("tool"), report.tool_version),
+        (wording("rules_version"), report.rules_version),
+        (wording("schema_version"), report.schema_version),
+        (wording("fail_on"), report.fail_on),
+    ]
+
+
+def source_read(source: SourceSummary, wording: Wording) -> str:
+    """How much of a source was read, in words: tables and columns, rows sampled, lines."""
+    parts = []
+    if source.tables or source.columns:
+        parts.append(wording("read.tables", tables=source.tables, columns=source.columns))
+    if source.rows:
+        parts.append(wording("read.rows", rows=source.rows))
+    if source.lines:
+        parts.append(wording("read.lines", lines=source.lines, format=source.log_format or "?"))
+    return "; ".join(parts)
+
+
+def sorted_sources(report: Report) -> list[SourceSummary]:
+    return sorted(report.sources, key=lambda s: (s.source, s.kind.value))

@@ -1,0 +1,104 @@
+"""The HTML report's chart: policy categories (rows) by scanned sources (columns), each cell
+coloured by the most severe verdict among the category's places in that source and labelled
+with how many places. Plain inline SVG: no script, no font, nothing fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import PurePath
+
+from pdscan.formats.places import HeldPlace
+from pdscan.formats.wording import Wording
+from pdscan.model import VerdictKind
+
+VERDICT_COLOURS = {
+    VerdictKind.IGNORED: "#8a8f98",
+    VerdictKind.OK: "#2e7d32",
+    VerdictKind.STALE_DECLARATION: "#b26a00",
+    VerdictKind.UNDECLARED: "#e0a800",
+    VerdictKind.PURPOSE_NOT_PERMITTED: "#c62828",
+    VerdictKind.NO_POLICY_PURPOSE: "#ad1457",
+    VerdictKind.NOT_IN_POLICY: "#6a1b9a",
+}
+DARK_TEXT_ON = frozenset({VerdictKind.UNDECLARED})  # amber is too light for white digits
+CELL_WIDTH, CELL_HEIGHT, GAP = 56, 30, 4
+CHAR_WIDTH = 8.0  # generous average width of a 13px system-font character (Cyrillic is wide), for layout
+LONGEST_LABEL = 48  # characters; longer titles and names are cut with "…" (the full text is the tooltip)
+
+
+def category_source_chart(places: Sequence[HeldPlace], wording: Wording) -> str:
+    categories = _categories(places, wording)
+    sources = sorted({place.source for place in places})
+    if not categories:
+        return ""
+    row_labels = [_cut(wording.category_title(c)) for c in categories]
+    column_labels = [_cut(PurePath(source).name or source) for source in sources]
+    left = int(max(len(label) for label in row_labels) * CHAR_WIDTH) + 16
+    top = int(max(len(label) for label in column_labels) * CHAR_WIDTH * 0.72) + 24
+    width = left + len(sources) * (CELL_WIDTH + GAP) + 24
+    legend_y = top + len(categories) * (CELL_HEIGHT + GAP) + 24
+    present = sorted({place.verdict for place in places}, key=lambda kind: -kind.severity)
+    height = legend_y + len(present) * 22 + 8
+    legend = [f"{wording.verdict(kind)} ({kind.value})" for kind in present]
+    width = max(width, left + 22 + int(max(len(text) for text in legend) * CHAR_WIDTH) + 16)
+    title = escape(wording("chart"))
+    parts = [
+        f'<svg role="img" aria-labelledby="chart-title" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-size="13">',
+        f'<title id="chart-title">{title}</title>',
+    ]
+    for index, (source, label) in enumerate(zip(sources, column_labels, strict=True)):
+        x = left + index * (CELL_WIDTH + GAP) + CELL_WIDTH // 2
+        parts.append(
+            f'<text x="{x}" y="{top - 8}" transform="rotate(-40 {x} {top - 8})" fill="#1d2330">'
+            f"<title>{escape(source)}</title>{escape(label)}</text>"
+        )
+    for row, (category, label) in enumerate(zip(categories, row_labels, strict=True)):
+        y = top + row * (CELL_HEIGHT + GAP)
+        full = wording.category_title(category) + (f" ({category})" if category else "")
+        parts.append(
+            f'<text x="{left - 10}" y="{y + CELL_HEIGHT // 2 + 4}" text-anchor="end" fill="#1d2330">'
+            f"<title>{escape(full)}</title>{escape(label)}</text>"
+        )
+        for column, source in enumerate(sources):
+            here = [p for p in places if p.category == category and p.source == source]
+            x = left + column * (CELL_WIDTH + GAP)
+            if not here:
+                parts.append(
+                    f'<rect x="{x}" y="{y}" width="{CELL_WIDTH}" height="{CELL_HEIGHT}" rx="3" fill="#f4f6f9" '
+                    f'stroke="#d9dde5"/>'
+                )
+                continue
+            worst = max((p.verdict for p in here), key=lambda kind: kind.severity)
+            ink = "#1d2330" if worst in DARK_TEXT_ON else "#ffffff"
+            tip = f"{full} · {source} · {wording.verdict(worst)} · {len(here)}"
+            parts.append(
+                f'<g data-verdict="{worst.value}"><title>{escape(tip)}</title>'
+                f'<rect x="{x}" y="{y}" width="{CELL_WIDTH}" height="{CELL_HEIGHT}" rx="3" '
+                f'fill="{VERDICT_COLOURS[worst]}"/>'
+                f'<text x="{x + CELL_WIDTH // 2}" y="{y + CELL_HEIGHT // 2 + 5}" text-anchor="middle" '
+                f'fill="{ink}" font-weight="600">{len(here)}</text></g>'
+            )
+    for index, (kind, text) in enumerate(zip(present, legend, strict=True)):
+        y = legend_y + index * 22
+        parts.append(
+            f'<rect x="{left}" y="{y}" width="14" height="14" rx="2" fill="{VERDICT_COLOURS[kind]}"/>'
+            f'<text x="{left + 22}" y="{y + 12}" fill="#1d2330">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _categories(places: Sequence[HeldPlace], wording: Wording) -> list[str | None]:
+    """Categories present, in the policy's order, data no category covers last."""
+    present = {place.category for place in places}
+    ordered: list[str | None] = [c.id for c in wording.policy.categories if c.id in present]
+    ordered += sorted(c for c in present if c is not None and c not in ordered)
+    if None in present:
+        ordered.append(None)
+    return ordered
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LONGEST_LABEL else text[: LONGEST_LABEL - 1] + "…"

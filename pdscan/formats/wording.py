@@ -1,0 +1,85 @@
+"""The words a report for people is written in: pdscan's own labels in one language
+(`rules/labels.yaml`), and the policy's titles and clauses in that language.
+
+Labels are data so that a translation is reviewed as text, not hunted through code; the
+policy's titles come from the policy itself, and its clauses are quoted in its own words
+whatever the language.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from pdscan.model import VerdictKind
+from pdscan.policy import Policy
+
+LABELS_FILE = "labels.yaml"
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Wording:
+    lang: str
+    policy: Policy
+    labels: MappingProxyType[str, str]
+
+    @classmethod
+    def build(cls, policy: Policy, lang: str = DEFAULT_LANGUAGE) -> Wording:
+        """Raises KeyError for a language the labels do not carry (the CLI offers only those)."""
+        return cls(lang, policy, MappingProxyType(_labels(lang)))
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.labels[key]
+        return text.format(**values) if values else text
+
+    def verdict(self, kind: VerdictKind | str) -> str:
+        return self(f"verdict.{VerdictKind(kind).value}")
+
+    def category_title(self, category_id: str | None) -> str:
+        """The policy's title for the category; data no category covers is said so."""
+        if category_id is None:
+            return self("not_in_policy_category")
+        try:
+            category = self.policy.category(category_id)
+        except KeyError:
+            return category_id
+        return category.title_ru if self.lang == "ru" else category.title_en
+
+    def purpose_title(self, purpose_id: str) -> str:
+        try:
+            purpose = self.policy.purpose(purpose_id)
+        except KeyError:
+            return purpose_id
+        return purpose.title_ru if self.lang == "ru" else purpose.title_en
+
+    def clause_words(self, category_id: str | None) -> str | None:
+        """The clause that names the category, quoted as the policy writes it (never translated)."""
+        if category_id is None:
+            return None
+        try:
+            return self.policy.category(category_id).text_ru
+        except KeyError:
+            return None
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(_document()["languages"])
+
+
+def _labels(lang: str) -> dict[str, str]:
+    if lang not in languages():
+        raise KeyError(lang)
+    return {key: str(texts[lang]) for key, texts in _document()["labels"].items()}
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    raw = (importlib.resources.files("pdscan.rules") / LABELS_FILE).read_text("utf-8")
+    document: dict[str, Any] = yaml.safe_load(raw)
+    return document

