@@ -26,7 +26,7 @@ from pdscan.baseline import (
     write_baseline,
 )
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
-from pdscan.detect.engine import ENGINE_NAMES, EngineUnavailable
+from pdscan.detect.engine import EngineUnavailable
 from pdscan.detect.names import NameClassifier
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.ndjson import NdjsonStream
@@ -40,10 +40,9 @@ from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
 from pdscan.policy import Policy, PolicyError, load_policy
+from pdscan.reading_options import Reading, reading_options
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.discovery import UnknownSourceError
-from pdscan.sources.logformats import FORMATS as LOG_FORMATS
-from pdscan.sources.sql_ddl import DIALECTS
 from pdscan.starter_map import place_count, starter_data_map
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -184,13 +183,7 @@ def main() -> None:
 
 
 @main.command(help=SCAN_HELP)
-@click.argument("sources", nargs=-1, required=True)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path),
-    help="Policy YAML replacing the bundled one.",
-)
+@reading_options
 @click.option(
     "--config",
     "config_path",
@@ -241,89 +234,17 @@ def main() -> None:
     "replayed); run from inside the repository.",
 )
 @click.option(
-    "--dialect",
-    type=click.Choice(DIALECTS),
-    help="SQL dialect of every file (default: detected per file).",
-)
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="Only files matching GLOB inside directories; for database URLs, only tables (`users*`, "
-    "`audit.*`) (repeatable).",
-)
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="Skip files matching GLOB inside directories; for database URLs, skip tables (repeatable).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Processes reading logs, tables sampled at once (default 0: one per core).",
-)
-@click.option(
-    "--schema-only",
-    is_flag=True,
-    help="Databases: read the catalog only (tables, columns, types, comments); no row is read.",
-)
-@click.option(
-    "--sample-size",
-    type=click.IntRange(min=1),
-    default=1000,
-    show_default=True,
-    help="Databases: at most this many rows sampled per table.",
-)
-@click.option(
-    "--statement-timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Databases: the longest one statement may run.",
-)
-@click.option(
-    "--table-timeout",
-    type=click.FloatRange(min=0.1),
-    default=120.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Databases: the longest one table's sample may take; past it the table is reported as cut short.",
-)
-@click.option(
-    "--password-prompt",
-    "-W",
-    is_flag=True,
-    help="Databases: ask for the password of each URL that does not carry one (never echoed, never shown).",
-)
-@click.option(
-    "--log-format",
-    type=click.Choice(sorted(LOG_FORMATS)),
-    help="Read every log as this format (default: detected per file).",
-)
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINE_NAMES),
-    help="Text engine for logs (default: the fastest that loads: hyperscan, re2, re).",
-)
-@click.option(
     "--show-data",
     is_flag=True,
     help="Show personal values unmasked in samples and ndjson records. Handle the output as personal data.",
 )
-@click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped.")
 @click.option(
     "--color/--no-color",
     default=None,
     help="Colour the table (default: on a terminal, unless NO_COLOR is set).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors.")
 def scan(
-    sources: tuple[str, ...],
-    policy_path: Path | None,
+    reading: Reading,
     config_path: Path | None,
     format_name: str,
     output_path: Path | None,
@@ -331,23 +252,10 @@ def scan(
     fail_on: str,
     baseline_path: Path | None,
     changed_since: str | None,
-    dialect: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    jobs: int,
-    schema_only: bool,
-    sample_size: int,
-    statement_timeout: float,
-    table_timeout: float,
-    password_prompt: bool,
-    log_format: str | None,
-    engine: str | None,
     show_data: bool,
-    strict: bool,
     color: bool | None,
-    quiet: bool,
 ) -> None:
-    messages = Messages(quiet)
+    messages = Messages(reading.quiet)
     if format_name == "ndjson" and (baseline_path or changed_since):
         messages.error("ndjson streams every value found; --baseline and --changed-since need a report format")
         sys.exit(EXIT_ERROR)
@@ -357,29 +265,15 @@ def scan(
         accepted = load_baseline(baseline_path) if baseline_path else None
         changes = _changes(changed_since) if changed_since else None
         with ReportOutput(output_path) as output:
-            loaded_policy = load_policy(policy_path)
+            loaded_policy = load_policy(reading.policy_path)
             report = _scan(
-                ScanRequest(
-                    targets=sources,
-                    dialect=dialect,
-                    include=include,
-                    exclude=exclude,
-                    fail_on=fail_on,
-                    jobs=jobs or os.cpu_count() or 1,
-                    log_format=log_format,
-                    engine=engine,
-                    show_data=show_data,
-                    sample_size=sample_size,
-                    schema_only=schema_only,
-                    statement_timeout=statement_timeout,
-                    table_timeout=table_timeout,
-                ),
+                reading.request(fail_on, show_data),
                 loaded_policy,
                 config_path,
                 format_name,
                 output.stream,
                 messages,
-                _ask_password if password_prompt else None,
+                _ask_password if reading.password_prompt else None,
             )
             report = _against(report, accepted, changes)
             if format_name != "ndjson":
@@ -405,7 +299,7 @@ def scan(
     _announce_baseline(report, messages)
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the report lists them")
-    if strict and report.skipped:
+    if reading.strict and report.skipped:
         sys.exit(EXIT_ERROR)
     if _nothing_scanned(report):
         messages.error("nothing could be scanned: every source was skipped (see the lines above)")
@@ -447,7 +341,7 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
 
 
 @main.command(help=INVENTORY_HELP)
-@click.argument("sources", nargs=-1, required=True)
+@reading_options
 @click.option(
     "--category",
     "categories",
@@ -455,7 +349,6 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     metavar="ID",
     help="Only this category of the policy (repeatable; `pdscan policy` lists them). Default: every category.",
 )
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML replacing the bundled one.")
 @click.option(
     "--config",
     "config_path",
@@ -484,59 +377,27 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     show_default=True,
     help="Language of titles and labels.",
 )
-@click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected per file).")
-@click.option("--include", multiple=True, metavar="GLOB", help="Only files (or database tables) matching GLOB.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files (or database tables) matching GLOB.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes reading logs (0: one per core).")
-@click.option("--schema-only", is_flag=True, help="Databases: read the catalog only; no row is read.")
-@click.option("--sample-size", type=click.IntRange(min=1), default=1000, help="Databases: rows sampled per table.")
-@click.option("--log-format", type=click.Choice(sorted(LOG_FORMATS)), help="Read every log as this format.")
-@click.option("--password-prompt", "-W", is_flag=True, help="Databases: ask for passwords the URLs do not carry.")
-@click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped.")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal, unless NO_COLOR).")
-@click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors.")
 def inventory(
-    sources: tuple[str, ...],
+    reading: Reading,
     categories: tuple[str, ...],
-    policy_path: Path | None,
     config_path: Path | None,
     format_name: str,
     output_path: Path | None,
     lang: str,
-    dialect: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    jobs: int,
-    schema_only: bool,
-    sample_size: int,
-    log_format: str | None,
-    password_prompt: bool,
-    strict: bool,
     color: bool | None,
-    quiet: bool,
 ) -> None:
-    messages = Messages(quiet)
+    messages = Messages(reading.quiet)
     try:
-        loaded_policy = load_policy(policy_path)
+        loaded_policy = load_policy(reading.policy_path)
         known = [category.id for category in loaded_policy.categories]
         unknown = [category for category in categories if category not in known]
         if unknown:
             messages.error(f"unknown category {', '.join(unknown)}: the policy's categories are {', '.join(known)}")
             sys.exit(EXIT_ERROR)
         with ReportOutput(output_path) as output:
-            request = ScanRequest(
-                targets=sources,
-                dialect=dialect,
-                include=include,
-                exclude=exclude,
-                fail_on="never",
-                jobs=jobs or os.cpu_count() or 1,
-                log_format=log_format,
-                sample_size=sample_size,
-                schema_only=schema_only,
-            )
-            prompt = _ask_password if password_prompt else None
-            report = _scan(request, loaded_policy, config_path, format_name, output.stream, messages, prompt)
+            prompt = _ask_password if reading.password_prompt else None
+            report = _scan(reading.request(), loaded_policy, config_path, format_name, output.stream, messages, prompt)
             held = build_inventory(report, loaded_policy, tuple(dict.fromkeys(categories)))
             wording = Wording.build(loaded_policy, lang)
             built = INVENTORY_FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
@@ -559,34 +420,13 @@ def inventory(
         messages.info(f"inventory written to {output_path}")
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the inventory lists them")
-    if _nothing_scanned(report) or (strict and report.skipped):
+    if _nothing_scanned(report) or (reading.strict and report.skipped):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
 
 
-def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
-    """What `init` and `baseline` read, as `scan` reads it."""
-    options = (
-        click.argument("sources", nargs=-1, required=True),
-        click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML to judge by."),
-        click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected)."),
-        click.option("--include", multiple=True, metavar="GLOB", help="Only files (or database tables) matching GLOB."),
-        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files (or database tables) matching GLOB."),
-        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Log processes (0: per core)."),
-        click.option("--schema-only", is_flag=True, help="Databases: read the catalog only; no row is read."),
-        click.option("--sample-size", type=click.IntRange(min=1), default=1000, help="Databases: rows per table."),
-        click.option("--log-format", type=click.Choice(sorted(LOG_FORMATS)), help="Read every log as this format."),
-        click.option("--password-prompt", "-W", is_flag=True, help="Databases: ask for passwords URLs do not carry."),
-        click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped."),
-        click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors."),
-    )
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
 @main.command(help=INIT_HELP)
-@_reading_options
+@reading_options
 @click.option(
     "--output",
     "-o",
@@ -597,30 +437,14 @@ def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
     help="Where to write the data map (`-`: standard output).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
-def init(
-    sources: tuple[str, ...],
-    policy_path: Path | None,
-    dialect: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    jobs: int,
-    schema_only: bool,
-    sample_size: int,
-    log_format: str | None,
-    password_prompt: bool,
-    strict: bool,
-    quiet: bool,
-    output_path: Path,
-    force: bool,
-) -> None:
-    messages = Messages(quiet)
+def init(reading: Reading, output_path: Path, force: bool) -> None:
+    messages = Messages(reading.quiet)
     to_stdout = str(output_path) == "-"
     if not to_stdout and output_path.exists() and not force:
         messages.error(f"{output_path} exists: edit it, or replace it with --force")
         sys.exit(EXIT_ERROR)
-    request = _reading_request(sources, dialect, include, exclude, jobs, schema_only, sample_size, log_format)
-    report = _read(request, policy_path, None, password_prompt, messages, data_map_wanted=False)
-    _stop_on_bad_input(report, strict, messages)
+    report = _read(reading, None, messages, data_map_wanted=False)
+    _stop_on_bad_input(report, reading.strict, messages)
     text = starter_data_map(report, Path(".") if to_stdout else output_path.parent)
     if to_stdout:
         click.echo(text, nl=False)
@@ -637,7 +461,7 @@ def init(
 
 
 @main.command(name="baseline", help=BASELINE_HELP)
-@_reading_options
+@reading_options
 @click.option(
     "--config",
     "config_path",
@@ -653,26 +477,10 @@ def init(
     show_default=True,
     help="Where to write the baseline.",
 )
-def baseline_command(
-    sources: tuple[str, ...],
-    policy_path: Path | None,
-    dialect: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    jobs: int,
-    schema_only: bool,
-    sample_size: int,
-    log_format: str | None,
-    password_prompt: bool,
-    strict: bool,
-    quiet: bool,
-    config_path: Path | None,
-    output_path: Path,
-) -> None:
-    messages = Messages(quiet)
-    request = _reading_request(sources, dialect, include, exclude, jobs, schema_only, sample_size, log_format)
-    report = _read(request, policy_path, config_path, password_prompt, messages, data_map_wanted=True)
-    _stop_on_bad_input(report, strict, messages)
+def baseline_command(reading: Reading, config_path: Path | None, output_path: Path) -> None:
+    messages = Messages(reading.quiet)
+    report = _read(reading, config_path, messages, data_map_wanted=True)
+    _stop_on_bad_input(report, reading.strict, messages)
     entries = baseline_entries(report, output_path.parent)
     try:
         before = load_baseline(output_path).entries if output_path.exists() else ()
@@ -691,42 +499,12 @@ def baseline_command(
     )
 
 
-def _reading_request(
-    sources: tuple[str, ...],
-    dialect: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    jobs: int,
-    schema_only: bool,
-    sample_size: int,
-    log_format: str | None,
-) -> ScanRequest:
-    return ScanRequest(
-        targets=sources,
-        dialect=dialect,
-        include=include,
-        exclude=exclude,
-        fail_on="never",
-        jobs=jobs or os.cpu_count() or 1,
-        log_format=log_format,
-        sample_size=sample_size,
-        schema_only=schema_only,
-    )
-
-
-def _read(
-    request: ScanRequest,
-    policy_path: Path | None,
-    config_path: Path | None,
-    password_prompt: bool,
-    messages: Messages,
-    data_map_wanted: bool,
-) -> Report:
+def _read(reading: Reading, config_path: Path | None, messages: Messages, data_map_wanted: bool) -> Report:
     """Scan as `scan` does (without a report format) for `init` and `baseline`; errors exit 2."""
     try:
-        policy = load_policy(policy_path)
-        prompt = _ask_password if password_prompt else None
-        return _scan(request, policy, config_path, "table", sys.stdout, messages, prompt, data_map_wanted)
+        policy = load_policy(reading.policy_path)
+        prompt = _ask_password if reading.password_prompt else None
+        return _scan(reading.request(), policy, config_path, "table", sys.stdout, messages, prompt, data_map_wanted)
     except (PolicyError, DeclarationError) as error:
         for problem in error.problems:
             messages.error(str(problem))

@@ -64,7 +64,7 @@ class ScanRequest:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str = VerdictKind.UNDECLARED.value  # a verdict kind, or "never"
-    jobs: int = 1
+    jobs: int = 1  # 0: the default of each source (a process per core for logs, DEFAULT_TABLE_JOBS tables)
     log_format: str | None = None  # None: detected per file
     engine: str | None = None  # None: the fastest that loads
     show_data: bool = False
@@ -151,7 +151,11 @@ def run_scan(
         findings.extend(_database_findings(database, policy, classifier, request.show_data))
     if log_inputs:
         options = LogScanOptions(
-            request.jobs, request.log_format, request.engine, request.show_data, partial(_category_id, policy)
+            request.jobs or os.cpu_count() or 1,
+            request.log_format,
+            request.engine,
+            request.show_data,
+            partial(_category_id, policy),
         )
         logs = scan_logs(log_inputs, options, on_record, progress, on_skip)
         skipped.extend(logs.skipped)

@@ -1,0 +1,146 @@
+"""What every command that scans (`scan`, `inventory`, `init`, `baseline`) is told about reading
+its sources: one set of options, declared once, handed over as one record.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pdscan.detect.engine import ENGINE_NAMES
+from pdscan.scanner import ScanRequest
+from pdscan.sources.logformats import FORMATS as LOG_FORMATS
+from pdscan.sources.sql_ddl import DIALECTS
+
+
+@dataclass(frozen=True)
+class Reading:
+    sources: tuple[str, ...]
+    policy_path: Path | None
+    dialect: str | None
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    jobs: int
+    schema_only: bool
+    sample_size: int
+    statement_timeout: float
+    table_timeout: float
+    password_prompt: bool
+    log_format: str | None
+    engine: str | None
+    strict: bool
+    quiet: bool
+
+    def request(self, fail_on: str = "never", show_data: bool = False) -> ScanRequest:
+        return ScanRequest(
+            targets=self.sources,
+            dialect=self.dialect,
+            include=self.include,
+            exclude=self.exclude,
+            fail_on=fail_on,
+            jobs=self.jobs,
+            log_format=self.log_format,
+            engine=self.engine,
+            show_data=show_data,
+            sample_size=self.sample_size,
+            schema_only=self.schema_only,
+            statement_timeout=self.statement_timeout,
+            table_timeout=self.table_timeout,
+        )
+
+
+_OPTIONS = (
+    click.argument("sources", nargs=-1, required=True),
+    click.option(
+        "--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML replacing the bundled one."
+    ),
+    click.option(
+        "--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected per file)."
+    ),
+    click.option(
+        "--include",
+        multiple=True,
+        metavar="GLOB",
+        help="Only files matching GLOB inside directories; for database URLs, only tables (`users*`, `audit.*`) "
+        "(repeatable).",
+    ),
+    click.option(
+        "--exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="Skip files matching GLOB inside directories; for database URLs, skip tables (repeatable).",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Processes reading logs (default 0: one per core); tables of a database sampled at once (default 4).",
+    ),
+    click.option(
+        "--schema-only",
+        is_flag=True,
+        help="Databases: read the catalog only (tables, columns, types, comments); no row is read.",
+    ),
+    click.option(
+        "--sample-size",
+        type=click.IntRange(min=1),
+        default=1000,
+        show_default=True,
+        help="Databases: at most this many rows sampled per table.",
+    ),
+    click.option(
+        "--statement-timeout",
+        type=click.FloatRange(min=0.1),
+        default=30.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Databases: the longest one statement may run.",
+    ),
+    click.option(
+        "--table-timeout",
+        type=click.FloatRange(min=0.1),
+        default=120.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Databases: the longest one table's sample may take; past it the table is reported as cut short.",
+    ),
+    click.option(
+        "--password-prompt",
+        "-W",
+        is_flag=True,
+        help="Databases: ask for the password of each URL that does not carry one (never echoed, never shown).",
+    ),
+    click.option(
+        "--log-format",
+        type=click.Choice(sorted(LOG_FORMATS)),
+        help="Read every log as this format (default: detected per file).",
+    ),
+    click.option(
+        "--engine",
+        type=click.Choice(ENGINE_NAMES),
+        help="Text engine for logs (default: the fastest that loads: hyperscan, re2, re).",
+    ),
+    click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped."),
+    click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors."),
+)
+_NAMES = tuple(Reading.__dataclass_fields__)
+
+
+def reading_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The reading options on a command, which receives them as `reading: Reading`."""
+
+    @functools.wraps(command)
+    def with_reading(**arguments: Any) -> None:
+        reading = Reading(**{name: arguments.pop(name) for name in _NAMES})
+        command(reading=reading, **arguments)
+
+    decorated: Callable[..., None] = with_reading
+    for option in reversed(_OPTIONS):
+        decorated = option(decorated)
+    return decorated
