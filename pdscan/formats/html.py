@@ -10,6 +10,7 @@ escaped.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from collections.abc import Iterator, Sequence
 from html import escape
 
@@ -170,7 +171,7 @@ class HtmlFormat:
         return "<br>".join(shown)
 
     def _evidence(self, place: HeldPlace) -> str:
-        parts = [escape(text) for text in place.evidence]
+        parts = [_code_spans(escape(text)) for text in place.evidence]
         if place.values_seen is not None:
             parts.append(f"{escape(self.words('values_seen'))}: {place.values_seen:,}")
         if place.samples:
@@ -213,3 +214,11 @@ class HtmlFormat:
             )
             yield "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
         yield "</tbody></table>"
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _code_spans(escaped: str) -> str:
+    """Evidence names columns and rules in `backticks`, as in the terminal: shown as code here."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", escaped)
