@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from pdscan.formats.places import HeldPlace, Inventory, held_places
 from pdscan.formats.wording import Wording
-from pdscan.model import Report, SourceKind
+from pdscan.model import Report
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,7 +65,7 @@ class CsvFormat:
     def _row(self, place: HeldPlace) -> list[str]:
         words = self.wording
         location = place.location
-        column = location.column or (words("free_text") if location.kind is SourceKind.LOG else "")
+        column = place.field(words("free_text"))
         return [
             place.source,
             location.kind.value,

@@ -18,7 +18,7 @@ from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
-from pdscan.model import Report, SourceKind
+from pdscan.model import Report
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -139,7 +139,7 @@ class HtmlFormat:
                 else self._purposes(place.permitted_purposes, place)
             )
             cells = [
-                f"<code>{escape(self._place_name(place))}</code>",
+                f"<code>{escape(place.name(self.words('free_text')))}</code>",
                 escape(place.source) + self._defined_at(place),
                 "<br>".join(f"<code>{escape(t)}</code>" for t in place.data_types),
                 self._purposes(place.declared_purposes, place, mark=True),
@@ -152,12 +152,6 @@ class HtmlFormat:
     @staticmethod
     def _defined_at(place: HeldPlace) -> str:
         return f'<br><span class="muted">{escape(place.defined_in_source)}</span>' if place.defined_at else ""
-
-    def _place_name(self, place: HeldPlace) -> str:
-        location = place.location
-        if location.kind is SourceKind.LOG:
-            return f"{place.table_or_file}: {location.column or self.words('free_text')}"
-        return location.place
 
     def _purposes(self, purposes: Sequence[str], place: HeldPlace, mark: bool = False) -> str:
         if not purposes:

@@ -57,7 +57,7 @@ class InventoryTableFormat:
             table.add_column(header, overflow="fold")
         for place in places:
             location = place.location
-            name = (location.column or words("free_text")) if location.kind is SourceKind.LOG else location.place
+            name = place.field(words("free_text")) if location.kind is SourceKind.LOG else location.place
             table.add_row(
                 Text(name, style="cyan"),
                 Text(place.defined_at or place.source, style="dim"),

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.wording import Wording
-from pdscan.model import Report, SourceKind
+from pdscan.model import Report
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
@@ -107,7 +107,7 @@ class MarkdownFormat:
         rows = []
         for place in places:
             row = [
-                self._place_name(place),
+                place.name(self.words("free_text")),
                 place.source + (f" ({place.defined_in_source})" if place.defined_at else ""),
                 ", ".join(place.data_types),
                 self._purposes(place.declared_purposes, place, mark=True),
@@ -116,12 +116,6 @@ class MarkdownFormat:
             row.append(self._evidence(place))
             rows.append(row)
         yield from table(headers, rows)
-
-    def _place_name(self, place: HeldPlace) -> str:
-        location = place.location
-        if location.kind is SourceKind.LOG:
-            return f"{place.table_or_file}: {location.column or self.words('free_text')}"
-        return location.place
 
     def _purposes(self, purposes: Sequence[str], place: HeldPlace, mark: bool = False) -> str:
         if not purposes:

@@ -49,6 +49,18 @@ class HeldPlace:
             return self.location.source
         return self.location.table or ""
 
+    def field(self, free_text: str) -> str:
+        """The column, or a log's field (`free_text`, in the report's language, when there is none)."""
+        if self.location.kind is SourceKind.LOG:
+            return self.location.column or free_text
+        return self.location.column or ""
+
+    def name(self, free_text: str) -> str:
+        """How a report names the place: `table.column`, or `log: field`."""
+        if self.location.kind is SourceKind.LOG:
+            return f"{self.table_or_file}: {self.field(free_text)}"
+        return self.location.place
+
     @property
     def defined_at(self) -> str:
         """`file:line` of the defining statement (schemas); empty where there is none."""
