@@ -4,25 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real database servers for tests/test_database_*.py (started by the tests themselves, on
-# loopback, as an unprivileged user): installed from Debian packages when absent and root.
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! { [ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null; }; then
-        echo "== installing postgresql and mariadb-server for the database tests"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >/dev/null || echo "apt-get update failed: database tests may be skipped" >&2
-        apt-get install -y -qq postgresql mariadb-server >/dev/null \
-            || echo "installing postgresql/mariadb-server failed: their tests will be skipped, loudly" >&2
-    fi
-fi
-
-# Headless Chromium for tests/test_format_html_browser.py (the HTML report opened as a person
-# would, checked for console errors and network requests): the Debian package, when absent and root.
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
-    echo "== installing chromium for the HTML report tests"
+# Real components for the tests, from Debian packages when absent (and root): PostgreSQL and
+# MariaDB servers for tests/test_database_*.py (started by the tests on loopback as an
+# unprivileged user) and headless Chromium for tests/test_format_html_browser.py. A package that
+# cannot be installed makes its tests skip, loudly, with the reason.
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+{ [ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null; } || missing+=(mariadb-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing ${missing[*]} for the database and browser tests"
     export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; } \
-        || echo "installing chromium failed: the browser tests will be skipped, loudly" >&2
+    { apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+        || echo "installing ${missing[*]} failed: their tests will be skipped, loudly" >&2
 fi
 
 venv="${PDSCAN_VENV:-.venv}"
