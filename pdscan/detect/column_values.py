@@ -119,7 +119,9 @@ class ColumnProfiler:
             self._note(match.data_type, match.detector, match.text, path, counted)
 
     def _note(self, data_type: str, detector: str, text: str, path: str | None, counted: set[str]) -> None:
-        tally = self._tallies.setdefault(data_type, _Tally())
+        tally = self._tallies.get(data_type)
+        if tally is None:  # not setdefault: a new tally (two counters, a set) for every value costs
+            tally = self._tallies[data_type] = _Tally()
         if data_type not in counted:  # a value holding two addresses counts once
             counted.add(data_type)
             tally.matched += 1
