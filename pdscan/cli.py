@@ -7,9 +7,10 @@ at or above it, 2 usage or input error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -167,6 +168,32 @@ class Messages:
         click.echo(f"pdscan: error: {text}", err=True)
 
 
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help=f"Data map declaring purposes (default: ./{DATA_MAP_NAME}).",
+)
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(languages()),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the csv, markdown, html and inventory output (titles from the policy, labels from "
+    "rules/labels.yaml).",
+)
+
+
+def _output_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--output",
+        "-o",
+        "output_path",
+        type=click.Path(path_type=Path),
+        help=f"Write the {what} to this file (atomically) instead of stdout.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pdscan")
 def main() -> None:
@@ -184,12 +211,7 @@ def main() -> None:
 
 @main.command(help=SCAN_HELP)
 @reading_options
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help=f"Data map declaring purposes (default: ./{DATA_MAP_NAME}).",
-)
+@CONFIG_OPTION
 @click.option(
     "--format",
     "format_name",
@@ -198,20 +220,8 @@ def main() -> None:
     show_default=True,
     help="Report format.",
 )
-@click.option(
-    "--output",
-    "-o",
-    "output_path",
-    type=click.Path(path_type=Path),
-    help="Write the report to this file (atomically) instead of stdout.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(languages()),
-    default=DEFAULT_LANGUAGE,
-    show_default=True,
-    help="Language of the csv, markdown and html reports (titles from the policy, labels from rules/labels.yaml).",
-)
+@_output_option("report")
+@LANG_OPTION
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
@@ -261,7 +271,7 @@ def scan(
         sys.exit(EXIT_ERROR)
     if show_data:
         messages.info("--show-data: personal values appear unmasked in this output; handle it as personal data")
-    try:
+    with _writing("report", output_path, messages), _bad_input(messages):
         accepted = load_baseline(baseline_path) if baseline_path else None
         changes = _changes(changed_since) if changed_since else None
         with ReportOutput(output_path) as output:
@@ -280,20 +290,6 @@ def scan(
                 wording = Wording.build(loaded_policy, lang)
                 rendered = FORMATS[format_name](color=_use_color(color, output_path), wording=wording).format(report)
                 output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
-    except (PolicyError, DeclarationError) as error:
-        for problem in error.problems:
-            messages.error(str(problem))
-        sys.exit(EXIT_ERROR)
-    except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError) as error:
-        messages.error(str(error))
-        sys.exit(EXIT_ERROR)
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as command-line tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_BROKEN_PIPE)
-    except OSError as error:
-        messages.error(f"cannot write the report to {output_path or 'stdout'}: {error.strerror or error}")
-        sys.exit(EXIT_ERROR)
     if output_path is not None:
         messages.info(f"report written to {output_path}")
     _announce_baseline(report, messages)
@@ -349,12 +345,7 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     metavar="ID",
     help="Only this category of the policy (repeatable; `pdscan policy` lists them). Default: every category.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help=f"Data map declaring purposes (default: ./{DATA_MAP_NAME}).",
-)
+@CONFIG_OPTION
 @click.option(
     "--format",
     "format_name",
@@ -363,20 +354,8 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
     show_default=True,
     help="Inventory format.",
 )
-@click.option(
-    "--output",
-    "-o",
-    "output_path",
-    type=click.Path(path_type=Path),
-    help="Write the inventory to this file (atomically) instead of stdout.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(languages()),
-    default=DEFAULT_LANGUAGE,
-    show_default=True,
-    help="Language of titles and labels.",
-)
+@_output_option("inventory")
+@LANG_OPTION
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal, unless NO_COLOR).")
 def inventory(
     reading: Reading,
@@ -388,7 +367,7 @@ def inventory(
     color: bool | None,
 ) -> None:
     messages = Messages(reading.quiet)
-    try:
+    with _writing("inventory", output_path, messages), _bad_input(messages):
         loaded_policy = load_policy(reading.policy_path)
         known = [category.id for category in loaded_policy.categories]
         unknown = [category for category in categories if category not in known]
@@ -403,19 +382,6 @@ def inventory(
             built = INVENTORY_FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
             rendered = built.format_inventory(held)
             output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
-    except (PolicyError, DeclarationError) as error:
-        for problem in error.problems:
-            messages.error(str(problem))
-        sys.exit(EXIT_ERROR)
-    except (UnknownSourceError, EngineUnavailable) as error:
-        messages.error(str(error))
-        sys.exit(EXIT_ERROR)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_BROKEN_PIPE)
-    except OSError as error:
-        messages.error(f"cannot write the inventory to {output_path or 'stdout'}: {error.strerror or error}")
-        sys.exit(EXIT_ERROR)
     if output_path is not None:
         messages.info(f"inventory written to {output_path}")
     if report.skipped:
@@ -462,12 +428,7 @@ def init(reading: Reading, output_path: Path, force: bool) -> None:
 
 @main.command(name="baseline", help=BASELINE_HELP)
 @reading_options
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help=f"Data map declaring purposes (default: ./{DATA_MAP_NAME}).",
-)
+@CONFIG_OPTION
 @click.option(
     "--output",
     "-o",
@@ -501,16 +462,37 @@ def baseline_command(reading: Reading, config_path: Path | None, output_path: Pa
 
 def _read(reading: Reading, config_path: Path | None, messages: Messages, data_map_wanted: bool) -> Report:
     """Scan as `scan` does (without a report format) for `init` and `baseline`; errors exit 2."""
-    try:
+    with _bad_input(messages):
         policy = load_policy(reading.policy_path)
         prompt = _ask_password if reading.password_prompt else None
         return _scan(reading.request(), policy, config_path, "table", sys.stdout, messages, prompt, data_map_wanted)
+
+
+@contextlib.contextmanager
+def _bad_input(messages: Messages) -> Iterator[None]:
+    """A policy, data map, source, baseline or revision pdscan cannot use: its lines, exit 2."""
+    try:
+        yield
     except (PolicyError, DeclarationError) as error:
         for problem in error.problems:
             messages.error(str(problem))
         sys.exit(EXIT_ERROR)
-    except (UnknownSourceError, EngineUnavailable) as error:
+    except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError) as error:
         messages.error(str(error))
+        sys.exit(EXIT_ERROR)
+
+
+@contextlib.contextmanager
+def _writing(what: str, output_path: Path | None, messages: Messages) -> Iterator[None]:
+    """Writing a report: a reader gone away (`| head`) stops quietly, as command-line tools do;
+    an unwritable output is one line and exit 2."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as error:
+        messages.error(f"cannot write the {what} to {output_path or 'stdout'}: {error.strerror or error}")
         sys.exit(EXIT_ERROR)
 
 
