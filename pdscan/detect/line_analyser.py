@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import AnyStr, NamedTuple
 
 from pdscan.detect.engine import Event, Trigger, without_lookaround
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
@@ -127,8 +127,7 @@ class LineAnalyser:
             value = values[trigger]
             begin = start
             if value.lookback is not None:
-                run = value.lookback.match(block[max(0, start - value.rule.lookback) : start][::-1])
-                begin = start - run.end()  # type: ignore[union-attr]  # `*` always matches
+                begin = _run_start(value.lookback, block, start, start - value.rule.lookback)
             if value.not_after is None:
                 window = begin - LOOKBEHIND if begin > LOOKBEHIND else 0
             else:  # the text the rule's `not_after` reads decides too, up to the line's start
@@ -248,8 +247,7 @@ class LineAnalyser:
             field = fields[index]
             if not (field.free_text and field.start <= word < field.end):
                 continue
-            run = KEY_RUN_REVERSED.match(line[max(field.start, word - PAIR_KEY_LENGTH) : word][::-1])
-            key_start = word - run.end()  # type: ignore[union-attr]  # `*` always matches
+            key_start = _run_start(KEY_RUN_REVERSED, line, word, max(field.start, word - PAIR_KEY_LENGTH))
             if key_start in tried:
                 continue
             tried.add(key_start)
@@ -294,6 +292,13 @@ def _field_at(fields: Sequence[Field], starts: list[int], offset: int) -> str | 
     if index >= 0 and fields[index].start <= offset <= fields[index].end:
         return fields[index].path
     return None
+
+
+def _run_start(run: re.Pattern[AnyStr], text: AnyStr, end: int, floor: int) -> int:
+    """Where the run of `run`'s characters (`[class]*`) that ends at `end` starts, not before
+    `floor`: Python's `re` cannot search backwards, so the text is read reversed."""
+    matched = run.match(text[max(0, floor) : end][::-1])
+    return end - (matched.end() if matched else 0)
 
 
 def _key_before(line: str, start: int) -> str | None:
