@@ -58,6 +58,16 @@ def compile_engine(triggers: Sequence[Trigger], name: str | None = None) -> Engi
     raise EngineUnavailable("; ".join(errors))
 
 
+class RuleWithTrigger(Protocol):
+    pattern: str
+    trigger: str | None
+
+
+def trigger_of(rule: RuleWithTrigger) -> Trigger:
+    """What the engine searches for a rule: its own trigger, else its pattern without lookaround."""
+    return Trigger(rule.trigger or without_lookaround(rule.pattern))
+
+
 def without_lookaround(pattern: str) -> str:
     """The pattern with lookaround groups removed and back-references loosened: a superset,
     for engines that support neither."""

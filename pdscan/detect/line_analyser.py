@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import AnyStr, NamedTuple
 
-from pdscan.detect.engine import Event, Trigger, without_lookaround
+from pdscan.detect.engine import Event, Trigger, trigger_of
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
 from pdscan.detect.validators import VALIDATORS
@@ -84,10 +84,7 @@ class LineAnalyser:
         self.log_rules = log_rules
         self.values = [_value(rule) for rule in value_rules]
         self.contexts = [(rule, re.compile(rule.pattern)) for rule in log_rules.contexts]
-        self.triggers: list[Trigger] = [
-            Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in value_rules
-        ]
-        self.triggers += [Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in log_rules.contexts]
+        self.triggers: list[Trigger] = [trigger_of(rule) for rule in (*value_rules, *log_rules.contexts)]
         self.key_trigger = len(self.triggers)
         words = "|".join(f"(?:{rule.trigger})" for rule in log_rules.keys)
         # The words alone: Hyperscan finds a set of words several times faster than words

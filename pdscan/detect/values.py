@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from pdscan.detect.engine import Engine, Trigger, compile_engine, without_lookaround
+from pdscan.detect.engine import Engine, compile_engine, trigger_of
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
@@ -48,8 +48,7 @@ class ValueDetector:
 
     def _triggered(self, text: str) -> set[int]:
         if self._engine is None:
-            triggers = [Trigger(rule.trigger or without_lookaround(rule.pattern)) for rule in self.rules]
-            self._engine = compile_engine(triggers)
+            self._engine = compile_engine([trigger_of(rule) for rule in self.rules])
         return {trigger for trigger, _, _ in self._engine.scan(text.encode("utf-8", "surrogatepass"))}
 
     def find(self, text: str) -> tuple[ValueMatch, ...]:
