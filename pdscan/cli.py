@@ -29,6 +29,7 @@ from pdscan.baseline import (
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
 from pdscan.detect.engine import EngineUnavailable
 from pdscan.detect.names import NameClassifier
+from pdscan.detect.user_rules import load_user_rules
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.places import build_inventory
@@ -564,7 +565,7 @@ def _scan(
             request,
             policy,
             data_map,
-            NameClassifier.bundled(),
+            NameClassifier(load_user_rules(request.rules_files)),
             announce_skip,
             on_record=ndjson.record if ndjson else None,
             progress=progress,

@@ -118,7 +118,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, str]:
     """
     if path is None:
         return dict(_bundled_taxonomy())
-    return dict(_read_taxonomy(_read_bytes(path, "taxonomy"), str(path)))
+    return dict(_read_taxonomy(read_user_file(path, "taxonomy"), str(path)))
 
 
 @functools.cache
@@ -128,7 +128,7 @@ def _bundled_taxonomy() -> tuple[tuple[str, str], ...]:
 
 
 def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, str], ...]:
-    marked = _parse(raw, display)
+    marked = parse_user_yaml(raw, display)
     checker = _Checker(marked)
     root = checker.mapping(marked.value, None, None, "the taxonomy", {"version", "data_types"}, {"data_types"})
     entries = checker.mapping(root.get("data_types"), root, "data_types", "'data_types'", None) if root else None
@@ -162,13 +162,13 @@ def load_policy(path: Path | None = None) -> Policy:
         raw = (importlib.resources.files("pdscan.rules") / BUNDLED_POLICY).read_bytes()
         display = BUNDLED_DISPLAY.format(name=BUNDLED_POLICY)
     else:
-        raw = _read_bytes(path, "policy")
+        raw = read_user_file(path, "policy")
         display = str(path)
-    marked = _parse(raw, display)
+    marked = parse_user_yaml(raw, display)
     return _PolicyReader(marked, load_taxonomy()).read(hashlib.sha256(raw).hexdigest())
 
 
-def _read_bytes(path: Path, what: str) -> bytes:
+def read_user_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
@@ -176,7 +176,7 @@ def _read_bytes(path: Path, what: str) -> bytes:
         raise PolicyError((Problem(str(path), 1, 1, f"cannot read the {what}: {reason}"),)) from None
 
 
-def _parse(raw: bytes, display: str) -> Marked:
+def parse_user_yaml(raw: bytes, display: str) -> Marked:
     try:
         return load_marked_text(raw.decode("utf-8"), display)
     except UnicodeDecodeError:

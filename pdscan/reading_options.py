@@ -22,6 +22,7 @@ from pdscan.sources.sql_ddl import DIALECTS
 class Reading:
     sources: tuple[str, ...]
     policy_path: Path | None
+    rules_paths: tuple[Path, ...]
     dialect: str | None
     include: tuple[str, ...]
     exclude: tuple[str, ...]
@@ -39,6 +40,7 @@ class Reading:
     def request(self, fail_on: str = "never", show_data: bool = False) -> ScanRequest:
         return ScanRequest(
             targets=self.sources,
+            rules_files=self.rules_paths,
             dialect=self.dialect,
             include=self.include,
             exclude=self.exclude,
@@ -58,6 +60,15 @@ _OPTIONS = (
     click.argument("sources", nargs=-1, required=True),
     click.option(
         "--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML replacing the bundled one."
+    ),
+    click.option(
+        "--rules",
+        "rules_paths",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="Your own detection rules (in-house column names, value formats) added to the bundled ones; "
+        "patterns run on RE2, in linear time (repeatable).",
     ),
     click.option(
         "--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected per file)."

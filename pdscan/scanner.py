@@ -22,6 +22,7 @@ from pdscan.declarations import DataMap, Declarations
 from pdscan.detect.column_values import checks_for, judge_column
 from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
+from pdscan.detect.values import ValueDetector
 from pdscan.model import (
     Column,
     DataMapRef,
@@ -60,6 +61,7 @@ class ScanRequest:
     """What to scan and how; frozen so a report can record exactly what produced it."""
 
     targets: tuple[str, ...]
+    rules_files: tuple[Path, ...] = ()  # the user's rules (--rules), added to the bundled ones
     dialect: str | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -99,6 +101,7 @@ def run_scan(
     `on_record` receives every value found in a log as it is read (for streaming formats).
     """
     hooks = database_hooks or DatabaseHooks()
+    values = ValueDetector(classifier.rules.value_detectors)
     servers = [_target(text, hooks) for text in request.targets if is_database_url(text)]
     discovery = discover(
         [text for text in request.targets if not is_database_url(text)], request.include, request.exclude
@@ -126,7 +129,7 @@ def run_scan(
         if schema_input.kind is SourceKind.SQLITE:
             # Table patterns apply to a sqlite:/// URL; beside a file path they were file patterns.
             by_url = schema_input.database in sqlite_urls
-            options = _database_options(request, by_url)
+            options = _database_options(request, by_url, values)
             checks = partial(_checks, classifier)
             databases.append(
                 scan_sqlite(schema_input.files[0], options, checks, on_skip, hooks.on_note, hooks.progress)
@@ -139,7 +142,7 @@ def run_scan(
         tables.extend(schema.tables)
         summaries.append(_summary(schema))
     for target in servers:
-        options = _database_options(request, True)
+        options = _database_options(request, True, values)
         checks = partial(_checks, classifier)
         databases.append(scan_server(target, options, checks, on_skip, hooks.on_note, hooks.progress))
 
@@ -156,6 +159,7 @@ def run_scan(
             request.engine,
             request.show_data,
             partial(_category_id, policy),
+            classifier.rules.value_detectors,
         )
         logs = scan_logs(log_inputs, options, on_record, progress, on_skip)
         skipped.extend(logs.skipped)
@@ -165,7 +169,7 @@ def run_scan(
     return Report(
         schema_version=REPORT_SCHEMA_VERSION,
         tool_version=__version__,
-        rules_version=rules_version(),
+        rules_version=rules_version(classifier.rules.extended_by),
         generated_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         policy=policy.ref,
         sources=tuple(summaries),
@@ -184,13 +188,15 @@ def _data_map_ref(data_map: DataMap | None) -> DataMapRef | None:
     return DataMapRef(data_map.path, hashlib.sha256(Path(data_map.path).read_bytes()).hexdigest())
 
 
-def rules_version() -> str:
-    """Version plus a digest of the bundled rule files, so a report names the exact rules."""
+def rules_version(user_rules_digest: str = "") -> str:
+    """Version plus a digest of the bundled rule files (and of the user's, `--rules`), so a
+    report names the exact rules."""
     digest = hashlib.sha256()
     rules = importlib.resources.files("pdscan.rules")
     for name in RULE_FILES:
         digest.update((rules / name).read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+    version = f"{__version__}+{digest.hexdigest()[:12]}"
+    return f"{version}.user-{user_rules_digest}" if user_rules_digest else version
 
 
 def _log_findings(fields: Sequence[LogField], policy: Policy) -> list[Finding]:
@@ -238,7 +244,7 @@ def _target(text: str, hooks: DatabaseHooks) -> DatabaseTarget:
         raise UnknownSourceError(str(error)) from None
 
 
-def _database_options(request: ScanRequest, table_patterns: bool) -> DatabaseScanOptions:
+def _database_options(request: ScanRequest, table_patterns: bool, values: ValueDetector) -> DatabaseScanOptions:
     return DatabaseScanOptions(
         sample_size=request.sample_size,
         schema_only=request.schema_only,
@@ -247,6 +253,7 @@ def _database_options(request: ScanRequest, table_patterns: bool) -> DatabaseSca
         table_timeout=request.table_timeout,
         include=request.include if table_patterns else (),
         exclude=request.exclude if table_patterns else (),
+        values=values,
     )
 
 

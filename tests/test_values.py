@@ -10,16 +10,16 @@ import pytest
 from pdscan.detect.engine import Trigger, compile_engine
 from pdscan.detect.rules import bundled_rules
 from pdscan.detect.validators import card_number, iban, imei, ipv4, luhn
-from pdscan.detect.values import ValueMatch, detect_value
+from pdscan.detect.values import ValueMatch, bundled_detector
 
 
 def found(text: str) -> list[tuple[str, str]]:
-    return [(match.detector, match.text) for match in detect_value(text)]
+    return [(match.detector, match.text) for match in bundled_detector().find(text)]
 
 
 def test_a_log_line_yields_each_value_once_with_its_position() -> None:
     line = '198.51.100.7 - alice@example.com [25/Nov/2026:10:00:00 +0000] "GET /static/bundle-7.3.1.12.js HTTP/1.1"'
-    matches = detect_value(line)
+    matches = bundled_detector().find(line)
     assert [(m.detector, m.data_type, m.text) for m in matches] == [
         ("ipv4", "user.device.ip_address", "198.51.100.7"),
         ("email", "user.contact.email", "alice@example.com"),
@@ -91,7 +91,7 @@ def test_mac_addresses_but_not_placeholders() -> None:
 
 
 def test_plain_text_has_nothing() -> None:
-    assert detect_value("Order 42 shipped on 2026-11-25 12:00:00, total 1999.00 JPY") == ()
+    assert bundled_detector().find("Order 42 shipped on 2026-11-25 12:00:00, total 1999.00 JPY") == ()
 
 
 def test_the_engine_scans_from_many_threads_at_once() -> None:

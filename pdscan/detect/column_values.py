@@ -1,6 +1,6 @@
 """Personal data in the values sampled from a database column, weighed with the column's name.
 
-Values go through the same validated detectors as logs (`detect_value`), JSON documents key by
+Values go through the same validated detectors as logs (`ValueDetector`), JSON documents key by
 key (a key's name is evidence too: `{"contact": {"email": …}}`). Names and values then combine
 into one judgement per data type: `notes` full of e-mail addresses is an e-mail column, an
 `email` column whose values are e-mail addresses is surer than its name alone, and a value that
@@ -14,12 +14,10 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
 from pdscan.detect.masking import mask
-from pdscan.detect.rules import bundled_rules
 from pdscan.detect.value_checks import VALUE_CHECKS
-from pdscan.detect.values import ValueMatch, detect_value
+from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
 from pdscan.model import Detection, Evidence, ValueSample
 from pdscan.policy import as_phrase
 
@@ -74,12 +72,15 @@ class ValueProfile:
     keys: tuple[tuple[str, int], ...] = ()  # JSON key paths with a value, and in how many documents
     documents: int = 0  # values that were JSON documents
     checks: tuple[tuple[str, int], ...] = ()  # NAME_CHECKS check -> values that passed it
+    # Data types the detectors could have found: only for these does "no value fits" count.
+    detectable: frozenset[str] = frozenset()
 
 
 class ColumnProfiler:
     """Reads a column's sampled values one by one and keeps only counts and a few samples."""
 
-    def __init__(self, checks: Iterable[str] = ()) -> None:
+    def __init__(self, checks: Iterable[str] = (), detector: ValueDetector | None = None) -> None:
+        self._detector = detector or bundled_detector()
         self.sampled = 0
         self.documents = 0
         self._tallies: dict[str, _Tally] = {}
@@ -99,7 +100,7 @@ class ColumnProfiler:
                 self._checks[check] += 1
         document = _json_document(text)
         if document is None:
-            self._count(detect_value(text), path=None)
+            self._count(self._detector.find(text), path=None)
             return
         self.documents += 1
         seen_paths: set[str] = set()
@@ -107,7 +108,7 @@ class ColumnProfiler:
         for path, leaf in _leaves(document):
             if len(self._keys) < MAX_KEY_PATHS or path in self._keys:
                 seen_paths.add(path)
-            found.extend((match, path) for match in detect_value(leaf))
+            found.extend((match, path) for match in self._detector.find(leaf))
         self._keys.update(seen_paths)
         counted: set[str] = set()
         for match, path in found:
@@ -149,7 +150,12 @@ class ColumnProfiler:
             for data_type, tally in sorted(self._tallies.items())
         )
         return ValueProfile(
-            self.sampled, types, tuple(sorted(self._keys.items())), self.documents, tuple(self._checks.items())
+            self.sampled,
+            types,
+            tuple(sorted(self._keys.items())),
+            self.documents,
+            tuple(self._checks.items()),
+            self._detector.data_types,
         )
 
 
@@ -239,7 +245,7 @@ def _checked(detection: Detection, profile: ValueProfile, titles: dict[str, str]
             max(detection.confidence, CONFIDENCE_CONFIRMED),
             (*detection.evidence, Evidence("value", text)),
         )
-    detectable = check is not None or any(_related(found, detection.data_type) for found in _detector_types())
+    detectable = check is not None or any(_related(found, detection.data_type) for found in profile.detectable)
     if detectable and profile.sampled >= DOUBT_AFTER:
         text = f"none of {profile.sampled:,} sampled values is {_article(title)}"
         return Detection(
@@ -248,12 +254,6 @@ def _checked(detection: Detection, profile: ValueProfile, titles: dict[str, str]
             (*detection.evidence, Evidence("value", text)),
         )
     return detection
-
-
-@cache
-def _detector_types() -> tuple[str, ...]:
-    """Data types a value detector can find in text: only for these does "no value fits" count."""
-    return tuple(rule.data_type for rule in bundled_rules().value_detectors)
 
 
 def _key_detections(profile: ValueProfile, classify_key: Callable[[str], tuple[Detection, ...]]) -> list[Detection]:

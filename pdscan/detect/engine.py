@@ -26,6 +26,7 @@ class Trigger:
 
     pattern: str
     ignore_case: bool = False
+    linear_only: bool = False  # from a user's rule: never run on a backtracking engine
 
 
 # (trigger index, start, end): a match of a trigger, byte offsets in the scanned block.
@@ -61,11 +62,12 @@ def compile_engine(triggers: Sequence[Trigger], name: str | None = None) -> Engi
 class RuleWithTrigger(Protocol):
     pattern: str
     trigger: str | None
+    linear_only: bool
 
 
 def trigger_of(rule: RuleWithTrigger) -> Trigger:
     """What the engine searches for a rule: its own trigger, else its pattern without lookaround."""
-    return Trigger(rule.trigger or without_lookaround(rule.pattern))
+    return Trigger(rule.trigger or without_lookaround(rule.pattern), linear_only=rule.linear_only)
 
 
 def without_lookaround(pattern: str) -> str:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import AnyStr, NamedTuple
 
 from pdscan.detect.engine import Event, Trigger, trigger_of
+from pdscan.detect.linear_patterns import LinearPattern, compile_rule_pattern
 from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
 from pdscan.detect.validators import VALIDATORS
@@ -65,16 +66,17 @@ BY_PLACE = operator.attrgetter("start", "end", "data_type")  # occurrences in th
 @dataclass(frozen=True)
 class _Value:
     rule: ValueRule
-    raw_pattern: re.Pattern[bytes]  # the exact pattern on raw bytes (ASCII classes: never stricter)
-    # The value's own characters before the trigger, read backwards (rules with a `lookback`).
+    raw_pattern: LinearPattern[bytes]  # the exact pattern on raw bytes (ASCII classes: never stricter)
+    # The value's own characters before the trigger, read backwards (rules with a `lookback`);
+    # one character class repeated, so `re` reads it in linear time whoever wrote it.
     lookback: re.Pattern[bytes] | None
-    not_after: re.Pattern[str] | None
+    not_after: LinearPattern[str] | None
 
 
 def _value(rule: ValueRule) -> _Value:
     lookback = re.compile(rule.lookback_characters.encode("utf-8") + b"*") if rule.lookback else None
-    not_after = re.compile(rule.not_after) if rule.not_after else None
-    return _Value(rule, re.compile(rule.pattern.encode("utf-8")), lookback, not_after)
+    not_after = compile_rule_pattern(rule.not_after, rule.linear_only) if rule.not_after else None
+    return _Value(rule, compile_rule_pattern(rule.pattern.encode("utf-8"), rule.linear_only), lookback, not_after)
 
 
 class LineAnalyser:
@@ -271,7 +273,7 @@ def _valid(validator: str, text: str) -> bool:
     return VALIDATORS[validator](text)
 
 
-def _after(not_after: re.Pattern[str], block: bytes, found: int) -> bool:
+def _after(not_after: LinearPattern[str], block: bytes, found: int) -> bool:
     """Whether the text just before a value, in its line, disqualifies it (`openssl 1.1.7.15`)."""
     line_start = block.rfind(b"\n", max(0, found - NOT_AFTER_WINDOW), found) + 1
     before = block[max(line_start, found - NOT_AFTER_WINDOW) : found].decode("utf-8", "replace")

@@ -10,7 +10,7 @@ import importlib.resources
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.value_checks import VALUE_CHECKS
@@ -64,6 +64,7 @@ class ContextRule:
     matches: tuple[str, ...]
     non_matches: tuple[str, ...]
     trigger: str | None = None  # what the engine searches for: the phrase without lookaround
+    linear_only: ClassVar[bool] = False  # phrases come only from the bundled, reviewed rules
 
 
 @dataclass(frozen=True)

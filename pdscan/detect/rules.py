@@ -1,7 +1,9 @@
-"""Load the detection rules (rules/datatypes.yaml) into frozen records, validated.
+"""Load the detection rules (rules/datatypes.yaml, and users' own files extending them) into
+frozen records, validated.
 
 A rule file is code written as data: a typo in it must fail loudly with file:line, not
-silently match nothing. Every problem is collected and reported at once.
+silently match nothing. Every problem is collected and reported at once. A user's patterns
+must also run in linear time (`linear_patterns`) and prove their examples at load.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pdscan.detect.identifiers import split_identifier
+from pdscan.detect.linear_patterns import UnsafePattern, compile_linear
 from pdscan.detect.validators import VALIDATORS
 from pdscan.policy import PolicyError, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
@@ -89,6 +93,7 @@ class ValueRule:
     lookback: int = 0  # how far before the trigger's start the value may begin
     lookback_characters: str = ""  # a character class: what the value holds before the trigger
     not_after: str | None = None  # text ending right before a match that disqualifies it (a version's name)
+    linear_only: bool = False  # a user's rule: its patterns run on RE2 (linear time), never on `re`
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class DetectionRules:
     table_contexts: dict[str, TableContext]
     data_types: tuple[DataTypeRule, ...]
     value_detectors: tuple[ValueRule, ...] = ()
+    extended_by: str = ""  # a digest of the user's rule files (--rules) added to the bundled ones
 
 
 @functools.cache
@@ -116,29 +122,57 @@ def load_rules(text: str | None = None, display: str = f"rules/{BUNDLED_RULES}")
     return _RulesBuilder(marked, load_taxonomy()).build()
 
 
+# A value rule's failed examples, in words ("'EMP-1' must match but does not"); injected by the
+# caller because checking them needs the detectors, which are built from these records.
+ExampleCheck = Callable[[ValueRule], list[str]]
+
+
+def extend_rules(base: DetectionRules, marked: Marked, check_examples: ExampleCheck) -> DetectionRules:
+    """`base` with a user's rule file added: its name patterns join the data types' own, its
+    value detectors come after the bundled ones and run on RE2; raises PolicyError."""
+    return _RulesBuilder(marked, load_taxonomy(), base, check_examples).build()
+
+
 class _RulesBuilder:
-    def __init__(self, marked: Marked, taxonomy: dict[str, str]) -> None:
+    def __init__(
+        self,
+        marked: Marked,
+        taxonomy: dict[str, str],
+        base: DetectionRules | None = None,
+        check_examples: ExampleCheck | None = None,
+    ) -> None:
         self.marked = marked
         self.taxonomy = taxonomy
+        self.base = base  # the rules a user's file extends; None for the bundled file itself
+        self.check_examples = check_examples
         self.problems: list[Problem] = []
-        self.contexts: dict[str, TableContext] = {}
+        self.contexts: dict[str, TableContext] = dict(base.table_contexts) if base else {}
 
     def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
         self.problems.append(self.marked.problem(container, message, entry, on_key))
 
     def build(self) -> DetectionRules:
         root = self.marked.value
-        if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
-            self.fail(root, "a rules file is a mapping with 'data_types'")
+        known = {"version", "data_types", "value_detectors"}
+        if self.base is None:
+            known |= {"qualifiers", "table_contexts"}
+            if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
+                self.fail(root, "a rules file is a mapping with 'data_types'")
+                raise PolicyError(tuple(self.problems))
+        elif not isinstance(root, dict) or not ({"data_types", "value_detectors"} & set(root)):
+            self.fail(root, "a rules file is a mapping with 'data_types' or 'value_detectors' (or both)")
             raise PolicyError(tuple(self.problems))
-        for key in sorted(set(root) - {"version", "qualifiers", "table_contexts", "data_types", "value_detectors"}):
+        for key in sorted(set(root) - known):
             self.fail(root, f"unknown key '{key}'", key, on_key=True)
-        self.contexts = self._table_contexts(root)
+        if self.base is None:
+            self.contexts = self._table_contexts(root)
         qualifiers = frozenset(self._words(root.get("qualifiers", []), root, "qualifiers"))
+        entries = root.get("data_types") or {}
+        if not isinstance(entries, dict):
+            self.fail(root, "'data_types' must be a mapping of data types to their rules", "data_types")
+            entries = {}
         data_types = tuple(
-            rule
-            for key, entry in root["data_types"].items()
-            if (rule := self._data_type(str(key), entry, root["data_types"])) is not None
+            rule for key, entry in entries.items() if (rule := self._data_type(str(key), entry, entries)) is not None
         )
         detectors = root.get("value_detectors") or []
         if not isinstance(detectors, list):
@@ -149,6 +183,8 @@ class _RulesBuilder:
         )
         if self.problems:
             raise PolicyError(tuple(self.problems))
+        if self.base is not None:
+            return _extended(self.base, data_types, value_detectors)
         return DetectionRules(qualifiers, self.contexts, data_types, value_detectors)
 
     def _table_contexts(self, root: dict[str, Any]) -> dict[str, TableContext]:
@@ -279,6 +315,7 @@ class _RulesBuilder:
         return tuple(examples)
 
     def _value_rule(self, entry: Any, parent: list[Any], index: int) -> ValueRule | None:
+        known_problems = len(self.problems)
         if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
@@ -288,17 +325,16 @@ class _RulesBuilder:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
         if entry["validator"] not in VALIDATORS:
             self.fail(entry, f"unknown validator '{entry['validator']}' (known: {', '.join(VALIDATORS)})", "validator")
-        for key in ("pattern", "not_after"):
-            try:
-                re.compile(str(entry.get(key) or ""))
-            except re.error as error:
-                self.fail(entry, f"the {key} pattern does not compile: {error}", key)
+        for key in ("pattern", "not_after", "trigger"):
+            self._compiles(entry, key)
+        if self.base is not None and entry["name"] in {rule.name for rule in self.base.value_detectors}:
+            self.fail(entry, f"a value detector named '{entry['name']}' exists already: choose another name", "name")
         if entry.get("lookback") and not _character_class(entry.get("lookback_characters")):
             self.fail(entry, "a lookback needs lookback_characters, one character class like '[A-Za-z0-9]'", "lookback")
         examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
         if not examples.get("match") or not examples.get("no_match"):
             self.fail(entry, "a value detector needs examples that must match and that must not", "examples")
-        return ValueRule(
+        rule = ValueRule(
             name=str(entry["name"]),
             data_type=str(entry["data_type"]),
             pattern=str(entry["pattern"]),
@@ -309,7 +345,52 @@ class _RulesBuilder:
             validator=str(entry["validator"]),
             matches=tuple(str(example) for example in examples.get("match") or []),
             non_matches=tuple(str(example) for example in examples.get("no_match") or []),
+            linear_only=self.base is not None,
         )
+        if self.check_examples is not None and len(self.problems) == known_problems:
+            for failure in self.check_examples(rule):
+                self.fail(entry, f"value detector '{rule.name}': {failure}", "examples")
+        return rule
+
+    def _compiles(self, entry: dict[str, Any], key: str) -> None:
+        """A bundled pattern must compile with `re`; a user's must also run in linear time."""
+        pattern = str(entry.get(key) or "")
+        try:
+            if self.base is None:
+                re.compile(pattern)
+            else:
+                compile_linear(pattern)
+        except re.error as error:
+            self.fail(entry, f"the {key} pattern does not compile: {error}", key)
+        except UnsafePattern as error:
+            self.fail(entry, f"'{key}' is refused: {error}", key)
+
+
+def _extended(
+    base: DetectionRules, data_types: tuple[DataTypeRule, ...], value_detectors: tuple[ValueRule, ...]
+) -> DetectionRules:
+    """`base` with a user's data types merged in (their name patterns first: an in-house name is
+    more specific than a generic one) and their value detectors after the bundled ones."""
+    added = {rule.data_type: rule for rule in data_types}
+    merged = []
+    for rule in base.data_types:
+        extra = added.pop(rule.data_type, None)
+        if extra is None:
+            merged.append(rule)
+            continue
+        merged.append(
+            replace(
+                rule,
+                patterns=extra.patterns + rule.patterns,
+                exclude=rule.exclude | extra.exclude,
+                exclude_types=rule.exclude_types | extra.exclude_types,
+                expect_types=rule.expect_types | extra.expect_types,
+                matches=rule.matches + extra.matches,
+                non_matches=rule.non_matches + extra.non_matches,
+            )
+        )
+    merged.extend(added.values())
+    return DetectionRules(base.qualifiers, base.table_contexts, tuple(merged), base.value_detectors + value_detectors)
 
 
 _ONE_CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")

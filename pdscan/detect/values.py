@@ -8,11 +8,11 @@ an IMEI).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pdscan.detect.engine import Engine, compile_engine, trigger_of
+from pdscan.detect.linear_patterns import compile_rule_pattern
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
@@ -37,10 +37,17 @@ class ValueDetector:
     def __init__(self, rules: tuple[ValueRule, ...]) -> None:
         self.rules = rules
         self._compiled = [
-            (rule, re.compile(rule.pattern), VALIDATORS[rule.validator], re.compile(rule.not_after or "(?!)"))
+            (
+                rule,
+                compile_rule_pattern(rule.pattern, rule.linear_only),
+                VALIDATORS[rule.validator],
+                compile_rule_pattern(rule.not_after, rule.linear_only) if rule.not_after else None,
+            )
             for rule in rules
         ]
         self._engine: Engine | None = None  # compiled on first use: schema-only scans never need it
+        self.data_types = frozenset(rule.data_type for rule in rules)  # what it can find at all
+        self.find = lru_cache(maxsize=65_536)(self._find)  # sampled columns repeat their values
 
     @classmethod
     def bundled(cls) -> ValueDetector:
@@ -51,7 +58,7 @@ class ValueDetector:
             self._engine = compile_engine([trigger_of(rule) for rule in self.rules])
         return {trigger for trigger, _, _ in self._engine.scan(text.encode("utf-8", "surrogatepass"))}
 
-    def find(self, text: str) -> tuple[ValueMatch, ...]:
+    def _find(self, text: str) -> tuple[ValueMatch, ...]:
         """Every validated match in `text`, left to right, without overlaps."""
         candidates: list[tuple[int, ValueMatch]] = []
         triggered = self._triggered(text)
@@ -60,7 +67,9 @@ class ValueDetector:
                 continue
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if validate(match.group()) and not not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start):
+                if validate(match.group()) and not (
+                    not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start)
+                ):
                     candidates.append((order, ValueMatch(rule.data_type, rule.name, start, end, match.group())))
         found: list[ValueMatch] = []
         for _, candidate in sorted(candidates, key=lambda item: (item[1].start - item[1].end, item[0])):
@@ -70,12 +79,6 @@ class ValueDetector:
 
 
 @cache
-def _bundled_detector() -> ValueDetector:
+def bundled_detector() -> ValueDetector:
+    """The bundled detectors, built once per process."""
     return ValueDetector.bundled()
-
-
-@lru_cache(maxsize=65_536)
-def detect_value(text: str) -> tuple[ValueMatch, ...]:
-    """Every personal value the bundled detectors find in `text` (remembered: sampled columns
-    repeat their values)."""
-    return _bundled_detector().find(text)

@@ -19,7 +19,7 @@ from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask
-from pdscan.detect.rules import bundled_rules
+from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.sources.log_reader import PIECE, LogReadError, blocks, compression_of, decompressed, peek
 from pdscan.sources.logformats import LogFormat, detect_format, new_format
 
@@ -71,12 +71,13 @@ class UnitOptions:
     engine: str | None = None
     keep_records: bool = False
     show_data: bool = False
+    value_rules: tuple[ValueRule, ...] = field(default_factory=lambda: bundled_rules().value_detectors)
 
 
 @cache
-def load_tools(engine_name: str | None) -> tuple[LineAnalyser, Engine]:
-    """Built once per process: compiling the engine is the expensive part."""
-    analyser = LineAnalyser(bundled_rules().value_detectors, bundled_log_rules())
+def load_tools(engine_name: str | None, value_rules: tuple[ValueRule, ...]) -> tuple[LineAnalyser, Engine]:
+    """Built once per process (and rule set): compiling the engine is the expensive part."""
+    analyser = LineAnalyser(value_rules, bundled_log_rules())
     return analyser, compile_engine(analyser.triggers, engine_name)
 
 
@@ -86,7 +87,7 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
     With `flush` (a unit read in this process, such as a never-ending standard input), records
     are handed over block by block instead of held until the end.
     """
-    analyser, engine = load_tools(options.engine)
+    analyser, engine = load_tools(options.engine, options.value_rules)
     result = UnitResult()
     try:
         if unit.path == STDIN_PATH:

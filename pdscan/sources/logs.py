@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import BinaryIO, NamedTuple, Protocol
 
+from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
 from pdscan.sources.log_reader import compression_of, decompressed, is_binary
@@ -53,6 +54,7 @@ class LogScanOptions:
     show_data: bool = False
     # Data types counted as one finding per field (the scanner passes the policy's category).
     group_of: Callable[[str], str] = _by_data_type
+    value_rules: tuple[ValueRule, ...] = field(default_factory=lambda: bundled_rules().value_detectors)
 
 
 class LogRecord(NamedTuple):
@@ -123,8 +125,8 @@ def scan_logs(
     on_skip: Callable[[Skipped], None] = lambda skipped: None,
 ) -> LogScan:
     """Scan every log; a file that cannot be read becomes a Skipped, never an abort."""
-    unit_options = UnitOptions(options.engine, keep_records=on_record is not None, show_data=options.show_data)
-    load_tools(options.engine)  # compiled once here, inherited by forked workers
+    unit_options = UnitOptions(options.engine, on_record is not None, options.show_data, options.value_rules)
+    load_tools(options.engine, options.value_rules)  # compiled once here, inherited by forked workers
     skipped: list[Skipped] = []
     states: list[_InputState] = []
     units: list[Unit] = []

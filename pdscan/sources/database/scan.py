@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pdscan.detect.column_values import ColumnProfiler, ValueProfile
+from pdscan.detect.values import ValueDetector, bundled_detector
 from pdscan.model import Column, SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.database.interface import (
     Catalog,
@@ -50,6 +51,7 @@ class DatabaseScanOptions:
     table_timeout: float = 120.0  # seconds one table (its statements and profiling) may take
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    values: ValueDetector = field(default_factory=bundled_detector)  # the rules sampled values meet
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def _sample_table(
         return _TableResult({}, 0, Skipped(source, f"table `{table.name}`: {error}"))
     except Exception as error:
         return _TableResult({}, 0, Skipped(source, f"table `{table.name}`: {type(error).__name__}: {error}"))
-    profilers = [ColumnProfiler(column_checks) for column_checks in checks]
+    profilers = [ColumnProfiler(column_checks, options.values) for column_checks in checks]
     invalid = [0] * len(entry.sampled)
     binary = [0] * len(entry.sampled)
     read = 0
