@@ -20,6 +20,8 @@ class ScanProgressBar:
     def __init__(self, enabled: bool) -> None:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self.bytes_total = 0  # counted even when not shown: an interrupted scan says how far it got
+        self.bytes_done = 0
         if enabled:
             self._progress = Progress(
                 TextColumn("reading logs"),
@@ -39,10 +41,12 @@ class ScanProgressBar:
             self._progress.stop()
 
     def start(self, total: int) -> None:
+        self.bytes_total += total
         if self._progress is not None:
             self._progress.start()
             self._task = self._progress.add_task("logs", total=total or None)
 
     def advance(self, done: int) -> None:
+        self.bytes_done += done
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, done)

@@ -17,6 +17,8 @@ class TableProgressBar:
         self._overall: TaskID | None = None
         self._running: dict[str, TaskID] = {}
         self._lock = threading.Lock()
+        self.tables_total = 0  # counted even when not shown: an interrupted scan says how far it got
+        self.tables_done = 0
         if enabled:
             self._progress = Progress(
                 SpinnerColumn(),
@@ -36,6 +38,7 @@ class TableProgressBar:
             self._progress.stop()
 
     def start_tables(self, source: str, total: int) -> None:
+        self.tables_total += total
         if self._progress is None:
             return
         with self._lock:
@@ -52,6 +55,8 @@ class TableProgressBar:
             self._running[table] = self._progress.add_task(f"  {table}", total=None)
 
     def table_done(self, table: str) -> None:
+        with self._lock:
+            self.tables_done += 1
         if self._progress is None:
             return
         with self._lock:

@@ -21,6 +21,7 @@ from functools import partial
 from typing import BinaryIO, NamedTuple, Protocol
 
 from pdscan.detect.rules import ValueRule, bundled_rules
+from pdscan.interruption import in_worker
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
 from pdscan.sources.log_reader import compression_of, decompressed, is_binary
@@ -262,7 +263,7 @@ def _workers(units: list[Unit], jobs: int) -> Iterator[multiprocessing.pool.Pool
         yield None
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with context.Pool(min(jobs, pooled)) as pool:
+    with context.Pool(min(jobs, pooled), initializer=in_worker) as pool:  # leaving it terminates the workers
         yield pool
 
 

@@ -212,7 +212,8 @@ def _sample_all(
 
     result = _Sampled()
     skipped: list[Skipped] = []
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="pdscan-table") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="pdscan-table")
+    try:
         for entry, outcome in zip(work, pool.map(run, work), strict=True):
             for note in outcome.notes:
                 on_note(note)
@@ -222,6 +223,10 @@ def _sample_all(
             result.rows += outcome.rows
             for column, profile in outcome.profiles.items():
                 result.profiles[(entry.table.name, column)] = profile
+    except BaseException:  # interrupted: tables not started are dropped, those in flight not awaited
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     result.skipped = tuple(skipped)
     return result
 
