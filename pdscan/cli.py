@@ -37,19 +37,24 @@ from pdscan.formats.policy_view import PolicyView
 from pdscan.formats.progress import ScanProgressBar
 from pdscan.formats.summary import summarise
 from pdscan.formats.table_progress import TableProgressBar
+from pdscan.formats.visible import visible
 from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
 from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_changed
+from pdscan.interruption import Interrupted, stop_signals_raise
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
 from pdscan.policy import Policy, PolicyError, load_policy
 from pdscan.reading_options import Reading, reading_options
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
+from pdscan.sources.database.target import command_line_secrets, masked
 from pdscan.sources.discovery import UnknownSourceError
 from pdscan.starter_map import place_count, starter_data_map
+from pdscan.tracebacks import one_line, traceback_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed
 DATA_MAP_NAME = "pdscan.yml"
+ARGUMENTS_KEY = "pdscan.arguments"  # click context meta: the command line as given
 FAIL_ON_CHOICES = [kind.value for kind in VerdictKind if kind is not VerdictKind.IGNORED] + ["never"]
 
 SCAN_HELP = f"""Scan SQL schemas and logs for personal data and judge each place against the policy.
@@ -83,6 +88,7 @@ Exit codes:
   2  usage or input error (bad policy or data map, an ignore without a reason,
      a missing or corrupt baseline, a revision git does not know; nothing could
      be scanned; with --strict, anything skipped)
+  130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: no report written
   141  the reader of the output went away (`| head`)
 
 The data map is --config, else ./{DATA_MAP_NAME}, else {DATA_MAP_NAME} inside a scanned directory.
@@ -163,10 +169,10 @@ class Messages:
 
     def info(self, text: str) -> None:
         if not self.quiet:
-            click.echo(f"pdscan: {text}", err=True)
+            click.echo(f"pdscan: {visible(text)}", err=True)
 
     def error(self, text: str) -> None:
-        click.echo(f"pdscan: error: {text}", err=True)
+        click.echo(f"pdscan: error: {visible(text)}", err=True)
 
 
 CONFIG_OPTION = click.option(
@@ -195,9 +201,40 @@ def _output_option(what: str) -> Callable[[Callable[..., None]], Callable[..., N
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """pdscan's commands: an exception nothing expected is a bug, reported as one line and exit 2
+    (not a traceback and exit 1, which would read as "findings"); with --debug, its traceback.
+    Tracebacks and that line never show a password (see pdscan.tracebacks)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGUMENTS_KEY] = tuple(args)  # the passwords in them are scrubbed from tracebacks
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click's own ends, and a reader gone away: click handles them
+        except Exception as error:
+            secrets = _secrets(ctx)
+            if ctx.params.get("debug"):
+                click.echo(visible(traceback_text(error, secrets)), err=True, nl=False)
+                advice = "the traceback is above"
+            else:
+                advice = "run with --debug for the traceback"
+            line = visible(one_line(error, secrets))
+            click.echo(f"pdscan: internal error: {line}; {advice}; please report it", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pdscan")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Print the traceback of an internal or input error on stderr (passwords scrubbed, values masked).",
+)
+def main(debug: bool) -> None:
     """pdscan: which personal data do we hold, where, and is it held for a declared purpose?
 
     \b
@@ -290,7 +327,7 @@ def scan(
             if format_name != "ndjson":
                 wording = Wording.build(loaded_policy, lang)
                 rendered = FORMATS[format_name](color=_use_color(color, output_path), wording=wording).format(report)
-                output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
+                output.write_whole(rendered)
     if output_path is not None:
         messages.info(f"report written to {output_path}")
     _announce_baseline(report, messages)
@@ -382,7 +419,7 @@ def inventory(
             wording = Wording.build(loaded_policy, lang)
             built = INVENTORY_FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
             rendered = built.format_inventory(held)
-            output.stream.write(rendered if rendered.endswith("\n") else rendered + "\n")
+            output.write_whole(rendered)
     if output_path is not None:
         messages.info(f"inventory written to {output_path}")
     if report.skipped:
@@ -475,11 +512,13 @@ def _bad_input(messages: Messages) -> Iterator[None]:
     try:
         yield
     except (PolicyError, DeclarationError) as error:
+        _debug_traceback(error)
         for problem in error.problems:
             messages.error(str(problem))
         sys.exit(EXIT_ERROR)
     except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError) as error:
-        messages.error(str(error))
+        _debug_traceback(error)
+        messages.error(masked(str(error)))  # a mistyped database URL is echoed as a path
         sys.exit(EXIT_ERROR)
 
 
@@ -493,8 +532,21 @@ def _writing(what: str, output_path: Path | None, messages: Messages) -> Iterato
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_BROKEN_PIPE)
     except OSError as error:
+        _debug_traceback(error)
         messages.error(f"cannot write the {what} to {output_path or 'stdout'}: {error.strerror or error}")
         sys.exit(EXIT_ERROR)
+
+
+def _debug_traceback(error: BaseException) -> None:
+    """With --debug, an input error's traceback before its message (made safe as any other)."""
+    context = click.get_current_context(silent=True)
+    if context is not None and context.find_root().params.get("debug"):
+        click.echo(visible(traceback_text(error, _secrets(context))), err=True, nl=False)
+
+
+def _secrets(context: click.Context) -> tuple[str, ...]:
+    """The passwords this run was given (database URLs, PGPASSWORD, MYSQL_PWD)."""
+    return command_line_secrets(context.find_root().meta.get(ARGUMENTS_KEY, ()), os.environ)
 
 
 def _stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None:
@@ -561,19 +613,37 @@ def _scan(
 
     wanted = _progress_wanted(messages)
     with ScanProgressBar(enabled=wanted) as progress, TableProgressBar(enabled=wanted) as tables:
-        report = run_scan(
-            request,
-            policy,
-            data_map,
-            NameClassifier(load_user_rules(request.rules_files)),
-            announce_skip,
-            on_record=ndjson.record if ndjson else None,
-            progress=progress,
-            database_hooks=DatabaseHooks(password_prompt, messages.info, tables),
-        )
+        try:
+            report = run_scan(
+                request,
+                policy,
+                data_map,
+                NameClassifier(load_user_rules(request.rules_files)),
+                announce_skip,
+                on_record=ndjson.record if ndjson else None,
+                progress=progress,
+                database_hooks=DatabaseHooks(password_prompt, messages.info, tables),
+            )
+        except Interrupted as stop:
+            stop.progress = _how_far(progress, tables)
+            raise
     if ndjson is not None:
         ndjson.schema_findings(report)
     return report
+
+
+def _how_far(progress: ScanProgressBar, tables: TableProgressBar) -> str:
+    """What an interrupted scan had done, in words ("" when it had not started reading)."""
+    parts = []
+    if progress.bytes_total:
+        parts.append(f"reading {_size(progress.bytes_done)} of {_size(progress.bytes_total)} of logs")
+    if tables.tables_total:
+        parts.append(f"sampling {tables.tables_done} of {tables.tables_total} tables")
+    return " and ".join(parts)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:,.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
 def _progress_wanted(messages: Messages) -> bool:
@@ -602,3 +672,22 @@ def _use_color(requested: bool | None, output_path: Path | None) -> bool:
     if output_path is not None or "NO_COLOR" in os.environ:
         return False
     return sys.stdout.isatty()
+
+
+def run() -> None:
+    """The `pdscan` command: `main`, ended cleanly by Ctrl-C or SIGTERM (exit 130 or 143).
+
+    `Interrupted` unwinds everything first (log workers terminated, a temporary report file
+    removed); the process then ends without waiting for database statements still in flight:
+    their sessions are read-only and the server drops them with the connection.
+    """
+    try:
+        with stop_signals_raise():
+            main()
+    except Interrupted as stop:
+        how_far = f" after {stop.progress}" if stop.progress else ""
+        click.echo(f"pdscan: interrupted by {stop.signal_name}{how_far}; no report written", err=True)
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(stop.exit_code)

@@ -8,10 +8,13 @@ the files meant to be committed (pdscan.yml, the baseline) are readable by every
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import TextIO
+
+from pdscan.interruption import STOP_SIGNALS
 
 REPOSITORY_FILE_MODE = 0o644  # a report keeps mkstemp's 0o600
 
@@ -39,14 +42,28 @@ class ReportOutput:
             self.stream = os.fdopen(handle, "w", encoding="utf-8")
         return self
 
+    def write_whole(self, text: str) -> None:
+        """Write `text` with a final newline, a stop signal held until it is written: on stdout
+        a report is never cut in the middle (a signal then still ends the run, after it)."""
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.stream.write(text if text.endswith("\n") else text + "\n")
+            self.stream.flush()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
         if self.path is None or self._temporary is None:
             self.stream.flush()
             return
-        self.stream.close()
-        if kind is None:
-            if self.mode is not None:
-                os.chmod(self._temporary, self.mode)
-            os.replace(self._temporary, self.path)
-        else:
-            Path(self._temporary).unlink(missing_ok=True)
+        try:
+            self.stream.close()  # flushes: a full disk fails here
+            if kind is None:
+                if self.mode is not None:
+                    os.chmod(self._temporary, self.mode)
+                os.replace(self._temporary, self.path)
+                return
+        except OSError:
+            Path(self._temporary).unlink(missing_ok=True)  # no half report left behind, nor its values
+            raise
+        Path(self._temporary).unlink(missing_ok=True)

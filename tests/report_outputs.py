@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,8 +23,9 @@ def copy_shop(into: Path) -> Path:
     return shop
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    """The command as users run it, bytes out (the CSV's byte-order mark and CRLF are checked)."""
-    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
-    env.update(NO_COLOR="1", COLUMNS="160")
-    return subprocess.run([str(PDSCAN), *args], capture_output=True, cwd=cwd, env=env, check=False)
+def run(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The command as users run it, bytes out (the CSV's byte-order mark and CRLF are checked);
+    no database password lies in the environment unless `env` puts one there."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PGPASSWORD", "MYSQL_PWD")}
+    environment.update(NO_COLOR="1", COLUMNS="160", **(env or {}))
+    return subprocess.run([str(PDSCAN), *args], capture_output=True, cwd=cwd, env=environment, check=False)

@@ -25,7 +25,7 @@ def test_a_column_named_nothing_but_full_of_addresses_is_an_email_column() -> No
     assert email.detection.data_type == "user.contact.email"
     assert email.detection.evidence[0].text.startswith("412 of 1,000 sampled values hold an e-mail address")
     assert email.values is not None and email.values.matched == 412 and email.values.sampled == 1000
-    assert all(sample.startswith("a***@") for sample in email.values.samples), "masked"
+    assert all(sample == "***@*******.org" for sample in email.values.samples), "masked"
 
 
 def test_one_address_repeated_in_every_row_is_the_systems_own() -> None:

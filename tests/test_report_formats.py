@@ -161,7 +161,7 @@ def test_csv_is_one_row_per_place_and_reads_back(outputs: dict[str, bytes], repo
     assert card["defined at"] == "shop/migrations/002_orders.sql:17"
     logged = keyed[("shop/logs/app.jsonl", "shop/logs/app.jsonl", "card", "credit_card")]
     assert (logged["kind"], logged["warnings"]) == ("log", "plaintext_sensitive")
-    assert logged["samples"] == "4111 **** **** 1111"
+    assert logged["samples"] == "4*** **** **** 1111"
     assert logged["values seen"] == "1"
     sampled = keyed[("shop/shop.db", "support_tickets", "customer_email", "email")]
     assert sampled["kind"] == "sqlite" and sampled["verdict"] == "ok"

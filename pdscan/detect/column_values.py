@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from pdscan.detect.masking import mask
+from pdscan.detect.masking import mask, mask_text
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
 from pdscan.model import Detection, Evidence, ValueSample
@@ -324,7 +324,8 @@ def _leaves(document: object, path: str = "", depth: int = 0) -> Iterable[tuple[
         return
     if isinstance(document, dict):
         for key, value in document.items():
-            yield from _leaves(value, f"{path}.{key}" if path else str(key), depth + 1)
+            name = mask_text(str(key))  # a key may itself be a value: `{"by_email": {"a@b.example": …}}`
+            yield from _leaves(value, f"{path}.{name}" if path else name, depth + 1)
     elif isinstance(document, list):
         for item in document:
             yield from _leaves(item, path, depth + 1)

@@ -1,9 +1,26 @@
 """Masked forms of personal values: enough to recognise the kind of value, nothing more.
 
-`203.0.113.x`, `j***@example.com`, `4111 **** **** 1111`: an engineer sees that the field
-holds client addresses, e-mails or card numbers and roughly whose (a network, a domain, a card
-brand), but cannot contact, charge or track the person. Every output uses these unless the
-user asks for raw values with --show-data.
+An engineer reading a report must see what a field holds (client addresses, e-mails, card
+numbers) and roughly where they come from (a network, a card brand, a country), but must not be
+able to contact, charge or track the person. Per kind, a mask keeps:
+
+| kind | example | kept |
+|---|---|---|
+| e-mail | `***@*****.*******.com` | the domain's shape (its labels' lengths) and top-level domain |
+| card number | `4*** **** **** 1111` | the first digit (the brand) and the last four, never the BIN |
+| IBAN | `GB** **** **** **** **** 32` | the country and the last two characters |
+| bank account number | `******78` | the last two characters |
+| phone, fax | `+81 **-****-**78` | the country code and the last two digits |
+| IMEI | `*************18` | the last two digits |
+| date of birth | `****-**-**` | the date's shape |
+| IPv4, IPv6 | `203.0.113.x`, `2001:db8:x:x` | the network (/24, /32) |
+| host name | `*.example.net` | the registered domain (a provider, a network) |
+| user agent, language | `Mozilla/5.0 …` | the first word: the product, not the fingerprint |
+| anything else | `T***i (11 chars)`, `H***`, `***` | first and last character and the length; short values nothing |
+
+Separators stay where they were, so the layout still says what kind of number it is. Every
+output uses these unless the user asks for raw values with --show-data; text that is not one
+value (a key path, an error message) goes through `mask_text`.
 """
 
 from __future__ import annotations
@@ -12,8 +29,14 @@ import ipaddress
 import re
 import urllib.parse
 
+import phonenumbers
+
+from pdscan.detect.values import bundled_detector
+
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\s;(]+")
+CARD_BRAND_DIGITS = 1  # 4 Visa, 5 Mastercard, 3 Amex/JCB/Diners (told apart by length), 6 Discover
+CARD_LAST_DIGITS = 4  # what receipts print; the BIN (6-8 leading digits) is never shown whole
 
 
 def mask(value: str, data_type: str) -> str:
@@ -24,15 +47,38 @@ def mask(value: str, data_type: str) -> str:
         return _host(value)
     if data_type == "user.contact.email":
         return _email(value)
-    if data_type.startswith(("user.financial.credit_card", "user.device.device_id.imei")):
-        return _keep_digits(value, first=4, last=4)
-    if data_type.startswith("user.financial.bank_account"):
-        return _keep_characters(value, first=4, last=2)
-    if data_type.startswith("user.contact.phone_number") or data_type.startswith("user.contact.fax_number"):
-        return _keep_digits(value, first=_country_code_digits(value), last=2)
+    if data_type.startswith("user.financial.credit_card"):
+        return _keep_digits(value, first=CARD_BRAND_DIGITS, last=CARD_LAST_DIGITS)
+    if data_type.startswith("user.device.device_id.imei"):
+        return _keep_digits(value, first=0, last=2)
+    if data_type == "user.financial.bank_account.iban":
+        return _keep_characters(value, first=2, last=2)
+    if data_type == "user.financial.bank_account":  # the account number (its holder is a name)
+        return _keep_characters(value, first=0, last=2)
+    if data_type.startswith(("user.contact.phone_number", "user.contact.fax_number")):
+        decoded = urllib.parse.unquote(value)  # `%2B81…`: the 2 of `%2B` is no digit of the number
+        return _keep_digits(decoded, first=_country_code_digits(decoded), last=2)
+    if data_type == "user.demographic.date_of_birth":
+        return _keep_digits(value, first=0, last=0)
     if data_type in ("user.device.user_agent", "user.device.language"):
         return _first_word(value)
     return _edges(value)
+
+
+def mask_text(text: str) -> str:
+    """`text` with every personal value the detectors find in it replaced by its mask: for text
+    that only sometimes holds one, such as a JSON key or an exception message."""
+    found = bundled_detector().find(text)
+    if not found:
+        return text
+    pieces = []
+    end = 0
+    for match in found:
+        pieces.append(text[end : match.start])
+        pieces.append(mask(match.text, match.data_type))
+        end = match.end
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def _ip(value: str) -> str:
@@ -52,9 +98,11 @@ def _host(value: str) -> str:
 
 
 def _email(value: str) -> str:
+    """`hanako@mail.example.com` -> `***@****.*******.com`: an address of some domain, not whose."""
     decoded = urllib.parse.unquote(value)
-    local, _, domain = decoded.rpartition("@")
-    return f"{local[:1]}***@{domain}"
+    _, _, domain = decoded.rpartition("@")
+    *labels, top = domain.split(".")
+    return "***@" + "".join("*" * len(label) + "." for label in labels) + top
 
 
 def _keep_digits(value: str, first: int, last: int) -> str:
@@ -78,12 +126,14 @@ def _keep_characters(value: str, first: int, last: int) -> str:
 
 
 def _country_code_digits(value: str) -> int:
-    """How many leading digits to show: the country code after `+` (at most 3), else none."""
-    stripped = urllib.parse.unquote(value).lstrip()
-    if not stripped.startswith("+"):
+    """How many leading digits to show: the country code of an international number (`+81…`
+    shows 81, not 819), else none."""
+    if not value.lstrip().startswith("+"):
         return 0
-    match = re.match(r"\+\s*(\d{1,3})", stripped)
-    return len(match.group(1)) if match else 0
+    try:
+        return len(str(phonenumbers.parse(value, None).country_code))
+    except phonenumbers.NumberParseException:
+        return 0
 
 
 def _first_word(value: str) -> str:

@@ -16,17 +16,40 @@ from pathlib import Path
 from pdscan.model import Column, Location, SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.sql_ddl import scan_ddl_text
 
+WAL_FILES = ("-wal", "-shm")  # beside a WAL database while a connection has it open
 CATALOG_QUERY = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
 )
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI that opens `path` without writing anything. `mode=ro` creates nothing beside a
+    rollback-journal database, but to read a WAL database SQLite creates its `-wal` and `-shm`
+    files, which a read-only connection cannot remove. A WAL database without them has no
+    connection open and nothing pending, so it is opened `immutable` (no locks, no companion
+    files; a writer that starts during the scan is not seen). One in use already has them:
+    `mode=ro` reads its latest commits through them."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    if _in_wal_mode(path) and not any(path.with_name(path.name + suffix).exists() for suffix in WAL_FILES):
+        uri += "&immutable=1"
+    return uri
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """The header's read and write versions (bytes 18 and 19) are 2 in WAL mode."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
+
+
 def scan_sqlite_schema(path: Path) -> SchemaScan:
     """Read tables and columns through a read-only connection; a broken file is a skip."""
     source = str(path)
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as error:
         return _unreadable(source, error)
     try:

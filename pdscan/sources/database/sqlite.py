@@ -1,4 +1,4 @@
-"""SQLite files: opened `mode=ro` with `query_only`, sampled by random rowids.
+"""SQLite files: opened read-only (`read_only_uri`) with `query_only`, sampled by random rowids.
 
 The schema comes from `sqlite_file.scan_sqlite_schema` (SQLite's catalog for the columns, the
 stored CREATE statements for inline `-- pdscan:` purposes). A sample picks random rowids below
@@ -14,7 +14,6 @@ import queue
 import random
 import sqlite3
 import time
-import urllib.parse
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +32,7 @@ from pdscan.sources.database.interface import (
     is_binary,
     sample_kind,
 )
-from pdscan.sources.sqlite_file import scan_sqlite_schema
+from pdscan.sources.sqlite_file import read_only_uri, scan_sqlite_schema
 
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between checks of the clock
 SMALL_TABLE_SAMPLES = 4  # up to four samples' worth of rowids: read the table in random order
@@ -47,7 +46,7 @@ class SQLiteConnector:
         self.path = path
         self.source = str(path)
         self.statement_timeout = statement_timeout
-        self.uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+        self.uri = read_only_uri(path)
         # Connections are reused by the worker threads: opening one parses the whole schema again.
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         try:

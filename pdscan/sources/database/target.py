@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 MASK = "***"
@@ -29,7 +29,17 @@ DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 PASSWORD_VARIABLES = {"mysql": "MYSQL_PWD", "mariadb": "MYSQL_PWD"}  # libpq reads PGPASSWORD itself
 PASSWORD_OPTIONS = frozenset({"password", "pass", "passwd", "pwd"})  # URL query options that carry one
-_USERINFO = re.compile(r"(://[^:/@]*):[^@]*@")
+ENVIRONMENT_PASSWORDS = ("PGPASSWORD", "MYSQL_PWD")  # read by libpq or by pdscan
+# `scheme://user:secret@` (also `scheme:/…`, a slash short): the secret runs to the last `@`
+# before a space, since people type `@` and `/` unencoded in passwords.
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*:/{1,2}[^:/@\s]*):\S*@", re.IGNORECASE)
+# `password=secret` (a URL option, a libpq conninfo), `'password': 'secret'` (a dict in a message);
+# one masked already is left as it is, with what follows it.
+_PASSWORD_SETTING = re.compile(
+    r"""((["'])(?:password|passwd|pwd|pass)\2\s*:\s*|\b(?:password|passwd|pwd|pass)\s*=\s*)"""
+    r"""(\*\*\*(?![^\s&'",;:)}\]])|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&'",;)}\]]+)""",
+    re.IGNORECASE,
+)
 
 
 class TargetError(Exception):
@@ -57,10 +67,7 @@ class DatabaseTarget:
 
     def secrets(self) -> tuple[str, ...]:
         """Every form of the password a message could carry, longest first."""
-        if not self.password:
-            return ()
-        forms = {self.password, urllib.parse.quote(self.password, safe=""), urllib.parse.quote_plus(self.password)}
-        return tuple(sorted(forms, key=len, reverse=True))
+        return _forms(self.password) if self.password else ()
 
 
 def is_database_url(text: str) -> bool:
@@ -70,8 +77,41 @@ def is_database_url(text: str) -> bool:
 
 
 def masked(text: str) -> str:
-    """`postgresql://u:secret@h/db` -> `postgresql://u:***@h/db`; other text unchanged."""
-    return _USERINFO.sub(rf"\1:{MASK}@", text)
+    """`postgresql://u:secret@h/db?password=x` -> `postgresql://u:***@h/db?password=***`: a URL's
+    user-info and every `password=` setting masked; other text unchanged."""
+    text = _USERINFO.sub(rf"\1:{MASK}@", text)
+    return _PASSWORD_SETTING.sub(_masked_setting, text)
+
+
+def _masked_setting(match: re.Match[str]) -> str:
+    value = match.group(3)
+    quote = value[0] if value[0] in "'\"" else ""
+    return f"{match.group(1)}{quote}{MASK}{quote}"
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` (a message, a traceback) without any of `secrets` and without any password a URL
+    or a setting in it carries."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return masked(text)
+
+
+def command_line_secrets(arguments: Iterable[str], environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Every password the database URLs among `arguments` and the password variables carry, in
+    the forms a message could show: what a traceback must be scrubbed of."""
+    found: set[str] = set()
+    for argument in arguments:
+        if not is_database_url(argument):
+            continue
+        try:
+            found.update(parse_target(argument, {}).secrets())
+        except (TargetError, KeyError, ValueError):
+            continue  # a URL too broken to parse: `masked` still hides its user-info
+    for name in ENVIRONMENT_PASSWORDS:
+        if environ.get(name):
+            found.update(_forms(environ[name]))
+    return tuple(found)
 
 
 def parse_target(
@@ -130,9 +170,12 @@ def _display(scheme: str, parsed: urllib.parse.SplitResult, has_password: bool) 
 def redact(text: str, target: DatabaseTarget | None) -> str:
     """A driver's message made safe to show: the password in any form becomes `***`, a URL's
     user-info is masked, and the first two lines are kept, as one (drivers add context and hints)."""
-    if target is not None:
-        for secret in target.secrets():
-            text = text.replace(secret, MASK)
-    text = masked(text)
+    text = scrub(text, target.secrets() if target is not None else ())
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return " ".join(lines[:2]) if lines else "unknown error"
+
+
+def _forms(password: str) -> tuple[str, ...]:
+    """A password as typed and URL-encoded (both ways), longest first."""
+    forms = {password, urllib.parse.quote(password, safe=""), urllib.parse.quote_plus(password)}
+    return tuple(sorted(forms, key=len, reverse=True))

@@ -1,0 +1,304 @@
+"""Nothing changes: scanned files keep their bytes and modification times (SQLite files gain no
+-wal, -shm or -journal file), databases keep their rows and pdscan's sessions cannot write, and
+pdscan opens no file for writing but its own output, written to a temporary file beside it and
+renamed into place.
+
+The last is watched from inside: a subprocess runs the command with an audit hook recording
+every open for writing, rename, removal and SQLite connection (audit hooks cannot be removed, so
+not in the pytest process).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy.exc
+from click.testing import CliRunner
+from db_servers import SUPERUSER_PASSWORD, MariaDBServer, PostgresServer
+from personal_fixtures import APP_LOG, DB_NAME, load_mariadb, load_postgres, mariadb_admin, write_files
+from report_outputs import run
+
+from pdscan import output_files
+from pdscan.cli import main
+from pdscan.sources.database import mysql, postgres
+from pdscan.sources.database.target import parse_target
+
+TARGETS = ("app.log", "app.log.1.gz", "events.jsonl", "shop.db", "sessions.db", "schema", "sqlite:///shop.db")
+COMMANDS = {
+    "scan json": ("scan", *TARGETS, "--format", "json", "--output", "{out}/report.json", "--jobs", "2"),
+    "scan ndjson": ("scan", *TARGETS, "--format", "ndjson", "--show-data"),
+    "scan schema-only": ("scan", *TARGETS, "--schema-only", "--format", "sarif", "--output", "{out}/report.sarif"),
+    "inventory": ("inventory", *TARGETS, "--format", "html", "--output", "{out}/inventory.html"),
+    "init": ("init", *TARGETS, "--output", "{out}/pdscan.yml"),
+    "baseline": ("baseline", *TARGETS, "--output", "{out}/baseline.json"),
+}
+WRITES_NOTHING = {"scan ndjson"}  # its output is stdout
+REPOSITORY_FILES = {"init", "baseline"}  # made readable by everyone (chmod) before the rename
+# Runs a pdscan command (argv[2:]) with an audit hook appending to argv[1] every open that may
+# write or create, every rename, removal, change of mode or times, and every SQLite connection.
+# The log is opened before the hook and written with os.write, which raises no event; forked log
+# workers inherit both.
+AUDITED = r"""
+import json, os, sys
+log = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+EVENTS = {"os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate", "os.utime",
+          "os.link", "os.symlink", "shutil.rmtree", "sqlite3.connect"}
+
+def hook(event, args):
+    if event == "open":
+        path, mode, flags = args
+        if isinstance(path, int) or not ((isinstance(mode, str) and set(mode) & set("wax+")) or flags & WRITING):
+            return  # reading, or a descriptor already open (its creation was an event of its own)
+    elif event not in EVENTS:
+        return
+    os.write(log, (json.dumps([event, [os.fspath(a) if isinstance(a, os.PathLike) else a for a in args]],
+                              default=str) + "\n").encode())
+
+sys.addaudithook(hook)
+from pdscan.cli import main
+main(args=sys.argv[2:], prog_name="pdscan")
+"""
+
+
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Every file's bytes (hashed), size, mode and modification time, every folder's listing and
+    modification time (a file created and removed again moves it). Access times do not count."""
+    state: dict[str, tuple] = {}
+    for path in sorted([folder, *folder.rglob("*")]):
+        info = path.lstat()
+        if path.is_dir():
+            state[str(path)] = ("dir", sorted(child.name for child in path.iterdir()), info.st_mtime_ns)
+        else:
+            state[str(path)] = (
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+                info.st_size,
+                info.st_mode,
+                info.st_mtime_ns,
+            )
+    return state
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    folder = tmp_path / "sources"
+    write_files(folder)
+    (folder / "app.log.1.gz").write_bytes(gzip.compress(APP_LOG.encode()))  # a rotated copy: a second unit
+    return folder
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_scanned_files_keep_their_bytes_and_times(command: str, sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    before = snapshot(sources)
+    result = run(*(argument.format(out=out) for argument in COMMANDS[command]), cwd=sources)
+    assert result.returncode in (0, 1), result.stderr.decode()
+    after = snapshot(sources)
+    assert after == before, {path: (before.get(path), after.get(path)) for path in {*before, *after}
+                             if before.get(path) != after.get(path)}  # fmt: skip
+    companions = [path.name for path in sources.iterdir() if path.name.endswith(("-wal", "-shm", "-journal"))]
+    assert companions == [], "sessions.db is a WAL database: reading it must not create its -wal and -shm"
+
+
+def test_a_wal_database_in_use_is_read_through_its_own_files(sources: Path) -> None:
+    """A writer holds sessions.db open, a commit still in its -wal: pdscan reads that commit and
+    changes neither the database nor its -wal (readers mark the shared -shm index, as SQLite's
+    own readers do)."""
+    writer = sqlite3.connect(sources / "sessions.db")
+    try:
+        writer.execute("INSERT INTO members (id, email) VALUES (99, 'late.writer@example.org')")
+        writer.commit()
+        kept = {name: snapshot(sources)[str(sources / name)] for name in ("sessions.db", "sessions.db-wal")}
+        result = run("scan", "sessions.db", "--format", "json", "--fail-on", "never", cwd=sources)
+        assert result.returncode == 0, result.stderr.decode()
+        assert json.loads(result.stdout)["sources"][0]["rows"] == 41, "the commit in the -wal was read"
+        assert {name: snapshot(sources)[str(sources / name)] for name in kept} == kept
+    finally:
+        writer.close()
+
+
+def audited(arguments: tuple[str, ...], cwd: Path, log: Path) -> list[tuple[str, list]]:
+    """The events the command's audit hook recorded (the command itself must succeed)."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("PGPASSWORD", "MYSQL_PWD")}
+    environment |= {"NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # the interpreter's own .pyc writes
+    result = subprocess.run(
+        [sys.executable, "-B", "-c", AUDITED, str(log), *arguments],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [(event, args) for event, args in map(json.loads, lines)]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_only_the_output_is_written_through_a_temporary_file_renamed_into_place(
+    command: str, sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    arguments = tuple(argument.format(out=out) for argument in COMMANDS[command])
+    events = audited(arguments, sources, tmp_path / "audit.log")
+
+    connections = [args[0] for event, args in events if event == "sqlite3.connect"]
+    assert connections, "the SQLite files were opened (the hook sees them)"
+    assert all("mode=ro" in uri for uri in connections), connections
+    writes = [(event, args) for event, args in events if event != "sqlite3.connect"]
+    if command in WRITES_NOTHING:
+        assert writes == []
+        return
+    output = Path(arguments[arguments.index("--output") + 1])
+    temporary = Path(writes[0][1][0])
+    assert temporary.parent == output.parent and temporary.name.startswith(f".{output.name}."), writes
+    expected = [("open", str(temporary))]
+    if command in REPOSITORY_FILES:
+        expected.append(("os.chmod", str(temporary)))
+    expected.append(("os.rename", str(temporary)))
+    assert [(event, str(args[0])) for event, args in writes] == expected, writes
+    assert writes[-1][1][1] == str(output), "renamed onto the output"
+    assert sorted(path.name for path in out.iterdir()) == [output.name]
+
+
+def test_the_audit_sees_a_write_to_a_scanned_file(sources: Path, tmp_path: Path) -> None:
+    """The hook is not blind: a command that writes into the scanned folder is recorded."""
+    arguments = ("init", "app.log", "--output", str(sources / "pdscan.yml"))
+    events = audited(arguments, sources, tmp_path / "audit.log")
+    assert [event for event, _ in events] == ["open", "os.chmod", "os.rename"]
+    assert Path(events[0][1][0]).parent == sources
+
+
+def test_a_report_that_cannot_be_put_in_place_leaves_no_temporary_file(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary file holds the whole report (with --show-data, raw values): a failed rename
+    removes it instead of leaving it beside the output."""
+
+    def refuse(source: str, destination: str) -> None:
+        raise PermissionError(13, "Permission denied", destination)
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(sources)
+    monkeypatch.setattr(output_files.os, "replace", refuse)
+    result = CliRunner().invoke(main, ["scan", "app.log", "--show-data", "--output", str(out / "report.json")])
+    assert result.exit_code == 2
+    assert f"cannot write the report to {out / 'report.json'}: Permission denied" in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def postgres_tables(server: PostgresServer) -> dict[str, tuple]:
+    """Per table: rows and an MD5 of every row, in order."""
+    with psycopg.connect(server.url(database=DB_NAME), autocommit=True) as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+            )
+        ]
+        return {
+            name: connection.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) FROM {name} r"
+            ).fetchone()
+            for name in names
+        }
+
+
+def mariadb_tables(server: MariaDBServer) -> dict[str, tuple]:
+    connection = mariadb_admin(server)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TABLES")
+        names = [row[0] for row in cursor.fetchall()]
+        state = {}
+        for name in names:
+            cursor.execute(f"SELECT COUNT(*) FROM `{name}`")
+            count = cursor.fetchone()[0]
+            cursor.execute(f"CHECKSUM TABLE `{name}` EXTENDED")
+            state[name] = (count, cursor.fetchone()[1])
+    connection.close()
+    return state
+
+
+@pytest.fixture(scope="module")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    return load_postgres(postgres_server)[0]
+
+
+@pytest.fixture(scope="module")
+def mariadb_url(mariadb_server: MariaDBServer) -> str:
+    return load_mariadb(mariadb_server)[0]
+
+
+def test_a_sampled_postgres_scan_leaves_every_row(
+    postgres_server: PostgresServer, postgres_url: str, tmp_path: Path
+) -> None:
+    before = postgres_tables(postgres_server)
+    assert before and all(count for count, _ in before.values())
+    result = run("scan", postgres_url, "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    assert result.returncode == 0 and b'"rows": 40' in result.stdout, result.stderr.decode()
+    assert postgres_tables(postgres_server) == before
+
+
+def test_a_sampled_mariadb_scan_leaves_every_row(
+    mariadb_server: MariaDBServer, mariadb_url: str, tmp_path: Path
+) -> None:
+    before = mariadb_tables(mariadb_server)
+    assert before and all(count for count, _ in before.values())
+    result = run("scan", mariadb_url, "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    assert result.returncode == 0 and b'"rows": 40' in result.stdout, result.stderr.decode()
+    assert mariadb_tables(mariadb_server) == before
+
+
+WRITES = (
+    "INSERT INTO members (id) VALUES (9999)",
+    "UPDATE members SET email = 'changed@example.org'",
+    "DELETE FROM members",
+    "CREATE TABLE intruder (id integer)",
+    "DROP TABLE members",
+)
+
+
+@pytest.mark.parametrize("statement", WRITES)
+def test_a_postgres_session_of_pdscan_cannot_write(
+    statement: str, postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    """As the superuser, so that only the session's read-only mode can refuse it."""
+    before = postgres_tables(postgres_server)
+    connector = postgres.connect(parse_target(postgres_server.url(database=DB_NAME), {}), 1, 5.0)
+    try:
+        with connector.engine.connect() as connection, pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
+            connection.exec_driver_sql(statement)
+            connection.commit()
+    finally:
+        connector.close()
+    assert postgres_tables(postgres_server) == before
+
+
+@pytest.mark.parametrize("statement", WRITES)
+def test_a_mariadb_session_of_pdscan_cannot_write(
+    statement: str, mariadb_server: MariaDBServer, mariadb_url: str
+) -> None:
+    before = mariadb_tables(mariadb_server)
+    url = f"mariadb://root:{SUPERUSER_PASSWORD}@127.0.0.1:{mariadb_server.port}/{DB_NAME}"
+    connector = mysql.connect(parse_target(url, {}), 1, 5.0)
+    try:
+        with connector.engine.connect() as connection, pytest.raises(sqlalchemy.exc.DBAPIError, match="READ ONLY"):
+            connection.exec_driver_sql(statement)
+            connection.commit()
+    finally:
+        connector.close()
+    assert mariadb_tables(mariadb_server) == before
