@@ -1,17 +1,20 @@
-"""Texts from scanned files reach spreadsheets, Markdown and HTML as written and never as
-formulas, markup or links; and every label the reports use exists in every language."""
+"""Texts from scanned files reach spreadsheets, Markdown, HTML, terminals and CI logs as written, never as
+formulas, markup, links or escape sequences; and every label the reports use exists in every language."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 import yaml
 from markdown_it import MarkdownIt
 from report_factory import report, verdict
+from test_cli import pdscan
 
 from pdscan.formats.csv import CsvFormat
 from pdscan.formats.html import HtmlFormat
@@ -125,3 +128,23 @@ def test_every_verdict_kind_and_status_has_words(lang: str) -> None:
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(KeyError):
         wording("fr")
+
+
+TERMINAL_ESCAPES = ("\x1b]0;owned\x07", "\x1b[2J", "\x9b31m", "\x08\x08back")
+
+
+@pytest.mark.parametrize("arguments", [("--no-color",), ("--color",), ("--format", "github")])
+def test_terminal_escapes_in_scanned_names_are_shown_not_run(tmp_path: Path, arguments: tuple[str, ...]) -> None:
+    """A table, column or file name may carry escapes that would retitle or clear the terminal
+    or hide lines of a CI log; they are printed as visible characters (`␛`) instead."""
+    names = [f'"t{index}{escape}users"' for index, escape in enumerate(TERMINAL_ESCAPES)]
+    ddl = "".join(f"CREATE TABLE {name} (email text);\n" for name in names)
+    (tmp_path / "schema\x1b[8m.sql").write_text(ddl)
+    (tmp_path / "bad\x1b]0;x\x07.log").write_bytes(b"\x00\x01binary")
+    result = pdscan("scan", str(tmp_path), *arguments)
+    assert result.returncode == 1, result.stderr
+    for stream in (result.stdout, result.stderr):
+        without_colours = re.sub("\x1b\\[[0-9;]*m", "", stream)  # rich's own colours, when asked for
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", without_colours), repr(stream)
+    assert "t1␛[2Jusers" in result.stdout  # shown, so the reader sees something odd is there
+    assert "bad␛]0;x␇.log" in result.stderr  # the skipped file's name in its message

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from pdscan.formats.visible import Visible
+
 DEFAULT_WIDTH = 120
 
 
@@ -17,8 +19,9 @@ def render(renderables: Iterable[RenderableType], *, color: bool, width: int | N
 
     Names from scanned schemas (`[dbo].[users]`, `:smile:`) are printed as written, so rich
     markup and emoji codes are off. Without an explicit width the terminal's is used (or
-    COLUMNS), else DEFAULT_WIDTH. Without colour the text holds no escape codes at all. A Text
-    marked `no_wrap` is printed as one line however wide.
+    COLUMNS), else DEFAULT_WIDTH. Without colour the text holds no escape codes at all, with
+    colour only rich's own: control characters in names are made visible. A Text marked
+    `no_wrap` is printed as one line however wide.
     """
     buffer = io.StringIO()
     console = Console(
@@ -34,5 +37,5 @@ def render(renderables: Iterable[RenderableType], *, color: bool, width: int | N
     )
     for renderable in renderables:
         # A Text marked no_wrap is meant as one line (a line CI logs and grep keep whole).
-        console.print(renderable, soft_wrap=isinstance(renderable, Text) and bool(renderable.no_wrap))
+        console.print(Visible(renderable), soft_wrap=isinstance(renderable, Text) and bool(renderable.no_wrap))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

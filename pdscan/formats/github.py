@@ -19,6 +19,7 @@ from pdscan.formats.code_locations import (
     verdict_location,
 )
 from pdscan.formats.summary import in_place_order
+from pdscan.formats.visible import visible
 from pdscan.model import BaselineState, Report, Verdict, VerdictKind
 
 
@@ -89,7 +90,9 @@ def _summary(report: Report) -> str:
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escaped as the Actions toolkit does; other control characters are made visible (a
+    terminal escape in a table name would colour or hide the job log)."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _property(text: str) -> str:

@@ -1,0 +1,36 @@
+"""Control characters from scanned sources made visible before they reach a terminal or a CI log.
+
+A table name, a file name or a log field may hold terminal escapes (`ESC]0;title BEL`, `ESC[2J`):
+printed raw they would rewrite the engineer's terminal or hide lines of a CI log. Each C0 and C1
+control character except tab and newline is shown as its Unicode control picture (`␛`) or `�`,
+one character wide like the column widths assume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
+
+_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\t\n"}
+_PICTURES[0x7F] = "\u2421"  # ␡
+_PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters (but tab and newline) replaced by visible ones."""
+    return text.translate(_PICTURES)
+
+
+class Visible:
+    """A renderable printed with the control characters of its text made visible; rich's own
+    styling (colours) is added after, so it is kept."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments: Iterable[Segment] = console.render(self.inner, options)
+        for segment in segments:
+            yield segment if segment.control else Segment(visible(segment.text), segment.style)
