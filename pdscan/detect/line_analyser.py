@@ -12,9 +12,10 @@ Each occurrence is attributed to the field it lies in, so a finding can name
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import AnyStr, NamedTuple
@@ -25,7 +26,7 @@ from pdscan.detect.log_rules import ContextRule, KeyRule, LogRules
 from pdscan.detect.rules import ValueRule
 from pdscan.detect.validators import VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
-from pdscan.detect.values import NOT_AFTER_WINDOW
+from pdscan.detect.values import NOT_AFTER_WINDOW, widest_first
 from pdscan.sources.logformats.interface import Field
 
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
@@ -36,8 +37,10 @@ KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may pr
 # `key=`, `"key": ` just before a value, matched on the reversed text (Python's `re` cannot
 # search backwards); group 1 is the key, reversed.
 KEY_BEFORE_REVERSED = re.compile(r"[\"']?\s*[=:]\s*[\"']?([\w.-]{0,40}[A-Za-z_])(?![\w.-])")
-# The rest of a key after one of its words, up to the `=` or `:` that ends it (`_ip":`).
-KEY_TAIL = re.compile(rb"[\w.()-]*[\"']?\s*[:=]")
+# The rest of a key after one of its words, up to the `=` or `:` that ends it (`_ip":`): the
+# run of name characters, then the separator (`_key_tails` reads each run once).
+KEY_NAME_RUN = re.compile(rb"[\w.()-]*")
+KEY_SEPARATOR = re.compile(rb"[\"']?\s*[:=]")
 # `key=value` inside free text: query strings, pam messages, logfmt-ish fragments.
 PAIR_KEY_LENGTH = 41  # characters; a longer key is not read as one
 KEY_RUN_REVERSED = re.compile(r"[\w.-]*")  # the start of a key, from one of its words backwards
@@ -90,7 +93,7 @@ class LineAnalyser:
         self.key_trigger = len(self.triggers)
         words = "|".join(f"(?:{rule.trigger})" for rule in log_rules.keys)
         # The words alone: Hyperscan finds a set of words several times faster than words
-        # with the rest of a key after them, which `KEY_TAIL` confirms for the few it finds.
+        # with the rest of a key after them, which `_key_tails` confirms for the few it finds.
         self.triggers.append(Trigger(f"(?:{words})", ignore_case=True))
         self._key_rules: dict[str, KeyRule | None] = {}
         self._technical_fields: dict[str, bool] = {}
@@ -111,15 +114,15 @@ class LineAnalyser:
         value_count = len(self.values)
         widest: dict[tuple[int, int], int] = {}  # a candidate is reported at each place it could end
         key_trigger = self.key_trigger
+        key_words: list[tuple[int, int]] = []
         for trigger, start, end in events:
             if trigger == key_trigger:
-                tail = KEY_TAIL.match(block, end)
-                if tail is not None:
-                    kept.append((trigger, start, tail.end()))
+                key_words.append((start, end))
             elif trigger >= value_count:
                 kept.append((trigger, start, end))
             elif end > widest.get((trigger, start), -1):
                 widest[(trigger, start)] = end
+        kept.extend((key_trigger, start, end) for start, end in _key_tails(block, key_words))
         cache = self._candidates
         values = self.values
         for (trigger, start), end in widest.items():
@@ -168,10 +171,11 @@ class LineAnalyser:
         found: list[Occurrence] = []
         value_count = len(self.values)
         key_words: list[int] = []  # where the words of keys were found
-        raw = None if exact_offsets else line.encode("utf-8", "surrogateescape")
+        characters = None if exact_offsets else _character_offsets(line, events)
+        phrase_spans: dict[int, tuple[int, int]] = {}  # per phrase rule: the text its last match took
         for trigger, start, end in events:
-            if raw is not None:
-                start, end = _characters(raw, start), _characters(raw, end)
+            if characters is not None:
+                start, end = characters[start], characters[end]
             if trigger == self.key_trigger:
                 key_words.append(start)
             elif trigger < value_count:
@@ -182,7 +186,12 @@ class LineAnalyser:
                 occurrence = Occurrence(field_name, rule.data_type, rule.name, start, end, line[start:end])
                 by_pattern.append((trigger, occurrence))
             else:
-                self._context(line, start, fields, starts, *self.contexts[trigger - value_count], found)
+                taken = phrase_spans.get(trigger)
+                if taken is not None and taken[0] <= start < taken[1]:
+                    continue  # `Cookie: a Cookie: b …`: inside the value the phrase already took
+                span = self._context(line, start, fields, starts, *self.contexts[trigger - value_count], found)
+                if span is not None:
+                    phrase_spans[trigger] = span
         found.extend(_widest_wins(by_pattern))
         if read_keys or key_words:
             for field in fields:
@@ -211,17 +220,18 @@ class LineAnalyser:
         rule: ContextRule,
         pattern: re.Pattern[str],
         found: list[Occurrence],
-    ) -> None:
-        """The phrase that starts where its trigger matched."""
+    ) -> tuple[int, int] | None:
+        """The phrase that starts where its trigger matched; returns the text it took, if any."""
         match = pattern.match(line, start)
         if match is None:
-            return
+            return None
         value_start, value_end = match.span("value")
         text = match.group("value")
         data_type = self._checked(rule.value_check, rule.data_type, text)
         if data_type is not None:
             field_name = _field_at(fields, starts, value_start)
             found.append(Occurrence(field_name, data_type, rule.name, value_start, value_end, text))
+        return match.start(), value_end
 
     def _keyed(self, rule: KeyRule | None, line: str, path: str, start: int, end: int, found: list) -> None:
         if rule is None:
@@ -312,16 +322,83 @@ def _key_before(line: str, start: int) -> str | None:
     return match.group(1)[::-1]
 
 
-def _holds_keyed(occurrence: Occurrence, keyed: list[Occurrence], phrases: frozenset[str]) -> bool:
-    """Whether a phrase's value contains values named by their keys."""
-    return occurrence.detector in phrases and any(
-        occurrence.start <= other.start and other.end <= occurrence.end for other in keyed
-    )
+class _KeyedSpans:
+    """Where values named by their keys lie, to tell in logarithmic time whether a phrase's
+    value holds one (comparing every phrase with every keyed value is quadratic in a line)."""
+
+    def __init__(self, keyed: list[Occurrence]) -> None:
+        by_end = sorted(keyed, key=operator.attrgetter("end"))
+        self.ends = [occurrence.end for occurrence in by_end]
+        self.latest_start = list(itertools.accumulate((occurrence.start for occurrence in by_end), max))
+
+    def inside(self, start: int, end: int) -> bool:
+        """Whether a keyed value lies within start..end: of those ending by `end`, one starts at `start` or later."""
+        index = bisect.bisect_right(self.ends, end) - 1
+        return index >= 0 and self.latest_start[index] >= start
 
 
-def _characters(raw: bytes, offset: int) -> int:
-    """A byte offset in a UTF-8 line as a character offset (offsets sit on ASCII characters)."""
-    return len(raw[:offset].decode("utf-8", "surrogateescape"))
+class _SameType:
+    """The pattern and phrase occurrences of one data type, sorted, and the keyed values kept
+    so far (apart from each other): each keyed value meets only those it overlaps."""
+
+    def __init__(self) -> None:
+        self.found: list[Occurrence] = []
+        self.starts: list[int] = []
+        self.reach: list[int] = []  # the furthest end of found[0..i]: how far back an overlap can be
+        self.keyed: list[Occurrence] = []
+
+    def add(self, occurrence: Occurrence) -> None:
+        """One more occurrence, at or after the ones added before."""
+        self.found.append(occurrence)
+        self.starts.append(occurrence.start)
+        self.reach.append(max(occurrence.end, self.reach[-1]) if self.reach else occurrence.end)
+
+    def claim(self, keyed: Occurrence) -> None:
+        """Name by the keyed value's field the occurrences it holds that no field names; keep it
+        when it overlaps nothing of its type."""
+        overlapping = False
+        index = bisect.bisect_left(self.starts, keyed.end) - 1
+        while index >= 0 and self.reach[index] > keyed.start:
+            other = self.found[index]
+            if other.end > keyed.start:
+                overlapping = True
+                if other.field is None:
+                    self.found[index] = other._replace(field=keyed.field)
+            index -= 1
+        after = bisect.bisect_left(self.keyed, keyed.end, key=operator.attrgetter("start"))
+        if overlapping or (after and self.keyed[after - 1].end > keyed.start):
+            return
+        self.keyed.insert(after, keyed)
+
+
+def _character_offsets(line: str, events: Sequence[Event]) -> dict[int, int]:
+    """The events' byte offsets in a UTF-8 line as character offsets, decoding the line once
+    rather than up to each offset. Counting restarts only at ASCII bytes (where offsets sit),
+    which no multi-byte character spans, so each count equals decoding the line up to it."""
+    raw = line.encode("utf-8", "surrogateescape")
+    offsets: dict[int, int] = {}
+    counted_to = characters = 0
+    for offset in sorted({offset for _, start, end in events for offset in (start, end)}):
+        offsets[offset] = characters + len(raw[counted_to:offset].decode("utf-8", "surrogateescape"))
+        if offset >= len(raw) or raw[offset] < 0x80:
+            counted_to, characters = offset, offsets[offset]
+    return offsets
+
+
+def _key_tails(block: bytes, words: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each key word with the rest of its key, up to its `=` or `:`. Words
+    in one run of name characters (`useruser…`) share where the run ends, read once: reading
+    the run from every word would take time quadratic in its length."""
+    run_from = run_to = -1
+    key_end: int | None = None
+    for start, end in sorted(words, key=operator.itemgetter(1)):
+        if not run_from <= end <= run_to:
+            run = KEY_NAME_RUN.match(block, end)
+            run_from, run_to = end, run.end() if run else end
+            separator = KEY_SEPARATOR.match(block, run_to)
+            key_end = separator.end() if separator else None
+        if key_end is not None:
+            yield start, key_end
 
 
 def _widest_wins(found: list[tuple[int, Occurrence]]) -> list[Occurrence]:
@@ -329,11 +406,8 @@ def _widest_wins(found: list[tuple[int, Occurrence]]) -> list[Occurrence]:
     it), then the rule listed first (a 15-digit Amex number is a card, not an IMEI)."""
     if all(found[index - 1][1].end <= found[index][1].start for index in range(1, len(found))):
         return [occurrence for _, occurrence in found]  # in order and apart: the usual line
-    kept: list[Occurrence] = []
-    for _, occurrence in sorted(found, key=lambda item: (item[1].start - item[1].end, item[0])):
-        if not any(other.start < occurrence.end and occurrence.start < other.end for other in kept):
-            kept.append(occurrence)
-    return kept
+    kept = widest_first([(occurrence.start, occurrence.end, order) for order, occurrence in found])
+    return [found[index][1] for index in kept]
 
 
 def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occurrence]:
@@ -351,23 +425,15 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
         for occurrence in found:
             unique.setdefault((occurrence.data_type, occurrence.start, occurrence.end), occurrence)
         return sorted(unique.values(), key=BY_PLACE)
+    holders = _KeyedSpans(keyed)
     by_span = {
         (o.data_type, o.start, o.end): o
         for o in reversed(found)
-        if o.detector != FIELD_NAME and not _holds_keyed(o, keyed, phrases)
+        if o.detector != FIELD_NAME and not (o.detector in phrases and holders.inside(o.start, o.end))
     }
-    result = sorted(by_span.values(), key=BY_PLACE)
-    for occurrence in found:
-        if occurrence.detector != FIELD_NAME:
-            continue
-        overlapping = [
-            index
-            for index, other in enumerate(result)
-            if other.data_type == occurrence.data_type and other.start < occurrence.end and occurrence.start < other.end
-        ]
-        for index in overlapping:  # the key names the field the pattern found its value in: `rhost`
-            if result[index].field is None:
-                result[index] = result[index]._replace(field=occurrence.field)
-        if not overlapping:
-            result.append(occurrence)
-    return sorted(result, key=BY_PLACE)
+    by_type: dict[str, _SameType] = {}
+    for occurrence in sorted(by_span.values(), key=BY_PLACE):
+        by_type.setdefault(occurrence.data_type, _SameType()).add(occurrence)
+    for occurrence in keyed:  # the key names the field the pattern found its value in: `rhost`
+        by_type.setdefault(occurrence.data_type, _SameType()).claim(occurrence)
+    return sorted((o for same in by_type.values() for o in (*same.found, *same.keyed)), key=BY_PLACE)

@@ -14,8 +14,10 @@ import re
 import urllib.parse
 from collections.abc import Callable
 
-_NON_DIGITS = re.compile(r"\D")
-_DIGIT_GROUPS = re.compile(r"\d+")
+# ASCII digits only: `\d` also takes Arabic-Indic and other digits, which are no card number
+# and which `luhn` cannot weigh.
+_NON_DIGITS = re.compile(r"[^0-9]")
+_DIGIT_GROUPS = re.compile(r"[0-9]+")
 _NON_HEX = re.compile(r"[^0-9a-f]")
 _OCTET = re.compile(r"25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]")
 # Issuer ranges (IIN prefixes) as (prefix length, first, last) with the lengths each brand
@@ -60,7 +62,9 @@ _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits sum
 
 
 def luhn(digits: str) -> bool:
-    """The mod-10 check digit that card numbers and IMEIs carry last."""
+    """The mod-10 check digit that card numbers and IMEIs carry last; False for anything but ASCII digits."""
+    if not (digits.isascii() and digits.isdigit()):
+        return False
     values = [ord(character) - 48 for character in reversed(digits)]
     return (sum(values[0::2]) + sum(_DOUBLED[value] for value in values[1::2])) % 10 == 0
 

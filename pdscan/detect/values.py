@@ -8,6 +8,7 @@ an IMEI).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -71,11 +72,29 @@ class ValueDetector:
                     not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start)
                 ):
                     candidates.append((order, ValueMatch(rule.data_type, rule.name, start, end, match.group())))
-        found: list[ValueMatch] = []
-        for _, candidate in sorted(candidates, key=lambda item: (item[1].start - item[1].end, item[0])):
-            if not any(candidate.start < other.end and other.start < candidate.end for other in found):
-                found.append(candidate)
-        return tuple(sorted(found, key=lambda found_match: found_match.start))
+        kept = widest_first([(match.start, match.end, order) for order, match in candidates])
+        return tuple(sorted((candidates[index][1] for index in kept), key=lambda found_match: found_match.start))
+
+
+def widest_first(spans: Sequence[tuple[int, int, int]]) -> list[int]:
+    """Indices of the (start, end, rule order) spans kept when overlapping ones give way to the
+    widest, then to the rule listed first. Kept characters are marked in a bytearray, so a span
+    is checked in time of its own width, not against every span kept before it."""
+    length = max((end for _, end, _ in spans), default=0) + 1
+    covered = bytearray(length)  # characters inside a kept span
+    starts = bytearray(length)  # where a kept span starts
+    kept = []
+    for index in sorted(range(len(spans)), key=lambda i: (spans[i][0] - spans[i][1], spans[i][2])):
+        start, end, _ = spans[index]
+        if start < end:
+            if covered.find(1, start, end) >= 0:
+                continue
+            covered[start:end] = b"\x01" * (end - start)
+            starts[start] = 1
+        elif covered[start] and not starts[start]:
+            continue  # an empty span strictly inside a kept one
+        kept.append(index)
+    return kept
 
 
 @cache

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import sqlparse
 from sqlparse import tokens as sqltokens
+from sqlparse.exceptions import SQLParseError
 
 from pdscan.sources.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
 from pdscan.sources.create_table_fast import TYPE_STOPS, fast_create_table
@@ -183,8 +184,13 @@ class Token:
 
 
 def _token_regex(dialect: str) -> re.Pattern[str]:
+    """One token per match. A backslash-escaped string, a bracket or a dollar body that is never
+    closed runs to the end of the statement: failing instead, it would be retried from each
+    `'`, `[` or `$tag$` after it, which takes time quadratic in the statement."""
     string = (
-        r"[NnEeXxBbUu]?'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'" if dialect == "mysql" else r"[NnEeXxBbUu]?'[^']*(?:''[^']*)*'"
+        r"[NnEeXxBbUu]?'[^'\\]*+(?:(?:\\.|'')[^'\\]*+)*+\\?(?:'|\Z)"
+        if dialect == "mysql"
+        else r"[NnEeXxBbUu]?'[^']*(?:''[^']*)*'"
     )
     parts = [
         r"(?P<comment>--[^\n]*" + (r"|\#[^\n]*" if dialect == "mysql" else "") + ")",
@@ -194,9 +200,9 @@ def _token_regex(dialect: str) -> re.Pattern[str]:
         r"(?P<backtick>`[^`]*(?:``[^`]*)*`)",
     ]
     if dialect != "postgres":
-        parts.append(r"(?P<bracket>\[[^\]]*(?:\]\][^\]]*)*\])")
+        parts.append(r"(?P<bracket>\[[^\]]*+(?:\]\][^\]]*+)*+(?:\]|\Z))")
     parts += [
-        r"(?P<dollar>\$(?P<tag>[A-Za-z_]\w*)?\$.*?\$(?P=tag)?\$)",
+        r"(?P<dollar>\$(?P<tag>[A-Za-z_]\w*)?\$.*?(?:\$(?P=tag)?\$|\Z))",
         r"(?P<word>[^\W\d][\w$#@]*|[#@][\w$#@]+)",
         r"(?P<number>\d[\w.]*)",
         r"(?P<op>::|.)",
@@ -207,7 +213,10 @@ def _token_regex(dialect: str) -> re.Pattern[str]:
 _TOKEN_REGEXES = {d: _token_regex(d) for d in ("postgres", "mysql", "sqlite", "tsql", "generic")}
 
 
-def tokenize(text: str, dialect: str) -> list[Token]:
+def tokenize(text: str, dialect: str, executable_comments: bool = True) -> list[Token]:
+    """The tokens of a statement; the content of a MySQL `/*!…*/` counts, one level deep (MySQL
+    does not nest comments; expanding `/*!` inside `/*!` recursed once per level and rescanned
+    the rest of the statement each time)."""
     tokens = []
     append = tokens.append
     for match in _TOKEN_REGEXES.get(dialect, _TOKEN_REGEXES["generic"]).finditer(text):
@@ -217,10 +226,10 @@ def tokenize(text: str, dialect: str) -> list[Token]:
         if kind == "word":
             append(Token("word", raw, raw, start))
         elif kind == "block":
-            if raw.startswith("/*!"):  # MySQL executable comment: its content counts
+            if executable_comments and raw.startswith("/*!"):  # MySQL executable comment: its content counts
                 tokens.extend(
                     Token(t.kind, t.text, t.value, t.start + start + 3)
-                    for t in tokenize(re.sub(r"^\d*", "", raw[3:-2]), dialect)
+                    for t in tokenize(re.sub(r"^\d*", "", raw[3:-2]), dialect, executable_comments=False)
                 )
         else:
             append(Token(_KINDS.get(kind, kind), raw, _value(kind, raw), start))
@@ -299,10 +308,15 @@ class _Reader:
 
     def __init__(self, statement: Statement, tokens: list[Token]) -> None:
         self.statement = statement
-        self.comments = [t for t in tokens if t.kind == "comment"]
         self.tokens = [t for t in tokens if t.kind != "comment"]
         self.position = 0
         self._newlines = [m.start() for m in re.finditer("\n", statement.text)]
+        # `--` comments by line, looked up for every element: scanning all of them for each
+        # element would take time quadratic in a table with a comment on every column.
+        self._comments: dict[int, list[Token]] = {}
+        for token in tokens:
+            if token.kind == "comment":
+                self._comments.setdefault(self.line_of(token), []).append(token)
 
     # -- cursor
     def peek(self, offset: int = 0) -> Token | None:
@@ -529,7 +543,7 @@ class _Reader:
         return self._annotation_on_line(self.line_of(element[-1]), after=element[0].start)
 
     def _annotation_on_line(self, line: int, after: int = -1) -> str | None:
-        texts = [c.value for c in self.comments if c.start > after and self.line_of(c) == line]
+        texts = [c.value for c in self._comments.get(line, ()) if c.start > after]
         return " ".join(texts) if texts else None
 
     def _table_options(self) -> tuple[str | None, tuple[str, ...]]:
@@ -774,9 +788,11 @@ def _time_zone(element: list[Token], index: int) -> bool:
 
 
 def _skip_words(tokens: list[Token], *words: str) -> list[Token]:
-    while tokens and tokens[0].upper in words:
-        tokens = tokens[1:]
-    return tokens
+    """The tokens after the leading run of `words`, cut once (not copied once per word)."""
+    skipped = 0
+    while skipped < len(tokens) and tokens[skipped].upper in words:
+        skipped += 1
+    return tokens[skipped:]
 
 
 def _skip_sequence(tokens: list[Token], *words: str) -> list[Token]:
@@ -823,7 +839,10 @@ def _joined(tokens: Sequence[Token]) -> str:
 
 def _create_table_with_sqlparse(statement: Statement) -> CreateTable | None:
     """Last resort for a CREATE TABLE the fast reader rejects: take each element's first name."""
-    parsed = sqlparse.parse(statement.text)
+    try:
+        parsed = sqlparse.parse(statement.text)
+    except SQLParseError:  # over 10,000 tokens or nested too deep: sqlparse refuses, the statement is skipped
+        return None
     if not parsed:
         return None
     tokens = [t for t in parsed[0].flatten() if not t.is_whitespace]

@@ -13,11 +13,11 @@ DIALECT_MARKS: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
         (re.compile(r"\bENGINE\s*=", re.IGNORECASE), 2),
         (re.compile(r"/\*!\d{5}"), 2),
         (re.compile(r"\bAUTO_INCREMENT\b", re.IGNORECASE), 2),
-        (re.compile(r"^\s*DELIMITER\s", re.IGNORECASE | re.MULTILINE), 2),
+        (re.compile(r"^[^\S\n]*DELIMITER\s", re.IGNORECASE | re.MULTILINE), 2),
         (re.compile(r"\b(?:TINYINT|MEDIUMTEXT|LONGTEXT|DATETIME)\b", re.IGNORECASE), 1),
     ),
     "tsql": (
-        (re.compile(r"^\s*GO\s*$", re.IGNORECASE | re.MULTILINE), 2),
+        (re.compile(r"^[^\S\n]*GO[^\S\n]*$", re.IGNORECASE | re.MULTILINE), 2),
         (re.compile(r"\[\w[\w ]*\]\.\["), 2),
         (re.compile(r"\bN'"), 2),
         (re.compile(r"\bIDENTITY\s*\(", re.IGNORECASE), 2),
@@ -28,7 +28,8 @@ DIALECT_MARKS: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
         (re.compile(r"PostgreSQL database dump"), 2),
         (re.compile(r"\bSET\s+search_path\b", re.IGNORECASE), 2),
         (re.compile(r"::\w+"), 1),
-        (re.compile(r"\bCOPY\b.*\bFROM\s+stdin", re.IGNORECASE), 2),
+        # From the first COPY of a line only: `COPY.*FROM` would rescan the line after every COPY.
+        (re.compile(r"^(?:(?!\bCOPY\b)[^\n])*+\bCOPY\b[^\n]*?\bFROM\s+stdin", re.IGNORECASE | re.MULTILINE), 2),
         (re.compile(r"\$\w*\$"), 1),
         (
             re.compile(r"\b(?:bigserial|serial|timestamptz|jsonb|inet|uuid|bytea)\b", re.IGNORECASE),

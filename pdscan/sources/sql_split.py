@@ -36,22 +36,25 @@ class SplitProblem:
 @lru_cache(maxsize=32)
 def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
     backslash_escapes = dialect == "mysql"
-    single = r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*(?:'|\Z)" if backslash_escapes else r"'[^']*(?:''[^']*)*(?:'|\Z)"
+    # Every quote and bracket ends at its closing mark or at the end (of the text; of the line
+    # for a bracket): one that failed instead would be retried from each of its own characters.
+    # Possessive loops (*+): nothing to backtrack into, so a long run of `\'` or `''` keeps no stack.
+    single = r"'[^'\\]*+(?:(?:\\.|'')[^'\\]*+)*+\\?(?:'|\Z)" if backslash_escapes else r"'[^']*+(?:''[^']*+)*+(?:'|\Z)"
     parts = [
         rf"(?P<single>{single})",
-        r'(?P<double>"[^"]*(?:""[^"]*)*(?:"|\Z))',
+        r'(?P<double>"[^"]*+(?:""[^"]*+)*+(?:"|\Z))',
         r"(?P<line_comment>--[^\n]*)",
         r"(?P<block_comment>/\*(?!!).*?(?:\*/|\Z))",
     ]
     if dialect in ("mysql", "sqlite", "generic"):
-        parts.append(r"(?P<backtick>`[^`]*(?:``[^`]*)*(?:`|\Z))")
+        parts.append(r"(?P<backtick>`[^`]*+(?:``[^`]*+)*+(?:`|\Z))")
     if dialect == "mysql":
         parts.append(r"(?P<hash_comment>\#[^\n]*)")
         parts.append(r"(?P<conditional_open>/\*!\d*)")
         parts.append(r"(?P<conditional_close>\*/)")
         parts.append(r"(?P<delimiter_command>^[ \t]*DELIMITER[ \t]+(?P<new_delimiter>\S+)[ \t]*\r?$)")
     if dialect in ("tsql", "sqlite", "generic"):
-        parts.append(r"(?P<bracket>\[[^\]\n]*(?:\]\][^\]\n]*)*\])")
+        parts.append(r"(?P<bracket>\[[^\]\n]*+(?:\]\][^\]\n]*+)*+(?:\]|$))")
     if dialect in ("tsql", "generic"):
         parts.append(r"(?P<go>^[ \t]*GO(?:[ \t]+\d+)?[ \t]*\r?$)")
     if dialect in ("postgres", "generic"):
@@ -82,7 +85,7 @@ class StatementSplitter:
                 break
             kind = match.lastgroup
             if kind in ("single", "double", "backtick", "block_comment"):
-                if match.end() == len(text) and not _closed(match.group(), kind):
+                if match.end() == len(text) and not _closed(match.group(), kind, self.dialect == "mysql"):
                     self._unterminated(kind, line + text.count("\n", start, match.start()))
                 position = match.end()
             elif kind == "dollar":
@@ -133,10 +136,17 @@ class StatementSplitter:
         self.problems.append(SplitProblem(line, f"{what} starting here is never closed"))
 
 
-def _closed(token: str, kind: str) -> bool:
+_BACKSLASH_ESCAPE = re.compile(r"\\.", re.DOTALL)
+
+
+def _closed(token: str, kind: str, backslash_escapes: bool) -> bool:
+    """Whether a token that runs to the end of the text has its closing mark. A quoted token is
+    closed when its quotes pair up (`'it''s'`); ending in a quote is not enough (`'it''`, `'it\\'`)."""
     if kind == "block_comment":
         return token.endswith("*/") and len(token) >= 4
-    return len(token) >= 2 and token[-1] == token[0]
+    if backslash_escapes and kind == "single":
+        token = _BACKSLASH_ESCAPE.sub("", token)
+    return len(token) >= 2 and token[-1] == token[0] and token.count(token[0]) % 2 == 0
 
 
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*|\#[^\n]*|/\*(?!!).*?\*/)*", re.DOTALL)

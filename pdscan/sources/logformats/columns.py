@@ -5,6 +5,7 @@ columns from there on."""
 from __future__ import annotations
 
 from pdscan.sources.logformats.interface import Field
+from pdscan.sources.readable import readable_name
 
 
 class HeaderNamedColumns:
@@ -34,7 +35,7 @@ class HeaderNamedColumns:
     def header(self, line: str) -> bool:
         if not line.startswith(self.header_prefix):
             return False
-        self.names = line[len(self.header_prefix) :].strip().split(self.separator)
+        self.names = [readable_name(name) for name in line[len(self.header_prefix) :].strip().split(self.separator)]
         return True
 
     @classmethod
