@@ -32,6 +32,7 @@ from pdscan.model import (
 )
 from pdscan.output_files import write_atomically
 from pdscan.sources.discovery import log_identity
+from pdscan.yaml_lines import read_user_bytes
 
 BASELINE_NAME = ".pdscan-baseline.json"
 BASELINE_VERSION = 1
@@ -79,7 +80,7 @@ def source_identity(location: Location, base: Path | None = None) -> str:
 def load_baseline(path: Path) -> Baseline:
     """Read a baseline file; any problem is one BaselineError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_user_bytes(path).decode("utf-8")
     except FileNotFoundError:
         raise BaselineError(f"{path}: no such baseline file (create it with `pdscan baseline`)") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -91,6 +92,10 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(
             f"{path}:{error.lineno}:{error.colno}: not a pdscan baseline (invalid JSON: {error.msg}); "
             "write it again with `pdscan baseline`"
+        ) from None
+    except RecursionError:  # json's decoder recurses once per nested array or object
+        raise BaselineError(
+            f"{path}: not a pdscan baseline (JSON nested too deeply); write it again with `pdscan baseline`"
         ) from None
     entries = _entries(document, path)
     lines = text.splitlines()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.model import PolicyRef
-from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text
+from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text, read_user_bytes
 
 __all__ = [
     "Category",
@@ -170,7 +170,7 @@ def load_policy(path: Path | None = None) -> Policy:
 
 def read_user_file(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
+        return read_user_bytes(path)
     except OSError as error:
         reason = error.strerror or str(error)
         raise PolicyError((Problem(str(path), 1, 1, f"cannot read the {what}: {reason}"),)) from None

@@ -47,7 +47,7 @@ from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSour
 from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
 from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
-from pdscan.sources.sql_text import decode_sql_bytes
+from pdscan.sources.sql_text import NotText, decode_sql_bytes
 
 REPORT_SCHEMA_VERSION = "1.4.0"  # 1.4: `baseline`, `changed_since`, per finding `baseline_state` and `ignored_in`;
 # 1.3: `data_map` and `show_data`; the changelog is docs/report.md
@@ -293,7 +293,10 @@ def _values(count: int) -> str:
 
 def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
     if not schema_input.files:
-        text = decode_sql_bytes(sys.stdin.buffer.read())
+        try:
+            text = decode_sql_bytes(sys.stdin.buffer.read())
+        except NotText as error:  # began like SQL, then binary or undecodable
+            return SchemaScan(STDIN_NAME, SourceKind.DDL, (), (Skipped(STDIN_NAME, str(error)),))
         return scan_ddl_text(text, source=STDIN_NAME, database=STDIN_NAME, dialect=dialect)
     return scan_ddl_files(schema_input.files, database=schema_input.database, dialect=dialect)
 

@@ -4,10 +4,19 @@ Errors in those files must name file:line:column, so plain values are built from
 PyYAML's SafeLoader composes, remembering each node's position. Duplicate keys are errors
 (PyYAML silently keeps the last one). Aliases are expanded, but only so far: a "billion laughs"
 file, an alias inside its own anchor, or absurd nesting is an error, not a hang or a traceback.
+Aliases are bounded rather than refused because honest files use them (one anchored list of
+purposes given to many columns); a bound on the values built costs those files nothing and
+stops a bomb after a fixed amount of work, wherever it hides.
+
+The files themselves are read by `read_user_bytes`: a device named by mistake is refused
+rather than read forever, and a pipe is read to its end but never beyond MAX_USER_FILE.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +25,7 @@ import yaml
 
 MAX_ALIAS_EXPANSION = 100_000  # values built again through aliases; real files need a few hundred
 MAX_DEPTH = 200  # nesting of mappings and lists; real files need under ten
+MAX_USER_FILE = 64 << 20  # bytes of a policy, data map, rules or baseline file; real ones are far smaller
 PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -89,12 +99,34 @@ def load_marked(path: Path) -> Marked:
     """Parse the file at `path` (shown as given); unreadable or invalid files raise YamlError."""
     display = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_user_bytes(path).decode("utf-8")
     except OSError as error:
         raise YamlError((Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}"),)) from None
     except UnicodeDecodeError:
         raise YamlError((Problem(display, 1, 1, "not UTF-8 text: save the file as UTF-8"),)) from None
     return load_marked_text(text, display)
+
+
+def read_user_bytes(path: Path) -> bytes:
+    """The bytes of a file a user hands pdscan to configure it (policy, data map, rules, baseline).
+
+    Opened without blocking, so a FIFO no one writes to reads as empty instead of hanging; a
+    device (`/dev/zero`, a terminal) is refused rather than read forever; a pipe (`--policy
+    <(…)`) is read to its end. Raises OSError whose strerror says why.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise OSError(errno.EINVAL, f"not a regular file ({'directory' if stat.S_ISDIR(mode) else 'device'})")
+        os.set_blocking(descriptor, True)  # a pipe's writer may still be writing
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(MAX_USER_FILE + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_USER_FILE:
+        raise OSError(errno.EFBIG, f"larger than {MAX_USER_FILE >> 20} MiB, which no such file needs")
+    return data
 
 
 # libyaml's composer where PyYAML was built with it (marks included, ten times faster).

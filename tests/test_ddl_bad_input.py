@@ -10,18 +10,15 @@ def write(path: Path, content: bytes) -> Path:
     return path
 
 
-def test_binary_empty_and_unreadable_files_are_skipped_and_the_rest_scanned(tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_read_is_skipped_and_the_rest_scanned(tmp_path: Path) -> None:
+    """Binary, empty and unreadable files, through the command: test_hostile_inputs.py."""
     good = write(tmp_path / "1_good.sql", b"CREATE TABLE users (email text);\n")
-    binary = write(tmp_path / "2_binary.sql", b"\x00\x01\x02\xff" * 100)
-    empty = write(tmp_path / "3_empty.sql", b"  \n")
-    directory = tmp_path / "4_dir.sql"
+    directory = tmp_path / "2_dir.sql"
     directory.mkdir()
-    result = scan_ddl_files([good, binary, empty, directory], database=str(tmp_path))
+    result = scan_ddl_files([good, directory], database=str(tmp_path))
     assert [t.name for t in result.tables] == ["users"]
-    reasons = {Path(s.source).name: s.reason for s in result.skipped}
-    assert "binary" in reasons["2_binary.sql"]
-    assert reasons["3_empty.sql"] == "empty file"
-    assert reasons["4_dir.sql"].startswith("cannot read the file")
+    ((source, reason),) = [(s.source, s.reason) for s in result.skipped]
+    assert source == str(directory) and reason.startswith("cannot read the file")
 
 
 def test_legacy_encodings_still_scan(tmp_path: Path) -> None:
@@ -36,26 +33,6 @@ def test_legacy_encodings_still_scan(tmp_path: Path) -> None:
         assert not result.skipped, name
         (table,) = result.tables
         assert table.name in text and all(c.name in text for c in table.columns), name
-
-
-def test_unbalanced_quote_reports_its_line_and_keeps_earlier_tables() -> None:
-    result = scan_ddl_text(
-        "CREATE TABLE a (x int);\nCREATE TABLE b (y int);\nINSERT INTO a VALUES ('never closed);\n",
-        source="broken.sql",
-        database="broken.sql",
-    )
-    assert [t.name for t in result.tables] == ["a", "b"]
-    assert [(s.line, s.reason) for s in result.skipped] == [(3, "a quoted string starting here is never closed")]
-
-
-def test_unterminated_comment_and_dollar_body_do_not_hang() -> None:
-    for text in (
-        "CREATE TABLE a (x int);\n/* open comment\nCREATE TABLE b (y int);",
-        "CREATE TABLE a (x int);\nCREATE FUNCTION f() AS $$ BEGIN",
-    ):
-        result = scan_ddl_text(text, source="s.sql", database="s.sql", dialect="postgres")
-        assert [t.name for t in result.tables] == ["a"]
-        assert result.skipped and result.skipped[0].line == 2
 
 
 def test_a_statement_no_parser_understands_is_a_skip_with_its_line() -> None:

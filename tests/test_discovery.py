@@ -1,6 +1,5 @@
 """Which schemas a scan reads, from what the user typed."""
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -99,16 +98,6 @@ def test_rotated_copies_share_the_log_identity_and_are_read_oldest_first(tmp_pat
         "access.log.1",
         "access.log",
     ]
-
-
-def test_fifos_and_devices_are_reported_never_opened(tmp_path: Path) -> None:
-    fifo = tmp_path / "logs" / "pipe.log"
-    fifo.parent.mkdir()
-    os.mkfifo(fifo)
-    found = discover([str(fifo), "/dev/zero"])
-    reasons = {s.source: s.reason for s in found.skipped}
-    assert "FIFO" in reasons[str(fifo)] and "device" in reasons["/dev/zero"]
-    assert not found.logs
 
 
 def test_a_file_named_outright_is_read_as_sql_whatever_its_suffix(tmp_path: Path) -> None:

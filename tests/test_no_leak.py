@@ -428,10 +428,6 @@ def test_json_keys_that_are_values_are_masked_in_evidence(files_sources: Sources
     assert not found_in(decoded(result.stdout), files_sources.values["sqlite"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak: JSON-lines fields are named by their raw key path (pdscan/sources/logformats/json_lines.py)",
-)
 def test_a_json_log_key_that_is_a_personal_value_is_not_shown(tmp_path: Path) -> None:
     (tmp_path / "events.jsonl").write_text(
         json.dumps({"msg": "seen", "by_email": {"sachiko@example.org": {"ip": "203.0.113.9"}}}) + "\n"
@@ -439,3 +435,7 @@ def test_a_json_log_key_that_is_a_personal_value_is_not_shown(tmp_path: Path) ->
     result = run("scan", "events.jsonl", "--format", "json", "--fail-on", "never", cwd=tmp_path)
     assert result.returncode == 0
     assert leaks({"stdout": decoded(result.stdout), "stderr": decoded(result.stderr)}, ["sachiko@example.org"]) == {}
+    found = {(f["location"]["column"], f["category"]) for f in json.loads(result.stdout)["findings"]}
+    # The address is found where it stands (in the line, outside any value) and the value under
+    # it is named by its masked key.
+    assert found == {(None, "email"), ("by_email.***@*******.org.ip", "ip_address")}

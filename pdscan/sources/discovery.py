@@ -22,10 +22,12 @@ from pathlib import Path
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.model import Skipped, SourceKind
 from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
+from pdscan.sources.readable import shown_path
 from pdscan.sources.sql_ddl import migration_order
 
 SQL_SUFFIXES = (".sql", ".ddl")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MIN_SIZE = 512  # a database file is whole pages of at least 512 bytes: smaller files are not opened
 SQLITE_URL_PREFIX = "sqlite:///"
 STDIN = "-"
 OWN_FILES = frozenset({"pdscan.yml", "pdscan.yaml", ".pdscan-baseline.json"})
@@ -92,29 +94,38 @@ def discover(
                 f"{_scheme(target)}:// sources are not supported by this version; "
                 "give SQL files, directories, globs or a sqlite:/// URL"
             )
-        for path, was_explicit in _expand(target):
+        for found in _expand(target):
+            if isinstance(found, Skipped):
+                skipped.append(found)
+                continue
+            path, was_explicit = found
             if was_explicit is False and not _selected(path, include, exclude):
                 continue
-            if path.is_dir():
+            try:
+                status = path.stat()  # one call per path: a hundred thousand files make every call count
+            except OSError as error:
+                skipped.append(Skipped(shown_path(path), f"cannot read: {error.strerror or error}; not scanned"))
+                continue
+            if stat.S_ISDIR(status.st_mode):
                 explicit_dirs.add(path)
                 continue
-            problem = _not_regular(path)
+            problem = _not_regular(status.st_mode)
             if problem:
-                skipped.append(Skipped(str(path), problem))
-            elif _is_sqlite(path):
+                skipped.append(Skipped(shown_path(path), problem))
+            elif status.st_size >= SQLITE_MIN_SIZE and _is_sqlite(path):
                 inputs.append(_sqlite_input(path))
             elif path.suffix.lower() in SQL_SUFFIXES or (was_explicit and _looks_like_sql(path)):
                 sql_files.setdefault(path.parent, []).append(path)
             elif was_explicit or _is_log_name(path):
-                logs.append(LogInput(path, log_identity(str(path))))
+                logs.append(LogInput(path, log_identity(shown_path(path))))
             else:
                 skipped.append(
-                    Skipped(str(path), "not a SQL schema, SQLite database or log file name; name it to scan it")
+                    Skipped(shown_path(path), "not a SQL schema, SQLite database or log file name; name it to scan it")
                 )
 
     for directory, files in sorted(sql_files.items()):
         ordered = tuple(migration_order(dict.fromkeys(files)))
-        database = str(directory) if directory in explicit_dirs or len(ordered) > 1 else str(ordered[0])
+        database = shown_path(directory if directory in explicit_dirs or len(ordered) > 1 else ordered[0])
         inputs.append(SchemaInput(SourceKind.DDL, database, ordered))
     inputs.sort(key=lambda item: (item.kind.value, item.database))
     ordered_logs = sorted(dict.fromkeys(logs), key=lambda log: (log.identity, _rotation_age(log)))
@@ -140,11 +151,8 @@ def log_identity(path: str) -> str:
 
 
 def _without_compression(name: str) -> str:
-    """`access.log.2.gz` -> `access.log.2`."""
-    for suffix in COMPRESSED_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+    """`access.log.2.gz` -> `access.log.2` (every compression suffix is one dot and a word)."""
+    return name[: name.rindex(".")] if name.lower().endswith(COMPRESSED_SUFFIXES) else name
 
 
 def looks_like_sql(head: bytes) -> bool:
@@ -169,20 +177,17 @@ def _is_log_name(path: Path) -> bool:
     return in_log_folder and not name.endswith(rules.not_log_suffixes)
 
 
-def _not_regular(path: Path) -> str | None:
-    """Why a path cannot be read as a file (a FIFO, a device, a symlink loop), or None."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        return f"cannot read: {error.strerror or error}; not scanned"
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode is not read (a FIFO would block, a device never end), or None."""
     if stat.S_ISREG(mode):
         return None
     kind = "FIFO" if stat.S_ISFIFO(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket"
     return f"not a regular file ({kind}); not read"
 
 
-def _expand(target: str) -> Iterable[tuple[Path, bool]]:
-    """Yield (path, explicit): a file named outright is scanned whatever its suffix."""
+def _expand(target: str) -> Iterable[tuple[Path, bool] | Skipped]:
+    """Yield (path, explicit): a file named outright is scanned whatever its suffix; and a
+    Skipped for each directory that cannot be listed."""
     if glob.has_magic(target):
         matches = sorted(glob.glob(target, recursive=True))
         if not matches:
@@ -196,16 +201,20 @@ def _expand(target: str) -> Iterable[tuple[Path, bool]]:
     yield from _expand_path(path, explicit=True)
 
 
-def _expand_path(path: Path, explicit: bool) -> Iterable[tuple[Path, bool]]:
+def _expand_path(path: Path, explicit: bool) -> Iterable[tuple[Path, bool] | Skipped]:
     if not path.is_dir():
         yield path, explicit
         return
     yield path, explicit
-    for root, dirs, files in os.walk(path, followlinks=False):
+    unlisted: list[OSError] = []  # os.walk leaves out what it cannot list: said, not dropped
+    for root, dirs, files in os.walk(path, onerror=unlisted.append, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and name not in OWN_FILES:
                 yield Path(root) / name, False
+    for error in unlisted:
+        reason = f"cannot read the directory: {error.strerror or error}; nothing in it scanned"
+        yield Skipped(shown_path(str(error.filename)), reason)
 
 
 def _selected(path: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
@@ -230,7 +239,7 @@ def _is_sqlite(path: Path) -> bool:
 def _sqlite_input(path: Path) -> SchemaInput:
     if not path.is_file():
         raise UnknownSourceError(f"{path}: no such SQLite database file (pdscan never creates one)")
-    return SchemaInput(SourceKind.SQLITE, str(path), (path,))
+    return SchemaInput(SourceKind.SQLITE, shown_path(path), (path,))
 
 
 def _scheme(target: str) -> str:

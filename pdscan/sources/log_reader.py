@@ -2,7 +2,8 @@
 
 Compression is known by its magic bytes, not the file name, and decompressed as a stream:
 nothing is inflated to disk and memory holds one block. Blocks end at a line break so no
-line is cut, except a line longer than MAX_LINE, which is read in pieces.
+line is cut, except a line longer than MAX_LINE, which is read in pieces cut after white space
+where there is some, so a value is not read as two.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import BinaryIO
 BLOCK = 1 << 22  # 4 MiB: large enough for the engine, small enough to keep memory flat
 PIECE = 1 << 16  # what is read from a decompressor at a time
 MAX_LINE = 1 << 24  # a longer line is scanned in 16 MiB pieces
+BREAK_SEARCH = 1 << 16  # how far back from a piece's end white space is looked for
 SNIFF = 8192
 MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -142,9 +144,17 @@ def blocks(
             if len(data) < MAX_LINE:
                 carry = data
                 continue
-            cut = len(data)
+            cut = _after_white_space(data)
         yield data[:cut]
         carry = data[cut:]
+
+
+def _after_white_space(data: bytes) -> int:
+    """Where to cut a piece of an over-long line: after its last space or tab near the end, or
+    at the end when there is none there."""
+    floor = max(0, len(data) - BREAK_SEARCH)
+    space = max(data.rfind(b" ", floor), data.rfind(b"\t", floor))
+    return space + 1 if space >= 0 else len(data)
 
 
 def _read_into(stream: BinaryIO, chunks: list[bytes], size: int, piece: int, eager: bool) -> None:

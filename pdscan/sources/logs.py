@@ -10,6 +10,7 @@ process reading the files in turn would give.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -37,9 +38,11 @@ from pdscan.sources.log_unit import (
     scan_unit,
 )
 from pdscan.sources.logformats import detect_format
+from pdscan.sources.readable import shown_path
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
 HEAD = 1 << 16  # bytes read to detect a file's format
+BATCH_UNITS = 64  # small units sent to a worker together: one round trip for many small files
 STDIN_IDENTITY = "<stdin>"
 
 
@@ -183,7 +186,7 @@ def _path(log_input: LogInput) -> str:
 
 
 def _display(log_input: LogInput) -> str:
-    return STDIN_IDENTITY if log_input.path is None else str(log_input.path)
+    return STDIN_IDENTITY if log_input.path is None else shown_path(log_input.path)
 
 
 def _plan(log_input: LogInput, input_order: int, forced_format: str | None) -> Skipped | tuple[str, list[Unit]]:
@@ -263,8 +266,16 @@ def _workers(units: list[Unit], jobs: int) -> Iterator[multiprocessing.pool.Pool
         yield None
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with context.Pool(min(jobs, pooled), initializer=in_worker) as pool:  # leaving it terminates the workers
+    pool = context.Pool(min(jobs, pooled), initializer=in_worker)
+    try:
         yield pool
+    except BaseException:  # interrupted or failed: the workers are killed, not awaited
+        pool.terminate()
+        raise
+    # Every task is done: the workers are told to end and end on their own. (Terminating a pool
+    # whose work is finished races with idle workers: under load one was seen to outlive it.)
+    pool.close()
+    pool.join()
 
 
 def _run(
@@ -274,14 +285,37 @@ def _run(
     stream: Callable[[Unit, list[Record]], None],
 ) -> Iterable[tuple[Unit, UnitResult]]:
     """Results in unit order; standard input stays in this process and streams its records as
-    it is read (it may never end)."""
-    work = partial(scan_unit, options=options)
+    it is read (it may never end). Workers get units in batches: a hundred thousand tiny files
+    sent one by one cost more in round trips than in reading."""
     for unit in units:
         if unit.path == STDIN_PATH:
             yield unit, scan_unit(unit, options, partial(stream, unit))
     pooled = [unit for unit in units if unit.path != STDIN_PATH]
-    results = pool.imap(work, pooled) if pool is not None else map(work, pooled)
-    yield from zip(pooled, results, strict=True)
+    if pool is None:
+        yield from zip(pooled, map(partial(scan_unit, options=options), pooled), strict=True)
+        return
+    results = pool.imap(partial(_scan_batch, options=options), _batches(pooled))
+    yield from zip(pooled, itertools.chain.from_iterable(results), strict=True)
+
+
+def _scan_batch(batch: list[Unit], options: UnitOptions) -> list[UnitResult]:
+    """One worker task: the batch's units, in order."""
+    return [scan_unit(unit, options) for unit in batch]
+
+
+def _batches(units: list[Unit]) -> Iterator[list[Unit]]:
+    """Consecutive units, at most BATCH_UNITS of them and RANGE bytes together, so the ranges of
+    a large file still go to different workers."""
+    batch: list[Unit] = []
+    size = 0
+    for unit in units:
+        if batch and (len(batch) == BATCH_UNITS or size + unit.size > RANGE):
+            yield batch
+            batch, size = [], 0
+        batch.append(unit)
+        size += unit.size
+    if batch:
+        yield batch
 
 
 def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callable[[LogRecord], None] | None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
+from pdscan.sources.readable import shown_path
 from pdscan.sources.schema_replay import SchemaReplay
 from pdscan.sources.sql_dialect import detect_dialect
 from pdscan.sources.sql_split import StatementSplitter
@@ -30,7 +31,7 @@ def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None 
     dialects: Counter[str] = Counter()
     statements = 0
     for path in files:
-        source = str(path)
+        source = shown_path(path)
         try:
             raw = path.read_bytes()
         except OSError as error:

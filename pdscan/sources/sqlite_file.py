@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pdscan.model import Column, Location, SchemaScan, Skipped, SourceKind, Table
+from pdscan.sources.readable import shown_path
 from pdscan.sources.sql_ddl import scan_ddl_text
 
 WAL_FILES = ("-wal", "-shm")  # beside a WAL database while a connection has it open
@@ -47,7 +48,7 @@ def _in_wal_mode(path: Path) -> bool:
 
 def scan_sqlite_schema(path: Path) -> SchemaScan:
     """Read tables and columns through a read-only connection; a broken file is a skip."""
-    source = str(path)
+    source = shown_path(path)
     try:
         connection = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as error:
