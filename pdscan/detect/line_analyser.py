@@ -32,6 +32,7 @@ from pdscan.sources.logformats.interface import Field
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
 LOOKBEHIND = 1  # bytes before a value its exact pattern looks at (every lookbehind is one character)
 CACHE_SIZE = 100_000  # validated candidates remembered per process
+FIELD_CACHE_SIZE = 10_000  # field paths whose key rule is remembered
 KEY_WINDOW = 48  # how far before a value in free text its key may start
 KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may precede it
 # `key=`, `"key": ` just before a value, matched on the reversed text (Python's `re` cannot
@@ -95,8 +96,9 @@ class LineAnalyser:
         # The words alone: Hyperscan finds a set of words several times faster than words
         # with the rest of a key after them, which `_key_tails` confirms for the few it finds.
         self.triggers.append(Trigger(f"(?:{words})", ignore_case=True))
-        self._key_rules: dict[str, KeyRule | None] = {}
-        self._technical_fields: dict[str, bool] = {}
+        # Per field path, bounded: a log whose keys are all different must not grow memory.
+        self.key_rule = lru_cache(maxsize=FIELD_CACHE_SIZE)(log_rules.key_rule)
+        self._technical = lru_cache(maxsize=FIELD_CACHE_SIZE)(log_rules.is_technical)
         self._placeholders = log_rules.placeholders
         self._region = log_rules.default_phone_region
         self._phrases = frozenset(rule.name for rule in log_rules.contexts)
@@ -200,16 +202,6 @@ class LineAnalyser:
             if key_words:
                 self._pairs(line, fields, starts, key_words, found)
         return _deduplicated(found, self._phrases)
-
-    def _technical(self, path: str) -> bool:
-        if path not in self._technical_fields:
-            self._technical_fields[path] = self.log_rules.is_technical(path)
-        return self._technical_fields[path]
-
-    def key_rule(self, path: str) -> KeyRule | None:
-        if path not in self._key_rules:
-            self._key_rules[path] = self.log_rules.key_rule(path)
-        return self._key_rules[path]
 
     def _context(
         self,
