@@ -17,7 +17,9 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -243,24 +245,25 @@ def mariadb_url(mariadb_server: MariaDBServer) -> str:
     return load_mariadb(mariadb_server)[0]
 
 
-def test_a_sampled_postgres_scan_leaves_every_row(
-    postgres_server: PostgresServer, postgres_url: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("server_fixture", "url_fixture", "tables"),
+    [("postgres_server", "postgres_url", postgres_tables), ("mariadb_server", "mariadb_url", mariadb_tables)],
+    ids=["postgres", "mariadb"],
+)
+def test_a_sampled_scan_leaves_every_row(
+    server_fixture: str,
+    url_fixture: str,
+    tables: Callable[[Any], dict[str, tuple]],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
 ) -> None:
-    before = postgres_tables(postgres_server)
+    url = request.getfixturevalue(url_fixture)  # loads the rows
+    server = request.getfixturevalue(server_fixture)
+    before = tables(server)
     assert before and all(count for count, _ in before.values())
-    result = run("scan", postgres_url, "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    result = run("scan", url, "--format", "json", "--fail-on", "never", cwd=tmp_path)
     assert result.returncode == 0 and b'"rows": 40' in result.stdout, result.stderr.decode()
-    assert postgres_tables(postgres_server) == before
-
-
-def test_a_sampled_mariadb_scan_leaves_every_row(
-    mariadb_server: MariaDBServer, mariadb_url: str, tmp_path: Path
-) -> None:
-    before = mariadb_tables(mariadb_server)
-    assert before and all(count for count, _ in before.values())
-    result = run("scan", mariadb_url, "--format", "json", "--fail-on", "never", cwd=tmp_path)
-    assert result.returncode == 0 and b'"rows": 40' in result.stdout, result.stderr.decode()
-    assert mariadb_tables(mariadb_server) == before
+    assert tables(server) == before
 
 
 WRITES = (
