@@ -132,7 +132,7 @@ class DaskExecutor:
             client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
             raise ExecutionError(
-                f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT:g} s "
+                f"cannot reach the Dask scheduler at {address} "
                 f"({one_line(error, ())}); is it running, and is the address right?"
             ) from None
         try:
