@@ -14,8 +14,10 @@ import lzma
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,8 +79,8 @@ def _write_small_logs(folder: Path, rng: random.Random) -> None:
     (folder / "nginx.log.2.bz2").write_bytes(bz2.compress("".join(rotated[1000:2000]).encode()))
     (folder / "nginx.log.3.xz").write_bytes(lzma.compress("".join(rotated[2000:3000]).encode()))
     (folder / "nginx.log.4.zst").write_bytes(zstandard.ZstdCompressor().compress("".join(rotated[3000:]).encode()))
-    (folder / "api.jsonl").write_text("".join(_json_line(rng) for _ in range(6000)))
-    (folder / "api.jsonl.1.gz").write_bytes(
+    (folder / "api.log").write_text("".join(_json_line(rng) for _ in range(6000)))
+    (folder / "api.log.1.gz").write_bytes(
         gzip.compress("".join(_json_line(rng) for _ in range(2000)).encode(), mtime=0)
     )
     (folder / "worker.log").write_text("".join(_logfmt_line(rng) for _ in range(5000)))
@@ -288,3 +290,52 @@ def test_a_scheduler_out_of_reach_is_one_line(small_logs: Path) -> None:
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_signal_ends_a_dask_scan_and_its_local_cluster(logs: Path, tmp_path: Path, stop: int, code: int) -> None:
+    report = tmp_path / "report.json"
+    process = subprocess.Popen(
+        [str(PDSCAN), "scan", str(logs), "--engine", "dask", "--jobs", "2", "--format", "json", "-o", str(report)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # the signal goes to the whole group, as a terminal's Ctrl-C does
+    )
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:  # the dashboard line comes once the cluster runs, before any task ends
+        seen.append(line)
+        if "Dask dashboard at" in line:
+            break
+    workers = _descendants(process.pid)
+    assert workers, "".join(seen)
+    os.killpg(process.pid, stop) if stop == signal.SIGINT else process.send_signal(stop)
+    rest = process.stderr.read()
+    process.wait(timeout=60)
+    stderr = "".join(seen) + rest
+    assert process.returncode == code, stderr
+    assert f"pdscan: interrupted by {signal.Signals(stop).name}" in stderr and "no report written" in stderr
+    assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while [pid for pid in workers if Path(f"/proc/{pid}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "cluster processes outlived the scan"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (nannies, workers), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found

@@ -87,6 +87,9 @@ class DaskExecutor:
                     silence_logs=logging.ERROR,
                 )
                 self.client = distributed.Client(self.cluster, set_as_default=False)
+                from pdscan.execution.dask_worker import IgnoreInterrupts
+
+                self.client.register_plugin(IgnoreInterrupts(), name="pdscan-ignore-interrupts")
             self._check_workers()
             self._announce_dashboard()
         except BaseException:
