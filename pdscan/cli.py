@@ -30,6 +30,7 @@ from pdscan.declarations import DataMap, DeclarationError, load_data_map
 from pdscan.detect.engine import EngineUnavailable
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.user_rules import load_user_rules
+from pdscan.execution.interface import ExecutionError
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.places import build_inventory
@@ -516,7 +517,7 @@ def _bad_input(messages: Messages) -> Iterator[None]:
         for problem in error.problems:
             messages.error(str(problem))
         sys.exit(EXIT_ERROR)
-    except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError) as error:
+    except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError, ExecutionError) as error:
         _debug_traceback(error)
         messages.error(masked(str(error)))  # a mistyped database URL is echoed as a path
         sys.exit(EXIT_ERROR)
@@ -623,6 +624,7 @@ def _scan(
                 on_record=ndjson.record if ndjson else None,
                 progress=progress,
                 database_hooks=DatabaseHooks(password_prompt, messages.info, tables),
+                on_note=messages.info,
             )
         except Interrupted as stop:
             stop.progress = _how_far(progress, tables)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from pdscan.detect.engine import ENGINE_NAMES
+from pdscan.execution.interface import EXECUTION_ENGINES, LOCAL
 from pdscan.scanner import ScanRequest
 from pdscan.sources.logformats import FORMATS as LOG_FORMATS
 from pdscan.sources.sql_ddl import DIALECTS
@@ -33,7 +34,9 @@ class Reading:
     table_timeout: float
     password_prompt: bool
     log_format: str | None
-    engine: str | None
+    text_engine: str | None
+    engine: str
+    scheduler: str | None
     strict: bool
     quiet: bool
 
@@ -47,13 +50,29 @@ class Reading:
             fail_on=fail_on,
             jobs=self.jobs,
             log_format=self.log_format,
+            text_engine=self.text_engine,
             engine=self.engine,
+            scheduler=self.scheduler,
             show_data=show_data,
             sample_size=self.sample_size,
             schema_only=self.schema_only,
             statement_timeout=self.statement_timeout,
             table_timeout=self.table_timeout,
         )
+
+
+def _execution_engine(context: click.Context, parameter: click.Parameter, value: str) -> str:
+    """`--engine` used to name the text engine: an old command line is told where that went
+    rather than silently run somewhere else."""
+    if value in ENGINE_NAMES:
+        raise click.UsageError(
+            f"--engine chooses where the scan runs ({', '.join(EXECUTION_ENGINES)}); "
+            f"the text engine is now --text-engine {value}",
+            context,
+        )
+    if value not in EXECUTION_ENGINES:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(EXECUTION_ENGINES)}", context, parameter)
+    return value
 
 
 _OPTIONS = (
@@ -133,9 +152,24 @@ _OPTIONS = (
         help="Read every log as this format (default: detected per file).",
     ),
     click.option(
-        "--engine",
+        "--text-engine",
         type=click.Choice(ENGINE_NAMES),
         help="Text engine for logs (default: the fastest that loads: hyperscan, re2, re).",
+    ),
+    click.option(
+        "--engine",
+        default=LOCAL,
+        show_default=True,
+        metavar="[" + "|".join(EXECUTION_ENGINES) + "]",
+        callback=_execution_engine,
+        help="Where logs are scanned: `local` (processes on this machine, --jobs) or `dask` (a Dask cluster: "
+        "--scheduler, else a local one with --jobs workers). Databases and SQL schemas are always read here.",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler of a running Dask cluster (tcp://host:8786); "
+        "without it a local cluster is started.",
     ),
     click.option("--strict", is_flag=True, help="Exit 2 when anything had to be skipped."),
     click.option("--quiet", "-q", is_flag=True, help="No messages on stderr except errors."),

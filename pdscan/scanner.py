@@ -68,7 +68,9 @@ class ScanRequest:
     fail_on: str = VerdictKind.UNDECLARED.value  # a verdict kind, or "never"
     jobs: int = 1  # 0: the default of each source (a process per core for logs, DEFAULT_TABLE_JOBS tables)
     log_format: str | None = None  # None: detected per file
-    engine: str | None = None  # None: the fastest that loads
+    text_engine: str | None = None  # None: the fastest that loads
+    engine: str = "local"  # where logs are scanned: "local" or "dask" (databases are always read here)
+    scheduler: str | None = None  # --engine dask: a running cluster's scheduler; None: a local cluster
     show_data: bool = False
     sample_size: int = 1000  # rows sampled per database table
     schema_only: bool = False  # databases: the catalog only, no row is read
@@ -95,10 +97,12 @@ def run_scan(
     on_record: Callable[[LogRecord], None] | None = None,
     progress: Progress | None = None,
     database_hooks: DatabaseHooks | None = None,
+    on_note: Callable[[str], None] = lambda note: None,
 ) -> Report:
     """Scan every target; a source that cannot be read becomes a Skipped, never an abort.
 
-    `on_record` receives every value found in a log as it is read (for streaming formats).
+    `on_record` receives every value found in a log as it is read (for streaming formats);
+    `on_note` a line for the user about how the logs are scanned (the Dask dashboard link).
     """
     hooks = database_hooks or DatabaseHooks()
     values = ValueDetector(classifier.rules.value_detectors)
@@ -156,10 +160,13 @@ def run_scan(
         options = LogScanOptions(
             request.jobs or os.cpu_count() or 1,
             request.log_format,
-            request.engine,
+            request.text_engine,
             request.show_data,
             partial(_category_id, policy),
             classifier.rules.value_detectors,
+            request.engine,
+            request.scheduler,
+            on_note,
         )
         logs = scan_logs(log_inputs, options, on_record, progress, on_skip)
         skipped.extend(logs.skipped)

@@ -144,8 +144,8 @@ def test_look_alikes_are_not_reported(tmp_path: Path, text: str) -> None:
 @pytest.mark.parametrize("engine", ["hyperscan", "re2", "re"])
 def test_every_engine_finds_the_same(tmp_path: Path, engine: str) -> None:
     text = "".join(param.values[0] for param in FINDS + DECOYS)
-    reference = found_in(tmp_path, text, name="all.log", engine="re")
-    assert found_in(tmp_path, text, name="all.log", engine=engine) == reference
+    reference = found_in(tmp_path, text, name="all.log", text_engine="re")
+    assert found_in(tmp_path, text, name="all.log", text_engine=engine) == reference
     assert len(reference) > 30
 
 

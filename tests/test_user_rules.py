@@ -189,7 +189,7 @@ def test_the_backtracking_engine_refuses_user_rules(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(SNILS_RULES)
     (tmp_path / "app.log").write_text("snils 112-233-445 95\n")
-    result = pdscan("scan", str(tmp_path / "app.log"), "--rules", str(rules), "--engine", "re", "-q")
+    result = pdscan("scan", str(tmp_path / "app.log"), "--rules", str(rules), "--text-engine", "re", "-q")
     assert result.returncode == 2
     assert "re: it backtracks, and patterns from your own rules run only on a linear-time engine" in result.stderr
 

@@ -3,7 +3,7 @@
 Logs are gigabytes; Python cannot look at every character. A compiled multi-pattern engine
 finds the spans where a rule may match, and only those spans reach Python, where the rule's
 exact pattern and validator decide. Hyperscan is fastest; RE2 is the fallback where
-Hyperscan cannot load; the standard `re` module is the last resort. `--engine` picks one.
+Hyperscan cannot load; the standard `re` module is the last resort. `--text-engine` picks one.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The progress bar of a log scan on a terminal: bytes read, MB/s, time left. On stderr only."""
+"""The progress bar of a log scan on a terminal: bytes read, MB/s, time left, and on a Dask
+cluster the tasks finished. On stderr only."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class ScanProgressBar:
         self._task: TaskID | None = None
         self.bytes_total = 0  # counted even when not shown: an interrupted scan says how far it got
         self.bytes_done = 0
+        self.tasks_total: int | None = None
+        self.tasks_done = 0
         if enabled:
             self._progress = Progress(
                 TextColumn("reading logs"),
@@ -29,6 +32,7 @@ class ScanProgressBar:
                 DownloadColumn(),
                 TransferSpeedColumn(),
                 TimeRemainingColumn(),
+                TextColumn("{task.fields[tasks]}"),
                 console=Console(stderr=True),
                 transient=True,
             )
@@ -40,13 +44,19 @@ class ScanProgressBar:
         if self._progress is not None and self._task is not None:
             self._progress.stop()
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, tasks: int | None = None) -> None:
         self.bytes_total += total
+        self.tasks_total = tasks
         if self._progress is not None:
             self._progress.start()
-            self._task = self._progress.add_task("logs", total=total or None)
+            self._task = self._progress.add_task("logs", total=total or None, tasks=self._tasks_text())
 
-    def advance(self, done: int) -> None:
+    def advance(self, done: int, tasks_done: int = 0) -> None:
         self.bytes_done += done
+        self.tasks_done = tasks_done
         if self._progress is not None and self._task is not None:
-            self._progress.advance(self._task, done)
+            self._progress.update(self._task, advance=done, tasks=self._tasks_text())
+
+    def _tasks_text(self) -> str:
+        """`12/40 tasks` on a cluster, where a task is the unit of retry; nothing on one machine."""
+        return "" if self.tasks_total is None else f"{self.tasks_done:,}/{self.tasks_total:,} tasks"

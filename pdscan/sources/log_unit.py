@@ -68,7 +68,7 @@ class UnitResult:
 
 @dataclass(frozen=True)
 class UnitOptions:
-    engine: str | None = None
+    text_engine: str | None = None
     keep_records: bool = False
     show_data: bool = False
     value_rules: tuple[ValueRule, ...] = field(default_factory=lambda: bundled_rules().value_detectors)
@@ -87,7 +87,7 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
     With `flush` (a unit read in this process, such as a never-ending standard input), records
     are handed over block by block instead of held until the end.
     """
-    analyser, engine = load_tools(options.engine, options.value_rules)
+    analyser, engine = load_tools(options.text_engine, options.value_rules)
     result = UnitResult()
     try:
         if unit.path == STDIN_PATH:

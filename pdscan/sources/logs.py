@@ -2,19 +2,15 @@
 
 Each file is sniffed once (compression, binary, format), then cut into units: a compressed
 file or a small one is one unit, a large plain file is cut into byte ranges at line breaks so
-several processes share it. Units run in a process pool (`--jobs`) and come back in order, so
+several processes share it. Units run on an execution engine (`--engine`: a process pool of `--jobs`, or a Dask cluster;
+see pdscan.execution) and come back in order, so
 line numbers, first and last occurrences, and the streamed records are exactly what one
 process reading the files in turn would give.
 """
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import multiprocessing
-import multiprocessing.pool
 import os
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +18,7 @@ from functools import partial
 from typing import BinaryIO, NamedTuple, Protocol
 
 from pdscan.detect.rules import ValueRule, bundled_rules
-from pdscan.interruption import in_worker
+from pdscan.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
 from pdscan.sources.log_reader import compression_of, decompressed, is_binary
@@ -42,7 +38,6 @@ from pdscan.sources.readable import shown_path
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
 HEAD = 1 << 16  # bytes read to detect a file's format
-BATCH_UNITS = 64  # small units sent to a worker together: one round trip for many small files
 STDIN_IDENTITY = "<stdin>"
 
 
@@ -50,15 +45,26 @@ def _by_data_type(data_type: str) -> str:
     return data_type
 
 
+def _no_note(note: str) -> None:
+    pass
+
+
 @dataclass(frozen=True)
 class LogScanOptions:
     jobs: int = 1
     log_format: str | None = None
-    engine: str | None = None
+    text_engine: str | None = None
     show_data: bool = False
     # Data types counted as one finding per field (the scanner passes the policy's category).
     group_of: Callable[[str], str] = _by_data_type
     value_rules: tuple[ValueRule, ...] = field(default_factory=lambda: bundled_rules().value_detectors)
+    engine: str = LOCAL  # where units run: `local` (a process pool of `jobs`) or `dask`
+    scheduler: str | None = None  # dask: a running cluster's scheduler; None: a local cluster of `jobs` workers
+    on_note: Callable[[str], None] = _no_note  # a line for the user (the Dask dashboard link)
+
+    @property
+    def execution(self) -> ExecutionSettings:
+        return ExecutionSettings(self.engine, self.jobs, self.scheduler, self.on_note)
 
 
 class LogRecord(NamedTuple):
@@ -96,11 +102,12 @@ class LogScan:
 
 
 class Progress(Protocol):
-    """Told how many bytes of logs there are to read, then as each piece is read."""
+    """Told how many bytes of logs there are to read (and in how many tasks, on a cluster), then
+    as each piece is read (with the tasks finished so far)."""
 
-    def start(self, total: int) -> None: ...
+    def start(self, total: int, tasks: int | None = None) -> None: ...
 
-    def advance(self, done: int) -> None: ...
+    def advance(self, done: int, tasks_done: int = 0) -> None: ...
 
 
 @dataclass
@@ -129,8 +136,8 @@ def scan_logs(
     on_skip: Callable[[Skipped], None] = lambda skipped: None,
 ) -> LogScan:
     """Scan every log; a file that cannot be read becomes a Skipped, never an abort."""
-    unit_options = UnitOptions(options.engine, on_record is not None, options.show_data, options.value_rules)
-    load_tools(options.engine, options.value_rules)  # compiled once here, inherited by forked workers
+    unit_options = UnitOptions(options.text_engine, on_record is not None, options.show_data, options.value_rules)
+    load_tools(options.text_engine, options.value_rules)  # compiled once here, inherited by forked workers
     skipped: list[Skipped] = []
     states: list[_InputState] = []
     units: list[Unit] = []
@@ -148,14 +155,16 @@ def scan_logs(
         if on_record is not None:
             _emit(states[unit.input_order], records, on_record)
 
-    with _workers(units, options.jobs) as pool:  # forked before the progress bar starts its thread
+    pooled = [unit for unit in units if unit.path != STDIN_PATH]
+    # The pool is forked (or the cluster started) before the progress bar starts its thread.
+    with open_executor(options.execution, pooled) as executor:
         if progress is not None:
-            progress.start(sum(unit.size for unit in units))
-        for unit, result in _run(units, unit_options, pool, stream):
+            progress.start(sum(unit.size for unit in units), executor.tasks)
+        for unit, result in _run(units, unit_options, executor, stream):
             state = states[unit.input_order]
             _merge(state, unit, result, on_record)
             if progress is not None:
-                progress.advance(unit.size)
+                progress.advance(unit.size, executor.tasks_done)
 
     summaries = []
     for state in states:
@@ -258,64 +267,19 @@ def _next_line_start(handle: BinaryIO, offset: int) -> int:
         offset += len(piece)
 
 
-@contextlib.contextmanager
-def _workers(units: list[Unit], jobs: int) -> Iterator[multiprocessing.pool.Pool | None]:
-    """A process pool when there is more than one file or range to share, else None."""
-    pooled = sum(1 for unit in units if unit.path != STDIN_PATH)
-    if jobs <= 1 or pooled <= 1:
-        yield None
-        return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = context.Pool(min(jobs, pooled), initializer=in_worker)
-    try:
-        yield pool
-    except BaseException:  # interrupted or failed: the workers are killed, not awaited
-        pool.terminate()
-        raise
-    # Every task is done: the workers are told to end and end on their own. (Terminating a pool
-    # whose work is finished races with idle workers: under load one was seen to outlive it.)
-    pool.close()
-    pool.join()
-
-
 def _run(
     units: list[Unit],
     options: UnitOptions,
-    pool: multiprocessing.pool.Pool | None,
+    executor: Executor,
     stream: Callable[[Unit, list[Record]], None],
 ) -> Iterable[tuple[Unit, UnitResult]]:
     """Results in unit order; standard input stays in this process and streams its records as
-    it is read (it may never end). Workers get units in batches: a hundred thousand tiny files
-    sent one by one cost more in round trips than in reading."""
+    it is read (it may never end); every other unit goes to the executor."""
     for unit in units:
         if unit.path == STDIN_PATH:
             yield unit, scan_unit(unit, options, partial(stream, unit))
     pooled = [unit for unit in units if unit.path != STDIN_PATH]
-    if pool is None:
-        yield from zip(pooled, map(partial(scan_unit, options=options), pooled), strict=True)
-        return
-    results = pool.imap(partial(_scan_batch, options=options), _batches(pooled))
-    yield from zip(pooled, itertools.chain.from_iterable(results), strict=True)
-
-
-def _scan_batch(batch: list[Unit], options: UnitOptions) -> list[UnitResult]:
-    """One worker task: the batch's units, in order."""
-    return [scan_unit(unit, options) for unit in batch]
-
-
-def _batches(units: list[Unit]) -> Iterator[list[Unit]]:
-    """Consecutive units, at most BATCH_UNITS of them and RANGE bytes together, so the ranges of
-    a large file still go to different workers."""
-    batch: list[Unit] = []
-    size = 0
-    for unit in units:
-        if batch and (len(batch) == BATCH_UNITS or size + unit.size > RANGE):
-            yield batch
-            batch, size = [], 0
-        batch.append(unit)
-        size += unit.size
-    if batch:
-        yield batch
+    yield from zip(pooled, executor.results(options), strict=True)
 
 
 def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callable[[LogRecord], None] | None) -> None:

@@ -1,0 +1,82 @@
+"""The local engine: a process pool on this machine (`--jobs`), or this process alone.
+
+Workers are forked (on Linux) after the engine was compiled, so they inherit it; small units
+go to them in batches, and results come back in unit order through `imap`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import multiprocessing.pool
+import sys
+from collections.abc import Iterator, Sequence
+from functools import partial
+from types import TracebackType
+
+from pdscan.execution.interface import ExecutionSettings
+from pdscan.interruption import in_worker
+from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult, scan_unit
+
+BATCH_BYTES = 1 << 23  # at most this much per batch: the ranges (8 MiB) of a large file go to different workers
+BATCH_UNITS = 64  # small units sent to a worker together: one round trip for many small files
+
+
+class LocalExecutor:
+    """A process pool when there is more than one file or range to share, else this process."""
+
+    tasks: int | None = None  # a bar over bytes says enough on one machine
+    tasks_done = 0
+
+    def __init__(self, settings: ExecutionSettings, units: Sequence[Unit]) -> None:
+        self.units = list(units)
+        self.jobs = settings.jobs
+        self.pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> LocalExecutor:
+        if self.jobs > 1 and len(self.units) > 1:
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+            self.pool = context.Pool(min(self.jobs, len(self.units)), initializer=in_worker)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self.pool is None:
+            return
+        if error is not None:  # interrupted or failed: the workers are killed, not awaited
+            self.pool.terminate()
+            return
+        # Every task is done: the workers are told to end and end on their own. (Terminating a pool
+        # whose work is finished races with idle workers: under load one was seen to outlive it.)
+        self.pool.close()
+        self.pool.join()
+
+    def results(self, options: UnitOptions) -> Iterator[UnitResult]:
+        """Results in unit order. Workers get units in batches: a hundred thousand tiny files
+        sent one by one cost more in round trips than in reading."""
+        if self.pool is None:
+            yield from map(partial(scan_unit, options=options), self.units)
+            return
+        batches = self.pool.imap(partial(scan_batch, options=options), batches_of(self.units))
+        yield from itertools.chain.from_iterable(batches)
+
+
+def scan_batch(batch: list[Unit], options: UnitOptions) -> list[UnitResult]:
+    """One worker task: the batch's units, in order."""
+    return [scan_unit(unit, options) for unit in batch]
+
+
+def batches_of(units: Sequence[Unit]) -> Iterator[list[Unit]]:
+    """Consecutive units, at most BATCH_UNITS of them and BATCH_BYTES together, so the ranges of
+    a large file still go to different workers."""
+    batch: list[Unit] = []
+    size = 0
+    for unit in units:
+        if batch and (len(batch) == BATCH_UNITS or size + unit.size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(unit)
+        size += unit.size
+    if batch:
+        yield batch
