@@ -560,8 +560,11 @@ def _stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None
 
 
 def _nothing_scanned(report: Report) -> bool:
-    """Every source given was skipped (a server down, a wrong password): the scan said nothing."""
-    return bool(report.sources) and all(source.status == "skipped" for source in report.sources)
+    """Every source given was skipped (a server down, a wrong password, a bucket that cannot be
+    listed, only unreadable files): the scan said nothing."""
+    if not report.sources:
+        return bool(report.skipped)
+    return all(source.status == "skipped" for source in report.sources)
 
 
 def _changes(ref: str) -> GitChanges:

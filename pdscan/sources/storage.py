@@ -41,6 +41,7 @@ _SECRET_SETTINGS = re.compile(
     r"(?i)^(?:sig|signature|sv|ss|srt|sp|se|st|spr|skoid|sktid|skt|ske|sks|skv|sr|token|"
     r"x-amz-.*|x-goog-.*|awsaccesskeyid|access_token|sas|key|secret|password|credential.*)$"
 )
+_USER_INFO = re.compile(r"([^/@:?]*:[^@?]*|[^/@:?]+)@")
 _URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
 
 
@@ -70,13 +71,11 @@ def shown_location(location: str | Path) -> str:
 def _without_credentials(url: str) -> str:
     """One URL with its user-info and credential settings masked; otherwise exactly as given."""
     scheme, _, rest = url.partition("://")
-    authority, slash, after = rest.partition("/")
-    if "@" in authority:
-        user, host = authority.rsplit("@", 1)
+    user_info = _user_info(rest)
+    if user_info and (":" in user_info or scheme.lower() not in ("abfs", "abfss", "az")):
         # abfs://container@account…: the user-info is a container name unless it holds a secret.
-        if ":" in user or scheme.lower() not in ("abfs", "abfss", "az"):
-            authority = f"{MASK}@{host}"
-    path, question, query = after.partition("?")
+        rest = f"{MASK}@{rest[len(user_info) + 1 :]}"
+    path, question, query = rest.partition("?")
     if question:
         settings = []
         for setting in query.split("&"):
@@ -84,7 +83,13 @@ def _without_credentials(url: str) -> str:
             secret = equals and _SECRET_SETTINGS.match(urllib.parse.unquote(name))
             settings.append(f"{name}={MASK}" if secret else setting)
         query = "&".join(settings)
-    return f"{scheme}://{authority}{slash}{path}{question}{query}"
+    return f"{scheme}://{path}{question}{query}"
+
+
+def _user_info(rest: str) -> str:
+    """`KEY:SECRET` of `KEY:SECRET@bucket/…` (a secret may hold `/`, a user name may not), or ""."""
+    match = _USER_INFO.match(rest)
+    return match.group(1) if match else ""
 
 
 def scrubbed(message: str, location: str) -> str:
@@ -95,16 +100,13 @@ def scrubbed(message: str, location: str) -> str:
 
 
 def _secrets_of(location: str) -> list[str]:
-    try:
-        parts = urllib.parse.urlsplit(location)
-    except ValueError:
-        return []
-    found = []
-    if "@" in parts.netloc:
-        user = parts.netloc.rsplit("@", 1)[0]
-        found += [user, *user.split(":")]
-    found += [value for name, value in urllib.parse.parse_qsl(parts.query) if _SECRET_SETTINGS.match(name)]
-    return sorted((secret for secret in found if len(secret) >= 3), key=len, reverse=True)
+    _, _, rest = location.partition("://")
+    user_info = _user_info(rest)
+    found = [user_info, *user_info.split(":")] if user_info else []
+    _, _, query = rest.partition("?")
+    found += [value for name, value in urllib.parse.parse_qsl(query) if _SECRET_SETTINGS.match(name)]
+    found += [urllib.parse.quote(secret, safe="") for secret in found]
+    return sorted({secret for secret in found if len(secret) >= 3}, key=len, reverse=True)
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
@@ -233,7 +235,8 @@ def reason(error: BaseException, location: str) -> str:
         detail = f"access denied ({error})" if str(error) else "access denied"
     else:
         name = type(error).__name__
-        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        text = " ".join(lines[:2]) if lines and lines[0].endswith(":") else (lines[0] if lines else "")
         detail = f"{name}: {text}" if text else name
     return scrubbed(detail, location)
 
