@@ -62,8 +62,10 @@ SCAN_HELP = f"""Scan SQL schemas and logs for personal data and judge each place
 SOURCE is a SQL file, a directory (SQL files in one folder are replayed in order as
 migrations; log files are scanned one by one), a log file (plain, gz, bz2, xz, zst), a glob,
 `-` for standard input (a schema or a log, told by its content), a SQLite database file or a
-sqlite:/// URL, or a live database: postgresql://user@host/db, mysql://user@host/db,
-mariadb://user@host/db (read-only sessions; rows sampled unless --schema-only).
+sqlite:/// URL, a live database: postgresql://user@host/db, mysql://user@host/db,
+mariadb://user@host/db (read-only sessions; rows sampled unless --schema-only), or logs in
+remote storage: s3://, gs://, abfs://, hdfs:// objects, prefixes and globs (extras s3, gcs,
+azure, hdfs; credentials from the storage libraries' usual sources).
 
 \b
 Examples:
@@ -75,6 +77,7 @@ Examples:
   pdscan scan postgresql://auditor@db.internal/shop --schema-only
   pdscan scan mysql://auditor@127.0.0.1/shop --sample-size 500 --jobs 4
   pdscan scan /var/log/nginx/ app.log.3.gz --jobs 4
+  pdscan scan 's3://acme-logs/nginx/2026/**/*.gz' --format json -o report.json
   kubectl logs deploy/api | pdscan scan - --format ndjson | jq .category
   pdscan scan db/migrate/ --baseline .pdscan-baseline.json --format sarif -o pdscan.sarif
   pdscan scan db/migrate/ --changed-since origin/main --format github
