@@ -240,6 +240,22 @@ def test_unreachable_storage_is_one_line_and_a_skipped_source(storage: dict[str,
     assert sum(f"s3://{BUCKET}/logs/**" in line for line in down.stderr.splitlines()) == 1, down.stderr
 
 
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "FSSPEC_S3_ENDPOINT_URL", "FSSPEC_S3"])
+def test_the_endpoint_of_an_s3_compatible_store_comes_from_the_environment(
+    storage: dict[str, object], variable: str
+) -> None:
+    """The four ways the README gives to point pdscan at MinIO or moto, each alone."""
+    work, env, endpoint = Path(str(storage["work"])), storage["env"], str(storage["endpoint"])
+    assert isinstance(env, dict)
+    value = json.dumps({"endpoint_url": endpoint}) if variable == "FSSPEC_S3" else endpoint
+    settings = {**{k: v for k, v in env.items() if k != "AWS_ENDPOINT_URL"}, variable: value}
+    result = pdscan(
+        "scan", f"s3://{BUCKET}/logs/app/app.log", "--format", "json", "--fail-on", "never", cwd=work, env=settings
+    )
+    assert result.returncode == 0, result.stderr
+    assert [source["status"] for source in json.loads(result.stdout)["sources"]] == ["scanned"]
+
+
 def test_sql_in_a_bucket_is_skipped_with_its_reason(storage: dict[str, object]) -> None:
     work, env = Path(str(storage["work"])), storage["env"]
     assert isinstance(env, dict)
