@@ -26,6 +26,9 @@ import pytest
 import zstandard
 from personal_fixtures import APP_LOG, EVENTS_JSONL, LOG_VALUES
 
+from pdscan.sources import storage as storage_module
+from pdscan.sources.storage import is_remote, shown_location
+
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")
@@ -335,3 +338,59 @@ def test_the_bucket_is_unchanged_by_scans(storage: dict[str, object]) -> None:
     for key, content in files.items():
         body = client.get_object(Bucket=BUCKET, Key=f"logs/{key}")["Body"].read()  # type: ignore[attr-defined]
         assert hashlib.sha256(body).digest() == hashlib.sha256(content).digest()
+
+
+@pytest.mark.parametrize(
+    ("target", "remote"),
+    [
+        ("s3://bucket/logs/**", True),
+        ("S3A://bucket/x.log", True),
+        ("gs://bucket/x", True),
+        ("abfss://c@account.dfs.core.windows.net/x", True),
+        ("hdfs://namenode:8020/logs/", True),
+        ("file:///var/log/app.log", True),
+        ("sqlite:///shop.db", False),
+        ("postgresql://auditor@db/shop", False),
+        ("mysql://auditor@db/shop", False),
+        ("logs/app.log", False),
+    ],
+)
+def test_storage_urls_are_told_from_database_urls_and_paths(target: str, remote: bool) -> None:
+    assert is_remote(target) is remote
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("s3://KEY:SECRET@bucket/logs/a.log", "s3://***@bucket/logs/a.log"),
+        ("s3://AKIA1:se/cr+et@bucket/logs/", "s3://***@bucket/logs/"),
+        ("az://c/x.log?sv=2024-01-01&sig=abc%2F&x=1", "az://c/x.log?sv=***&sig=***&x=1"),
+        ("abfs://logs@acct.dfs.core.windows.net/a.log", "abfs://logs@acct.dfs.core.windows.net/a.log"),
+        ("gs://bucket/x?X-Goog-Signature=abc", "gs://bucket/x?X-Goog-Signature=***"),
+        ("s3://bucket/odd:name@key.log", "s3://bucket/odd:name@key.log"),
+        ("s3://bucket/**/*.gz", "s3://bucket/**/*.gz"),
+    ],
+)
+def test_urls_are_shown_without_credentials(url: str, shown: str) -> None:
+    assert shown_location(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("target", "path", "found", "url"),
+    [
+        ("s3://bucket/logs/**", "bucket/logs/**", "bucket/logs/a.log", "s3://bucket/logs/a.log"),
+        ("s3a://bucket/logs/", "bucket/logs", "bucket/logs/a.log", "s3a://bucket/logs/a.log"),
+        (
+            "abfs://c@acct.dfs.core.windows.net/logs/",
+            "c/logs",
+            "c/logs/a.log",
+            "abfs://c@acct.dfs.core.windows.net/logs/a.log",
+        ),
+        ("hdfs://nn:8020/logs/", "/logs", "/logs/a.log", "hdfs://nn:8020/logs/a.log"),
+        ("file:///var/log/", "/var/log", "/var/log/a.log", "file:///var/log/a.log"),
+    ],
+)
+def test_objects_found_keep_the_url_they_were_found_under(target: str, path: str, found: str, url: str) -> None:
+    """The account of an abfs URL and the name node of an hdfs one live in the URL, not in the
+    filesystem's paths: a worker reopening the object needs them."""
+    assert storage_module._object_url(target, path, found) == url
