@@ -63,8 +63,10 @@ SCAN_HELP = f"""Scan SQL schemas and logs for personal data and judge each place
 SOURCE is a SQL file, a directory (SQL files in one folder are replayed in order as
 migrations; log files are scanned one by one), a log file (plain, gz, bz2, xz, zst), a glob,
 `-` for standard input (a schema or a log, told by its content), a SQLite database file or a
-sqlite:/// URL, or a live database: postgresql://user@host/db, mysql://user@host/db,
-mariadb://user@host/db (read-only sessions; rows sampled unless --schema-only).
+sqlite:/// URL, a live database: postgresql://user@host/db, mysql://user@host/db,
+mariadb://user@host/db (read-only sessions; rows sampled unless --schema-only), or logs in
+remote storage: s3://, gs://, abfs://, hdfs:// objects, prefixes and globs (extras s3, gcs,
+azure, hdfs; credentials from the storage libraries' usual sources).
 
 \b
 Examples:
@@ -76,6 +78,7 @@ Examples:
   pdscan scan postgresql://auditor@db.internal/shop --schema-only
   pdscan scan mysql://auditor@127.0.0.1/shop --sample-size 500 --jobs 4
   pdscan scan /var/log/nginx/ app.log.3.gz --jobs 4
+  pdscan scan 's3://acme-logs/nginx/2026/**/*.gz' --format json -o report.json
   kubectl logs deploy/api | pdscan scan - --format ndjson | jq .category
   pdscan scan db/migrate/ --baseline .pdscan-baseline.json --format sarif -o pdscan.sarif
   pdscan scan db/migrate/ --changed-since origin/main --format github
@@ -561,8 +564,11 @@ def _stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None
 
 
 def _nothing_scanned(report: Report) -> bool:
-    """Every source given was skipped (a server down, a wrong password): the scan said nothing."""
-    return bool(report.sources) and all(source.status == "skipped" for source in report.sources)
+    """Every source given was skipped (a server down, a wrong password, a bucket that cannot be
+    listed, only unreadable files): the scan said nothing."""
+    if not report.sources:
+        return bool(report.skipped)
+    return all(source.status == "skipped" for source in report.sources)
 
 
 def _changes(ref: str) -> GitChanges:

@@ -24,7 +24,7 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip "setuptools>=68" wheel
-"$venv/bin/python" -m pip install --quiet -e '.[test,postgres,mysql,dask]'
+"$venv/bin/python" -m pip install --quiet -e '.[test,postgres,mysql,dask,s3]'
 
 echo "== ruff"
 "$venv/bin/ruff" check pdscan tests benchmarks examples

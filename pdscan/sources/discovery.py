@@ -1,11 +1,13 @@
-"""Turn what the user typed (files, directories, globs, `-`, sqlite:/// URLs) into sources.
+"""Turn what the user typed (files, directories, globs, `-`, sqlite:/// and storage URLs) into sources.
 
 SQL files in one directory are one schema: a migrations folder is replayed in order, and a
 single dump is simply a folder with one file. Log files are scanned one by one, and rotated
 copies of a log (`access.log.1`, `access.log.2.gz`) share the identity of the log itself.
 Identities are what declarations and fingerprints key on, so they are derived from the paths
 alone, never from anything that changes between runs. Only regular files are opened: a FIFO
-or a device would block or never end.
+or a device would block or never end. Objects in remote storage (`s3://bucket/logs/**`) are
+logs, named by their URL without credentials; SQL there is not read (schemas live in
+repositories, not in log archives), and says so.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pdscan.model import Skipped, SourceKind
 from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
 from pdscan.sources.readable import shown_path
 from pdscan.sources.sql_ddl import migration_order
+from pdscan.sources.storage import StorageUnavailable, expand, is_remote, shown_location
 
 SQL_SUFFIXES = (".sql", ".ddl")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -57,7 +60,7 @@ class SchemaInput:
 class LogInput:
     """One log file to scan; `identity` is the log it belongs to, rotation and compression aside."""
 
-    path: Path | None  # None: standard input
+    path: Path | str | None  # a local Path; a str is a storage URL (s3://…); None: standard input
     identity: str
 
 
@@ -88,6 +91,11 @@ def discover(
             continue
         if target.startswith(SQLITE_URL_PREFIX):
             inputs.append(_sqlite_input(Path(target[len(SQLITE_URL_PREFIX) :])))
+            continue
+        if is_remote(target):
+            remote_logs, remote_skipped = _remote_logs(target, include, exclude)
+            logs.extend(remote_logs)
+            skipped.extend(remote_skipped)
             continue
         if "://" in target:
             raise UnknownSourceError(
@@ -134,13 +142,29 @@ def discover(
 
 def _rotation_age(log: LogInput) -> tuple[int, int, str]:
     """Oldest copy first, the live log last: `.2.gz`, `.1`, then `access.log`; dated copies by date."""
-    path = _without_compression(str(log.path))
+    path = _without_compression(shown_location(str(log.path)))
     mark = path[len(log.identity) :].lstrip(".-")
     if not mark:
         return (1, 0, path)
     digits = "".join(character for character in mark if character.isdigit())
     number = int(digits) if digits else 0
     return (0, -number if len(digits) <= 4 else number, path)
+
+
+def _remote_logs(target: str, include: Sequence[str], exclude: Sequence[str]) -> tuple[list[LogInput], list[Skipped]]:
+    """The objects a storage URL, glob or prefix names, as logs; SQL objects skipped with why."""
+    try:
+        objects, skipped = expand(target, include, exclude)
+    except StorageUnavailable as error:
+        raise UnknownSourceError(str(error)) from None
+    logs = []
+    for url, _ in objects:
+        shown = shown_location(url)
+        if _without_compression(url.lower()).endswith(SQL_SUFFIXES):
+            skipped.append(Skipped(shown, "SQL in remote storage is not read (logs only); copy it to disk to scan it"))
+        else:
+            logs.append(LogInput(url, log_identity(shown)))
+    return logs, skipped
 
 
 def log_identity(path: str) -> str:

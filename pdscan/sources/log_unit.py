@@ -22,6 +22,7 @@ from pdscan.detect.masking import mask
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.sources.log_reader import PIECE, LogReadError, blocks, compression_of, decompressed, peek
 from pdscan.sources.logformats import LogFormat, detect_format, new_format
+from pdscan.sources.storage import open_binary
 
 SAMPLES = 3
 STDIN_PATH = "-"
@@ -29,7 +30,8 @@ STDIN_PATH = "-"
 
 @dataclass(frozen=True)
 class Unit:
-    """A piece of work: `path` from byte `start` for `length` bytes (None: to the end)."""
+    """A piece of work: `path` (a local path or a storage URL) from byte `start` for `length`
+    bytes (None: to the end). Plain data: it is pickled to worker processes."""
 
     input_order: int  # which input (file) of the scan this unit belongs to
     path: str
@@ -93,7 +95,7 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
         if unit.path == STDIN_PATH:
             _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result, flush)
         else:
-            with open(unit.path, "rb") as raw:
+            with open_binary(unit.path) as raw:
                 raw.seek(unit.start)
                 _scan_stream(raw, unit, options, analyser, engine, result, flush)
     except LogReadError as error:

@@ -10,10 +10,10 @@ process reading the files in turn would give.
 
 from __future__ import annotations
 
-import os
+import concurrent.futures
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import BinaryIO, NamedTuple, Protocol
 
@@ -34,11 +34,12 @@ from pdscan.sources.log_unit import (
     scan_unit,
 )
 from pdscan.sources.logformats import detect_format
-from pdscan.sources.readable import shown_path
+from pdscan.sources.storage import open_binary, shown_location, size_of
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
 HEAD = 1 << 16  # bytes read to detect a file's format
 STDIN_IDENTITY = "<stdin>"
+SNIFFERS = 32  # remote objects sniffed at once: round trips overlap, the storage is not flooded
 
 
 def _by_data_type(data_type: str) -> str:
@@ -141,13 +142,12 @@ def scan_logs(
     skipped: list[Skipped] = []
     states: list[_InputState] = []
     units: list[Unit] = []
-    for log_input in inputs:
-        planned = _plan(log_input, len(states), options.log_format)
+    for planned in _plans(inputs, options.log_format):
         if isinstance(planned, Skipped):
             on_skip(planned)
             skipped.append(planned)
             continue
-        log_format, input_units = planned
+        log_input, log_format, input_units = planned
         states.append(_InputState(log_input, log_format))
         units.extend(input_units)
 
@@ -191,35 +191,65 @@ def stdin_input() -> LogInput:
 
 
 def _path(log_input: LogInput) -> str:
+    """What a unit opens: a local path, a storage URL (credentials and all), or `-`."""
     return STDIN_PATH if log_input.path is None else str(log_input.path)
 
 
 def _display(log_input: LogInput) -> str:
-    return STDIN_IDENTITY if log_input.path is None else shown_path(log_input.path)
+    return STDIN_IDENTITY if log_input.path is None else shown_location(log_input.path)
 
 
-def _plan(log_input: LogInput, input_order: int, forced_format: str | None) -> Skipped | tuple[str, list[Unit]]:
-    """(format, units) for one input, or why it cannot be read. Standard input is sniffed by
-    its unit, which is the only one that can read it."""
+def _plans(
+    inputs: Sequence[LogInput], forced_format: str | None
+) -> Iterator[Skipped | tuple[LogInput, str, list[Unit]]]:
+    """Every input's plan in input order, each unit numbered by its input among those read.
+    Remote objects are sniffed SNIFFERS at a time: one by one, thousands of round trips would
+    take longer than reading them."""
+    remote = sum(1 for log_input in inputs if isinstance(log_input.path, str))
+    plan = partial(_plan, forced_format=forced_format)
+    if remote > 1:
+        with concurrent.futures.ThreadPoolExecutor(min(SNIFFERS, remote)) as sniffers:
+            planned: Iterable[Skipped | tuple[str, list[Unit]]] = list(sniffers.map(plan, inputs))
+    else:
+        planned = map(plan, inputs)
+    read = 0
+    for log_input, result in zip(inputs, planned, strict=True):
+        if isinstance(result, Skipped):
+            yield result
+            continue
+        log_format, units = result
+        yield log_input, log_format, [replace(unit, input_order=read) for unit in units]
+        read += 1
+
+
+def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str, list[Unit]]:
+    """(format, units) for one input, or why it cannot be read; `_plans` numbers the units.
+    Standard input is sniffed by its unit, which is the only one that can read it. A remote
+    object is planned exactly as a local file, so the same bytes give the same units and the
+    same line numbers."""
+    input_order = 0
     path = _path(log_input)
     if log_input.path is None:
         return forced_format or "", [Unit(input_order, path, forced_format or "", ())]
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as raw:
+        size = size_of(path)
+        with open_binary(path) as raw:
             compression = compression_of(raw.read(8))
             raw.seek(0)
             head = _head(decompressed(raw, compression))
     except OSError as error:
-        return Skipped(path, f"cannot read: {error.strerror or error}; not scanned")
+        return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
     if is_binary(head[:8192]):
-        return Skipped(path, "binary file (NUL or control bytes), not a text log; not scanned")
+        return Skipped(_display(log_input), "binary file (NUL or control bytes), not a text log; not scanned")
     lines = head_lines(head)
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
     if compression or size < 2 * RANGE:
         return log_format, [Unit(input_order, path, log_format, header, compression, size=size)]
-    return log_format, list(_ranges(path, size, input_order, log_format, header))
+    try:
+        return log_format, list(_ranges(path, size, input_order, log_format, header))
+    except OSError as error:
+        return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
 
 
 def _head(stream: BinaryIO) -> bytes:
@@ -241,7 +271,7 @@ def head_lines(head: bytes) -> list[str]:
 def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:
     """Byte ranges of about RANGE bytes, each starting at the beginning of a line."""
     starts = [0]
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         for offset in range(RANGE, size, RANGE):
             if offset <= starts[-1]:
                 continue  # still inside a long line that began before the previous cut

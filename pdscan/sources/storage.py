@@ -1,0 +1,298 @@
+"""Where log bytes come from: a local file, or an object in remote storage read through fsspec.
+
+Remote storage (`s3://`, `gs://`, `abfs://`, `hdfs://`, `file://`) is optional: fsspec and the
+library for each protocol come with an extra (`pip install 'pdscan[s3]'`), and a missing one is
+a usage error naming it. Credentials are never read here: the storage libraries find them where
+they always do (AWS variables, profiles and instance roles, GOOGLE_APPLICATION_CREDENTIALS, the
+Azure variables). A location is kept as a plain string (the URL), so units of work stay plain
+data that pickles to worker processes; every URL that is displayed goes through
+`shown_location`, which removes credentials written into it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from pdscan.model import Skipped
+from pdscan.sources.readable import readable_name
+
+# Protocol -> (pdscan extra, library fsspec needs for it). A small constant rather than rules/
+# data: it is a fact about packaging, not a policy a user would change.
+REMOTE_PROTOCOLS: dict[str, tuple[str, str]] = {
+    "s3": ("s3", "s3fs"),
+    "s3a": ("s3", "s3fs"),
+    "gs": ("gcs", "gcsfs"),
+    "gcs": ("gcs", "gcsfs"),
+    "abfs": ("azure", "adlfs"),
+    "abfss": ("azure", "adlfs"),
+    "az": ("azure", "adlfs"),
+    "hdfs": ("hdfs", "pyarrow"),
+    "file": ("", "fsspec"),  # fsspec alone reads file:// URLs; every storage extra brings it
+}
+MASK = "***"
+# Query settings that are credentials: SAS tokens (`sig`, `sv`, `se`, …), signed-URL parameters.
+_SECRET_SETTINGS = re.compile(
+    r"(?i)^(?:sig|signature|sv|ss|srt|sp|se|st|spr|skoid|sktid|skt|ske|sks|skv|sr|token|"
+    r"x-amz-.*|x-goog-.*|awsaccesskeyid|access_token|sas|key|secret|password|credential.*)$"
+)
+_USER_INFO = re.compile(r"([^/@:?]*:[^@?]*|[^/@:?]+)@")
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
+
+
+class StorageUnavailable(Exception):
+    """Remote storage was asked for but its library is not installed: a usage error, exit 2."""
+
+
+def scheme_of(target: str) -> str:
+    scheme, separator, _ = target.partition("://")
+    return scheme.lower() if separator else ""
+
+
+def is_remote(target: str) -> bool:
+    """A storage URL (s3://, gs://, abfs://, hdfs://, file://…); database URLs are not."""
+    return scheme_of(target) in REMOTE_PROTOCOLS
+
+
+def shown_location(location: str | Path) -> str:
+    """A location as reports and messages show it: a URL's user-info and credential settings
+    become `***` (`s3://KEY:SECRET@bucket/x` -> `s3://***@bucket/x`, `?sig=…` -> `?sig=***`)."""
+    text = str(location)
+    if "://" not in text:
+        return readable_name(text)
+    return readable_name(_URL.sub(lambda match: _without_credentials(match.group(0)), text))
+
+
+def _without_credentials(url: str) -> str:
+    """One URL with its user-info and credential settings masked; otherwise exactly as given."""
+    scheme, _, rest = url.partition("://")
+    user_info = _user_info(rest)
+    if user_info and (":" in user_info or scheme.lower() not in ("abfs", "abfss", "az")):
+        # abfs://container@account…: the user-info is a container name unless it holds a secret.
+        rest = f"{MASK}@{rest[len(user_info) + 1 :]}"
+    path, question, query = rest.partition("?")
+    if question:
+        settings = []
+        for setting in query.split("&"):
+            name, equals, _ = setting.partition("=")
+            secret = equals and _SECRET_SETTINGS.match(urllib.parse.unquote(name))
+            settings.append(f"{name}={MASK}" if secret else setting)
+        query = "&".join(settings)
+    return f"{scheme}://{path}{question}{query}"
+
+
+def _user_info(rest: str) -> str:
+    """`KEY:SECRET` of `KEY:SECRET@bucket/…` (a secret may hold `/`, a user name may not), or ""."""
+    match = _USER_INFO.match(rest)
+    return match.group(1) if match else ""
+
+
+def scrubbed(message: str, location: str) -> str:
+    """A storage library's message with the location's credentials (and any URL's) removed."""
+    for secret in _secrets_of(location):
+        message = message.replace(secret, MASK)
+    return shown_location(message)
+
+
+def _secrets_of(location: str) -> list[str]:
+    _, _, rest = location.partition("://")
+    user_info = _user_info(rest)
+    found = [user_info, *user_info.split(":")] if user_info else []
+    _, _, query = rest.partition("?")
+    found += [value for name, value in urllib.parse.parse_qsl(query) if _SECRET_SETTINGS.match(name)]
+    found += [urllib.parse.quote(secret, safe="") for secret in found]
+    return sorted({secret for secret in found if len(secret) >= 3}, key=len, reverse=True)
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """(fsspec filesystem, path inside it) for a URL; storage options come from the environment
+    (fsspec's FSSPEC_<PROTOCOL>_<OPTION> variables) and the libraries' own configuration."""
+    scheme = scheme_of(url)
+    extra, library = REMOTE_PROTOCOLS[scheme]
+    if extra:
+        hint = f"{scheme}:// needs the {extra} extra: pip install 'pdscan[{extra}]'"
+    else:
+        hint = f"{scheme}:// needs fsspec, which every storage extra installs: pip install 'pdscan[s3]'"
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise StorageUnavailable(f"{hint} (fsspec is not installed)") from None
+    try:
+        return url_to_fs(url)  # type: ignore[no-any-return]
+    except ImportError:
+        raise StorageUnavailable(f"{hint} ({library} is not installed)") from None
+
+
+def open_binary(location: str) -> BinaryIO:
+    """The location opened for reading bytes, never for writing; remote read errors are OSErrors."""
+    if not is_remote(location):
+        return open(location, "rb")
+    try:
+        filesystem, path = _filesystem(location)
+        return cast(BinaryIO, _Remote(filesystem.open(path, "rb"), location))
+    except StorageUnavailable:
+        raise
+    except Exception as error:  # the library's own errors (botocore, aiohttp): one readable reason
+        raise _os_error(error, location) from None
+
+
+def size_of(location: str) -> int:
+    """Bytes in the file or object (a remote size comes from the listing already made, cached)."""
+    if not is_remote(location):
+        return os.path.getsize(location)
+    try:
+        filesystem, path = _filesystem(location)
+        return int(filesystem.size(path))
+    except StorageUnavailable:
+        raise
+    except Exception as error:
+        raise _os_error(error, location) from None
+
+
+def expand(
+    target: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> tuple[list[tuple[str, int]], list[Skipped]]:
+    """(URL, size) of every object a URL, a glob (`**` included) or a prefix names, in name
+    order, and what could not be listed. include/exclude filter objects found by a glob or
+    under a prefix; an object named outright is always read. Raises StorageUnavailable."""
+    shown = shown_location(target)
+    try:
+        filesystem, path = _filesystem(target)
+        found = list(_objects(filesystem, path))
+    except StorageUnavailable:
+        raise
+    except Exception as error:
+        return [], [Skipped(shown, f"cannot list: {reason(error, target)}; nothing in it scanned")]
+    if not found:
+        return [], [Skipped(shown, "no files match; nothing scanned")]
+    named = len(found) == 1 and found[0][0] == path.rstrip("/") and not _has_magic(path)
+    objects = []
+    for object_path, size in found:
+        url = _object_url(target, path, object_path)
+        if not named and not _selected(object_path, include, exclude):
+            continue
+        objects.append((url, size))
+    return objects, []
+
+
+def _objects(filesystem: Any, path: str) -> Iterator[tuple[str, int]]:
+    """(path, size) of the regular objects a glob or prefix names (hidden names left out)."""
+    if _has_magic(path):
+        listing = filesystem.glob(path, detail=True)
+    else:
+        info = filesystem.info(path)
+        if info.get("type") != "directory":
+            yield info["name"].rstrip("/"), int(info.get("size") or 0)
+            return
+        listing = filesystem.find(path, detail=True)
+    for name, info in sorted(listing.items()):
+        if info.get("type") == "file" and not any(part.startswith(".") for part in name.split("/")[1:]):
+            yield name.rstrip("/"), int(info.get("size") or 0)
+
+
+def _has_magic(path: str) -> bool:
+    return any(character in path for character in "*?[")
+
+
+def _object_url(target: str, path: str, object_path: str) -> str:
+    """The URL of an object found under `target`, keeping what the URL's host part carries
+    (`abfs://container@account…`, `hdfs://namenode:8020`) that the filesystem's paths drop."""
+    parts = urllib.parse.urlsplit(target)
+    netloc, scheme = parts.netloc, parts.scheme
+    if scheme.lower() == "file":
+        return f"file://{object_path}" if object_path.startswith("/") else f"file:///{object_path}"
+    if object_path.startswith("/"):
+        return f"{scheme}://{netloc}{object_path}"
+    first, _, rest = object_path.partition("/")
+    if netloc and first in (netloc, netloc.split("@")[0]) and netloc != first:
+        return f"{scheme}://{netloc}/{rest}"
+    return f"{scheme}://{object_path}"
+
+
+def _selected(object_path: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """--include/--exclude as for files in directories: against the whole path or the name."""
+    name = object_path.rsplit("/", 1)[-1]
+
+    def matches(pattern: str) -> bool:
+        return fnmatch.fnmatch(object_path, pattern.split("://", 1)[-1]) or fnmatch.fnmatch(name, pattern)
+
+    if include and not any(matches(pattern) for pattern in include):
+        return False
+    return not any(matches(pattern) for pattern in exclude)
+
+
+def reason(error: BaseException, location: str) -> str:
+    """Why a remote read failed, in one line without credentials or tracebacks."""
+    if isinstance(error, FileNotFoundError):
+        text = str(error) or "no such bucket or object"
+        detail = "no such bucket or object" if text.strip("'\"") in location else text
+    elif isinstance(error, PermissionError):
+        detail = f"access denied ({error})" if str(error) else "access denied"
+    else:
+        name = type(error).__name__
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        text = " ".join(lines[:2]) if lines and lines[0].endswith(":") else (lines[0] if lines else "")
+        detail = f"{name}: {text}" if text else name
+    return scrubbed(detail, location)
+
+
+def _os_error(error: BaseException, location: str) -> OSError:
+    if isinstance(error, OSError) and not error.strerror:
+        return OSError(reason(error, location))
+    if isinstance(error, OSError):
+        return error
+    return OSError(reason(error, location))
+
+
+class _Remote:
+    """A remote file whose read errors (botocore, aiohttp, timeouts) arrive as OSError with a
+    reason free of credentials, as a local file's do: the log reader knows only OSError."""
+
+    def __init__(self, handle: Any, location: str) -> None:
+        self._handle = handle
+        self._location = location
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return bytes(self._handle.read(size))
+        except Exception as error:
+            raise _os_error(error, self._location) from None
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        try:
+            return int(self._handle.seek(offset, whence))
+        except Exception as error:
+            raise _os_error(error, self._location) from None
+
+    def tell(self) -> int:
+        return int(self._handle.tell())
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._handle.closed)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def flush(self) -> None:
+        return None
+
+    def __enter__(self) -> _Remote:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

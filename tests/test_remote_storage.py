@@ -1,0 +1,396 @@
+"""Logs in object storage: a real S3 API (moto's server on loopback) holding the same files as a
+local folder, scanned through the installed `pdscan` command. The report of `s3://bucket/logs/**`
+is the report of the folder, byte for byte once locations are mapped: same units (a 17 MB plain
+file is cut into ranges at line breaks), same findings, counts, lines and verdicts. Unreachable
+storage is one line and a skipped source, credentials appear nowhere, a missing library names
+its extra, and the bucket is unchanged after the scan.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zstandard
+from personal_fixtures import APP_LOG, EVENTS_JSONL, LOG_VALUES
+
+from pdscan.sources import storage as storage_module
+from pdscan.sources.storage import is_remote, shown_location
+
+boto3 = pytest.importorskip("boto3")
+pytest.importorskip("s3fs")
+moto_server = pytest.importorskip("moto.server")
+
+BUCKET = "pd-logs"
+ACCESS_KEY = "AKIAPDSCANCANARY01"
+SECRET_KEY = "Sec-Canary/pdscan+s3key0123456789"  # distinctive: found anywhere, it leaked
+BIG_SIZE = 17_000_000  # above two 8 MiB ranges: the file is cut, remote and local alike
+FORMATS = ("json", "sarif", "html", "markdown", "table", "csv", "ndjson")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _big_log() -> bytes:
+    """A plain log over two ranges, personal data every 997th line, lines of varied length."""
+    lines = []
+    size = 0
+    number = 0
+    while size < BIG_SIZE:
+        number += 1
+        if number % 997 == 0:
+            line = f"2026-11-24T10:00:00Z INFO signup email=user{number}@example.org ip=203.0.113.{number % 250 + 1}\n"
+        else:
+            line = f"2026-11-24T10:00:00Z INFO GET /static/asset-{number}.js status=200 took={number % 97}ms\n"
+        lines.append(line)
+        size += len(line)
+    return "".join(lines).encode()
+
+
+def _nginx(count: int, day: int) -> bytes:
+    lines = [
+        f'198.51.100.{i % 200 + 1} - - [{day:02d}/Nov/2026:06:00:{i % 60:02d} +0000] "GET /account?email=buyer{i}'
+        f'%40example.com HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/{100 + i % 20}.0"\n'
+        for i in range(count)
+    ]
+    return "".join(lines).encode()
+
+
+def _files() -> dict[str, bytes]:
+    """Key under `logs/` -> content: rotated copies in every compression, JSON lines, a big file."""
+    return {
+        "nginx/access.log": _nginx(40, 24),
+        "nginx/access.log.1": _nginx(30, 23),
+        "nginx/access.log.2.gz": gzip.compress(_nginx(20, 22), mtime=0),
+        "nginx/access.log.3.bz2": bz2.compress(_nginx(20, 21)),
+        "nginx/access.log.4.xz": lzma.compress(_nginx(20, 20)),
+        "nginx/access.log.5.zst": zstandard.ZstdCompressor().compress(_nginx(20, 19)),
+        "app/app.log": APP_LOG.encode(),
+        "app/events.jsonl": EVENTS_JSONL.encode() * 5,
+        "app/events.jsonl.1.gz": gzip.compress(EVENTS_JSONL.encode() * 3, mtime=0),
+        "big/service.log": _big_log(),
+    }
+
+
+@pytest.fixture(scope="module")
+def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """A moto S3 server with the bucket, and the same files in a local `logs/` folder."""
+    port = _free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    root = tmp_path_factory.mktemp("remote")
+    files = _files()
+    for key, content in files.items():
+        client.put_object(Bucket=BUCKET, Key=f"logs/{key}", Body=content)
+        local = root / "logs" / key
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(content)
+    client.put_object(Bucket=BUCKET, Key="schemas/structure.sql", Body=b"CREATE TABLE users (email text);\n")
+    work = root / "work"
+    work.mkdir()
+    yield {"client": client, "root": root, "work": work, "env": env, "endpoint": endpoint, "files": files}
+    server.stop()
+
+
+def pdscan(*args: str, cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """The installed command, with only the storage settings given (no ambient AWS setup)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FSSPEC_"))}
+    environment.update(NO_COLOR="1", COLUMNS="160", **env)
+    command = [sys.executable, "-m", "pdscan", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=environment, check=False, timeout=600)
+
+
+def _local_as_remote(text: str, root: Path) -> str:
+    """A local report's locations written as the bucket's: `<root>/logs/…` -> `s3://bucket/logs/…`."""
+    return text.replace(f"{root}/", f"s3://{BUCKET}/")
+
+
+def _comparable(report: dict[str, Any]) -> dict[str, Any]:
+    """The report less its time and fingerprints (a fingerprint hashes the log's identity, which
+    is the URL or the path by design); everything else must be equal."""
+    findings = [
+        {key: value for key, value in finding.items() if key != "fingerprint"} for finding in report["findings"]
+    ]
+    return {**{key: value for key, value in report.items() if key != "generated_at"}, "findings": findings}
+
+
+def test_a_bucket_scans_as_the_same_files_on_disk(storage: dict[str, object]) -> None:
+    root, work, env = Path(str(storage["root"])), Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    remote = pdscan("scan", f"s3://{BUCKET}/logs/**", "--format", "json", "--fail-on", "never", cwd=work, env=env)
+    local = pdscan("scan", str(root / "logs"), "--format", "json", "--fail-on", "never", cwd=work, env=env)
+    assert remote.returncode == 0, remote.stderr
+    assert local.returncode == 0, local.stderr
+    remote_report = json.loads(remote.stdout)
+    local_report = json.loads(_local_as_remote(local.stdout, root))
+    assert _comparable(remote_report) == _comparable(local_report)
+    assert len({finding["fingerprint"] for finding in remote_report["findings"]}) == len(remote_report["findings"])
+    sources = {source["source"]: source for source in remote_report["sources"]}
+    assert len(sources) == len(storage["files"])  # type: ignore[arg-type]
+    assert all(source["status"] == "scanned" for source in sources.values())
+    big = sources[f"s3://{BUCKET}/logs/big/service.log"]
+    assert big["bytes"] >= BIG_SIZE and big["lines"] > 100_000
+    identities = {finding["location"]["source"] for finding in remote_report["findings"]}
+    assert f"s3://{BUCKET}/logs/nginx/access.log" in identities  # rotated copies are one log
+    assert not any(identity.endswith((".1", ".gz")) for identity in identities)
+
+
+def test_ndjson_records_are_those_of_the_local_files(storage: dict[str, object]) -> None:
+    root, work, env = Path(str(storage["root"])), Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    args = ("--format", "ndjson", "--fail-on", "never", "--jobs", "2")
+    remote = pdscan("scan", f"s3://{BUCKET}/logs/", *args, cwd=work, env=env)
+    local = pdscan("scan", str(root / "logs"), *args, cwd=work, env=env)
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == _local_as_remote(local.stdout, root)
+    big_lines = [json.loads(line)["line"] for line in remote.stdout.splitlines() if "big/service.log" in line]
+    assert max(big_lines) > 100_000  # a value found in the second range, its line counted from the top
+
+
+def test_globs_include_and_exclude_select_objects(storage: dict[str, object]) -> None:
+    work, env = Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+
+    def scanned(*args: str) -> set[str]:
+        result = pdscan("scan", *args, "--format", "json", "--fail-on", "never", cwd=work, env=env)
+        assert result.returncode == 0, result.stderr
+        return {
+            source["source"].removeprefix(f"s3://{BUCKET}/logs/") for source in json.loads(result.stdout)["sources"]
+        }
+
+    assert scanned(f"s3://{BUCKET}/logs/**/*.gz") == {"nginx/access.log.2.gz", "app/events.jsonl.1.gz"}
+    assert scanned(f"s3://{BUCKET}/logs/nginx/", "--include", "*.log*", "--exclude", "*.xz") == {
+        "nginx/access.log",
+        "nginx/access.log.1",
+        "nginx/access.log.2.gz",
+        "nginx/access.log.3.bz2",
+        "nginx/access.log.5.zst",
+    }
+    assert scanned(f"s3://{BUCKET}/logs/app/app.log") == {"app/app.log"}
+
+
+def test_a_declaration_by_url_glob_covers_remote_logs(storage: dict[str, object], tmp_path: Path) -> None:
+    env = storage["env"]
+    assert isinstance(env, dict)
+    (tmp_path / "pdscan.yml").write_text(
+        f'version: 1\nlogs:\n  "s3://{BUCKET}/logs/nginx/access.log*": [fraud_prevention, answering_inquiries]\n',
+        encoding="utf-8",
+    )
+    result = pdscan(
+        "scan", f"s3://{BUCKET}/logs/nginx/", "--format", "json", "--fail-on", "never", cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["category"] == "ip_address"]
+    assert findings and all(f["verdict"] == "ok" for f in findings), findings
+
+
+def test_unreachable_storage_is_one_line_and_a_skipped_source(storage: dict[str, object]) -> None:
+    work, env = Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    good = f"s3://{BUCKET}/logs/app/app.log"
+    missing = pdscan(
+        "scan", good, "s3://no-such-bucket-pd/logs/**", "--format", "json", "--fail-on", "never", cwd=work, env=env
+    )
+    assert missing.returncode == 0, missing.stderr  # the rest of the scan went on
+    lines = [line for line in missing.stderr.splitlines() if "no-such-bucket-pd" in line]
+    assert len(lines) == 1 and "bucket does not exist" in lines[0], missing.stderr
+    assert "Traceback" not in missing.stderr and "botocore" not in missing.stderr
+    report = json.loads(missing.stdout)
+    assert [item["source"] for item in report["skipped"]] == ["s3://no-such-bucket-pd/logs/**"]
+    assert [source["source"] for source in report["sources"]] == [good]
+
+    nothing = pdscan("scan", f"s3://{BUCKET}/logs/**/*.nothing", "--fail-on", "never", cwd=work, env=env)
+    assert nothing.returncode == 2  # nothing could be scanned
+    assert "no files match" in nothing.stderr
+
+    offline = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}", "AWS_MAX_ATTEMPTS": "1"}
+    down = pdscan("scan", f"s3://{BUCKET}/logs/**", "--fail-on", "never", cwd=work, env=offline)
+    assert down.returncode == 2, down.stderr  # every source skipped: the README's "nothing could be scanned"
+    assert "Traceback" not in down.stderr and "botocore" not in down.stderr.lower()
+    assert sum(f"s3://{BUCKET}/logs/**" in line for line in down.stderr.splitlines()) == 1, down.stderr
+
+
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "FSSPEC_S3_ENDPOINT_URL", "FSSPEC_S3"])
+def test_the_endpoint_of_an_s3_compatible_store_comes_from_the_environment(
+    storage: dict[str, object], variable: str
+) -> None:
+    """The four ways the README gives to point pdscan at MinIO or moto, each alone."""
+    work, env, endpoint = Path(str(storage["work"])), storage["env"], str(storage["endpoint"])
+    assert isinstance(env, dict)
+    value = json.dumps({"endpoint_url": endpoint}) if variable == "FSSPEC_S3" else endpoint
+    settings = {**{k: v for k, v in env.items() if k != "AWS_ENDPOINT_URL"}, variable: value}
+    result = pdscan(
+        "scan", f"s3://{BUCKET}/logs/app/app.log", "--format", "json", "--fail-on", "never", cwd=work, env=settings
+    )
+    assert result.returncode == 0, result.stderr
+    assert [source["status"] for source in json.loads(result.stdout)["sources"]] == ["scanned"]
+
+
+def test_sql_in_a_bucket_is_skipped_with_its_reason(storage: dict[str, object]) -> None:
+    work, env = Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    good = f"s3://{BUCKET}/logs/app/app.log"
+    result = pdscan(
+        "scan", good, f"s3://{BUCKET}/schemas/", "--format", "json", "--fail-on", "never", cwd=work, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    skipped = json.loads(result.stdout)["skipped"]
+    assert skipped[0]["source"] == f"s3://{BUCKET}/schemas/structure.sql" and "not read" in skipped[0]["reason"]
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+def test_credentials_appear_in_no_output(storage: dict[str, object], format_name: str, tmp_path: Path) -> None:
+    env = storage["env"]
+    assert isinstance(env, dict)
+    in_url = f"s3://{ACCESS_KEY}:{SECRET_KEY}@{BUCKET}/logs/app/"
+    signed = f"s3://{BUCKET}/logs/nginx/access.log?X-Amz-Signature={SECRET_KEY}&sig={SECRET_KEY}"
+    output = tmp_path / f"report.{format_name}"
+    result = pdscan(
+        "--debug", "scan", f"s3://{BUCKET}/logs/app/", in_url, signed,
+        "--format", format_name, "--output", str(output), "--fail-on", "never",
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    written = output.read_text(encoding="utf-8")
+    for text in (result.stdout, result.stderr, written):
+        assert SECRET_KEY not in text
+        assert ACCESS_KEY not in text
+        assert SECRET_KEY.replace("/", "%2F") not in text
+        for value in (LOG_VALUES["email"], LOG_VALUES["card"], LOG_VALUES["iban"]):
+            assert value not in text
+    assert f"s3://***@{BUCKET}/logs/app/" in result.stderr
+
+
+def test_a_missing_library_names_its_extra(storage: dict[str, object], tmp_path: Path) -> None:
+    env = storage["env"]
+    assert isinstance(env, dict)
+    (tmp_path / "sitecustomize.py").write_text(
+        textwrap.dedent(
+            """
+            import sys
+
+            class Blocked:
+                def find_spec(self, name, path=None, target=None):
+                    if name == "s3fs" or name.startswith("s3fs."):
+                        raise ImportError("s3fs blocked by the test")
+                    return None
+
+            sys.meta_path.insert(0, Blocked())
+            """
+        ),
+        encoding="utf-8",
+    )
+    blocked = {**env, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    result = pdscan("scan", f"s3://{BUCKET}/logs/**", cwd=tmp_path, env=blocked)
+    assert result.returncode == 2
+    message = "pdscan: error: s3:// needs the s3 extra: pip install 'pdscan[s3]' (s3fs is not installed)"
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert "Traceback" not in result.stderr and not result.stdout
+
+
+def test_the_bucket_is_unchanged_by_scans(storage: dict[str, object]) -> None:
+    client, work, env = storage["client"], Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+
+    def objects() -> dict[str, tuple[str, str, int]]:
+        listing = client.list_objects_v2(Bucket=BUCKET)["Contents"]  # type: ignore[attr-defined]
+        return {item["Key"]: (item["ETag"], str(item["LastModified"]), item["Size"]) for item in listing}
+
+    before = objects()
+    result = pdscan("scan", f"s3://{BUCKET}/logs/**", "--fail-on", "never", "--jobs", "2", cwd=work, env=env)
+    assert result.returncode == 0, result.stderr
+    assert objects() == before
+    files = storage["files"]
+    assert isinstance(files, dict)
+    for key, content in files.items():
+        body = client.get_object(Bucket=BUCKET, Key=f"logs/{key}")["Body"].read()  # type: ignore[attr-defined]
+        assert hashlib.sha256(body).digest() == hashlib.sha256(content).digest()
+
+
+@pytest.mark.parametrize(
+    ("target", "remote"),
+    [
+        ("s3://bucket/logs/**", True),
+        ("S3A://bucket/x.log", True),
+        ("gs://bucket/x", True),
+        ("abfss://c@account.dfs.core.windows.net/x", True),
+        ("hdfs://namenode:8020/logs/", True),
+        ("file:///var/log/app.log", True),
+        ("sqlite:///shop.db", False),
+        ("postgresql://auditor@db/shop", False),
+        ("mysql://auditor@db/shop", False),
+        ("logs/app.log", False),
+    ],
+)
+def test_storage_urls_are_told_from_database_urls_and_paths(target: str, remote: bool) -> None:
+    assert is_remote(target) is remote
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("s3://KEY:SECRET@bucket/logs/a.log", "s3://***@bucket/logs/a.log"),
+        ("s3://AKIA1:se/cr+et@bucket/logs/", "s3://***@bucket/logs/"),
+        ("az://c/x.log?sv=2024-01-01&sig=abc%2F&x=1", "az://c/x.log?sv=***&sig=***&x=1"),
+        ("abfs://logs@acct.dfs.core.windows.net/a.log", "abfs://logs@acct.dfs.core.windows.net/a.log"),
+        ("gs://bucket/x?X-Goog-Signature=abc", "gs://bucket/x?X-Goog-Signature=***"),
+        ("s3://bucket/odd:name@key.log", "s3://bucket/odd:name@key.log"),
+        ("s3://bucket/**/*.gz", "s3://bucket/**/*.gz"),
+    ],
+)
+def test_urls_are_shown_without_credentials(url: str, shown: str) -> None:
+    assert shown_location(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("target", "path", "found", "url"),
+    [
+        ("s3://bucket/logs/**", "bucket/logs/**", "bucket/logs/a.log", "s3://bucket/logs/a.log"),
+        ("s3a://bucket/logs/", "bucket/logs", "bucket/logs/a.log", "s3a://bucket/logs/a.log"),
+        (
+            "abfs://c@acct.dfs.core.windows.net/logs/",
+            "c/logs",
+            "c/logs/a.log",
+            "abfs://c@acct.dfs.core.windows.net/logs/a.log",
+        ),
+        ("hdfs://nn:8020/logs/", "/logs", "/logs/a.log", "hdfs://nn:8020/logs/a.log"),
+        ("file:///var/log/", "/var/log", "/var/log/a.log", "file:///var/log/a.log"),
+    ],
+)
+def test_objects_found_keep_the_url_they_were_found_under(target: str, path: str, found: str, url: str) -> None:
+    """The account of an abfs URL and the name node of an hdfs one live in the URL, not in the
+    filesystem's paths: a worker reopening the object needs them."""
+    assert storage_module._object_url(target, path, found) == url
