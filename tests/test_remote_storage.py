@@ -14,6 +14,7 @@ import hashlib
 import json
 import lzma
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -178,6 +179,22 @@ def test_ndjson_records_are_those_of_the_local_files(storage: dict[str, object])
     assert remote.stdout == _local_as_remote(local.stdout, root)
     big_lines = [json.loads(line)["line"] for line in remote.stdout.splitlines() if "big/service.log" in line]
     assert max(big_lines) > 100_000  # a value found in the second range, its line counted from the top
+
+
+def test_a_bucket_scanned_on_a_dask_cluster_gives_the_same_report(storage: dict[str, object]) -> None:
+    """The workers of the cluster read the objects themselves, with the storage settings of
+    their environment: the report is the one the local engine gives, byte for byte."""
+    work, env = Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    args = (f"s3://{BUCKET}/logs/**", "--format", "json", "--fail-on", "never", "--jobs", "2")
+    local = pdscan("scan", *args, cwd=work, env=env)
+    dask = pdscan("scan", *args, "--engine", "dask", cwd=work, env=env)
+    assert local.returncode == 0, local.stderr
+    assert dask.returncode == 0, dask.stderr
+    without_time = [re.sub(r'"generated_at": "[^"]*"', "", result.stdout) for result in (local, dask)]
+    assert without_time[0] == without_time[1]
+    assert f"s3://{BUCKET}/logs/big/service.log" in dask.stdout
+    assert "Dask dashboard at http://127.0.0.1:" in dask.stderr  # the scan did run on a cluster
 
 
 def test_globs_include_and_exclude_select_objects(storage: dict[str, object]) -> None:

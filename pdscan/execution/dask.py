@@ -25,7 +25,7 @@ from typing import Any
 from pdscan.execution.interface import ExecutionError, ExecutionSettings
 from pdscan.execution.local import batches_of, scan_batch
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult
-from pdscan.sources.readable import shown_path
+from pdscan.sources.storage import shown_location
 from pdscan.tracebacks import one_line
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler, or to see its first worker
@@ -175,7 +175,7 @@ class DaskExecutor:
     def _failure(self, index: int, error: BaseException) -> str:
         """What could not be finished, and why, in one line."""
         batch = self.batches[index]
-        files = list(dict.fromkeys(shown_path(unit.path) for unit in batch))
+        files = list(dict.fromkeys(shown_location(unit.path) for unit in batch))
         where = files[0] + (f" and {len(files) - 1} more file(s)" if len(files) > 1 else "")
         if type(error).__name__ == "KilledWorker":
             reason = "every worker that ran it died (Dask's allowed failures reached)"
