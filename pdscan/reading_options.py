@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pdscan.detect.engine import ENGINE_NAMES
-from pdscan.execution.interface import EXECUTION_ENGINES, LOCAL
+from pdscan.execution.interface import DASK, EXECUTION_ENGINES, LOCAL
 from pdscan.scanner import ScanRequest
 from pdscan.sources.logformats import FORMATS as LOG_FORMATS
 from pdscan.sources.sql_ddl import DIALECTS
@@ -183,6 +183,8 @@ def reading_options(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def with_reading(**arguments: Any) -> None:
         reading = Reading(**{name: arguments.pop(name) for name in _NAMES})
+        if reading.scheduler and reading.engine != DASK:
+            raise click.UsageError("--scheduler needs --engine dask: without it the logs are scanned on this machine")
         command(reading=reading, **arguments)
 
     decorated: Callable[..., None] = with_reading

@@ -129,10 +129,10 @@ def _local_cluster() -> distributed.LocalCluster:
     )
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(
-        [str(PDSCAN), "scan", *args], capture_output=True, text=True, check=False, env=environment, timeout=300
+        [str(PDSCAN), "scan", *args], capture_output=True, text=True, check=False, env=environment, timeout=300, cwd=cwd
     )
 
 
@@ -210,6 +210,35 @@ class KillWorkerOnPdscanTask(distributed.WorkerPlugin):
         os._exit(1)
 
 
+def test_relative_paths_are_read_by_workers_in_another_directory(
+    small_logs: Path, cluster: distributed.LocalCluster, tmp_path: Path
+) -> None:
+    """A worker's working directory is its own: the paths sent to it are absolute, the report
+    keeps them as the user typed them."""
+    args = (small_logs.name, "--format", "json", "--fail-on", "never")
+    local = _run(*args, cwd=small_logs.parent)
+    dask = _run(*args, "--engine", "dask", "--scheduler", cluster.scheduler_address, cwd=small_logs.parent)
+    assert dask.returncode == 0, dask.stderr
+    assert json.loads(dask.stdout)["skipped"] == []
+    assert _without_time(dask.stdout) == _without_time(local.stdout)
+    assert f'"source": "{small_logs.name}/nginx.log"' in dask.stdout
+
+
+def test_the_progress_bar_counts_tasks_on_a_terminal(
+    small_logs: Path, cluster: distributed.LocalCluster, tmp_path: Path
+) -> None:
+    """On a cluster a task is the unit of retry and of the dashboard: the bar shows how many are
+    done beside the bytes; on one machine it shows bytes alone."""
+    from terminal import stderr_on_terminal
+
+    command = [str(PDSCAN), "scan", str(small_logs), "--format", "json", "--output", str(tmp_path / "r.json")]
+    shown = stderr_on_terminal([*command, "--engine", "dask", "--scheduler", cluster.scheduler_address], tmp_path, {})
+    assert "reading logs" in shown
+    assert re.search(r"\d+/(\d+) tasks", shown), shown
+    local = stderr_on_terminal([*command, "--engine", "local"], tmp_path, {})
+    assert "reading logs" in local and " tasks" not in local
+
+
 def test_a_worker_killed_mid_scan_costs_a_retry_not_a_file(small_logs: Path, tmp_path: Path) -> None:
     expected, _ = _report(small_logs, tmp_path / "local.json", "--jobs", "2")
     marker = tmp_path / "killed-once"
@@ -282,6 +311,13 @@ def test_the_old_engine_option_says_where_the_text_engine_went(small_logs: Path)
         result.stderr
     )
     assert _run(str(small_logs / "worker.log"), "--text-engine", "re2", "-q").returncode == 1
+
+
+def test_a_scheduler_without_the_dask_engine_is_a_usage_error(small_logs: Path) -> None:
+    """Not silently ignored: the user meant the scan to run on that cluster."""
+    result = _run(str(small_logs), "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.returncode == 2
+    assert "--scheduler needs --engine dask" in result.stderr
 
 
 def test_a_scheduler_out_of_reach_is_one_line(small_logs: Path) -> None:

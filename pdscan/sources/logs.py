@@ -11,6 +11,7 @@ process reading the files in turn would give.
 from __future__ import annotations
 
 import concurrent.futures
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -191,8 +192,11 @@ def stdin_input() -> LogInput:
 
 
 def _path(log_input: LogInput) -> str:
-    """What a unit opens: a local path, a storage URL (credentials and all), or `-`."""
-    return STDIN_PATH if log_input.path is None else str(log_input.path)
+    """What a unit opens: an absolute local path (a Dask worker does not share our working
+    directory), a storage URL (credentials and all), or `-`."""
+    if log_input.path is None:
+        return STDIN_PATH
+    return log_input.path if isinstance(log_input.path, str) else os.path.abspath(log_input.path)
 
 
 def _display(log_input: LogInput) -> str:
