@@ -180,8 +180,13 @@ def test_the_table_time_limit_cuts_a_sample_short_and_says_so(tmp_path: Path) ->
     path = tmp_path / "slow.db"
     connection = sqlite3.connect(path)
     connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-    body = " ".join(f"write to user{n}@example.org or call +81 3-1234-{n:04d}" for n in range(40))
-    connection.executemany("INSERT INTO notes (body) VALUES (?)", ((f"{n} {body}",) for n in range(3_000)))
+
+    # Every value distinct, so no cache helps: checking them all takes about six times the limit
+    # here (a fixed amount of work that a faster detector once finished within it).
+    def body(row: int) -> str:
+        return " ".join(f"mail u{row}x{n}@example.org, tel +81 3-{row:04d}-{n:04d}" for n in range(300))
+
+    connection.executemany("INSERT INTO notes (body) VALUES (?)", ((body(row),) for row in range(3_000)))
     connection.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT)")
     connection.execute("INSERT INTO contacts (email) VALUES ('kim@example.org')")
     connection.commit()
