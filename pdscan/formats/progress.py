@@ -44,12 +44,14 @@ class ScanProgressBar:
         if self._progress is not None and self._task is not None:
             self._progress.stop()
 
-    def start(self, total: int, tasks: int | None = None) -> None:
+    def plan(self, total: int, tasks: int | None = None) -> None:
         self.bytes_total += total
         self.tasks_total = tasks
+
+    def start(self) -> None:
         if self._progress is not None:
             self._progress.start()
-            self._task = self._progress.add_task("logs", total=total or None, tasks=self._tasks_text())
+            self._task = self._progress.add_task("logs", total=self.bytes_total or None, tasks=self._tasks_text())
 
     def advance(self, done: int, tasks_done: int = 0) -> None:
         self.bytes_done += done

@@ -104,10 +104,14 @@ class LogScan:
 
 
 class Progress(Protocol):
-    """Told how many bytes of logs there are to read (and in how many tasks, on a cluster), then
-    as each piece is read (with the tasks finished so far)."""
+    """Told how much there is to read (bytes, and tasks on a cluster) before the workers start,
+    so a scan stopped at any moment can say how far it got; shown once they have started (a
+    display thread must not exist when the pool forks); then told as each piece is read (with
+    the tasks finished so far)."""
 
-    def start(self, total: int, tasks: int | None = None) -> None: ...
+    def plan(self, total: int, tasks: int | None = None) -> None: ...
+
+    def start(self) -> None: ...
 
     def advance(self, done: int, tasks_done: int = 0) -> None: ...
 
@@ -157,10 +161,12 @@ def scan_logs(
             _emit(states[unit.input_order], records, on_record)
 
     pooled = [unit for unit in units if unit.path != STDIN_PATH]
-    # The pool is forked (or the cluster started) before the progress bar starts its thread.
-    with open_executor(options.execution, pooled) as executor:
+    executor = open_executor(options.execution, pooled)
+    if progress is not None:
+        progress.plan(sum(unit.size for unit in units), executor.tasks)
+    with executor:  # the pool is forked (or the cluster started) before the progress bar starts its thread
         if progress is not None:
-            progress.start(sum(unit.size for unit in units), executor.tasks)
+            progress.start()
         for unit, result in _run(units, unit_options, executor, stream):
             state = states[unit.input_order]
             _merge(state, unit, result, on_record)
