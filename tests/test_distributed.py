@@ -288,6 +288,62 @@ def test_workers_of_another_pdscan_version_are_refused(small_logs: Path) -> None
     assert "Traceback" not in result.stderr
 
 
+class VersionChangesAfterTheCheck(distributed.WorkerPlugin):
+    """The worker passes the check, then runs another pdscan when its task starts: as a worker
+    that joined the cluster after the check would."""
+
+    def transition(self, key: object, start: str, finish: str, **kwargs: object) -> None:
+        if finish == "executing" and str(key).startswith(TASK_PREFIX):
+            import pdscan.scanner
+
+            pdscan.scanner.__version__ = "0.0.2"
+
+
+def test_a_worker_of_another_version_after_the_check_refuses_its_tasks(small_logs: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report.json"
+    with _local_cluster() as other, distributed.Client(other) as client:
+        client.register_plugin(VersionChangesAfterTheCheck())
+        result = _run(
+            str(small_logs), "--engine", "dask", "--scheduler", other.scheduler_address, "-q", "--output", str(output)
+        )
+    assert result.returncode == 2, result.stderr
+    assert re.search(r"could not finish task \d+ of \d+ .*the worker runs pdscan 0\.0\.2\+\w+", result.stderr)
+    assert not output.exists() and "Traceback" not in result.stderr
+
+
+class FolderNotMounted(distributed.WorkerPlugin):
+    """The worker cannot see one folder, as a machine without the shared mount could not."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def setup(self, worker: distributed.Worker) -> None:
+        import pdscan.sources.log_unit
+
+        real_open = pdscan.sources.log_unit.open_binary
+        folder = self.folder
+
+        def open_binary(location: str) -> object:
+            if location.startswith(folder):
+                raise FileNotFoundError(2, "No such file or directory")
+            return real_open(location)
+
+        pdscan.sources.log_unit.open_binary = open_binary  # type: ignore[assignment]
+
+
+def test_a_file_a_worker_cannot_see_is_reported_with_the_workers_address(small_logs: Path) -> None:
+    with _local_cluster() as other, distributed.Client(other) as client:
+        client.register_plugin(FolderNotMounted(str(small_logs)))
+        result = _run(str(small_logs), "--engine", "dask", "--scheduler", other.scheduler_address, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["skipped"], "every file was unreadable on the workers"
+    assert all(
+        re.search(r"cannot read: No such file or directory on the Dask worker tcp://127\.0\.0\.1:\d+", item["reason"])
+        for item in report["skipped"]
+    ), report["skipped"]
+    assert result.returncode == 2, "nothing was read: exit 2"
+
+
 def test_without_the_dask_extra_one_line_names_it(small_logs: Path, tmp_path: Path) -> None:
     (tmp_path / "sitecustomize.py").write_text(
         "import sys\n"

@@ -56,6 +56,28 @@ def worker_rules_version() -> str:
     return rules_version()
 
 
+class WorkerMismatch(Exception):
+    """Raised in a task by a worker with another pdscan: one that joined after the check."""
+
+
+def scan_batch_on_worker(batch: list[Unit], options: UnitOptions, expected_version: str) -> list[UnitResult]:
+    """One Dask task. A worker that joined the cluster after the check, with another pdscan,
+    refuses it; a file the worker cannot read (a mount missing on that machine) is reported
+    with the worker's address, since the machine running pdscan may read it fine."""
+    found = worker_rules_version()
+    if found != expected_version:
+        raise WorkerMismatch(f"the worker runs pdscan {found}, this machine pdscan {expected_version}")
+    results = scan_batch(batch, options)
+    failed = [result for result in results if result.error and result.error.startswith("cannot read")]
+    if failed:
+        from distributed import get_worker
+
+        address = get_worker().address
+        for result in failed:
+            result.error = f"{result.error} on the Dask worker {address}"
+    return results
+
+
 class DaskExecutor:
     """A client of a running cluster (`--scheduler`), or of a local cluster of `--jobs`
     single-threaded worker processes on loopback started for this scan."""
@@ -105,13 +127,16 @@ class DaskExecutor:
     def results(self, options: UnitOptions) -> Iterator[UnitResult]:
         """Each batch's results, in batch order; tasks are submitted a window ahead."""
         scan_id = uuid.uuid4().hex[:12]
+        version = worker_rules_version()
         pending = iter(enumerate(self.batches))
         window = IN_FLIGHT_PER_THREAD * max(1, sum(self.client.nthreads().values()))
 
         def submit_next() -> None:
             for index, batch in pending:
                 key = f"{TASK_PREFIX}-{scan_id}-{index}"
-                future = self.client.submit(scan_batch, batch, options, key=key, pure=False, retries=RETRIES)
+                future = self.client.submit(
+                    scan_batch_on_worker, batch, options, version, key=key, pure=False, retries=RETRIES
+                )
                 self.in_flight.append((index, future))
                 return
 

@@ -176,15 +176,17 @@ def scan_logs(
     summaries = []
     for state in states:
         path = _display(state.log_input)
+        nothing_read = bool(state.error) and not state.bytes_read  # e.g. a file a Dask worker cannot see
         if state.error:
-            problem = Skipped(path, f"{state.error}; what was read before it is reported", state.lines or None)
+            after = "nothing was read" if nothing_read else "what was read before it is reported"
+            problem = Skipped(path, f"{state.error}; {after}", state.lines or None)
             on_skip(problem)
             skipped.append(problem)
         summaries.append(
             SourceSummary(
                 source=path,
                 kind=SourceKind.LOG,
-                status="partial" if state.error else "scanned",
+                status="skipped" if nothing_read else "partial" if state.error else "scanned",
                 lines=state.lines,
                 bytes=state.bytes_read,
                 log_format=state.log_format,
