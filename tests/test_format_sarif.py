@@ -130,6 +130,27 @@ def test_logs_point_at_their_first_value_databases_at_no_file_and_skips_are_noti
     assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "db/migrate/003%20views.sql"
 
 
+def test_logs_in_remote_storage_keep_their_url_in_sarif_and_are_no_file_in_github() -> None:
+    """`s3://bucket/…` is no path of the repository: SARIF names it as the absolute URI it is
+    (not `s3%3A/bucket`), and a workflow annotation carries no file= GitHub could not resolve."""
+    url = "s3://acme-logs/2026/nginx/access.log"
+    log = verdict(
+        "client_ip", "user.device.ip_address", "ip_address", VerdictKind.UNDECLARED,
+        table=None, database=url, source=url, line=None, source_kind=SourceKind.LOG,
+    )  # fmt: skip
+    seen = Occurrences(5, f"{url}.1.gz:12", f"{url}:3", ())
+    built = report((replace(log, finding=replace(log.finding, occurrences=seen)),))
+    [result] = sarif(built)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": f"{url}.1.gz"},
+        "region": {"startLine": 12},
+    }
+    validate_sarif(sarif(built))
+    [annotation] = [line for line in GithubFormat().format(built).splitlines() if "client_ip" in line]
+    assert annotation.startswith("::error title=") and "file=" not in annotation
+    assert annotation.endswith("::s3://acme-logs/2026/nginx/access.log.1.gz:12: `None.client_ip` judged undeclared")
+
+
 def test_the_example_shop_in_sarif_is_valid_and_matches_the_json_report() -> None:
     sarif_run = run_pdscan("scan", "examples/shop", "--format", "sarif", cwd=REPO)
     json_run = run_pdscan("scan", "examples/shop", "--format", "json", cwd=REPO)

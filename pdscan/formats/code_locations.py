@@ -18,7 +18,7 @@ from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclar
 
 @dataclass(frozen=True)
 class CodeLocation:
-    path: str  # `/`-separated, relative to the current folder when inside it
+    path: str  # `/`-separated, relative to the current folder when inside it; or a storage URL
     line: int | None
 
 
@@ -78,6 +78,8 @@ def _split_line(text: str) -> tuple[str, int | None]:
 
 
 def _display(path: str) -> str:
+    if "://" in path:  # an object in remote storage: its URL, as the report names it
+        return path
     relative = os.path.relpath(os.path.abspath(path)) if os.path.isabs(path) else os.path.normpath(path)
     if relative.startswith(".."):
         return Path(os.path.abspath(path)).as_posix()

@@ -51,7 +51,9 @@ class GithubFormat:
 def command(level: str, where: CodeLocation | None, title: str, message: str) -> str:
     """One workflow command, its properties and message escaped as the Actions toolkit does."""
     properties = []
-    if where is not None:
+    if where is not None and "://" in where.path:  # an object in storage is no file of the repository
+        message = f"{where.path}:{where.line}: {message}" if where.line else f"{where.path}: {message}"
+    elif where is not None:
         properties.append(f"file={_property(where.path)}")
         if where.line:
             properties.append(f"line={where.line}")

@@ -287,8 +287,12 @@ def _skipped(item: Skipped) -> dict[str, Any]:
 
 
 def _physical(code: CodeLocation) -> dict[str, Any]:
-    """A relative URI (resolved against the repository root by code scanning), or a file:// URI."""
-    uri = "file://" + quote(code.path) if code.path.startswith("/") else quote(code.path)
+    """A relative URI (resolved against the repository root by code scanning), a file:// URI, or
+    the URL of an object in remote storage."""
+    if "://" in code.path:
+        uri = quote(code.path, safe=":/")
+    else:
+        uri = "file://" + quote(code.path) if code.path.startswith("/") else quote(code.path)
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if code.line:
         physical["region"] = {"startLine": code.line}
