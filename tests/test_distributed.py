@@ -7,6 +7,7 @@ are one line each, exit 2."""
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import json
 import logging
@@ -15,8 +16,10 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -382,6 +385,70 @@ def test_a_scheduler_out_of_reach_is_one_line(small_logs: Path) -> None:
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+class _NotAScheduler:
+    """A TCP service on loopback that is no Dask scheduler: silent (as a port whose service waits
+    for its client to speak first), or answering every connection with an HTTP error."""
+
+    def __init__(self, answer: bytes | None) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.answer = answer
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            if self.answer is not None:
+                with contextlib.suppress(OSError):
+                    connection.recv(65536)
+                    connection.sendall(self.answer)
+                    connection.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (None, "no Dask scheduler answered at {address} within 10 s; is that the scheduler's address"),
+        (b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "cannot reach the Dask scheduler at {address} ("),
+    ],
+    ids=["silent", "http"],
+)
+def test_a_service_that_is_no_scheduler_is_one_line_not_a_hang(
+    small_logs: Path, answer: bytes | None, message: str
+) -> None:
+    """The dashboard's port or another service given as --scheduler: Dask's handshake could wait
+    for ever or decode garbage; pdscan says so in one line, without Dask's clean-up noise."""
+    service = _NotAScheduler(answer)
+    try:
+        result = _run(str(small_logs), "--engine", "dask", "--scheduler", service.address)
+    finally:
+        service.close()
+    assert result.returncode == 2
+    assert message.format(address=service.address) in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 2, result.stderr  # the data-map note and the error
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "http://127.0.0.1:8787"])
+def test_a_malformed_scheduler_address_is_one_line_at_once(small_logs: Path, address: str) -> None:
+    started = time.monotonic()
+    result = _run(str(small_logs), "--engine", "dask", "--scheduler", address, "-q")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"pdscan: error: cannot reach the Dask scheduler at {address} (ValueError: ")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert time.monotonic() - started < 15, "Dask's clean-up of the failed client (20 s) was not waited for"
 
 
 @pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

@@ -15,7 +15,9 @@ does not hold them all in the scheduler. `distributed` is imported only here, an
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import threading
 import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -76,6 +78,45 @@ def scan_batch_on_worker(batch: list[Unit], options: UnitOptions, expected_versi
         for result in failed:
             result.error = f"{result.error} on the Dask worker {address}"
     return results
+
+
+def _client_within(distributed: ModuleType, address: str, timeout: float) -> Any:
+    """A client of the scheduler at `address`, connected in a thread of its own: a port where
+    something else listens (the dashboard's, another service's) can keep Dask's handshake
+    waiting past its own timeout, or answer with bytes Dask fails to decode. A client that
+    failed is dropped in that thread too, where its clean-up (which waits on its own timeout
+    and complains on stderr) neither delays nor clutters the one line the user gets."""
+    outcome: list[Any] = []
+    answered = threading.Event()
+
+    def connect() -> None:
+        try:
+            outcome.append(distributed.Client(address, timeout=timeout, set_as_default=False))
+        except BaseException as error:  # any failure, decoded garbage included: reported below
+            outcome.append(_connect_failure(error))
+        answered.set()
+        gc.collect()  # a failed client is freed here, in this daemon thread, not at pdscan's exit
+
+    threading.Thread(target=connect, name="pdscan-dask-connect", daemon=True).start()
+    answered.wait(timeout + 1)
+    if not outcome:
+        raise ExecutionError(
+            f"no Dask scheduler answered at {address} within {timeout:g} s; is that the scheduler's address "
+            "(port 8786 by default; 8787 is its dashboard)?"
+        )
+    if isinstance(outcome[0], str):
+        raise ExecutionError(
+            f"cannot reach the Dask scheduler at {address} ({outcome[0]}); is it running, and is the address right?"
+        )
+    return outcome[0]
+
+
+def _connect_failure(error: BaseException) -> str:
+    """Why connecting failed, in words; an error that is no network error means something other
+    than a Dask scheduler answered."""
+    if isinstance(error, (OSError, TimeoutError, ValueError, TypeError)):
+        return one_line(error, ())
+    return f"something other than a Dask scheduler answered: {type(error).__name__}"
 
 
 class DaskExecutor:
@@ -156,13 +197,7 @@ class DaskExecutor:
 
     def _connect(self, distributed: ModuleType, address: str) -> Any:
         """A client of the running cluster; out of reach or without workers: one line, exit 2."""
-        try:
-            client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as error:
-            raise ExecutionError(
-                f"cannot reach the Dask scheduler at {address} "
-                f"({one_line(error, ())}); is it running, and is the address right?"
-            ) from None
+        client = _client_within(distributed, address, CONNECT_TIMEOUT)
         try:
             client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as error:
