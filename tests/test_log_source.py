@@ -186,3 +186,17 @@ def test_standard_input_streams_records_while_it_stays_open(tmp_path: Path) -> N
         rest = process.stdout.read()
         process.wait(timeout=30)
     assert [json.loads(line)["line"] for line in rest.splitlines()] == [2]
+
+
+def test_batches_hold_about_eight_mib_of_log_to_read_compressed_or_not() -> None:
+    """Many small files travel together; rotated .gz copies count by the log they hold, so one
+    worker does not get sixty-four of them while the other waits."""
+    from pdscan.execution.local import BATCH_UNITS, batches_of
+    from pdscan.sources.log_unit import Unit
+
+    small = [Unit(0, f"tiny{n}.log", "plain", (), size=1000) for n in range(200)]
+    assert [len(batch) for batch in batches_of(small)] == [BATCH_UNITS, BATCH_UNITS, BATCH_UNITS, 8]
+    rotated = [Unit(0, f"app.log.{n}.gz", "plain", (), "gzip", size=300_000) for n in range(64)]
+    assert max(len(batch) for batch in batches_of(rotated)) == 3  # 3 x 300 kB x 8 <= 8 MiB < 4 x ...
+    ranges = [Unit(0, "big.log", "plain", (), None, n << 23, 1 << 23, 1 << 23) for n in range(4)]
+    assert [len(batch) for batch in batches_of(ranges)] == [1, 1, 1, 1]

@@ -18,8 +18,9 @@ from pdscan.execution.interface import ExecutionSettings
 from pdscan.interruption import in_worker
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult, scan_unit
 
-BATCH_BYTES = 1 << 23  # at most this much per batch: the ranges (8 MiB) of a large file go to different workers
+BATCH_BYTES = 1 << 23  # at most this much work per batch: the ranges (8 MiB) of a large file go to different workers
 BATCH_UNITS = 64  # small units sent to a worker together: one round trip for many small files
+COMPRESSED_WORK = 8  # a compressed byte is about this many log bytes to read (gzip on logs: 5-10x; zstd, xz more)
 
 
 class LocalExecutor:
@@ -68,15 +69,17 @@ def scan_batch(batch: list[Unit], options: UnitOptions) -> list[UnitResult]:
 
 
 def batches_of(units: Sequence[Unit]) -> Iterator[list[Unit]]:
-    """Consecutive units, at most BATCH_UNITS of them and BATCH_BYTES together, so the ranges of
-    a large file still go to different workers."""
+    """Consecutive units, at most BATCH_UNITS of them and about BATCH_BYTES of log to read
+    together, so the ranges of a large file still go to different workers and sixty-four
+    rotated `.gz` copies do not make one batch that one worker reads alone."""
     batch: list[Unit] = []
-    size = 0
+    work = 0
     for unit in units:
-        if batch and (len(batch) == BATCH_UNITS or size + unit.size > BATCH_BYTES):
+        unit_work = unit.size * (COMPRESSED_WORK if unit.compression else 1)
+        if batch and (len(batch) == BATCH_UNITS or work + unit_work > BATCH_BYTES):
             yield batch
-            batch, size = [], 0
+            batch, work = [], 0
         batch.append(unit)
-        size += unit.size
+        work += unit_work
     if batch:
         yield batch
