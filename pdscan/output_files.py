@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -36,7 +37,15 @@ class ReportOutput:
         self._temporary: str | None = None
 
     def __enter__(self) -> ReportOutput:
+        if self.path is not None and _special(self.path):
+            # `-o /dev/null`, `-o /dev/stdout`, a named pipe: written to, never replaced by a
+            # regular file (as root, a rename would have put the report where /dev/null was).
+            self.stream = open(self.path, "w", encoding="utf-8")
+            self.path = None
+            return self
         if self.path is not None:
+            # Through a symbolic link to the file it names: the link stays a link.
+            self.path = Path(os.path.realpath(self.path))
             directory = self.path.parent if str(self.path.parent) else Path(".")
             handle, self._temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
             self.stream = os.fdopen(handle, "w", encoding="utf-8")
@@ -54,7 +63,10 @@ class ReportOutput:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
         if self.path is None or self._temporary is None:
-            self.stream.flush()
+            if self.stream is sys.stdout:
+                self.stream.flush()
+            else:
+                self.stream.close()
             return
         try:
             self.stream.close()  # flushes: a full disk fails here
@@ -67,3 +79,12 @@ class ReportOutput:
             Path(self._temporary).unlink(missing_ok=True)  # no half report left behind, nor its values
             raise
         Path(self._temporary).unlink(missing_ok=True)
+
+
+def _special(path: Path) -> bool:
+    """A device, a named pipe or a socket: something to write to, not a file to replace."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # not there yet (or unreadable): created, as any report
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)

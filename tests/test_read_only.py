@@ -15,8 +15,10 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -173,6 +175,45 @@ def test_only_the_output_is_written_through_a_temporary_file_renamed_into_place(
     assert [(event, str(args[0])) for event, args in writes] == expected, writes
     assert writes[-1][1][1] == str(output), "renamed onto the output"
     assert sorted(path.name for path in out.iterdir()) == [output.name]
+
+
+def test_a_device_or_a_pipe_as_output_is_written_to_never_replaced(sources: Path, tmp_path: Path) -> None:
+    """`-o /dev/null` run as root once turned /dev/null into a regular file holding the report:
+    a device or a named pipe is written through, and stays what it was. (A null device of the
+    test's own stands in for /dev/null, so a regression cannot break the machine.)"""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root (CI runs as root)")
+    devices = tmp_path / "dev"
+    devices.mkdir()
+    null = devices / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    result = run("scan", "app.log", "--format", "json", "--output", str(null), cwd=sources)
+    assert result.returncode in (0, 1), result.stderr
+    assert stat.S_ISCHR(null.stat().st_mode), "the device was replaced by a file"
+    assert sorted(path.name for path in devices.iterdir()) == ["null"], "no temporary file beside it"
+
+    pipe = devices / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = run("scan", "app.log", "--format", "json", "--output", str(pipe), cwd=sources)
+    reader.join(timeout=60)
+    assert result.returncode in (0, 1), result.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert received and json.loads(received[0])["findings"], "the report came through the pipe"
+
+
+def test_a_symbolic_link_as_output_stays_a_link_to_the_new_report(sources: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "latest.json").write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(reports / "latest.json")
+    result = run("scan", "app.log", "--format", "json", "--output", str(link), cwd=sources)
+    assert result.returncode in (0, 1), result.stderr
+    assert link.is_symlink() and json.loads(link.read_text())["findings"]
+    assert sorted(path.name for path in reports.iterdir()) == ["latest.json"]
 
 
 def test_the_audit_sees_a_write_to_a_scanned_file(sources: Path, tmp_path: Path) -> None:
