@@ -134,3 +134,35 @@ def test_unusable_targets_are_usage_errors(target: str, message: str) -> None:
 def test_standard_input_is_told_apart_by_its_content_later() -> None:
     found = discover(["-"])
     assert found.stdin and not found.inputs and not found.logs
+
+
+def test_include_and_exclude_match_the_path_below_the_directory_given(tmp_path: Path) -> None:
+    """`app/*.log` under `logs/` is `logs/app/*.log`: as for objects under an s3:// prefix."""
+    write(tmp_path / "logs" / "app" / "x.log", "started\n")
+    write(tmp_path / "logs" / "web" / "app" / "y.log", "started\n")
+    write(tmp_path / "logs" / "web" / "z.log", "started\n")
+    found = discover([str(tmp_path / "logs")], include=["app/*.log"])
+    assert [Path(str(log.path)).relative_to(tmp_path).as_posix() for log in found.logs] == ["logs/app/x.log"]
+    globbed = discover([str(tmp_path / "logs" / "**")], exclude=["web/*"])
+    assert [Path(str(log.path)).relative_to(tmp_path).as_posix() for log in globbed.logs] == ["logs/app/x.log"]
+    assert not found.skipped and not globbed.skipped
+
+
+def test_a_directory_the_patterns_leave_empty_is_skipped_with_why(tmp_path: Path) -> None:
+    write(tmp_path / "logs" / "app.log", "started\n")
+    found = discover([str(tmp_path / "logs")], include=["*.zzz"])
+    assert not found.logs
+    assert [(s.source, s.reason.startswith("no file matches --include/--exclude")) for s in found.skipped] == [
+        (str(tmp_path / "logs"), True)
+    ]
+
+
+def test_a_directory_with_nothing_to_scan_is_skipped_with_why(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    write(tmp_path / "own" / "pdscan.yml", "version: 1\n")
+    write(tmp_path / "own" / ".hidden.log", "started\n")
+    found = discover([str(tmp_path / "empty"), str(tmp_path / "own")])
+    assert [(Path(s.source).name, s.reason) for s in found.skipped] == [
+        ("empty", "no file in it (hidden files and pdscan's own files aside); nothing scanned"),
+        ("own", "no file in it (hidden files and pdscan's own files aside); nothing scanned"),
+    ]

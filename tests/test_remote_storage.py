@@ -95,13 +95,16 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
+    root = tmp_path_factory.mktemp("remote")
+    no_config = root / "aws-config"  # empty: no ambient profile (not os.devnull, which a broken host may fill)
+    no_config.write_text("", encoding="utf-8")
     env = {
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": endpoint,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_CONFIG_FILE": str(no_config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(no_config),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     client = boto3.client(
@@ -112,7 +115,6 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
         region_name="us-east-1",
     )
     client.create_bucket(Bucket=BUCKET)
-    root = tmp_path_factory.mktemp("remote")
     files = _files()
     for key, content in files.items():
         client.put_object(Bucket=BUCKET, Key=f"logs/{key}", Body=content)
@@ -120,6 +122,10 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_bytes(content)
     client.put_object(Bucket=BUCKET, Key="schemas/structure.sql", Body=b"CREATE TABLE users (email text);\n")
+    # A prefix as consoles and tools leave them: pdscan's own file, folder markers (zero-byte `…/`).
+    for key, body in {"cfg/app.log": APP_LOG.encode(), "cfg/pdscan.yml": b"version: 1\n", "cfg/sub/": b""}.items():
+        client.put_object(Bucket=BUCKET, Key=key, Body=body)
+    client.put_object(Bucket=BUCKET, Key="hollow/", Body=b"")
     work = root / "work"
     work.mkdir()
     yield {"client": client, "root": root, "work": work, "env": env, "endpoint": endpoint, "files": files}
@@ -243,7 +249,7 @@ def test_unreachable_storage_is_one_line_and_a_skipped_source(storage: dict[str,
     )
     assert missing.returncode == 0, missing.stderr  # the rest of the scan went on
     lines = [line for line in missing.stderr.splitlines() if "no-such-bucket-pd" in line]
-    assert len(lines) == 1 and "bucket does not exist" in lines[0], missing.stderr
+    assert len(lines) == 1 and "no such bucket or object" in lines[0], missing.stderr
     assert "Traceback" not in missing.stderr and "botocore" not in missing.stderr
     report = json.loads(missing.stdout)
     assert [item["source"] for item in report["skipped"]] == ["s3://no-such-bucket-pd/logs/**"]
@@ -290,25 +296,67 @@ def test_sql_in_a_bucket_is_skipped_with_its_reason(storage: dict[str, object]) 
 
 @pytest.mark.parametrize("format_name", FORMATS)
 def test_credentials_appear_in_no_output(storage: dict[str, object], format_name: str, tmp_path: Path) -> None:
+    """The credentials the storage library is given (here in the environment) and the raw values
+    read with them reach no output; the refused URLs with credentials are the next test's."""
     env = storage["env"]
     assert isinstance(env, dict)
-    in_url = f"s3://{ACCESS_KEY}:{SECRET_KEY}@{BUCKET}/logs/app/"
-    signed = f"s3://{BUCKET}/logs/nginx/access.log?X-Amz-Signature={SECRET_KEY}&sig={SECRET_KEY}"
     output = tmp_path / f"report.{format_name}"
     result = pdscan(
-        "--debug", "scan", f"s3://{BUCKET}/logs/app/", in_url, signed,
+        "--debug", "scan", f"s3://{BUCKET}/logs/app/", f"s3://{BUCKET}/logs/nginx/access.lo?",
         "--format", format_name, "--output", str(output), "--fail-on", "never",
         cwd=tmp_path, env=env,
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stderr
     written = output.read_text(encoding="utf-8")
+    assert f"{BUCKET}/logs/nginx/access.log" in written  # `?` is a glob wildcard, not a query
     for text in (result.stdout, result.stderr, written):
         assert SECRET_KEY not in text
         assert ACCESS_KEY not in text
         assert SECRET_KEY.replace("/", "%2F") not in text
         for value in (LOG_VALUES["email"], LOG_VALUES["card"], LOG_VALUES["iban"]):
             assert value not in text
-    assert f"s3://***@{BUCKET}/logs/app/" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "advice"),
+    [
+        (
+            f"s3://{ACCESS_KEY}:{SECRET_KEY}@{BUCKET}/logs/app/**",
+            f"s3://***@{BUCKET}/logs/app/**",
+            "credentials in s3:// URLs are not read; use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE "
+            "or an instance role",
+        ),
+        (
+            f"gs://{ACCESS_KEY}:{SECRET_KEY}@{BUCKET}/logs/",
+            f"gs://***@{BUCKET}/logs/",
+            "credentials in gs:// URLs are not read; use GOOGLE_APPLICATION_CREDENTIALS",
+        ),
+        (
+            f"s3://{BUCKET}/logs/nginx/access.log?X-Amz-Signature={SECRET_KEY}&X-Amz-Credential={ACCESS_KEY}",
+            f"s3://{BUCKET}/logs/nginx/access.log?X-Amz-Signature=***&X-Amz-Credential=***",
+            "query strings in storage URLs are not supported",
+        ),
+        (
+            f"s3://{BUCKET}/logs/app/app.log?versionId=3HL4kqtJlcpXroDTDmjVBH40Nrjfkd",
+            f"s3://{BUCKET}/logs/app/app.log?versionId=3HL4kqtJlcpXroDTDmjVBH40Nrjfkd",
+            "query strings in storage URLs are not supported",
+        ),
+    ],
+)
+def test_credentials_or_a_query_in_a_url_are_a_usage_error(
+    storage: dict[str, object], tmp_path: Path, url: str, shown: str, advice: str
+) -> None:
+    """s3fs and gcsfs read neither credentials nor a version from a URL (the credentials ended in
+    a botocore regex dump, `?versionId=` in "no files match"): one line naming the URL, masked."""
+    env = storage["env"]
+    assert isinstance(env, dict)
+    result = pdscan("--debug", "scan", f"s3://{BUCKET}/logs/app/", url, "--fail-on", "never", cwd=tmp_path, env=env)
+    assert result.returncode == 2, result.stderr
+    assert not result.stdout
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"pdscan: error: {shown}: {advice}"), result.stderr
+    assert "ParamValidationError" not in result.stderr and "no files match" not in result.stderr
+    assert SECRET_KEY not in result.stderr and ACCESS_KEY not in result.stderr
 
 
 def test_a_missing_library_names_its_extra(storage: dict[str, object], tmp_path: Path) -> None:
@@ -411,3 +459,129 @@ def test_objects_found_keep_the_url_they_were_found_under(target: str, path: str
     """The account of an abfs URL and the name node of an hdfs one live in the URL, not in the
     filesystem's paths: a worker reopening the object needs them."""
     assert storage_module._object_url(target, path, found) == url
+
+
+def _sources(result: subprocess.CompletedProcess[str], prefix: str) -> set[str]:
+    """The scanned sources of a json report, without the common prefix."""
+    assert result.returncode == 0, result.stderr
+    return {source["source"].removeprefix(prefix) for source in json.loads(result.stdout)["sources"]}
+
+
+@pytest.mark.parametrize(
+    ("target", "include", "exclude", "expected"),
+    [
+        ("logs/", ["app/*"], [], {"app/app.log", "app/events.jsonl", "app/events.jsonl.1.gz"}),
+        ("logs/**", ["nginx/access.log.[12]*"], [], {"nginx/access.log.1", "nginx/access.log.2.gz"}),
+        ("logs/", ["*.jsonl*"], ["app/events.jsonl.1.*"], {"app/events.jsonl"}),
+        ("logs/nginx/", ["access.log.?.*"], ["*.xz", "*5.zst"], {"nginx/access.log.2.gz", "nginx/access.log.3.bz2"}),
+        ("logs/", [f"{BUCKET}/logs/big/*"], [], {"big/service.log"}),  # the whole path still matches
+    ],
+)
+def test_include_and_exclude_match_objects_as_they_match_files_in_a_folder(
+    storage: dict[str, object], target: str, include: list[str], exclude: list[str], expected: set[str]
+) -> None:
+    """A pattern matches the path below the prefix or glob base (`app/*` under `logs/`), the
+    whole path, or the name, below a local folder and a prefix alike: the same files are read."""
+    root, work, env = Path(str(storage["root"])), Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    twin = root.parent / BUCKET  # the bucket's local twin, scanned from its parent: whole paths alike too
+    if not twin.exists():
+        twin.symlink_to(root, target_is_directory=True)
+    options = [*(f"--include={p}" for p in include), *(f"--exclude={p}" for p in exclude)]
+    options += ["--format", "json", "--fail-on", "never"]
+    remote = pdscan("scan", f"s3://{BUCKET}/{target}", *options, cwd=work, env=env)
+    local = pdscan("scan", f"{BUCKET}/{target}", *options, cwd=root.parent, env=env)
+    assert _sources(remote, f"s3://{BUCKET}/logs/") == expected
+    assert _sources(local, f"{BUCKET}/logs/") == expected
+
+
+def test_a_filter_or_folder_that_leaves_nothing_is_skipped_and_fails_the_run(storage: dict[str, object]) -> None:
+    """A CI gate must not pass having read nothing: a prefix, glob or folder whose files the
+    patterns all leave out, or that holds none, is skipped, and alone it makes the run exit 2."""
+    root, work, env = Path(str(storage["root"])), Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    hollow = root / "hollow"
+    hollow.mkdir(exist_ok=True)
+    (hollow / ".hidden.log").write_text("x\n", encoding="utf-8")
+    cases = [
+        (f"s3://{BUCKET}/logs/**", ["--include", "zzz/*.log"], "no file matches --include/--exclude"),
+        (f"s3://{BUCKET}/logs/", ["--include", "*.zzz"], "no file matches --include/--exclude"),
+        (f"s3://{BUCKET}/logs/nginx/", ["--exclude", "*access*"], "no file matches --include/--exclude"),
+        (str(root / "logs"), ["--include", "*.zzz"], "no file matches --include/--exclude"),
+        (str(root / "logs" / "**"), ["--include", "zzz/*"], "no file matches --include/--exclude"),
+        (f"s3://{BUCKET}/hollow/", [], "no file in it"),  # a folder marker alone
+        (str(hollow), [], "no file in it"),
+    ]
+    for target, options, reason in cases:
+        alone = pdscan("scan", target, *options, "--fail-on", "never", cwd=work, env=env)
+        assert alone.returncode == 2, (target, alone.stderr)
+        lines = [line for line in alone.stderr.splitlines() if line.startswith("pdscan: skipped")]
+        assert len(lines) == 1 and reason in lines[0] and "nothing scanned" in lines[0], (target, alone.stderr)
+        assert "nothing could be scanned" in alone.stderr
+
+        good = f"s3://{BUCKET}/logs/app/app.log"
+        beside = pdscan("scan", good, target, *options, "--format", "json", "--fail-on", "never", cwd=work, env=env)
+        assert beside.returncode == 0, beside.stderr  # the rest of the scan still counts
+        report = json.loads(beside.stdout)
+        assert [source["source"] for source in report["sources"]] == [good]
+        assert [(item["source"], reason in item["reason"]) for item in report["skipped"]] == [(target, True)]
+
+
+def test_own_files_and_folder_markers_under_a_prefix_are_not_logs(storage: dict[str, object]) -> None:
+    """As in a folder: pdscan.yml under a prefix is not a log (nor the data map, which is always
+    local), and a zero-byte `cfg/sub/` marker is no source; named outright, pdscan.yml is read."""
+    work, env = Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    args = ("--format", "json", "--fail-on", "never")
+    prefix = pdscan("scan", f"s3://{BUCKET}/cfg/", *args, cwd=work, env=env)
+    assert _sources(prefix, "") == {f"s3://{BUCKET}/cfg/app.log"}
+    assert not json.loads(prefix.stdout)["skipped"]
+    assert "declarations from" not in prefix.stderr
+    glob_ = pdscan("scan", f"s3://{BUCKET}/cfg/**", *args, cwd=work, env=env)
+    assert _sources(glob_, "") == {f"s3://{BUCKET}/cfg/app.log"}
+    named = pdscan("scan", f"s3://{BUCKET}/cfg/pdscan.yml", *args, cwd=work, env=env)
+    assert _sources(named, "") == {f"s3://{BUCKET}/cfg/pdscan.yml"}
+
+
+def test_a_missing_bucket_is_said_one_way_however_it_is_named(storage: dict[str, object]) -> None:
+    """s3fs says "Not Found", "The specified bucket does not exist" or the key, by the call that
+    failed: pdscan says "no such bucket or object" for each."""
+    work, env = Path(str(storage["work"])), storage["env"]
+    assert isinstance(env, dict)
+    targets = [
+        "s3://no-such-bucket-pd",
+        "s3://no-such-bucket-pd/",
+        "s3://no-such-bucket-pd/logs/",
+        "s3://no-such-bucket-pd/logs/**",
+        "s3://no-such-bucket-pd/app.log",
+        f"s3://{BUCKET}/no-such-key.log",
+        f"s3://{BUCKET}/no-such-prefix/",
+    ]
+    result = pdscan("scan", *targets, "--fail-on", "never", cwd=work, env=env)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("pdscan: skipped")]
+    assert lines == [
+        f"pdscan: skipped {t}: cannot list: no such bucket or object; nothing in it scanned" for t in targets
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "abfs://logs@acmeprod.dfs.core.windows.net/2026/",
+        "abfss://logs@acmeprod.dfs.core.windows.net/2026/**",
+        "s3://bucket/logs/access.lo?",
+        "s3://bucket/logs/a[0-9]?.log",
+        "gs://bucket/odd:name@key.log",
+    ],
+)
+def test_container_urls_and_glob_wildcards_are_not_refused(url: str) -> None:
+    storage_module.check_url(url)
+
+
+def test_objects_are_matched_by_their_path_below_the_prefix_or_glob_base() -> None:
+    assert storage_module._base("bucket/2026/") == "bucket/2026"
+    assert storage_module._base("bucket/2026/**/*.gz") == "bucket/2026"
+    assert storage_module._base("/logs/x*/a.log") == "/logs"
+    assert storage_module._below("bucket/2026/app/x.log", "bucket/2026") == "app/x.log"
+    assert storage_module._below("bucket/20261/x.log", "bucket/2026") == "bucket/20261/x.log"

@@ -8,25 +8,32 @@ alone, never from anything that changes between runs. Only regular files are ope
 or a device would block or never end. Objects in remote storage (`s3://bucket/logs/**`) are
 logs, named by their URL without credentials; SQL there is not read (schemas live in
 repositories, not in log archives), and says so.
+
+--include/--exclude match a file found in a directory, or an object under a prefix or glob,
+the same way: by its path below the directory, prefix or glob base given, its whole path
+(URL), or its name. A directory, prefix or glob that holds files none of which the patterns
+leave, or that holds none, is skipped with its reason: a scan that read nothing must not pass.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import glob
+import itertools
 import os
 import re
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.model import Skipped, SourceKind
 from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
 from pdscan.sources.readable import shown_path
 from pdscan.sources.sql_ddl import migration_order
-from pdscan.sources.storage import StorageUnavailable, expand, is_remote, shown_location
+from pdscan.sources.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 
 SQL_SUFFIXES = (".sql", ".ddl")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -37,6 +44,12 @@ OWN_FILES = frozenset({"pdscan.yml", "pdscan.yaml", ".pdscan-baseline.json"})
 LOG_DIRECTORIES = frozenset({"log", "logs"})
 # `access.log.1`, `app.log-20261124`, `app.2026-11-24.log`: rotation marks stripped for identity.
 _ROTATION = re.compile(r"(?:[.-]\d{1,4}|[.-]\d{8}(?:\d{2})?|[.-]\d{4}-\d{2}-\d{2}(?:[T_.-]\d{2}(?::?\d{2}){0,2})?)$")
+FILTERED_OUT = (
+    "no file matches --include/--exclude (patterns match the path below the directory or prefix given, "
+    "the whole path, or the file name); nothing scanned"
+)
+EMPTY_DIRECTORY = "no file in it (hidden files and pdscan's own files aside); nothing scanned"
+NO_MATCH = "no files match; nothing scanned"
 _SQL_HEAD = re.compile(
     rb"(?im)^\s*(?:create|alter)\s+(?:or\s+replace\s+)?(?:temporary\s+|temp\s+|unlogged\s+)?"
     rb"(?:table|index|unique|view|sequence|schema|type|function|trigger|database)\b"
@@ -102,20 +115,26 @@ def discover(
                 f"{_scheme(target)}:// sources are not supported by this version; "
                 "give SQL files, directories, globs or a sqlite:/// URL"
             )
+        files_found = kept = problems = 0
         for found in _expand(target):
             if isinstance(found, Skipped):
                 skipped.append(found)
+                problems += 1
                 continue
-            path, was_explicit = found
-            if was_explicit is False and not _selected(path, include, exclude):
+            path, below, was_explicit = found.path, found.below, found.explicit
+            if found.directory:
+                if was_explicit or not _matches_any(path.as_posix(), below, exclude):
+                    explicit_dirs.add(path)
                 continue
+            if not was_explicit:
+                files_found += 1
+                if not _selected(path.as_posix(), below, include, exclude):
+                    continue
+                kept += 1
             try:
                 status = path.stat()  # one call per path: a hundred thousand files make every call count
             except OSError as error:
                 skipped.append(Skipped(shown_path(path), f"cannot read: {error.strerror or error}; not scanned"))
-                continue
-            if stat.S_ISDIR(status.st_mode):
-                explicit_dirs.add(path)
                 continue
             problem = _not_regular(status.st_mode)
             if problem:
@@ -130,6 +149,7 @@ def discover(
                 skipped.append(
                     Skipped(shown_path(path), "not a SQL schema, SQLite database or log file name; name it to scan it")
                 )
+        skipped.extend(_nothing_selected(target, files_found, kept, problems))
 
     for directory, files in sorted(sql_files.items()):
         ordered = tuple(migration_order(dict.fromkeys(files)))
@@ -152,19 +172,33 @@ def _rotation_age(log: LogInput) -> tuple[int, int, str]:
 
 
 def _remote_logs(target: str, include: Sequence[str], exclude: Sequence[str]) -> tuple[list[LogInput], list[Skipped]]:
-    """The objects a storage URL, glob or prefix names, as logs; SQL objects skipped with why."""
+    """The objects a storage URL, glob or prefix names, as logs, chosen as files in a directory
+    are (pdscan's own files left out: the data map is always local); SQL objects skipped with why."""
     try:
-        objects, skipped = expand(target, include, exclude)
-    except StorageUnavailable as error:
+        objects, skipped = expand(target)
+    except (StorageUnavailable, StorageURLError) as error:
         raise UnknownSourceError(str(error)) from None
+    if skipped:
+        return [], skipped
+    named = [item.url for item in objects if item.below is None]
+    found = [(item.url, item.below) for item in objects if item.below is not None]
+    found = [(url, below) for url, below in found if url.rsplit("/", 1)[-1] not in OWN_FILES]
+    kept = [url for url, below in found if _selected(url, below, include, exclude)]
+    if not named and not kept:
+        return [], [Skipped(shown_location(target), FILTERED_OUT if found else _remote_empty(target))]
     logs = []
-    for url, _ in objects:
+    for url in named + kept:
         shown = shown_location(url)
         if _without_compression(url.lower()).endswith(SQL_SUFFIXES):
             skipped.append(Skipped(shown, "SQL in remote storage is not read (logs only); copy it to disk to scan it"))
         else:
             logs.append(LogInput(url, log_identity(shown)))
     return logs, skipped
+
+
+def _remote_empty(target: str) -> str:
+    _, _, path = target.partition("://")
+    return NO_MATCH if any(character in path for character in "*?[") else EMPTY_DIRECTORY
 
 
 def log_identity(path: str) -> str:
@@ -209,47 +243,93 @@ def _not_regular(mode: int) -> str | None:
     return f"not a regular file ({kind}); not read"
 
 
-def _expand(target: str) -> Iterable[tuple[Path, bool] | Skipped]:
-    """Yield (path, explicit): a file named outright is scanned whatever its suffix; and a
+class _Found(NamedTuple):
+    """A path a target names: `below` is its path below the directory or glob base given."""
+
+    path: Path
+    below: str
+    explicit: bool  # named outright: read whatever its name
+    directory: bool
+
+
+def _expand(target: str) -> Iterable[_Found | Skipped]:
+    """Every path a target names (a file named outright is scanned whatever its suffix), and a
     Skipped for each directory that cannot be listed."""
     if glob.has_magic(target):
         matches = sorted(glob.glob(target, recursive=True))
         if not matches:
             raise UnknownSourceError(f"{target}: the pattern matches no file")
+        base = Path(*_before_magic(Path(target).parts))
         for match in matches:
-            yield from _expand_path(Path(match), explicit=False)
+            yield from _expand_path(Path(match), base, explicit=False)
         return
     path = Path(target)
     if not path.exists() and not path.is_symlink():
         raise UnknownSourceError(f"{target}: no such file or directory")
-    yield from _expand_path(path, explicit=True)
+    yield from _expand_path(path, path, explicit=True)
 
 
-def _expand_path(path: Path, explicit: bool) -> Iterable[tuple[Path, bool] | Skipped]:
+def _before_magic(parts: Sequence[str]) -> list[str]:
+    """`logs/2026/**/*.log` -> `logs/2026`: the folder a glob lists below."""
+    return list(itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+
+
+def _expand_path(path: Path, base: Path, explicit: bool) -> Iterable[_Found | Skipped]:
     if not path.is_dir():
-        yield path, explicit
+        yield _Found(path, _below(path, base), explicit, directory=False)
         return
-    yield path, explicit
+    yield _Found(path, _below(path, base), explicit, directory=True)
     unlisted: list[OSError] = []  # os.walk leaves out what it cannot list: said, not dropped
     for root, dirs, files in os.walk(path, onerror=unlisted.append, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and name not in OWN_FILES:
-                yield Path(root) / name, False
+                found = Path(root) / name
+                yield _Found(found, _below(found, base), explicit=False, directory=False)
     for error in unlisted:
         reason = f"cannot read the directory: {error.strerror or error}; nothing in it scanned"
         yield Skipped(shown_path(str(error.filename)), reason)
 
 
-def _selected(path: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    text = path.as_posix()
+def _below(path: Path, base: Path) -> str:
+    """`logs/app/x.log` below `logs` -> `app/x.log` (the whole path when not below it)."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
 
-    def matches(pattern: str) -> bool:
-        return fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(path.name, pattern)
 
-    if include and not path.is_dir() and not any(matches(p) for p in include):
+def _selected(whole: str, below: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """--include/--exclude for a file in a directory and an object under a prefix alike."""
+    if include and not _matches_any(whole, below, include):
         return False
-    return not any(matches(p) for p in exclude)
+    return not _matches_any(whole, below, exclude)
+
+
+def _matches_any(whole: str, below: str, patterns: Sequence[str]) -> bool:
+    """A pattern matches the path below the directory or prefix given (`app/*.log`), the whole
+    path or URL (scheme optional), or the name (`*.gz`); `*` crosses `/`, as fnmatch's does."""
+    whole = whole.split("://", 1)[-1]
+    name = whole.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if fnmatch.fnmatch(below, pattern) or fnmatch.fnmatch(name, pattern):
+            return True
+        if fnmatch.fnmatch(whole, pattern.split("://", 1)[-1]):
+            return True
+    return False
+
+
+def _nothing_selected(target: str, files_found: int, kept: int, problems: int) -> list[Skipped]:
+    """The target as skipped when it held files but the patterns left none, or held none."""
+    if files_found and not kept:
+        return [Skipped(_shown_target(target), FILTERED_OUT)]
+    if not files_found and not problems and (glob.has_magic(target) or Path(target).is_dir()):
+        return [Skipped(_shown_target(target), NO_MATCH if glob.has_magic(target) else EMPTY_DIRECTORY)]
+    return []
+
+
+def _shown_target(target: str) -> str:
+    return shown_location(target) if is_remote(target) else shown_path(target)
 
 
 def _is_sqlite(path: Path) -> bool:

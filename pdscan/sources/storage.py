@@ -4,20 +4,22 @@ Remote storage (`s3://`, `gs://`, `abfs://`, `hdfs://`, `file://`) is optional: 
 library for each protocol come with an extra (`pip install 'pdscan[s3]'`), and a missing one is
 a usage error naming it. Credentials are never read here: the storage libraries find them where
 they always do (AWS variables, profiles and instance roles, GOOGLE_APPLICATION_CREDENTIALS, the
-Azure variables). A location is kept as a plain string (the URL), so units of work stay plain
-data that pickles to worker processes; every URL that is displayed goes through
+Azure variables), never from a URL: credentials in an s3:// or gs:// URL, or a query string
+(`?versionId=`, a signature) in any, would be ignored or misread, so such a URL is refused. A
+location is kept as a plain string (the URL), so units of work stay plain data that pickles to
+worker processes; every URL that is displayed goes through
 `shown_location`, which removes credentials written into it.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import errno
 import os
 import re
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from pdscan.model import Skipped
 from pdscan.sources.readable import readable_name
@@ -43,10 +45,33 @@ _SECRET_SETTINGS = re.compile(
 )
 _USER_INFO = re.compile(r"([^/@:?]*:[^@?]*|[^/@:?]+)@")
 _URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
+# `?versionId=3`, `?X-Amz-Signature=…`, `?sv=…&sig=…`: a query, told from a `?` glob wildcard by its `name=`.
+_QUERY = re.compile(r"\?[A-Za-z][\w.-]*=")
+# Where each store whose libraries ignore credentials in URLs does read them from.
+_CREDENTIALS_FROM = {
+    "s3": "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role",
+    "s3a": "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role",
+    "gs": "GOOGLE_APPLICATION_CREDENTIALS or gcloud default credentials",
+    "gcs": "GOOGLE_APPLICATION_CREDENTIALS or gcloud default credentials",
+}
 
 
 class StorageUnavailable(Exception):
     """Remote storage was asked for but its library is not installed: a usage error, exit 2."""
+
+
+class StorageURLError(Exception):
+    """A storage URL with a part the libraries would ignore (credentials, a query string):
+    refused as a usage error, exit 2, rather than read as something else or failing obscurely."""
+
+
+class RemoteObject(NamedTuple):
+    """One object found: its URL, size, and its path below the prefix or glob base (matched by
+    --include/--exclude as a file's path below a directory is); None when named outright."""
+
+    url: str
+    size: int
+    below: str | None
 
 
 def scheme_of(target: str) -> str:
@@ -154,12 +179,11 @@ def size_of(location: str) -> int:
         raise _os_error(error, location) from None
 
 
-def expand(
-    target: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> tuple[list[tuple[str, int]], list[Skipped]]:
-    """(URL, size) of every object a URL, a glob (`**` included) or a prefix names, in name
-    order, and what could not be listed. include/exclude filter objects found by a glob or
-    under a prefix; an object named outright is always read. Raises StorageUnavailable."""
+def expand(target: str) -> tuple[list[RemoteObject], list[Skipped]]:
+    """Every object a URL, a glob (`**` included) or a prefix names, in name order (hidden
+    names and folder markers left out), and what could not be listed. Raises StorageUnavailable
+    and StorageURLError."""
+    check_url(target)
     shown = shown_location(target)
     try:
         filesystem, path = _filesystem(target)
@@ -168,16 +192,26 @@ def expand(
         raise
     except Exception as error:
         return [], [Skipped(shown, f"cannot list: {reason(error, target)}; nothing in it scanned")]
-    if not found:
-        return [], [Skipped(shown, "no files match; nothing scanned")]
-    named = len(found) == 1 and found[0][0] == path.rstrip("/") and not _has_magic(path)
-    objects = []
-    for object_path, size in found:
-        url = _object_url(target, path, object_path)
-        if not named and not _selected(object_path, include, exclude):
-            continue
-        objects.append((url, size))
-    return objects, []
+    if len(found) == 1 and found[0][0] == path.rstrip("/") and not _has_magic(path):
+        return [RemoteObject(_object_url(target, path, found[0][0]), found[0][1], None)], []
+    base = _base(path)
+    return [RemoteObject(_object_url(target, path, name), size, _below(name, base)) for name, size in found], []
+
+
+def check_url(target: str) -> None:
+    """Refuse what s3fs and gcsfs would not read from a URL: credentials (`s3://KEY:SECRET@…`)
+    and query strings (`?versionId=`, signatures): the scan would read something else or fail
+    with a library's validation dump. abfs://container@account… has no `:` and is a container."""
+    scheme = scheme_of(target)
+    shown = shown_location(target)
+    _, _, rest = target.partition("://")
+    if scheme in _CREDENTIALS_FROM and _user_info(rest):
+        raise StorageURLError(f"{shown}: credentials in {scheme}:// URLs are not read; use {_CREDENTIALS_FROM[scheme]}")
+    if _QUERY.search(rest):
+        raise StorageURLError(
+            f"{shown}: query strings in storage URLs are not supported (a version, a signature, a SAS "
+            "token); name the object without one: its current version is read, credentials come from the environment"
+        )
 
 
 def _objects(filesystem: Any, path: str) -> Iterator[tuple[str, int]]:
@@ -191,12 +225,26 @@ def _objects(filesystem: Any, path: str) -> Iterator[tuple[str, int]]:
             return
         listing = filesystem.find(path, detail=True)
     for name, info in sorted(listing.items()):
-        if info.get("type") == "file" and not any(part.startswith(".") for part in name.split("/")[1:]):
-            yield name.rstrip("/"), int(info.get("size") or 0)
+        folder_marker = name.endswith("/")  # `logs/sub/`, written by consoles to show a folder
+        if info.get("type") == "file" and not folder_marker and not any(p.startswith(".") for p in name.split("/")[1:]):
+            yield name, int(info.get("size") or 0)
 
 
 def _has_magic(path: str) -> bool:
     return any(character in path for character in "*?[")
+
+
+def _base(path: str) -> str:
+    """The folder a prefix or glob lists below: `bucket/2026/**/*.gz` -> `bucket/2026`."""
+    parts = path.rstrip("/").split("/")
+    if not _has_magic(path):
+        return "/".join(parts)
+    return "/".join(parts[: next(i for i, part in enumerate(parts) if _has_magic(part))])
+
+
+def _below(name: str, base: str) -> str:
+    """`bucket/2026/app/x.log` below `bucket/2026` -> `app/x.log`."""
+    return name[len(base) + 1 :] if base and name.startswith(base + "/") else name
 
 
 def _object_url(target: str, path: str, object_path: str) -> str:
@@ -214,23 +262,11 @@ def _object_url(target: str, path: str, object_path: str) -> str:
     return f"{scheme}://{object_path}"
 
 
-def _selected(object_path: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    """--include/--exclude as for files in directories: against the whole path or the name."""
-    name = object_path.rsplit("/", 1)[-1]
-
-    def matches(pattern: str) -> bool:
-        return fnmatch.fnmatch(object_path, pattern.split("://", 1)[-1]) or fnmatch.fnmatch(name, pattern)
-
-    if include and not any(matches(pattern) for pattern in include):
-        return False
-    return not any(matches(pattern) for pattern in exclude)
-
-
 def reason(error: BaseException, location: str) -> str:
     """Why a remote read failed, in one line without credentials or tracebacks."""
-    if isinstance(error, FileNotFoundError):
-        text = str(error) or "no such bucket or object"
-        detail = "no such bucket or object" if text.strip("'\"") in location else text
+    if isinstance(error, FileNotFoundError) or getattr(error, "errno", None) == errno.ENOENT:
+        # s3fs says "Not Found", "The specified bucket does not exist" or the key: one wording.
+        detail = "no such file or directory" if scheme_of(location) == "file" else "no such bucket or object"
     elif isinstance(error, PermissionError):
         detail = f"access denied ({error})" if str(error) else "access denied"
     else:
