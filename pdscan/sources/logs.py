@@ -167,7 +167,7 @@ def scan_logs(
     with executor:  # the pool is forked (or the cluster started) before the progress bar starts its thread
         if progress is not None:
             progress.start()
-        for unit, result in _run(units, unit_options, executor, stream):
+        for unit, result in _run(units, pooled, unit_options, executor, stream):
             state = states[unit.input_order]
             _merge(state, unit, result, on_record)
             if progress is not None:
@@ -311,16 +311,16 @@ def _next_line_start(handle: BinaryIO, offset: int) -> int:
 
 def _run(
     units: list[Unit],
+    pooled: list[Unit],
     options: UnitOptions,
     executor: Executor,
     stream: Callable[[Unit, list[Record]], None],
 ) -> Iterable[tuple[Unit, UnitResult]]:
     """Results in unit order; standard input stays in this process and streams its records as
-    it is read (it may never end); every other unit goes to the executor."""
+    it is read (it may never end); the other units (`pooled`) go to the executor."""
     for unit in units:
         if unit.path == STDIN_PATH:
             yield unit, scan_unit(unit, options, partial(stream, unit))
-    pooled = [unit for unit in units if unit.path != STDIN_PATH]
     yield from zip(pooled, executor.results(options), strict=True)
 
 
