@@ -68,7 +68,7 @@ def _json_line(rng: random.Random) -> str:
 
 
 def _logfmt_line(rng: random.Random) -> str:
-    email, ip = f"w{rng.randrange(999)}@example.org", f"10.0.0.{rng.randrange(255)}"
+    email, ip = f"w{rng.randrange(999)}@example.org", f"203.0.113.{rng.randrange(255)}"
     return f'ts=2026-03-01T10:00:00Z level=info user_email={email} ip={ip} msg="job done"\n'
 
 

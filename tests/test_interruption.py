@@ -37,7 +37,7 @@ def big_logs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         path = folder / name
         with path.open("w") as handle:
             for index in range(LINES_PER_LOG):
-                handle.write(f"2026-11-25T10:00:00 INFO user{index}@example.com login from 10.1.{index % 250}.7\n")
+                handle.write(f"2026-11-25T10:00:00 INFO user{index}@example.com login from 198.51.100.{index % 250}\n")
         logs.append(path)
     return logs
 
