@@ -23,6 +23,7 @@ from pdscan.detect.column_values import checks_for, judge_column
 from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.values import ValueDetector
+from pdscan.execution.interface import LOCAL
 from pdscan.model import (
     Column,
     DataMapRef,
@@ -69,7 +70,7 @@ class ScanRequest:
     jobs: int = 1  # 0: the default of each source (a process per core for logs, DEFAULT_TABLE_JOBS tables)
     log_format: str | None = None  # None: detected per file
     text_engine: str | None = None  # None: the fastest that loads
-    engine: str = "local"  # where logs are scanned: "local" or "dask" (databases are always read here)
+    engine: str = LOCAL  # where logs are scanned: "local" or "dask" (databases are always read here)
     scheduler: str | None = None  # --engine dask: a running cluster's scheduler; None: a local cluster
     show_data: bool = False
     sample_size: int = 1000  # rows sampled per database table
@@ -158,15 +159,15 @@ def run_scan(
         findings.extend(_database_findings(database, policy, classifier, request.show_data))
     if log_inputs:
         options = LogScanOptions(
-            request.jobs or os.cpu_count() or 1,
-            request.log_format,
-            request.text_engine,
-            request.show_data,
-            partial(_category_id, policy),
-            classifier.rules.value_detectors,
-            request.engine,
-            request.scheduler,
-            on_note,
+            jobs=request.jobs or os.cpu_count() or 1,
+            log_format=request.log_format,
+            text_engine=request.text_engine,
+            show_data=request.show_data,
+            group_of=partial(_category_id, policy),
+            value_rules=classifier.rules.value_detectors,
+            engine=request.engine,
+            scheduler=request.scheduler,
+            on_note=on_note,
         )
         logs = scan_logs(log_inputs, options, on_record, progress, on_skip)
         skipped.extend(logs.skipped)
