@@ -16,7 +16,7 @@ from pdscan.detect.engine import ENGINE_NAMES
 from pdscan.execution.interface import DASK, EXECUTION_ENGINES, LOCAL
 from pdscan.scanner import ScanRequest
 from pdscan.sources.logformats import FORMATS as LOG_FORMATS
-from pdscan.sources.sql_ddl import DIALECTS
+from pdscan.sources.sql_dialect import DIALECTS
 
 
 @dataclass(frozen=True)

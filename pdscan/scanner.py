@@ -47,8 +47,6 @@ from pdscan.sources.database.target import DatabaseTarget, TargetError, is_datab
 from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
 from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
-from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
-from pdscan.sources.sql_text import NotText, decode_sql_bytes
 
 REPORT_SCHEMA_VERSION = "1.4.0"  # 1.4: `baseline`, `changed_since`, per finding `baseline_state` and `ignored_in`;
 # 1.3: `data_map` and `show_data`; the changelog is docs/report.md
@@ -300,6 +298,11 @@ def _values(count: int) -> str:
 
 
 def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
+    # The SQL parser (sqlparse, charset detection) is imported by schema scans alone: a log
+    # scan starts without it.
+    from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
+    from pdscan.sources.sql_text import NotText, decode_sql_bytes
+
     if not schema_input.files:
         try:
             text = decode_sql_bytes(sys.stdin.buffer.read())

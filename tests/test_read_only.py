@@ -1,7 +1,7 @@
 """Nothing changes: scanned files keep their bytes and modification times (SQLite files gain no
 -wal, -shm or -journal file), databases keep their rows and pdscan's sessions cannot write, and
 pdscan opens no file for writing but its own output, written to a temporary file beside it and
-renamed into place.
+renamed into place, and its cache of compiled patterns, in a directory of its own.
 
 The last is watched from inside: a subprocess runs the command with an audit hook recording
 every open for writing, rename, removal and SQLite connection (audit hooks cannot be removed, so
@@ -132,9 +132,12 @@ def test_a_wal_database_in_use_is_read_through_its_own_files(sources: Path) -> N
 
 
 def audited(arguments: tuple[str, ...], cwd: Path, log: Path) -> list[tuple[str, list]]:
-    """The events the command's audit hook recorded (the command itself must succeed)."""
+    """The events the command's audit hook recorded (the command itself must succeed), but
+    those inside pdscan's cache directory (a new one, so the cache is written every time)."""
+    cache = log.parent / "pdscan-cache"
     environment = {k: v for k, v in os.environ.items() if k not in ("PGPASSWORD", "MYSQL_PWD")}
     environment |= {"NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # the interpreter's own .pyc writes
+    environment |= {"PDSCAN_CACHE_DIR": str(cache)}
     result = subprocess.run(
         [sys.executable, "-B", "-c", AUDITED, str(log), *arguments],
         cwd=cwd,
@@ -146,7 +149,16 @@ def audited(arguments: tuple[str, ...], cwd: Path, log: Path) -> list[tuple[str,
     )
     assert result.returncode in (0, 1), result.stderr
     lines = log.read_text().splitlines() if log.exists() else []
-    return [(event, args) for event, args in map(json.loads, lines)]
+    events = [(event, args) for event, args in map(json.loads, lines)]
+    in_cache = [
+        (event, args)
+        for event, args in events
+        if event != "sqlite3.connect" and Path(str(args[0])).is_relative_to(cache)
+    ]
+    renamed_to = [Path(str(args[1])) for event, args in in_cache if event == "os.rename"]
+    assert all(path.is_relative_to(cache) for path in renamed_to), in_cache
+    assert not any(path.is_relative_to(cache) for path in cwd.rglob("*")), "the cache is never among what is scanned"
+    return [event for event in events if event not in in_cache]
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

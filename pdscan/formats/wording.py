@@ -81,5 +81,5 @@ def _labels(lang: str) -> dict[str, str]:
 @functools.cache
 def _document() -> dict[str, Any]:
     raw = (importlib.resources.files("pdscan.rules") / LABELS_FILE).read_text("utf-8")
-    document: dict[str, Any] = yaml.safe_load(raw)
+    document: dict[str, Any] = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return document

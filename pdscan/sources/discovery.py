@@ -32,7 +32,6 @@ from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.model import Skipped, SourceKind
 from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
 from pdscan.sources.readable import shown_path
-from pdscan.sources.sql_ddl import migration_order
 from pdscan.sources.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 
 SQL_SUFFIXES = (".sql", ".ddl")
@@ -152,6 +151,8 @@ def discover(
         skipped.extend(_nothing_selected(target, files_found, kept, problems))
 
     for directory, files in sorted(sql_files.items()):
+        from pdscan.sources.sql_ddl import migration_order  # the SQL parser: only for schema scans
+
         ordered = tuple(migration_order(dict.fromkeys(files)))
         database = shown_path(directory if directory in explicit_dirs or len(ordered) > 1 else ordered[0])
         inputs.append(SchemaInput(SourceKind.DDL, database, ordered))

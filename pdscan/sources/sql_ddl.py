@@ -20,7 +20,6 @@ from pdscan.sources.sql_dialect import detect_dialect
 from pdscan.sources.sql_split import StatementSplitter
 from pdscan.sources.sql_text import NotText, decode_sql_bytes
 
-DIALECTS = ("postgres", "mysql", "sqlite", "tsql")
 _NUMBER_RUN = re.compile(r"(\d+)")
 _FLYWAY = re.compile(r"^([VvUuRr])(\d+(?:[._]\d+)*)?__")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+DIALECTS = ("postgres", "mysql", "sqlite", "tsql")
 PROBE_CHARS = 256 * 1024
 
 # (mark, weight): tool-specific marks weigh 2, marks other dialects sometimes share weigh 1.

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pdscan.model import Column, Location, SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.readable import shown_path
-from pdscan.sources.sql_ddl import scan_ddl_text
 
 WAL_FILES = ("-wal", "-shm")  # beside a WAL database while a connection has it open
 CATALOG_QUERY = (
@@ -92,6 +91,8 @@ def _table(connection: sqlite3.Connection, source: str, name: str, sql: str) -> 
 
 
 def _parsed_statement(sql: str, source: str) -> Table | None:
+    from pdscan.sources.sql_ddl import scan_ddl_text  # the SQL parser, for schema scans alone
+
     scan = scan_ddl_text(sql, source=source, database=source, dialect="sqlite")
     return scan.tables[0] if len(scan.tables) == 1 else None
 

@@ -1,4 +1,7 @@
-"""Hyperscan in block mode: all triggers in one pass, each match with its leftmost start."""
+"""Hyperscan in block mode: all triggers in one pass, each match with its leftmost start.
+
+The compiled database is kept between runs (`hyperscan_cache`): compiling is most of a short
+scan's start."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import threading
 from collections.abc import Sequence
 
 from pdscan.detect.engine import EngineUnavailable, Event, Trigger
+from pdscan.detect.engines.hyperscan_cache import cached_database, entry_name
 
 
 class HyperscanEngine:
@@ -22,15 +26,28 @@ class HyperscanEngine:
             | (hyperscan.HS_FLAG_CASELESS if trigger.ignore_case else 0)
             for trigger in triggers
         ]
+        expressions = [trigger.pattern.encode("utf-8") for trigger in triggers]
+
+        def compiled() -> hyperscan.Database:
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            database.compile(
+                expressions=expressions, ids=list(range(len(triggers))), elements=len(triggers), flags=flags
+            )
+            return database
+
+        def loaded(serialized: bytes) -> hyperscan.Database | None:
+            try:
+                database = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
+                hyperscan.Scratch(database)  # refuses a database built for another processor
+            except hyperscan.error:
+                return None
+            return database
+
         self._hyperscan = hyperscan
         self._thread = threading.local()
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         try:
-            self._database.compile(
-                expressions=[trigger.pattern.encode("utf-8") for trigger in triggers],
-                ids=list(range(len(triggers))),
-                elements=len(triggers),
-                flags=flags,
+            self._database = cached_database(
+                entry_name(hyperscan.__version__, expressions, flags), compiled, hyperscan.dumpb, loaded
             )
         except hyperscan.error as error:
             raise EngineUnavailable(f"hyperscan refused a pattern: {error}") from None
