@@ -106,6 +106,20 @@ def test_standard_input_is_a_log_when_it_is_not_sql(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("ending", ["\n", ""], ids=["line break", "no line break"])
+def test_a_single_line_on_standard_input_is_read_in_its_format(tmp_path: Path, ending: str) -> None:
+    """`kubectl logs pod | pdscan scan -` with one JSON line: its format is known from that line
+    (once it was left out as possibly cut, and the line was read as plain text: fields lost)."""
+    line = (
+        '{"user":{"email":"a.b@example.com"},"request":{"headers":{"user-agent":"Mozilla/5.0 (X11; Linux '
+        'x86_64) Firefox/120.0"}},"device":{"idfa":"6D92078A-8246-4BA4-AE5B-76104861E7DC"}}'
+    )
+    result = pdscan("scan", "-", "--format", "ndjson", cwd=tmp_path, stdin=line + ending)
+    assert result.returncode == 1, result.stderr
+    fields = [(record["field"], record["category"]) for record in map(json.loads, result.stdout.splitlines())]
+    assert fields == [("user.email", "email"), ("request.headers.user-agent", "device"), ("device.idfa", "device_id")]
+
+
 def test_ndjson_streams_every_occurrence_masked_unless_show_data(tmp_path: Path) -> None:
     (tmp_path / "app.log").write_text(APP_LOG)
     masked = pdscan("scan", "app.log", "--format", "ndjson", "-q", cwd=tmp_path)

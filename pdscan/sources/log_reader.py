@@ -21,6 +21,7 @@ PIECE = 1 << 16  # what is read from a decompressor at a time
 MAX_LINE = 1 << 24  # a longer line is scanned in 16 MiB pieces
 BREAK_SEARCH = 1 << 16  # how far back from a piece's end white space is looked for
 SNIFF = 8192
+HEAD = 1 << 16  # bytes read to detect a log's format
 MAGIC = {
     b"\x1f\x8b": "gzip",
     b"BZh": "bzip2",
@@ -104,6 +105,15 @@ def is_binary(head: bytes) -> bool:
         return True
     control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return control / len(head) > 0.1
+
+
+def head_lines(head: bytes, cut: bool) -> list[str]:
+    """Whole lines of a log's first bytes, for format detection; the last is left out when
+    `cut` (the head ends inside a line, or may)."""
+    lines = head.decode("utf-8", "replace").splitlines()
+    if cut and lines:
+        lines.pop()
+    return lines
 
 
 def blocks(

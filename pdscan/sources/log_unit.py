@@ -20,7 +20,16 @@ from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask
 from pdscan.detect.rules import ValueRule, bundled_rules
-from pdscan.sources.log_reader import PIECE, LogReadError, blocks, compression_of, decompressed, peek
+from pdscan.sources.log_reader import (
+    HEAD,
+    PIECE,
+    LogReadError,
+    blocks,
+    compression_of,
+    decompressed,
+    head_lines,
+    peek,
+)
 from pdscan.sources.logformats import LogFormat, detect_format, new_format
 from pdscan.sources.storage import open_binary
 
@@ -151,7 +160,8 @@ def _format_for(unit: Unit, first_block: bytes) -> LogFormat:
     """The unit's format; standard input is known only by its first block."""
     if unit.log_format:
         return new_format(unit.log_format, unit.head)
-    lines = first_block[:65536].decode("utf-8", "replace").splitlines()[:-1] or [""]
+    # A block ends at a line break, or at the end of the stream, or inside a line too long to hold.
+    lines = head_lines(first_block[:HEAD], cut=len(first_block) > HEAD) or [""]
     return new_format(detect_format(lines), [line for line in lines if line.startswith("#")])
 
 

@@ -22,7 +22,7 @@ from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
-from pdscan.sources.log_reader import compression_of, decompressed, is_binary
+from pdscan.sources.log_reader import HEAD, compression_of, decompressed, head_lines, is_binary
 from pdscan.sources.log_unit import (
     SAMPLES,
     STDIN_PATH,
@@ -38,7 +38,6 @@ from pdscan.sources.logformats import detect_format
 from pdscan.sources.storage import open_binary, shown_location, size_of
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
-HEAD = 1 << 16  # bytes read to detect a file's format
 STDIN_IDENTITY = "<stdin>"
 SNIFFERS = 32  # remote objects sniffed at once: round trips overlap, the storage is not flooded
 
@@ -253,7 +252,7 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
         return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
     if is_binary(head[:8192]):
         return Skipped(_display(log_input), "binary file (NUL or control bytes), not a text log; not scanned")
-    lines = head_lines(head)
+    lines = head_lines(head, cut=len(head) >= HEAD)
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
     if compression or size < 2 * RANGE:
@@ -270,14 +269,6 @@ def _head(stream: BinaryIO) -> bytes:
         return stream.read(HEAD)
     except Exception:  # any decompressor error: the unit reports it with a line number
         return b""
-
-
-def head_lines(head: bytes) -> list[str]:
-    """Whole lines of a file's first bytes, for format detection."""
-    lines = head.decode("utf-8", "replace").splitlines()
-    if len(head) >= HEAD and lines:
-        lines.pop()  # possibly cut
-    return lines
 
 
 def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:
