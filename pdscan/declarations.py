@@ -584,9 +584,7 @@ def _database_matches(database: DatabaseDeclaration, location: Location, base_di
     candidates = {_resolved(location.source), _resolved(identity)}
     base = _resolved(str(base_dir))
     return any(
-        fnmatch.fnmatchcase(candidate, _under(base, glob))
-        for glob in database.files
-        for candidate in candidates
+        fnmatch.fnmatchcase(candidate, _under(base, glob)) for glob in database.files for candidate in candidates
     )
 
 
