@@ -113,6 +113,32 @@ FINDS = [
         {(None, "ip_address", "2001:db8:85a3::8a2e:370:7334"), (None, "ip_address", "2001:db8::2")},
         id="ipv6",
     ),
+    pytest.param(
+        r'{"msg":"boot\nlogin from 192.0.2.1\tby bob@example.com\r\nGB82WEST12345698765432",'
+        r'"html":"\u003cdan@example.com\u003e"}'
+        "\n",
+        {
+            ("msg", "ip_address", "192.0.2.1"),
+            ("msg", "email", "bob@example.com"),
+            ("msg", "bank_account", "GB82WEST12345698765432"),
+            ("html", "email", "dan@example.com"),
+        },
+        id="json-escapes-are-separators-not-part-of-values",
+    ),
+    pytest.param(
+        r'{"msg":"trace\n  Invalid user admin3 from 198.51.100.4\nsid=abcdef0123456789abcdef"}' "\n",
+        {
+            ("msg", "account", "admin3"),
+            ("msg", "ip_address", "198.51.100.4"),
+            ("msg.sid", "cookie", "abcdef0123456789abcdef"),
+        },
+        id="json-escapes-before-phrases-and-keys",
+    ),
+    pytest.param(
+        r'{"path":"D:\\share\\nadia@example.com"}' "\n",
+        {("path", "email", "nadia@example.com")},
+        id="json-escaped-backslash-then-a-letter-is-no-escape",
+    ),
 ]
 
 DECOY_LINES = {

@@ -16,6 +16,7 @@ from functools import cache
 from typing import BinaryIO
 
 from pdscan.detect.engine import Engine, Event, compile_engine
+from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask
@@ -140,7 +141,8 @@ def _scan_stream(
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
         result.bytes_read += len(block)
-        candidates = analyser.validated(block, engine.scan(block))
+        searchable = blank_escapes(block)
+        candidates = analyser.validated(searchable, engine.scan(searchable))
         for number, line, events in _lines_to_read(block, candidates, log_format.positional):
             shift = carried if number == 1 else 0
             _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
@@ -227,7 +229,10 @@ def _analyse(
         every_key = False
     else:
         every_key = log_format.positional
-    for occurrence in analyser.analyse(line, fields, events, every_key, exact_offsets=raw_line.isascii()):
+    searchable = blank_escapes_in_line(line)
+    for occurrence in analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii()):
+        if searchable is not line:  # shown as written
+            occurrence = occurrence._replace(value=line[occurrence.start : occurrence.end])
         _record(occurrence, number, shift, options, result)
 
 
