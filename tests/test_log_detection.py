@@ -139,6 +139,26 @@ FINDS = [
         {("path", "email", "nadia@example.com")},
         id="json-escaped-backslash-then-a-letter-is-no-escape",
     ),
+    pytest.param(
+        "starting shop-api\nlistening on port 8080\n"
+        '{"sid":"abcdef0123456789abcdef","first_name":"Nadia","user":{"email":"n@example.com"}}\n',
+        {
+            ("sid", "cookie", "abcdef0123456789abcdef"),
+            ("first_name", "name", "Nadia"),
+            ("user.email", "email", "n@example.com"),
+        },
+        id="json-line-in-a-plain-file-keeps-its-keys",
+    ),
+    pytest.param(
+        "request headers: phone: 03-1234-5678\nAccept-Language: ja-JP\n",
+        {("phone", "phone", "03-1234-5678"), ("Accept-Language", "device", "ja-JP")},
+        id="key-colon-value-in-free-text",
+    ),
+    pytest.param(
+        "Login(user=olga) ok [user=petr] done, user=quinn.\n",
+        {("user", "account", "olga"), ("user", "account", "petr"), ("user", "account", "quinn")},
+        id="unquoted-value-ends-before-brackets-and-a-full-stop",
+    ),
 ]
 
 DECOY_LINES = {
