@@ -148,6 +148,17 @@ def test_include_and_exclude_match_the_path_below_the_directory_given(tmp_path: 
     assert not found.skipped and not globbed.skipped
 
 
+def test_a_file_an_include_pattern_picks_is_read_whatever_its_name(tmp_path: Path) -> None:
+    """Inside a directory only log-named files are logs, unless the user's --include picks
+    others: `--include '*.txt'` means those files."""
+    write(tmp_path / "out" / "worker.txt", "login from 192.0.2.4\n")
+    write(tmp_path / "out" / "notes.md", "# notes\n")
+    found = discover([str(tmp_path / "out")], include=["*.txt"])
+    assert [Path(str(log.path)).name for log in found.logs] == ["worker.txt"]
+    assert not found.skipped
+    assert not discover([str(tmp_path / "out")]).logs, "without the pattern, neither name says log"
+
+
 def test_a_directory_the_patterns_leave_empty_is_skipped_with_why(tmp_path: Path) -> None:
     write(tmp_path / "logs" / "app.log", "started\n")
     found = discover([str(tmp_path / "logs")], include=["*.zzz"])

@@ -125,11 +125,13 @@ def discover(
                 if was_explicit or not _matches_any(path.as_posix(), below, exclude):
                     explicit_dirs.add(path)
                 continue
+            chosen = was_explicit  # named, or picked by an --include pattern: read whatever its name
             if not was_explicit:
                 files_found += 1
                 if not _selected(path.as_posix(), below, include, exclude):
                     continue
                 kept += 1
+                chosen = bool(include)
             try:
                 status = path.stat()  # one call per path: a hundred thousand files make every call count
             except OSError as error:
@@ -140,9 +142,9 @@ def discover(
                 skipped.append(Skipped(shown_path(path), problem))
             elif status.st_size >= SQLITE_MIN_SIZE and _is_sqlite(path):
                 inputs.append(_sqlite_input(path))
-            elif path.suffix.lower() in SQL_SUFFIXES or (was_explicit and _looks_like_sql(path)):
+            elif path.suffix.lower() in SQL_SUFFIXES or (chosen and _looks_like_sql(path)):
                 sql_files.setdefault(path.parent, []).append(path)
-            elif was_explicit or _is_log_name(path):
+            elif chosen or _is_log_name(path):
                 logs.append(LogInput(path, log_identity(shown_path(path))))
             else:
                 skipped.append(
