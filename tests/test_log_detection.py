@@ -159,6 +159,11 @@ FINDS = [
         {("user", "account", "olga"), ("user", "account", "petr"), ("user", "account", "quinn")},
         id="unquoted-value-ends-before-brackets-and-a-full-stop",
     ),
+    pytest.param(
+        r'{"level":"info","payload":"{\"idfa\":\"6D92078A-8246-4BA4-AE5B-76104861E7DC\"}"}' "\n",
+        {("payload.idfa", "device_id", "6D92078A-8246-4BA4-AE5B-76104861E7DC")},
+        id="json-held-in-a-json-string-keeps-its-keys",
+    ),
 ]
 
 DECOY_LINES = {

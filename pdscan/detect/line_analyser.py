@@ -41,16 +41,16 @@ KEY_BEFORE_REVERSED = re.compile(r"[\"']?\s*[=:]\s*[\"']?([\w.-]{0,40}[A-Za-z_])
 # The rest of a key after one of its words, up to the `=` or `:` that ends it (`_ip":`): the
 # run of name characters, then the separator (`_key_tails` reads each run once).
 KEY_NAME_RUN = re.compile(rb"[\w.()-]*")
-KEY_SEPARATOR = re.compile(rb"[\"']?\s*[:=]")
+KEY_SEPARATOR = re.compile(rb"\\?[\"']?\s*[:=]")  # `\":` in JSON held in a JSON string
 # `key=value` and `key: value` inside free text: query strings, pam messages, logfmt-ish
-# fragments, header dumps (`X-Device-Id: …`), JSON pieces (`"sid":"…"`). An unquoted value ends
-# at white space or punctuation around it (`Login(user=olga)`); a final full stop is the
-# sentence's, not the value's.
+# fragments, header dumps (`X-Device-Id: …`), JSON pieces (`"sid":"…"`, or `\"sid\":\"…\"` in
+# JSON held in a JSON string). An unquoted value ends at white space or punctuation around it
+# (`Login(user=olga)`); a final full stop is the sentence's, a final backslash an escape's.
 PAIR_KEY_LENGTH = 41  # characters; a longer key is not read as one
 KEY_RUN_REVERSED = re.compile(r"[\w.-]*")  # the start of a key, from one of its words backwards
 PAIR = re.compile(
-    rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})(?:=|[\"']?:[ \t]*)"
-    r"(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|([^\s&;,\"'<>()\[\]{}]*))"
+    rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})(?:=|\\?[\"']?:[ \t]*)"
+    r"(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|\\\"([^\"\\]*)\\\"|([^\s&;,\"'<>()\[\]{}]*))"
 )
 
 
@@ -261,10 +261,11 @@ class LineAnalyser:
                 continue
             key = match.group(1)
             path = f"{field.path}.{key}" if field.path else key
-            if match.group(2) is not None:
-                start, end = match.span(2)
+            quoted = 2 if match.group(2) is not None else 3 if match.group(3) is not None else 0
+            if quoted:
+                start, end = match.span(quoted)
             else:
-                start, end = match.start(3), match.start(3) + len(match.group(3).rstrip("."))
+                start, end = match.start(4), match.start(4) + len(match.group(4).rstrip(".\\"))
             self._keyed(self.key_rule(key), line, path, start, end, found)
 
     def _checked(self, check: str, data_type: str, text: str) -> str | None:
