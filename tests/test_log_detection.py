@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from log_helpers import found_in
+from log_helpers import found_in, scan_paths
 
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 W3C_HEADER = "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-username cs(User-Agent) cs-uri-query sc-status\n"  # noqa: E501
@@ -210,3 +210,36 @@ def test_values_next_to_invalid_utf8_and_wide_characters_keep_their_offsets(tmp_
     for record in records:
         assert lines[record.line - 1][record.start : record.end] == record.value
     assert {record.value for record in records} == {"hanako@example.org", "jiro@example.org"}
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("imei=490154203237518\n", "imei"),
+        ('{"imei":"490154203237518"}\n', "imei"),
+        ('{"device":{"device_id":"490154203237518"}}\n', "device.device_id"),
+        ("push token device_id=490154203237518\n", "device_id"),
+    ],
+)
+def test_a_value_its_key_and_its_pattern_both_find_is_one_finding_of_the_narrower_type(
+    tmp_path: Path, text: str, field: str
+) -> None:
+    """The key `imei` says `user.device.device_id`, the IMEI pattern its child
+    `user.device.device_id.imei`: one value, one finding, one mask (two masks of one value
+    would together show more than either)."""
+    path = tmp_path / "devices.log"
+    path.write_text(text)
+    _, records = scan_paths(path, show_data=False)
+    assert [(r.field, r.data_type, r.value) for r in records] == [
+        (field, "user.device.device_id.imei", "*************18")
+    ]
+
+
+def test_a_key_narrower_than_the_pattern_that_found_the_same_value_is_the_one_finding() -> None:
+    """The other way round (a rule's key for a child type, a pattern for its parent): still one."""
+    from pdscan.detect.line_analyser import FIELD_NAME, Occurrence, _deduplicated
+
+    value = "490154203237518"
+    by_pattern = Occurrence(None, "user.device.device_id", "serial", 6, 21, value)
+    by_key = Occurrence("idfa", "user.device.device_id.advertising_id", FIELD_NAME, 6, 21, value)
+    assert _deduplicated([by_pattern, by_key], frozenset()) == [by_key]

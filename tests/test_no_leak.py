@@ -439,3 +439,52 @@ def test_a_json_log_key_that_is_a_personal_value_is_not_shown(tmp_path: Path) ->
     # The address is found where it stands (in the line, outside any value) and the value under
     # it is named by its masked key.
     assert found == {(None, "email"), ("by_email.***@*******.org.ip", "ip_address")}
+
+
+# Values a JSON log may use as keys, one per kind the value detectors find; the phone numbers
+# with and without separators, as written and URL-encoded.
+PERSONAL_KEYS = {
+    "email": "keiko.abe@example.org",
+    "ipv4": "203.0.113.45",
+    "ipv6": "2001:db8:85a3::8a2e:370:7399",
+    "card": "5500 0000 0000 0004",
+    "iban": "GB82WEST12345698765432",
+    "phone": "+81 3-1234-5678",
+    "phone_compact": "+819012345678",
+    "phone_url_encoded": "%2B818012345678",
+    "mac": "00:1A:2B:3C:4D:5E",
+    "imei": "490154203237518",
+}
+TECHNICAL_KEYS = ("v2", "2024-03-01", "404")  # digits, but nothing personal: shown as they are
+
+
+@pytest.fixture(scope="module")
+def keyed_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A JSON log whose keys are personal values (and a few that only hold digits), each above
+    an address so that its path names a finding."""
+    folder = tmp_path_factory.mktemp("keys")
+    keys = [*PERSONAL_KEYS.values(), *TECHNICAL_KEYS]
+    lines = [json.dumps({"by": {key: {"e": f"u{index}@example.com"}}}) for index, key in enumerate(keys)]
+    (folder / "keys.log").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("command", "format_name"),
+    [*(("scan", name) for name in SCAN_FORMATS), *(("inventory", name) for name in sorted(INVENTORY_FORMATS))],
+)
+def test_a_json_key_of_any_personal_kind_is_masked_in_every_format(
+    command: str, format_name: str, keyed_log: Path
+) -> None:
+    result = run(command, "keys.log", "--format", format_name, cwd=keyed_log)
+    assert result.returncode in (0, 1), decoded(result.stderr)  # 1: findings not declared
+    texts = {"stdout": decoded(result.stdout), "stderr": decoded(result.stderr)}
+    assert leaks(texts, PERSONAL_KEYS.values()) == {}
+    assert "1234-5678" not in texts["stdout"] and "12345678" not in texts["stdout"]
+
+
+def test_a_json_key_that_only_holds_digits_is_shown_as_it_is(keyed_log: Path) -> None:
+    result = run("scan", "keys.log", "--format", "ndjson", cwd=keyed_log)
+    fields = {json.loads(line)["field"] for line in decoded(result.stdout).splitlines()}
+    assert {f"by.{key}.e" for key in TECHNICAL_KEYS} <= fields
+    assert {"by.+81 *-****-**78.e", "by.+81********78.e"} <= fields, "phone numbers show their masks"

@@ -356,6 +356,14 @@ class _SameType:
     def claim(self, keyed: Occurrence) -> None:
         """Name by the keyed value's field the occurrences it holds that no field names; keep it
         when it overlaps nothing of its type."""
+        after = bisect.bisect_left(self.keyed, keyed.end, key=operator.attrgetter("start"))
+        if self.name_overlapping(keyed) or (after and self.keyed[after - 1].end > keyed.start):
+            return
+        self.keyed.insert(after, keyed)
+
+    def name_overlapping(self, keyed: Occurrence) -> bool:
+        """Name by the keyed value's field the occurrences it overlaps that no field names;
+        whether there are any."""
         overlapping = False
         index = bisect.bisect_left(self.starts, keyed.end) - 1
         while index >= 0 and self.reach[index] > keyed.start:
@@ -365,10 +373,7 @@ class _SameType:
                 if other.field is None:
                     self.found[index] = other._replace(field=keyed.field)
             index -= 1
-        after = bisect.bisect_left(self.keyed, keyed.end, key=operator.attrgetter("start"))
-        if overlapping or (after and self.keyed[after - 1].end > keyed.start):
-            return
-        self.keyed.insert(after, keyed)
+        return overlapping
 
 
 def _character_offsets(line: str, events: Sequence[Event]) -> dict[int, int]:
@@ -416,6 +421,10 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
     `client_ip: 203.0.113.9` is found by the IPv4 pattern and by its key; `x-forwarded-for`
     with two addresses is two occurrences, not one plus the whole header. A phrase's value that
     holds named values (`Cookie: sid=…; _ga=…`) gives way to them: they say more.
+    Where the key's data type and the pattern's are parent and child in the taxonomy (`imei=…`:
+    the key says `user.device.device_id`, the IMEI pattern `user.device.device_id.imei`), the
+    narrower type is the one occurrence: two would count the value twice, and their two masks
+    together would show more of it than either.
     """
     if len(found) < 2:
         return found
@@ -431,9 +440,23 @@ def _deduplicated(found: list[Occurrence], phrases: frozenset[str]) -> list[Occu
         for o in reversed(found)
         if o.detector != FIELD_NAME and not (o.detector in phrases and holders.inside(o.start, o.end))
     }
+    for occurrence in keyed:  # a key narrower than the pattern that found the same value
+        for parent in _parents(occurrence.data_type):
+            by_span.pop((parent, occurrence.start, occurrence.end), None)
     by_type: dict[str, _SameType] = {}
     for occurrence in sorted(by_span.values(), key=BY_PLACE):
         by_type.setdefault(occurrence.data_type, _SameType()).add(occurrence)
     for occurrence in keyed:  # the key names the field the pattern found its value in: `rhost`
+        narrower = [same for data_type, same in by_type.items() if data_type.startswith(occurrence.data_type + ".")]
+        if any([same.name_overlapping(occurrence) for same in narrower]):  # every one named, hence a list
+            continue
         by_type.setdefault(occurrence.data_type, _SameType()).claim(occurrence)
     return sorted((o for same in by_type.values() for o in (*same.found, *same.keyed)), key=BY_PLACE)
+
+
+def _parents(data_type: str) -> Iterator[str]:
+    """`user.device.device_id.imei` -> `user.device.device_id`, `user.device`, `user`: the
+    taxonomy's keys are dotted paths, a parent's key a prefix of its children's."""
+    while "." in data_type:
+        data_type = data_type.rpartition(".")[0]
+        yield data_type

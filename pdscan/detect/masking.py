@@ -20,7 +20,8 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 
 Separators stay where they were, so the layout still says what kind of number it is. Every
 output uses these unless the user asks for raw values with --show-data; text that is not one
-value (a key path, an error message) goes through `mask_text`.
+value (a key path, an error message) goes through `mask_text`, which finds what the value
+detectors and the log phrases find (a phone number is known only by a phrase's pattern).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import urllib.parse
 
 import phonenumbers
 
-from pdscan.detect.values import bundled_detector
+from pdscan.detect.text_values import values_in_text
 
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\s;(]+")
@@ -68,7 +69,7 @@ def mask(value: str, data_type: str) -> str:
 def mask_text(text: str) -> str:
     """`text` with every personal value the detectors find in it replaced by its mask: for text
     that only sometimes holds one, such as a JSON key or an exception message."""
-    found = bundled_detector().find(text)
+    found = values_in_text(text)
     if not found:
         return text
     pieces = []
