@@ -149,6 +149,27 @@ def test_every_engine_finds_the_same(tmp_path: Path, engine: str) -> None:
     assert len(reference) > 30
 
 
+FULL_STOPS = (
+    "Sent mail to dave@example.com.\n"
+    "Banned 192.0.2.45. Reason: spam\n"
+    "call +81 3-1234-5678.\n"
+    "mac 00:1A:2B:3C:4D:5E.\n"
+    '{"msg":"blocked 192.0.2.46."}\n'
+)
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re2", "re"])
+def test_a_value_ending_a_sentence_is_found_without_its_full_stop(tmp_path: Path, engine: str) -> None:
+    """Prose log lines end with a full stop; it ends the value, it is not part of it."""
+    assert found_in(tmp_path, FULL_STOPS, text_engine=engine) == {
+        (None, "email", "dave@example.com"),
+        (None, "ip_address", "192.0.2.45"),
+        (None, "phone", "+81 3-1234-5678"),
+        (None, "device_id", "00:1A:2B:3C:4D:5E"),
+        (None, "ip_address", "192.0.2.46"),  # plain text: the file is not all JSON
+    }
+
+
 def test_values_next_to_invalid_utf8_and_wide_characters_keep_their_offsets(tmp_path: Path) -> None:
     path = tmp_path / "mixed.log"
     path.write_bytes("ユーザー 登録 hanako@example.org ok\n".encode() + b"\xff\xfe broken bytes jiro@example.org\n")
