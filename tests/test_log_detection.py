@@ -109,6 +109,24 @@ FINDS = [
         id="cookie-header-read-cookie-by-cookie",
     ),
     pytest.param(
+        W3C_HEADER + "2026-11-25 06:00:00 192.0.2.44 carol curl/8.5.0 v=1.2.3.4 200\n",
+        {
+            ("c-ip", "ip_address", "192.0.2.44"),
+            ("cs-username", "account", "carol"),
+            ("cs(User-Agent)", "device", "curl/8.5.0"),
+        },
+        id="iis-version-in-query-is-no-address",
+    ),
+    pytest.param(
+        "login ip=192.0.2.4 from 192.0.2.5 port 22 card=4539578763621486\n",
+        {
+            ("ip", "ip_address", "192.0.2.4"),
+            (None, "ip_address", "192.0.2.5"),
+            ("card", "credit_card", "4539578763621486"),
+        },
+        id="addresses-and-cards-next-to-version-and-order-rules",
+    ),
+    pytest.param(
         "client 2001:db8:85a3::8a2e:370:7334 connected via [2001:db8::2]:443\n",
         {(None, "ip_address", "2001:db8:85a3::8a2e:370:7334"), (None, "ip_address", "2001:db8::2")},
         id="ipv6",
@@ -125,6 +143,10 @@ DECOY_LINES = {
     "unspecified-and-loopback": "listening on 0.0.0.0:80 and 127.0.0.1:9000 and [::1]:2019\n",
     "times-and-code": "elapsed 12:30:45.123, std::vector<int> resized, tz=+09:00\n",
     "keys-with-wrong-values": "user_id=1234567 location=https://shop.example.com/cart dob_required=true\n",
+    "retina-image-names": "GET /img/logo@2x.png HTTP/1.1 200 icon@3x.webp sprite@1.5x.JPG\n",
+    "versions-by-query-and-word": "GET /x.js?v=2.0.0.4 HTTP/1.1 plugin 2.0.0.4 loaded\n",
+    "luhn-valid-order-ids": 'order_id=4539578763621486 {"order_id":"4539578763621486","invoice_no":"4111111111111111"}'
+    "\n",
 }
 DECOYS = [pytest.param(text, id=name) for name, text in DECOY_LINES.items()]
 
