@@ -70,6 +70,20 @@ FINDS = [
         id="syslog-sshd-phrases-and-pairs",
     ),
     pytest.param(
+        "Dec 10 07:13:44 LabSZ sshd[24228]: Disconnected from invalid user oscar 192.0.2.15 port 1 [preauth]\n"
+        "Dec 10 07:13:45 LabSZ sshd[249]: Connection closed by authenticating user peggy 192.0.2.16 port 1 [preauth]\n"
+        "Dec 10 07:13:46 LabSZ sudo:    quinn : TTY=pts/0 ; PWD=/home/quinn ; USER=root ; COMMAND=/bin/ls\n",
+        {
+            (None, "account", "oscar"),
+            (None, "ip_address", "192.0.2.15"),
+            (None, "account", "peggy"),
+            (None, "ip_address", "192.0.2.16"),
+            (None, "account", "quinn"),  # who ran sudo
+            ("USER", "account", "root"),  # the account sudo ran as: a login name too
+        },
+        id="syslog-sshd-disconnects-and-sudo",
+    ),
+    pytest.param(
         '<34>1 2026-11-25T06:00:00Z host app 42 ID47 [origin ip="192.0.2.61"] user deleted card 4111-1111-1111-1111\n',
         {("ip", "ip_address", "192.0.2.61"), (None, "credit_card", "4111-1111-1111-1111")},
         id="syslog-rfc5424-structured-data",
