@@ -70,6 +70,20 @@ FINDS = [
         id="syslog-sshd-phrases-and-pairs",
     ),
     pytest.param(
+        "Dec 10 07:13:44 LabSZ sshd[24228]: Disconnected from invalid user oscar 192.0.2.15 port 1 [preauth]\n"
+        "Dec 10 07:13:45 LabSZ sshd[249]: Connection closed by authenticating user peggy 192.0.2.16 port 1 [preauth]\n"
+        "Dec 10 07:13:46 LabSZ sudo:    quinn : TTY=pts/0 ; PWD=/home/quinn ; USER=root ; COMMAND=/bin/ls\n",
+        {
+            (None, "account", "oscar"),
+            (None, "ip_address", "192.0.2.15"),
+            (None, "account", "peggy"),
+            (None, "ip_address", "192.0.2.16"),
+            (None, "account", "quinn"),  # who ran sudo
+            ("USER", "account", "root"),  # the account sudo ran as: a login name too
+        },
+        id="syslog-sshd-disconnects-and-sudo",
+    ),
+    pytest.param(
         '<34>1 2026-11-25T06:00:00Z host app 42 ID47 [origin ip="192.0.2.61"] user deleted card 4111-1111-1111-1111\n',
         {("ip", "ip_address", "192.0.2.61"), (None, "credit_card", "4111-1111-1111-1111")},
         id="syslog-rfc5424-structured-data",
@@ -107,6 +121,24 @@ FINDS = [
         "proxy: Cookie: sid=abc123def456; theme=dark; _ga=GA1.2.1234567890.1234567890\n",
         {("sid", "cookie", "abc123def456"), ("_ga", "cookie", "GA1.2.1234567890.1234567890")},
         id="cookie-header-read-cookie-by-cookie",
+    ),
+    pytest.param(
+        W3C_HEADER + "2026-11-25 06:00:00 192.0.2.44 carol curl/8.5.0 v=1.2.3.4 200\n",
+        {
+            ("c-ip", "ip_address", "192.0.2.44"),
+            ("cs-username", "account", "carol"),
+            ("cs(User-Agent)", "device", "curl/8.5.0"),
+        },
+        id="iis-version-in-query-is-no-address",
+    ),
+    pytest.param(
+        "login ip=192.0.2.4 from 192.0.2.5 port 22 card=4539578763621486\n",
+        {
+            ("ip", "ip_address", "192.0.2.4"),
+            (None, "ip_address", "192.0.2.5"),
+            ("card", "credit_card", "4539578763621486"),
+        },
+        id="addresses-and-cards-next-to-version-and-order-rules",
     ),
     pytest.param(
         "client 2001:db8:85a3::8a2e:370:7334 connected via [2001:db8::2]:443\n",
@@ -176,6 +208,10 @@ DECOY_LINES = {
     "unspecified-and-loopback": "listening on 0.0.0.0:80 and 127.0.0.1:9000 and [::1]:2019\n",
     "times-and-code": "elapsed 12:30:45.123, std::vector<int> resized, tz=+09:00\n",
     "keys-with-wrong-values": "user_id=1234567 location=https://shop.example.com/cart dob_required=true\n",
+    "retina-image-names": "GET /img/logo@2x.png HTTP/1.1 200 icon@3x.webp sprite@1.5x.JPG\n",
+    "versions-by-query-and-word": "GET /x.js?v=2.0.0.4 HTTP/1.1 plugin 2.0.0.4 loaded\n",
+    "luhn-valid-order-ids": 'order_id=4539578763621486 {"order_id":"4539578763621486","invoice_no":"4111111111111111"}'
+    "\n",
 }
 DECOYS = [pytest.param(text, id=name) for name, text in DECOY_LINES.items()]
 
@@ -198,6 +234,27 @@ def test_every_engine_finds_the_same(tmp_path: Path, engine: str) -> None:
     reference = found_in(tmp_path, text, name="all.log", text_engine="re")
     assert found_in(tmp_path, text, name="all.log", text_engine=engine) == reference
     assert len(reference) > 30
+
+
+FULL_STOPS = (
+    "Sent mail to dave@example.com.\n"
+    "Banned 192.0.2.45. Reason: spam\n"
+    "call +81 3-1234-5678.\n"
+    "mac 00:1A:2B:3C:4D:5E.\n"
+    '{"msg":"blocked 192.0.2.46."}\n'
+)
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re2", "re"])
+def test_a_value_ending_a_sentence_is_found_without_its_full_stop(tmp_path: Path, engine: str) -> None:
+    """Prose log lines end with a full stop; it ends the value, it is not part of it."""
+    assert found_in(tmp_path, FULL_STOPS, text_engine=engine) == {
+        (None, "email", "dave@example.com"),
+        (None, "ip_address", "192.0.2.45"),
+        (None, "phone", "+81 3-1234-5678"),
+        (None, "device_id", "00:1A:2B:3C:4D:5E"),
+        (None, "ip_address", "192.0.2.46"),  # plain text: the file is not all JSON
+    }
 
 
 def test_values_next_to_invalid_utf8_and_wide_characters_keep_their_offsets(tmp_path: Path) -> None:

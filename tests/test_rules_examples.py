@@ -199,9 +199,22 @@ def test_log_phrase_example(rule: ContextRule, text: str, must_match: bool) -> N
         assert trigger.search(text), "the engine's trigger must find what the pattern finds"
 
 
+TECHNICAL_EXAMPLES = [
+    pytest.param(key, must_match, id=f"technical_keys:{'matches' if must_match else 'does-not-match'}:{key}")
+    for must_match, group in zip((True, False), LOG_RULES.technical_examples, strict=True)
+    for key in group
+]
+
+
+@pytest.mark.parametrize(("key", "must_match"), TECHNICAL_EXAMPLES)
+def test_technical_key_example(key: str, must_match: bool) -> None:
+    assert LOG_RULES.is_technical(key) is must_match
+
+
 def test_every_log_rule_carries_examples_both_ways() -> None:
     for rule in (*LOG_RULES.keys, *LOG_RULES.contexts):
         assert rule.matches and rule.non_matches, rule
+    assert all(LOG_RULES.technical_examples), "technical_keys needs examples both ways"
 
 
 def test_a_log_rule_mistake_is_reported_with_its_line() -> None:
@@ -258,3 +271,9 @@ def test_value_patterns_look_behind_one_character_at_most(rule: ValueRule) -> No
     (`LOOKBEHIND`); a wider lookbehind would make it reuse an answer that no longer holds."""
     assert all(width == (LOOKBEHIND, LOOKBEHIND) for width in _lookbehind_widths(rule.pattern)), rule.pattern
     assert _lookbehind_widths(r"(?<!ab)x(?<=[0-9])") == [(2, 2), (1, 1)], "the reader sees every lookbehind"
+
+
+def test_technical_keys_without_examples_are_rejected() -> None:
+    text = "version: 1\ntechnical_keys: '(?:[a-z_]*_)?version'\n"
+    with pytest.raises(PolicyError, match=r"logs\.yaml:2:.*'technical_keys' needs exactly 'key' and 'examples'"):
+        load_log_rules(text, "logs.yaml")

@@ -72,6 +72,8 @@ class LogRules:
     files: tuple[str, ...]
     not_log_suffixes: tuple[str, ...]
     technical_keys: re.Pattern[str]
+    # the technical key names that must match and that must not (the rules' own proof)
+    technical_examples: tuple[tuple[str, ...], tuple[str, ...]]
     placeholders: frozenset[str]
     default_phone_region: str
     plaintext_sensitive: tuple[str, ...]
@@ -128,11 +130,12 @@ class _LogRulesBuilder:
             raise PolicyError(tuple(self.problems))
         for key in sorted(set(root) - _ROOT_KEYS, key=str):
             self.fail(root, f"unknown key '{key}'", key, on_key=True)
-        technical = self.pattern(root, "technical_keys", re.IGNORECASE) if "technical_keys" in root else None
+        technical, technical_examples = self.technical_keys(root)
         rules = LogRules(
             files=tuple(self.strings(root, "files")),
             not_log_suffixes=tuple(self.strings(root, "not_log_suffixes")),
             technical_keys=technical or re.compile(r"(?!)"),
+            technical_examples=technical_examples,
             placeholders=frozenset(s.lower() for s in self.strings(root, "placeholders")),
             default_phone_region=str(root.get("default_phone_region") or "JP"),
             plaintext_sensitive=tuple(self.data_types(root, "plaintext_sensitive")),
@@ -144,6 +147,18 @@ class _LogRulesBuilder:
         if self.problems:
             raise PolicyError(tuple(self.problems))
         return rules
+
+    def technical_keys(
+        self, root: dict[str, Any]
+    ) -> tuple[re.Pattern[str] | None, tuple[tuple[str, ...], tuple[str, ...]]]:
+        """`technical_keys: {key: …, examples: …}`: the pattern and its proof, like a key rule's."""
+        entry = root.get("technical_keys")
+        if entry is None:
+            return None, ((), ())
+        if not isinstance(entry, dict) or set(entry) != {"key", "examples"}:
+            self.fail(root, "'technical_keys' needs exactly 'key' and 'examples'", "technical_keys")
+            return None, ((), ())
+        return self.pattern(entry, "key", re.IGNORECASE), self.examples(entry)
 
     def strings(self, root: dict[str, Any], key: str) -> list[str]:
         value = root.get(key) or []
