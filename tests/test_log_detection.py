@@ -253,7 +253,7 @@ def test_a_value_ending_a_sentence_is_found_without_its_full_stop(tmp_path: Path
         (None, "ip_address", "192.0.2.45"),
         (None, "phone", "+81 3-1234-5678"),
         (None, "device_id", "00:1A:2B:3C:4D:5E"),
-        (None, "ip_address", "192.0.2.46"),  # plain text: the file is not all JSON
+        ("msg", "ip_address", "192.0.2.46"),  # a JSON line in a plain file, read as JSON
     }
 
 
