@@ -243,6 +243,8 @@ BLOCK_SHAPES: dict[str, Shape] = {
     "JSON fields named by a key": lambda n: b"{" + b'"ip":"192.0.2.1",' * n + b"}",
     "phrases and keyed fields": lambda n: b"{" + b'"m":"Invalid user bob from x","ip":"192.0.2.1",' * n + b"}",
     "cookie phrases": lambda n: b"Cookie: a " * n,
+    "a cookie header then white space": lambda n: b"Cookie: " + b" " * n + b"\n",
+    "a cookie key then white space": lambda n: b"{\"Cookie: " + b" " * n + b"\":1}",
     "overlapping values": lambda n: b"GB82WEST12345698765432 " * n,
     "e-mail addresses": lambda n: b"ann@example.com " * n,
     "key=value pairs": lambda n: b"msg " + b"user=bob&sid=abcdef123456 " * n,
