@@ -41,6 +41,7 @@ MANY_FILES_RSS_LIMIT_MIB = 512  # 100,000 sources in one report
 FD_LIMIT = 64  # descriptors open at once in pdscan and its two workers
 ADDRESS_SPACE_LIMIT = 2 << 30  # bytes of address space a pdscan run may take
 COMPRESSION_NAMES = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "zst": "zstd"}
+COMPRESSED_PIECE = 1 << 12  # what the log reader feeds a decompressor at a time (pdscan.sources.log_reader)
 MAX_LINE = 1 << 24  # where the log reader cuts an over-long line (pdscan.sources.log_reader)
 DEEP_FIELD = ".".join(["a"] * 32 + ["…", "email"])  # a value 10,000 objects deep, as it is named
 # Linux capabilities that let root read any file (linux/capability.h, linux/prctl.h).
@@ -763,3 +764,104 @@ def test_sql_on_standard_input_that_turns_binary_is_a_skip(tmp_path: Path) -> No
     assert result.returncode == 2, result.stderr
     assert "pdscan: skipped <stdin>: binary file (NUL bytes), not SQL text" in result.stderr
     assert json.loads(result.stdout)["skipped"][0]["source"] == "<stdin>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Damaged compressed logs and binary logs, from a file and from standard input alike
+
+
+def scan_log_bytes(
+    content: bytes, name: str, folder: Path, from_stdin: bool
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """`pdscan scan --format json` of `content`, written to `name` or piped to `-`."""
+    env = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR", "CI")}
+    env.update(NO_COLOR="1", COLUMNS="160")
+    if from_stdin:
+        command, stdin = [str(PDSCAN), "scan", "-", "--format", "json"], content
+    else:
+        command, stdin = [str(PDSCAN), "scan", str(write(folder / name, content)), "--format", "json"], b""
+    result = subprocess.run(
+        command, input=stdin, capture_output=True, cwd=folder, env=env, check=False, timeout=HANG_LIMIT
+    )
+    run = subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+    return run, json.loads(run.stdout) if run.stdout else {}
+
+
+def incremental_decompressor(suffix: str) -> Callable[[bytes], bytes]:
+    """Python's own decompressor for one compression, fed as the data arrives."""
+    import bz2
+    import lzma
+    import zlib
+
+    import zstandard
+
+    decompress = {
+        "gz": lambda: zlib.decompressobj(wbits=31).decompress,
+        "bz2": lambda: bz2.BZ2Decompressor().decompress,
+        "xz": lambda: lzma.LZMADecompressor().decompress,
+        "zst": lambda: zstandard.ZstdDecompressor().decompressobj().decompress,
+    }
+    return decompress[suffix]()
+
+
+def lines_before_damage(data: bytes, suffix: str, first: int = 0) -> int:
+    """Whole lines an incremental decompressor gives from damaged data, fed its `first` bytes
+    at once and then 1 KiB at a time, before it stops on the damage or the data ends."""
+    decompress = incremental_decompressor(suffix)
+    given = 0
+    for start, end in [(0, first), *((offset, offset + 1024) for offset in range(first, len(data), 1024))]:
+        try:
+            given += decompress(data[start:end]).count(b"\n")
+        except Exception:  # the damage: each compression has its own error
+            break
+    return given
+
+
+CHECKED_AT_ONCE = ("xz", "zst")  # compressions that stop at the damage itself, not at a later checksum
+TRUNCATIONS = {"small": 6000, "two thirds": None}  # bytes kept; None: two thirds of the file
+
+
+@pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+@pytest.mark.parametrize("kept", sorted(TRUNCATIONS))
+@pytest.mark.parametrize("suffix", sorted(COMPRESSORS))
+def test_a_truncated_compressed_log_keeps_every_line_decoded_before_the_end(
+    suffix: str, kept: str, from_stdin: bool, tmp_path: Path
+) -> None:
+    """Every whole line the decompressor gives before the data ends is scanned, and the skip
+    says after which line it stopped: from a file as from standard input."""
+    whole = compressed(suffix)
+    data = whole[: TRUNCATIONS[kept] or len(whole) * 2 // 3]
+    expected = lines_before_damage(data, suffix)
+    run, report = scan_log_bytes(data, f"old.log.1.{suffix}", tmp_path, from_stdin)
+
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run.stderr
+    (source,) = report["sources"]
+    assert source["lines"] == expected, run.stderr
+    addresses = [finding["occurrences"]["count"] for finding in report["findings"]]  # one per line
+    assert addresses == ([expected] if expected else []), "every line read is scanned"
+    (skipped,) = report["skipped"]
+    assert f"corrupt or truncated {COMPRESSION_NAMES[suffix]} data after line {expected:,}" in skipped["reason"]
+    assert f"pdscan: skipped {source['source']}" in run.stderr
+
+
+@pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+@pytest.mark.parametrize("suffix", sorted(COMPRESSORS))
+def test_a_corrupt_compressed_log_keeps_the_lines_before_the_damage(
+    suffix: str, from_stdin: bool, tmp_path: Path
+) -> None:
+    """A corrupt stream keeps the lines decoded from all but the last 4 KiB before the damage
+    (a decompressor fed the piece holding the damage drops what it decoded from it) and none the
+    decompressor would not give (fed up to the damage at once, which loses nothing before it).
+    gzip and bzip2 notice damage only at a checksum, after decoding lines from it (README)."""
+    data = bytearray(compressed(suffix))
+    middle = len(data) * 2 // 3
+    data[middle : middle + 64] = bytes(range(64))
+    before_damage = lines_before_damage(bytes(data[: middle - COMPRESSED_PIECE]), suffix)
+    decoded = lines_before_damage(bytes(data), suffix, first=middle)
+    run, report = scan_log_bytes(bytes(data), f"old.log.1.{suffix}", tmp_path, from_stdin)
+
+    (source,) = report["sources"]
+    assert source["status"] == "partial", run.stderr
+    assert before_damage <= source["lines"], "every line before the damage is kept"
+    if suffix in CHECKED_AT_ONCE:
+        assert source["lines"] <= decoded, "no line the decompressor does not give"

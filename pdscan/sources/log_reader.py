@@ -1,14 +1,16 @@
 """Bytes of a log, whatever it is stored in: plain, gz, bz2, xz, zst, or standard input.
 
 Compression is known by its magic bytes, not the file name, and decompressed as a stream:
-nothing is inflated to disk and memory holds one block. Blocks end at a line break so no
-line is cut, except a line longer than MAX_LINE, which is read in pieces cut after white space
-where there is some, so a value is not read as two.
+nothing is inflated to disk and memory holds one block. A decompressor is fed small pieces of
+its input, so that when the input turns out damaged, what it decoded before is kept. Blocks
+end at a line break so no line is cut, except a line longer than MAX_LINE, which is read in
+pieces cut after white space where there is some, so a value is not read as two.
 """
 
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import io
 import lzma
@@ -18,6 +20,7 @@ from typing import BinaryIO
 
 BLOCK = 1 << 22  # 4 MiB: large enough for the engine, small enough to keep memory flat
 PIECE = 1 << 16  # what is read from a decompressor at a time
+COMPRESSED_PIECE = 1 << 12  # what a decompressor is fed at a time: what a damaged piece loses
 MAX_LINE = 1 << 24  # a longer line is scanned in 16 MiB pieces
 BREAK_SEARCH = 1 << 16  # how far back from a piece's end white space is looked for
 SNIFF = 8192
@@ -40,23 +43,37 @@ def compression_of(head: bytes) -> str | None:
 
 
 def decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
-    """A stream of the log's own bytes; the caller closes `raw`."""
+    """A stream of the log's own bytes; the caller closes `raw`. Read it with `read1`: a
+    `read` that meets the damage loses what it decoded before it."""
     if compression is None:
         return raw
+    fed = _SmallPieces(raw)
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=fed, mode="rb")  # type: ignore[arg-type, return-value]
     if compression == "bzip2":
-        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+        return bz2.BZ2File(fed, mode="rb")  # type: ignore[return-value]
     if compression == "xz":
-        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
-    return _ZstdStream(raw)  # type: ignore[return-value]
+        return lzma.LZMAFile(fed, mode="rb")  # type: ignore[return-value]
+    return _ZstdStream(fed)  # type: ignore[return-value]
+
+
+class _SmallPieces:
+    """The compressed input handed over at most COMPRESSED_PIECE bytes a read. A decompressor
+    that raises on damage drops what it decoded in that call: what one small piece decodes to.
+    Reads what has arrived (`read1`), so a compressed pipe is not waited on for a full piece."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._read = getattr(raw, "read1", raw.read)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._read(COMPRESSED_PIECE if size < 0 else min(size, COMPRESSED_PIECE))
 
 
 class _ZstdStream:
     """zstd frames one after another, decompressed as read. Unlike zstandard's own reader it
     says when the input ends inside a frame: a truncated file is an error, not a short log."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: _SmallPieces) -> None:
         import zstandard
 
         self._zstandard = zstandard
@@ -64,15 +81,28 @@ class _ZstdStream:
         self._decompressor = zstandard.ZstdDecompressor().decompressobj()
         self._pending = b""
         self._in_frame = False
+        self._damage: Exception | None = None  # raised once what was decoded before it is read
 
     def read(self, size: int) -> bytes:
-        while len(self._pending) < size:
-            compressed = self._raw.read(PIECE)
-            if not compressed:
-                if self._in_frame:
-                    raise EOFError("the zstd stream ends inside a frame")
-                break
-            self._feed(compressed)
+        return self._read(size, whole=True)
+
+    def read1(self, size: int) -> bytes:
+        return self._read(size, whole=False)
+
+    def _read(self, size: int, whole: bool) -> bytes:
+        """Up to `size` bytes: as many as there are (`whole`) or at least one piece's worth."""
+        while self._damage is None and (len(self._pending) < size if whole else not self._pending):
+            try:
+                compressed = self._raw.read(PIECE)
+                if not compressed:
+                    if self._in_frame:
+                        raise EOFError("the zstd stream ends inside a frame")
+                    break
+                self._feed(compressed)
+            except _READ_ERRORS as error:
+                self._damage = error
+        if self._damage is not None and not self._pending:
+            raise self._damage
         data, self._pending = self._pending[:size], self._pending[size:]
         return data
 
@@ -105,6 +135,15 @@ def is_binary(head: bytes) -> bool:
         return True
     control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return control / len(head) > 0.1
+
+
+def head_of(stream: BinaryIO) -> bytes:
+    """The first HEAD bytes of a log; of a damaged stream, those decoded before the damage (its
+    unit reports the damage, with the line where it is)."""
+    chunks: list[bytes] = []
+    with contextlib.suppress(Exception):  # any decompressor's error, whatever its type
+        _read_into(stream, chunks, HEAD, PIECE // 4, eager=False)
+    return b"".join(chunks)
 
 
 def head_lines(head: bytes, cut: bool) -> list[str]:
@@ -169,9 +208,10 @@ def _after_white_space(data: bytes) -> int:
 
 def _read_into(stream: BinaryIO, chunks: list[bytes], size: int, piece: int, eager: bool) -> None:
     """Read up to `size` bytes in `piece`s (or what one read gives, when `eager`); what was
-    read stays in `chunks` if a read fails."""
+    read stays in `chunks` if a read fails. Pieces are read with `read1`: a decompressor's
+    `read` collects several and loses them all when the last one fails."""
     wanted = size
-    read = getattr(stream, "read1", stream.read) if eager else stream.read
+    read = getattr(stream, "read1", stream.read) if eager or piece < size else stream.read
     while wanted > 0:
         chunk = read(min(piece, wanted))
         if not chunk:

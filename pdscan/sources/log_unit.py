@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import BinaryIO
 
@@ -103,6 +103,7 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
     result = UnitResult()
     try:
         if unit.path == STDIN_PATH:
+            unit = replace(unit, compression=compression_of(peek(sys.stdin.buffer)))
             _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result, flush)
         else:
             with open_binary(unit.path) as raw:
@@ -129,8 +130,6 @@ def _scan_stream(
     flush: Callable[[list[Record]], None] | None,
 ) -> None:
     compression = unit.compression
-    if unit.path == STDIN_PATH:
-        compression = compression_of(peek(raw))
     stream = decompressed(raw, compression)
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)

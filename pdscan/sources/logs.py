@@ -22,7 +22,7 @@ from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
-from pdscan.sources.log_reader import HEAD, compression_of, decompressed, head_lines, is_binary
+from pdscan.sources.log_reader import HEAD, compression_of, decompressed, head_lines, head_of, is_binary
 from pdscan.sources.log_unit import (
     SAMPLES,
     STDIN_PATH,
@@ -247,7 +247,7 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
         with open_binary(path) as raw:
             compression = compression_of(raw.read(8))
             raw.seek(0)
-            head = _head(decompressed(raw, compression))
+            head = head_of(decompressed(raw, compression))
     except OSError as error:
         return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
     if is_binary(head[:8192]):
@@ -261,14 +261,6 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
         return log_format, list(_ranges(path, size, input_order, log_format, header))
     except OSError as error:
         return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
-
-
-def _head(stream: BinaryIO) -> bytes:
-    """The first bytes of a log; a corrupt stream gives what it could, its unit says the rest."""
-    try:
-        return stream.read(HEAD)
-    except Exception:  # any decompressor error: the unit reports it with a line number
-        return b""
 
 
 def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:
