@@ -17,6 +17,7 @@ import ctypes
 import gzip
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -865,3 +866,26 @@ def test_a_corrupt_compressed_log_keeps_the_lines_before_the_damage(
     assert before_damage <= source["lines"], "every line before the damage is kept"
     if suffix in CHECKED_AT_ONCE:
         assert source["lines"] <= decoded, "no line the decompressor does not give"
+
+
+@pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+@pytest.mark.parametrize("hole", [4096, 100_000], ids=["4 KiB", "100 kB"])
+def test_a_log_after_a_hole_of_zeros_is_read(hole: int, from_stdin: bool, tmp_path: Path) -> None:
+    """logrotate's `copytruncate` cuts a log while its writer keeps its offset: the file starts
+    with a run of NUL bytes, then goes on as text. The run is no data; the text is read."""
+    content = b"\x00" * hole + b"\nlogin hanako@example.com from 192.0.2.8\n"
+    run, report = scan_log_bytes(content, "app.log", tmp_path, from_stdin)
+    assert run.returncode == 1, run.stderr
+    assert [source["status"] for source in report["sources"]] == ["scanned"]
+    assert {finding["category"] for finding in report["findings"]} == {"email", "ip_address"}
+
+
+@pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+def test_binary_bytes_are_skipped_from_a_file_and_from_standard_input_alike(from_stdin: bool, tmp_path: Path) -> None:
+    content = random.Random(7).randbytes(3000)
+    run, report = scan_log_bytes(content, "core.log", tmp_path, from_stdin)
+    assert run.returncode == 2, run.stderr
+    assert report["findings"] == []
+    (skipped,) = report["skipped"]
+    assert "(NUL or control bytes), not a text log" in skipped["reason"]
+    assert f"pdscan: skipped {skipped['source']}: binary" in run.stderr

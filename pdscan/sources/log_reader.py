@@ -128,13 +128,21 @@ def peek(raw: BinaryIO, size: int = SNIFF) -> bytes:
 
 
 def is_binary(head: bytes) -> bool:
-    """NUL bytes, or mostly bytes no text encoding uses: not a log pdscan can read."""
-    if not head:
+    """NUL bytes, or mostly bytes no text encoding uses, in the first SNIFF bytes of text: not
+    a log pdscan can read. A run of NUL bytes at the very start is not counted: a log that
+    logrotate's `copytruncate` cut while its writer kept writing starts with a hole of zeros,
+    then goes on as text."""
+    text = head.lstrip(b"\x00")[:SNIFF]
+    if not text:
         return False
-    if b"\x00" in head:
+    if b"\x00" in text:
         return True
-    control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
-    return control / len(head) > 0.1
+    control = sum(1 for byte in text if byte < 9 or 13 < byte < 32)
+    return control / len(text) > 0.1
+
+
+class BinaryData(Exception):
+    """Standard input turned out to be binary: told by its first block, as a file by its head."""
 
 
 def head_of(stream: BinaryIO) -> bytes:

@@ -24,11 +24,13 @@ from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.sources.log_reader import (
     HEAD,
     PIECE,
+    BinaryData,
     LogReadError,
     blocks,
     compression_of,
     decompressed,
     head_lines,
+    is_binary,
     peek,
 )
 from pdscan.sources.logformats import LogFormat, detect_format, new_format
@@ -36,6 +38,7 @@ from pdscan.sources.storage import open_binary
 
 SAMPLES = 3
 STDIN_PATH = "-"
+BINARY_NOTE = "binary data (NUL or control bytes), not a text log"
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
                 _scan_stream(raw, unit, options, analyser, engine, result, flush)
     except LogReadError as error:
         result.error = f"{_what(unit.compression)} after line {result.lines:,}: {error}"
+    except BinaryData:
+        result.error = BINARY_NOTE
     except OSError as error:
         result.error = f"cannot read: {error.strerror or error}"
     return result
@@ -136,6 +141,8 @@ def _scan_stream(
     log_format: LogFormat | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
+        if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
+            raise BinaryData
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name

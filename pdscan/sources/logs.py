@@ -250,7 +250,7 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
             head = head_of(decompressed(raw, compression))
     except OSError as error:
         return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
-    if is_binary(head[:8192]):
+    if is_binary(head):
         return Skipped(_display(log_input), "binary file (NUL or control bytes), not a text log; not scanned")
     lines = head_lines(head, cut=len(head) >= HEAD)
     log_format = forced_format or detect_format(lines)
