@@ -37,8 +37,16 @@ class GitRepo:
 
     def git(self, *args: str) -> str:
         done = subprocess.run(
-            ["git", "-c", "user.name=pdscan tests", "-c", "user.email=tests@pdscan.invalid", "-c",
-             "commit.gpgsign=false", *args],
+            [
+                "git",
+                "-c",
+                "user.name=pdscan tests",
+                "-c",
+                "user.email=tests@pdscan.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                *args,
+            ],
             cwd=self.root,
             env=_environment(),
             capture_output=True,

@@ -87,9 +87,7 @@ def report(
         rules_version="0.1.0+0123456789ab",
         generated_at=generated_at,
         policy=POLICY,
-        sources=(
-            SourceSummary("db/migrate", SourceKind.DDL, "partial" if skipped else "scanned", 2, 9, "postgres"),
-        ),
+        sources=(SourceSummary("db/migrate", SourceKind.DDL, "partial" if skipped else "scanned", 2, 9, "postgres"),),
         skipped=skipped,
         verdicts=verdicts,
         stale_declarations=stale,

@@ -166,7 +166,7 @@ def test_dialect_detection_is_linear(shape: Shape) -> None:
 # -- Logs
 
 LINE_SHAPES: dict[str, Shape] = {
-    "key=\" pairs": lambda n: 'a=" ' * n,
+    'key=" pairs': lambda n: 'a=" ' * n,
     "key=key= runs": lambda n: "a=" * n,
     "nested JSON with values": lambda n: '{"a":' * n + "1," * n + "}" * n,
     "a JSON array of values": lambda n: '{"a":[' + "1," * n + "1]}",
@@ -244,7 +244,7 @@ BLOCK_SHAPES: dict[str, Shape] = {
     "phrases and keyed fields": lambda n: b"{" + b'"m":"Invalid user bob from x","ip":"192.0.2.1",' * n + b"}",
     "cookie phrases": lambda n: b"Cookie: a " * n,
     "a cookie header then white space": lambda n: b"Cookie: " + b" " * n + b"\n",
-    "a cookie key then white space": lambda n: b"{\"Cookie: " + b" " * n + b"\":1}",
+    "a cookie key then white space": lambda n: b'{"Cookie: ' + b" " * n + b'":1}',
     "overlapping values": lambda n: b"GB82WEST12345698765432 " * n,
     "e-mail addresses": lambda n: b"ann@example.com " * n,
     "key=value pairs": lambda n: b"msg " + b"user=bob&sid=abcdef123456 " * n,

@@ -8,13 +8,32 @@ from pdscan.policy import PolicyError, load_policy, load_taxonomy
 
 BUNDLED = Path(__file__).resolve().parents[1] / "rules" / "policy.yaml"
 CATEGORY_IDS = [
-    "name", "address", "phone", "email", "credit_card", "bank_account", "identity_document", "transaction",
-    "ip_address", "device", "device_id", "location", "voluntary", "account", "cookie", "date_of_birth", "consented",
+    "name",
+    "address",
+    "phone",
+    "email",
+    "credit_card",
+    "bank_account",
+    "identity_document",
+    "transaction",
+    "ip_address",
+    "device",
+    "device_id",
+    "location",
+    "voluntary",
+    "account",
+    "cookie",
+    "date_of_birth",
+    "consented",
 ]
 OUTSIDE_THE_POLICY = {
-    "user.health_and_medical", "user.biometric", "user.demographic.religious_belief",
-    "user.demographic.race_ethnicity", "user.demographic.political_opinion",
-    "user.demographic.sexual_orientation", "user.criminal_history",
+    "user.health_and_medical",
+    "user.biometric",
+    "user.demographic.religious_belief",
+    "user.demographic.race_ethnicity",
+    "user.demographic.political_opinion",
+    "user.demographic.sexual_orientation",
+    "user.criminal_history",
 }
 
 
@@ -32,8 +51,18 @@ def test_bundled_policy_has_every_category_with_clause_and_both_titles() -> None
 @pytest.mark.parametrize(
     ("category", "purposes"),
     [
-        ("phone", {"inquiries", "delivery", "payment", "customer_support", "fraud_prevention",
-                   "transaction_processing", "third_party_provision"}),
+        (
+            "phone",
+            {
+                "inquiries",
+                "delivery",
+                "payment",
+                "customer_support",
+                "fraud_prevention",
+                "transaction_processing",
+                "third_party_provision",
+            },
+        ),
         ("bank_account", {"payouts", "customer_support", "transaction_processing"}),
         ("identity_document", {"identity_verification"}),
         ("ip_address", {"fraud_prevention", "answering_inquiries"}),
@@ -96,19 +125,29 @@ def line_of(path: Path, needle: str) -> int:
 @pytest.mark.parametrize(
     ("edit", "needle", "message"),
     [
-        (("purposes: [payouts, customer_support", "purposes: [payouts, spam, customer_support"),
-         "payouts, spam", "'spam' is not a purpose defined under 'purposes'"),
-        (("data_types: [user.contact.email]", "data_types: [user.contact.emial]"),
-         "user.contact.emial", "'user.contact.emial' is neither a data type"),
+        (
+            ("purposes: [payouts, customer_support", "purposes: [payouts, spam, customer_support"),
+            "payouts, spam",
+            "'spam' is not a purpose defined under 'purposes'",
+        ),
+        (
+            ("data_types: [user.contact.email]", "data_types: [user.contact.emial]"),
+            "user.contact.emial",
+            "'user.contact.emial' is neither a data type",
+        ),
         (("      en: Phone number\n", ""), "ru: Телефонный номер", "'en'"),
         (("  - id: payouts\n", "  - id: payouts\n    colour: red\n"), "colour: red", "unknown key 'colour'"),
         (("  - id: payouts\n", "  - id: payment\n"), "id: payment", "duplicate purpose id 'payment'"),
-        (("data_types: [user.contact.email]", "data_types: [user.contact.email, user.name]"),
-         "user.contact.email, user.name", "data type 'user.name' is already claimed"),
+        (
+            ("data_types: [user.contact.email]", "data_types: [user.contact.email, user.name]"),
+            "user.contact.email, user.name",
+            "data type 'user.name' is already claimed",
+        ),
     ],
 )
-def test_policy_mistakes_name_file_line_and_column(tmp_path: Path, edit: tuple[str, str], needle: str,
-                                                  message: str) -> None:
+def test_policy_mistakes_name_file_line_and_column(
+    tmp_path: Path, edit: tuple[str, str], needle: str, message: str
+) -> None:
     path = write_policy(tmp_path, edit)
     with pytest.raises(PolicyError) as error:
         load_policy(path)
