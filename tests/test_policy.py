@@ -115,6 +115,33 @@ def test_date_of_birth_has_no_purpose_and_says_why() -> None:
     assert category.note and "§4g" in category.note and "§4m" in category.note
 
 
+@pytest.mark.parametrize(
+    ("category", "purposes"),
+    [
+        (
+            "phone",
+            {
+                "inquiries",
+                "delivery",
+                "payment",
+                "customer_support",
+                "fraud_prevention",
+                "transaction_processing",
+                "third_party_provision",
+            },
+        ),
+        ("bank_account", {"payouts", "customer_support", "transaction_processing"}),
+        ("identity_document", {"identity_verification"}),
+        ("ip_address", {"fraud_prevention", "answering_inquiries"}),
+        ("voluntary", {"customer_identification", "registration", "third_party_provision"}),
+        ("date_of_birth", set()),
+        ("consented", {"usage_analysis", "service_improvement", "new_service_planning", "stated_at_collection"}),
+    ],
+)
+def test_purposes_follow_the_clauses(category: str, purposes: set[str]) -> None:
+    assert set(load_policy().category(category).purposes) == purposes
+
+
 def test_card_data_never_permits_advertising() -> None:
     policy = load_policy()
     assert "advertising" not in policy.category("credit_card").purposes
@@ -150,6 +177,10 @@ def test_category_for_takes_the_longest_prefix() -> None:
     assert policy.category_for("user.authorization.credentials").id == "account"
     assert policy.category_for("user.health_and_medical") is None
     assert policy.category_for("user.contactless") is None  # a prefix must end at a dot
+    assert policy.category_for("user.demographic.date_of_birth").id == "date_of_birth"
+    assert policy.category_for("user.demographic.gender").id == "voluntary"
+    assert policy.category_for("user.device.device_id.imei").id == "device_id"
+    assert policy.category_for("user.device.user_agent").id == "device"
 
 
 def test_unknown_ids_raise_key_error() -> None:
