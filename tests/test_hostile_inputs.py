@@ -869,11 +869,12 @@ def test_a_corrupt_compressed_log_keeps_the_lines_before_the_damage(
 
 
 @pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+@pytest.mark.parametrize("before", [b"", b"old 1\nold 2\n"], ids=["at the start", "after lines"])
 @pytest.mark.parametrize("hole", [4096, 100_000], ids=["4 KiB", "100 kB"])
-def test_a_log_after_a_hole_of_zeros_is_read(hole: int, from_stdin: bool, tmp_path: Path) -> None:
-    """logrotate's `copytruncate` cuts a log while its writer keeps its offset: the file starts
-    with a run of NUL bytes, then goes on as text. The run is no data; the text is read."""
-    content = b"\x00" * hole + b"\nlogin hanako@example.com from 192.0.2.8\n"
+def test_a_log_after_a_hole_of_zeros_is_read(hole: int, before: bytes, from_stdin: bool, tmp_path: Path) -> None:
+    """logrotate's `copytruncate` cuts a log while its writer keeps its offset: the file holds
+    a run of NUL bytes, then goes on as text. The run is no data; the text is read."""
+    content = before + b"\x00" * hole + b"\nlogin hanako@example.com from 192.0.2.8\n"
     run, report = scan_log_bytes(content, "app.log", tmp_path, from_stdin)
     assert run.returncode == 1, run.stderr
     assert [source["status"] for source in report["sources"]] == ["scanned"]

@@ -14,6 +14,7 @@ import contextlib
 import gzip
 import io
 import lzma
+import re
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -25,6 +26,8 @@ MAX_LINE = 1 << 24  # a longer line is scanned in 16 MiB pieces
 BREAK_SEARCH = 1 << 16  # how far back from a piece's end white space is looked for
 SNIFF = 8192
 HEAD = 1 << 16  # bytes read to detect a log's format
+HOLE = 16  # NUL bytes in a row that are a hole in a text file, not binary data
+_HOLES = re.compile(rb"\x00{%d,}" % HOLE)
 MAGIC = {
     b"\x1f\x8b": "gzip",
     b"BZh": "bzip2",
@@ -129,10 +132,11 @@ def peek(raw: BinaryIO, size: int = SNIFF) -> bytes:
 
 def is_binary(head: bytes) -> bool:
     """NUL bytes, or mostly bytes no text encoding uses, in the first SNIFF bytes of text: not
-    a log pdscan can read. A run of NUL bytes at the very start is not counted: a log that
-    logrotate's `copytruncate` cut while its writer kept writing starts with a hole of zeros,
-    then goes on as text."""
-    text = head.lstrip(b"\x00")[:SNIFF]
+    a log pdscan can read. Runs of NUL bytes (HOLE or more) are not counted: a log that
+    logrotate's `copytruncate` cut while its writer kept writing holds a hole of zeros, at its
+    start or after the lines written before the cut, then goes on as text. Binary formats and
+    UTF-16 text have NUL bytes alone or in short runs, among other bytes."""
+    text = _HOLES.sub(b"", head)[:SNIFF]
     if not text:
         return False
     if b"\x00" in text:
