@@ -89,6 +89,11 @@ def test_findings_count_rotated_copies_as_one_log_oldest_first(tmp_path: Path) -
     assert addresses["occurrences"]["first"] == "access.log.2.gz:1"
     assert addresses["occurrences"]["last"] == "access.log:1"
 
+    table = pdscan("scan", ".", "--format", "table", cwd=tmp_path).stdout
+    assert "2 · access.log.2.gz:1 → access.log:1" in " ".join(table.split()), "each end names its file"
+    csv_rows = pdscan("scan", ".", "--format", "csv", "-q", cwd=tmp_path).stdout.splitlines()
+    assert any(",remote_host,access.log.2.gz:1," in row for row in csv_rows), "a log place is where it first holds data"
+
 
 def test_standard_input_is_a_log_when_it_is_not_sql(tmp_path: Path) -> None:
     result = pdscan("scan", "-", "--format", "ndjson", cwd=tmp_path, stdin="boot ok\nlogin from 203.0.113.5\n")

@@ -37,6 +37,7 @@ class HeldPlace:
     values_seen: int | None  # logs: values found; databases: sampled values that held the data
     warnings: tuple[str, ...]
     fingerprints: tuple[str, ...]
+    first_seen: str = ""  # logs: `file:line` of the first value read (rotated copies included)
 
     @property
     def source(self) -> str:
@@ -63,9 +64,10 @@ class HeldPlace:
 
     @property
     def defined_at(self) -> str:
-        """`file:line` of the defining statement (schemas); empty where there is none."""
+        """`file:line` of the defining statement (schemas), of the first value read (logs: where
+        SARIF and annotations point too); empty where there is none."""
         if self.location.kind is SourceKind.LOG:
-            return ""
+            return self.first_seen
         return f"{self.location.source}:{self.location.line}" if self.location.line else ""
 
     @property
@@ -130,6 +132,7 @@ def _place(verdicts: list[Verdict]) -> HeldPlace:
         values_seen=_values_seen(verdicts),
         warnings=_unique(w for v in verdicts for w in v.warnings),
         fingerprints=_unique(v.fingerprint for v in verdicts),
+        first_seen=next((v.finding.occurrences.first for v in verdicts if v.finding.occurrences), ""),
     )
 
 

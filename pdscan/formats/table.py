@@ -137,13 +137,11 @@ def _row(verdict: Verdict, database: str) -> list[Text]:
 
 
 def _seen_at(occurrences: Occurrences, log: str) -> str:
-    """`1,937 · 1 → 2000`: how many values, first and last line (with the file when rotated)."""
-
-    def short(where: str) -> str:
-        path, _, line = where.rpartition(":")
-        return line if path == log else f"{Path(path).name}:{line}"
-
-    first, last = short(occurrences.first), short(occurrences.last)
+    """`1,937 · 1 → 2000`: how many values, first and last line; each with its file's name
+    when either is in a rotated copy (`access.log.1.gz:1 → access.log:3`)."""
+    ends = [where.rpartition(":") for where in (occurrences.first, occurrences.last)]
+    named = any(path != log for path, _, _ in ends)
+    first, last = (f"{Path(path).name}:{line}" if named else line for path, _, line in ends)
     return f"{occurrences.count:,} · {first}" + ("" if first == last else f" → {last}")
 
 
