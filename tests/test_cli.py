@@ -118,6 +118,22 @@ def test_the_table_report_groups_by_table_and_says_what_to_do(tmp_path: Path) ->
     assert "values found in the log" in out and "plaintext_sensitive" in out
 
 
+def test_identity_documents_in_a_log_are_reported_with_the_plaintext_warning(tmp_path: Path) -> None:
+    """The user's report: passport and SSN numbers in a log were "No personal data found"."""
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "id.log").write_text("passport_number=TX1234567 ssn=078-05-1120\n")
+    report, result = json_report("logs", cwd=tmp_path)
+    assert result.returncode == 1
+    found = {(f["location"]["column"], f["category"], tuple(f["warnings"])) for f in report["findings"]}
+    assert found == {
+        ("passport_number", "identity_document", ("plaintext_sensitive",)),
+        ("ssn", "identity_document", ("plaintext_sensitive",)),
+    }
+    assert "TX1234567" not in result.stdout and "078-05-1120" not in result.stdout
+    table = pdscan("scan", "logs", cwd=tmp_path).stdout
+    assert "identity_document" in table and "plaintext_sensitive" in table and "passport_number" in table
+
+
 @pytest.mark.parametrize(
     ("fail_on", "expected"),
     [("never", 0), ("undeclared", 1), ("not_in_policy", 1), ("ok", 1)],

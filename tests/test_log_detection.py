@@ -196,6 +196,32 @@ FINDS = [
         {("payload.idfa", "device_id", "6D92078A-8246-4BA4-AE5B-76104861E7DC")},
         id="json-held-in-a-json-string-keeps-its-keys",
     ),
+    pytest.param(
+        "kyc ok passport_number=TX1234567 ssn=078-05-1120\n",
+        {("passport_number", "identity_document", "TX1234567"), ("ssn", "identity_document", "078-05-1120")},
+        id="identity-documents-by-logfmt-key",
+    ),
+    pytest.param(
+        '{"kyc":{"passport":{"no":"TK7654321"},"myNumber":"4021 2345 6786","driversLicense":"301234567890",'
+        '"zairyu_card_number":"AB12345678CD","national_id":"610923451091"}}\n',
+        {
+            ("kyc.passport.no", "identity_document", "TK7654321"),
+            ("kyc.myNumber", "identity_document", "4021 2345 6786"),
+            ("kyc.driversLicense", "identity_document", "301234567890"),
+            ("kyc.zairyu_card_number", "identity_document", "AB12345678CD"),
+            ("kyc.national_id", "identity_document", "610923451091"),
+        },
+        id="identity-documents-by-json-path",
+    ),
+    pytest.param(
+        'verify: document_number: "4509 123456"\nupload menkyo_bangou=123456789012 id_card=X12345678.\n',
+        {
+            ("document_number", "identity_document", "4509 123456"),
+            ("menkyo_bangou", "identity_document", "123456789012"),
+            ("id_card", "identity_document", "X12345678"),
+        },
+        id="identity-documents-by-key-in-free-text",
+    ),
 ]
 
 DECOY_LINES = {
@@ -210,6 +236,10 @@ DECOY_LINES = {
     "keys-with-wrong-values": "user_id=1234567 location=https://shop.example.com/cart dob_required=true\n",
     "retina-image-names": "GET /img/logo@2x.png HTTP/1.1 200 icon@3x.webp sprite@1.5x.JPG\n",
     "versions-by-query-and-word": "GET /x.js?v=2.0.0.4 HTTP/1.1 plugin 2.0.0.4 loaded\n",
+    "identity-document-flags-and-states": '{"passport_required":true,"passport_status":"verified",'
+    '"passport":"pending","ssn":"required","my_number":null,"document_number":false,"id_card":1}\n',
+    "identity-document-keys-with-wrong-values": "id_card_type=front passport_number=- license_number=1 "
+    "ssn=000-00-0000 ssn=666-12-3456 national_id=2026-11-25 mynumber=402123456787 passport=000000000\n",
     "luhn-valid-order-ids": 'order_id=4539578763621486 {"order_id":"4539578763621486","invoice_no":"4111111111111111"}'
     "\n",
 }
@@ -300,3 +330,42 @@ def test_a_key_narrower_than_the_pattern_that_found_the_same_value_is_the_one_fi
     by_pattern = Occurrence(None, "user.device.device_id", "serial", 6, 21, value)
     by_key = Occurrence("idfa", "user.device.device_id.advertising_id", FIELD_NAME, 6, 21, value)
     assert _deduplicated([by_pattern, by_key], frozenset()) == [by_key]
+
+
+def test_identity_documents_are_reported_with_their_document_type(tmp_path: Path) -> None:
+    """The key says which document: a passport, a licence, a national number (My Number, SSN)."""
+    path = tmp_path / "kyc.log"
+    path.write_text(
+        "passport_no=TX1234567 driver_license=301234567890 my_number=402123456786 ssn=078051120 "
+        "residence_card=AB12345678CD\n"
+    )
+    _, records = scan_paths(path)
+    assert [(record.field, record.data_type) for record in records] == [
+        ("passport_no", "user.government_id.passport_number"),
+        ("driver_license", "user.government_id.drivers_license_number"),
+        ("my_number", "user.government_id.national_identification_number"),
+        ("ssn", "user.government_id.national_identification_number"),
+        ("residence_card", "user.government_id"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("402123456786", True),
+        ("4021 2345 6786", True),
+        ("4021-2345-6786", True),
+        ("123456789018", True),  # remainder 3: check digit 11 - 3 = 8
+        ("610923451091", True),
+        ("402123456787", False),  # wrong check digit
+        ("40212345678", False),  # eleven digits
+        ("4021234567860", False),  # thirteen
+        ("000000000000", False),  # remainder 0 gives check digit 0, but no one holds it
+        ("4021 2345678 6", False),  # not grouped as written on the card
+    ],
+)
+def test_my_number_check_digit(number: str, valid: bool) -> None:
+    """Japan's Individual Number: weights 6,5,4,3,2,7,6,5,4,3,2; check 11 - sum mod 11, 0 from 10."""
+    from pdscan.detect.value_checks import VALUE_CHECKS
+
+    assert (VALUE_CHECKS["my_number"](number, "JP") is not None) is valid

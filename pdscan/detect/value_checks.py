@@ -30,6 +30,13 @@ _TOKEN = re.compile(r"[\x21-\x7e]{6,}")
 _DEVICE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z:._-]{6,}[0-9A-Za-z]")
 _LOGIN = re.compile(r"[^\s\"'<>;]{1,64}")
 _ALL_ZERO_ID = re.compile(r"[0:.-]+")
+# Letters and digits in groups, as documents print them: `TX1234567`, `4509 123456`, `AB12345678CD`
+_DOCUMENT_NUMBER = re.compile(r"[0-9A-Za-z]+(?:[ ./-][0-9A-Za-z]+)*")
+_DOCUMENT_CHARACTERS = (6, 20)  # letters and digits, separators aside
+_DOCUMENT_DIGITS = 4  # every passport, licence and national number holds at least these
+_MY_NUMBER = re.compile(r"\d{12}|\d{4}([ -])\d{4}\1\d{4}")
+_MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+_SSN = re.compile(r"(\d{3})(-?)(\d{2})\2(\d{4})")
 
 
 def text(value: str, region: str) -> str | None:
@@ -97,6 +104,49 @@ def coordinate(value: str, region: str) -> str | None:
     return "" if all(abs(float(part)) <= 180 for part in parts) else None
 
 
+def document_number(value: str, region: str) -> str | None:
+    """An identity document's number: 6-20 letters and digits, four or more of them digits.
+
+    The key says which document; the check only turns away what no document prints: flags and
+    states (`true`, `verified`, `pending`), small counts, dates, one character repeated.
+    """
+    del region
+    value = value.strip()
+    if not _DOCUMENT_NUMBER.fullmatch(value) or _DATE.fullmatch(value):
+        return None
+    characters = [character for character in value if character.isalnum()]
+    digits = sum(character.isdigit() for character in characters)
+    low, high = _DOCUMENT_CHARACTERS
+    if not low <= len(characters) <= high or digits < _DOCUMENT_DIGITS or len(set(characters)) == 1:
+        return None
+    return ""
+
+
+def my_number(value: str, region: str) -> str | None:
+    """Japan's Individual Number: 12 digits (or 4-4-4) whose last is the check digit."""
+    del region
+    value = value.strip()
+    if not _MY_NUMBER.fullmatch(value):
+        return None
+    digits = [int(character) for character in value if character.isdigit()]
+    if len(set(digits)) == 1:
+        return None  # `000000000000` passes the arithmetic but is a placeholder
+    remainder = sum(digit * weight for digit, weight in zip(digits[:-1], _MY_NUMBER_WEIGHTS, strict=True)) % 11
+    return "" if digits[-1] == (0 if remainder <= 1 else 11 - remainder) else None
+
+
+def ssn(value: str, region: str) -> str | None:
+    """A US Social Security number: ###-##-#### (or 9 digits), in no range never issued."""
+    del region
+    match = _SSN.fullmatch(value.strip())
+    if match is None:
+        return None
+    area, _, group, serial = match.groups()
+    if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
+        return None
+    return ""
+
+
 def _valid_phone(value: str, region: str) -> bool:
     digits = sum(character.isdigit() for character in value)
     if not 7 <= digits <= 15 or any(character.isalpha() for character in value):
@@ -118,4 +168,7 @@ VALUE_CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "phone": phone,
     "date": date,
     "coordinate": coordinate,
+    "document_number": document_number,
+    "my_number": my_number,
+    "ssn": ssn,
 }
