@@ -214,9 +214,9 @@ FINDS = [
         id="identity-documents-by-json-path",
     ),
     pytest.param(
-        'verify: document_number: "4509 123456"\nupload menkyo_bangou=123456789012 id_card=X12345678.\n',
+        'verify: id_document_number: "4509 123456"\nupload menkyo_bangou=123456789012 id_card=X12345678.\n',
         {
-            ("document_number", "identity_document", "4509 123456"),
+            ("id_document_number", "identity_document", "4509 123456"),
             ("menkyo_bangou", "identity_document", "123456789012"),
             ("id_card", "identity_document", "X12345678"),
         },
@@ -238,6 +238,7 @@ DECOY_LINES = {
     "versions-by-query-and-word": "GET /x.js?v=2.0.0.4 HTTP/1.1 plugin 2.0.0.4 loaded\n",
     "identity-document-flags-and-states": '{"passport_required":true,"passport_status":"verified",'
     '"passport":"pending","ssn":"required","my_number":null,"document_number":false,"id_card":1}\n',
+    "numbers-that-name-no-identity-document": "license_number=LIC-20240567 document_number=INV-2024-00017\n",
     "identity-document-keys-with-wrong-values": "id_card_type=front passport_number=- license_number=1 "
     "ssn=000-00-0000 ssn=666-12-3456 national_id=2026-11-25 mynumber=402123456787 passport=000000000\n",
     "luhn-valid-order-ids": 'order_id=4539578763621486 {"order_id":"4539578763621486","invoice_no":"4111111111111111"}'
