@@ -16,6 +16,7 @@ from pdscan.model import BaselineState, Finding, Location, Report, SourceKind, V
 from pdscan.policy import Category, Policy, as_phrase, load_taxonomy
 
 PLAINTEXT_SENSITIVE = "plaintext_sensitive"
+WARNING_EXPLANATIONS = {PLAINTEXT_SENSITIVE: "readable in clear text; the policy promises encryption (§1a)"}
 
 
 def audit(findings: Sequence[Finding], policy: Policy, declarations: Declarations) -> tuple[Verdict, ...]:

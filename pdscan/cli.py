@@ -86,8 +86,8 @@ Examples:
 \b
 Exit codes:
   0  nothing new at or above --fail-on (default: undeclared): findings the
-     --baseline accepts, ignored ones and places left out by --changed-since
-     never count
+     --baseline accepts, ignored ones, places left out by --changed-since and
+     warnings (plaintext_sensitive) never count
   1  new findings at or above --fail-on
   2  usage or input error (bad policy or data map, an ignore without a reason,
      a missing or corrupt baseline, a revision git does not know; nothing could

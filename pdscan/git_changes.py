@@ -4,7 +4,8 @@ The whole migration history is still replayed (a column added in 003 to a table 
 001 needs 001), only the findings listed are those whose place was last defined in a file that
 differs from REF: added or changed since, committed or not, and new files git does not track
 yet. A column's place is the file:line the replay ends on, so a column renamed in 003 counts
-as 003's.
+as 003's. A log's place is the log itself, which its rotated copies share (`access.log.1`,
+`access.log.2.gz` are `access.log`'s): it counts as changed when any of its copies changed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from pdscan.model import ChangedSince, Report
+from pdscan.model import ChangedSince, Location, Report, SourceKind
+from pdscan.sources.discovery import log_identity
 
 GIT_TIMEOUT = 60  # seconds; git answers these in milliseconds, a hang is a broken repository
 
@@ -31,15 +33,23 @@ class GitChanges:
     root: Path
     since: ChangedSince
 
-    def holds(self, source: str) -> bool:
-        """Whether a finding's defining file is one of the changed files."""
+    def holds(self, location: Location) -> bool:
+        """Whether a finding's defining file (for a log: any copy of it) is one of the changed files."""
+        source = location.source
         if "://" in source or source.startswith("<"):
-            return False  # a live database or standard input: never a changed file
+            return False  # a live database, remote storage or standard input: never a changed file
+        if location.kind is SourceKind.LOG:
+            return Path(source).resolve() in self._changed_logs
         return Path(source).resolve() in self._resolved
 
     @cached_property
     def _resolved(self) -> frozenset[Path]:
         return frozenset((self.root / name).resolve() for name in self.since.files)
+
+    @cached_property
+    def _changed_logs(self) -> frozenset[Path]:
+        """The logs a changed file is a copy of: `logs/access.log.1` -> `logs/access.log`."""
+        return frozenset(Path(log_identity(path.as_posix())) for path in self._resolved)
 
 
 def changed_since(ref: str, cwd: Path) -> GitChanges:
@@ -61,7 +71,7 @@ def changed_since(ref: str, cwd: Path) -> GitChanges:
 
 def only_changed(report: Report, changes: GitChanges) -> Report:
     """The report with only the findings whose defining file is among the changed files."""
-    kept = tuple(verdict for verdict in report.verdicts if changes.holds(verdict.finding.location.source))
+    kept = tuple(verdict for verdict in report.verdicts if changes.holds(verdict.finding.location))
     return replace(report, verdicts=kept, changed_since=changes.since)
 
 

@@ -108,7 +108,8 @@ def findings_by_place(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _environment() -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+    # PYTHONPATH kept: the command imports the same pdscan as the tests (a worktree, not the editable install)
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONPATH")
     environment = {key: os.environ[key] for key in keep if key in os.environ}
     environment.update(NO_COLOR="1", COLUMNS="160", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
     return environment

@@ -62,3 +62,20 @@ def test_outside_a_repository_is_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert "is not inside a git repository" in line
+
+
+def test_a_log_counts_as_changed_when_any_of_its_rotated_copies_changed(tmp_path: Path) -> None:
+    """Rotated copies share their log's place (`logs/rot.log`): a card added to `rot.log.1` is listed."""
+    repo = GitRepo(tmp_path)
+    repo.write("logs/rot.log.1", "email=r@example.com\n")
+    repo.write("logs/rot.log", "hello\n")
+    repo.write("logs/other.log", "email=o@example.com\n")
+    repo.commit("logs")
+    repo.write("logs/rot.log.1", "email=r@example.com\ncard=4111 1111 1111 1111\n")
+    report, done = repo.json("logs", "--changed-since", "HEAD")
+    assert report["changed_since"]["files"] == ["logs/rot.log.1"]
+    listed = {(f["location"]["source"], f["category"]) for f in report["findings"]}
+    assert listed == {("logs/rot.log", "credit_card"), ("logs/rot.log", "email")}, "other.log did not change"
+    assert done.returncode == 1
+    annotations = repo.pdscan("scan", "logs", "--changed-since", "HEAD", "--format", "github").stdout
+    assert "::error file=logs/rot.log.1,line=2," in annotations

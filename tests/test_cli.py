@@ -134,6 +134,23 @@ def test_identity_documents_in_a_log_are_reported_with_the_plaintext_warning(tmp
     assert "identity_document" in table and "plaintext_sensitive" in table and "passport_number" in table
 
 
+def test_a_declared_card_number_in_clear_text_is_warned_of_in_every_ci_output_and_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "pay.log").write_text("card=4111 1111 1111 1111\n")
+    (tmp_path / "pdscan.yml").write_text('version: 1\nlogs:\n  "logs/pay.log":\n    fields:\n      card: [payment]\n')
+    table = pdscan("scan", "logs", cwd=tmp_path)
+    assert table.returncode == 0, "a warning fails nothing"
+    last = table.stdout.splitlines()[-1]
+    assert "Nothing to do" not in last and last.startswith("Next: 1 place(s) hold card, bank-account or identity")
+    github = pdscan("scan", "logs", "--format", "github", cwd=tmp_path)
+    assert github.returncode == 0
+    assert github.stdout.startswith("::warning file=logs/pay.log,line=1,title=pdscan%3A plaintext_sensitive")
+    sarif = pdscan("scan", "logs", "--format", "sarif", cwd=tmp_path)
+    assert sarif.returncode == 0
+    [result] = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert (result["ruleId"], result["level"]) == ("plaintext_sensitive", "warning")
+
+
 @pytest.mark.parametrize(
     ("fail_on", "expected"),
     [("never", 0), ("undeclared", 1), ("not_in_policy", 1), ("ok", 1)],

@@ -22,6 +22,7 @@ from pdscan.model import (
     Skipped,
     SourceKind,
     StaleDeclaration,
+    Verdict,
     VerdictKind,
 )
 
@@ -47,7 +48,8 @@ def test_one_rule_per_verdict_kind_and_results_for_what_needs_attention() -> Non
     assert document["version"] == "2.1.0"
     [run] = document["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert {rule["id"] for rule in rules} == {kind.value for kind in VerdictKind} | {"stale_baseline_entry"}
+    expected_rules = {kind.value for kind in VerdictKind} | {"stale_baseline_entry", "plaintext_sensitive"}
+    assert {rule["id"] for rule in rules} == expected_rules
     results = run["results"]
     assert "ok" not in {result["ruleId"] for result in results}, "nothing to act on"
     for result in results:
@@ -159,6 +161,7 @@ def test_the_example_shop_in_sarif_is_valid_and_matches_the_json_report() -> Non
     validate_sarif(document)
     findings = json.loads(json_run.stdout)["findings"]
     expected = {f["fingerprint"] for f in findings if f["verdict"] != "ok"}
+    expected |= {f"{w}:{f['fingerprint']}" for f in findings if f["verdict"] != "ignored" for w in f["warnings"]}
     assert {r["partialFingerprints"]["pdscanFingerprint/v1"] for r in document["runs"][0]["results"]} == expected
     again = run_pdscan("scan", "examples/shop", "--format", "sarif", cwd=REPO)
     assert again.stdout == sarif_run.stdout, "deterministic: no time, no random ids"
@@ -182,6 +185,54 @@ def test_github_annotations_say_error_for_what_fails_and_notice_for_what_the_bas
     notice = "::notice file=db/migrate/001_init.sql,line=3,title=pdscan%3A undeclared (phone%2C §4c) (accepted"
     assert any(line.startswith(notice) for line in lines)
     assert "::warning file=pdscan.yml,line=21,title=pdscan%3A stale_declaration" in "\n".join(lines)
+
+
+def card_in_log(kind: VerdictKind, **changes: object) -> Verdict:
+    """A card number in clear text in a log, judged `kind`, with the `plaintext_sensitive` warning."""
+    card = verdict(
+        "card", "user.financial.credit_card.number", "credit_card", kind,
+        table=None, database="logs/pay.log", source="logs/pay.log", line=None, source_kind=SourceKind.LOG,
+        fingerprint="c4c4c4c4c4c4c4c4",
+    )  # fmt: skip
+    seen = Occurrences(1, "logs/pay.log.1:7", "logs/pay.log:1", ())
+    return replace(card, finding=replace(card.finding, occurrences=seen), warnings=("plaintext_sensitive",), **changes)
+
+
+def test_a_plaintext_warning_is_a_sarif_result_of_its_own_rule_even_on_a_permitted_place() -> None:
+    permitted = card_in_log(VerdictKind.OK, declared_purposes=("payment",))
+    run = sarif(report((permitted,)))["runs"][0]
+    [result] = run["results"]
+    rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert result["ruleId"] == rule["id"] == "plaintext_sensitive"
+    assert (result["level"], rule["defaultConfiguration"]["level"]) == ("warning", "warning")
+    assert result["message"]["text"].startswith("logs/pay.log field card: category `credit_card` (§4e) is readable")
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "logs/pay.log.1"},
+        "region": {"startLine": 7},
+    }
+    assert result["partialFingerprints"] == {"pdscanFingerprint/v1": "plaintext_sensitive:c4c4c4c4c4c4c4c4"}
+    failing_card = card_in_log(VerdictKind.UNDECLARED)
+    levels = {(r["ruleId"], r["level"]) for r in sarif(report((failing_card,)))["runs"][0]["results"]}
+    assert levels == {("undeclared", "error"), ("plaintext_sensitive", "warning")}, "a warning never fails"
+    ignored = card_in_log(VerdictKind.IGNORED, ignore_reason="test data only")
+    assert [r["ruleId"] for r in sarif(report((ignored,)))["runs"][0]["results"]] == ["ignored"], "ignored with it"
+
+
+def test_a_plaintext_warning_is_a_github_warning_at_the_first_value() -> None:
+    permitted = card_in_log(VerdictKind.OK, declared_purposes=("payment",))
+    accepted = replace(card_in_log(VerdictKind.UNDECLARED), baseline_state=BaselineState.UNCHANGED)
+    lines = GithubFormat().format(report((permitted,))).splitlines()
+    title = "title=pdscan%3A plaintext_sensitive (credit_card%2C §4e)::"
+    assert lines[0].startswith(f"::warning file=logs/pay.log.1,line=7,{title}logs/pay.log field card: ")
+    assert "readable in clear text" in lines[0]
+    assert lines[1] == "pdscan: 0 finding(s) fail this scan (--fail-on undeclared); 1 warning(s), failing nothing"
+    checked = replace(report((accepted,)), baseline=BaselineCheck(".pdscan-baseline.json", 1, ()))
+    lines = GithubFormat().format(checked).splitlines()
+    assert [line.split(" ", 1)[0] for line in lines[:-1]] == ["::notice", "::notice"], "the baseline accepted both"
+    ignored = card_in_log(VerdictKind.IGNORED, ignore_reason="test data only")
+    assert GithubFormat().format(report((ignored,))).splitlines() == [
+        "pdscan: 0 finding(s) fail this scan (--fail-on undeclared)"
+    ]
 
 
 def test_github_commands_escape_what_would_end_them() -> None:

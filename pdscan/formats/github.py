@@ -3,22 +3,27 @@ pull request that added them (`::error file=…,line=…::…`).
 
 Quiet about the past, loud about the new: a finding that fails this scan is an `error`; a
 problem that does not (below --fail-on) a `warning`; one the baseline accepted a `notice`;
-ignored findings and `ok` places are not annotated. Stale declarations, stale baseline entries
-and skipped files are warnings at their own file:line. A last plain line sums it up.
+ignored findings and `ok` places are not annotated. A finding's warnings (`plaintext_sensitive`:
+a card number in clear text in a log) are `warning`s of their own, on `ok` places too, since a
+permitted purpose does not make clear text safe; they never fail the scan (a `notice` when the
+baseline accepted the finding). Stale declarations, stale baseline entries and skipped files
+are warnings at their own file:line. A last plain line sums it up.
 """
 
 from __future__ import annotations
 
+from pdscan.audit import WARNING_EXPLANATIONS
 from pdscan.formats.code_locations import (
     CodeLocation,
     baseline_location,
     declaration_location,
     failing,
+    place_name,
     skipped_location,
     stale_fails,
     verdict_location,
 )
-from pdscan.formats.summary import in_place_order
+from pdscan.formats.summary import in_place_order, summarise, warned
 from pdscan.formats.visible import visible
 from pdscan.model import BaselineState, Report, Verdict, VerdictKind
 
@@ -29,6 +34,7 @@ class GithubFormat:
 
     def format(self, report: Report) -> str:
         lines = [_verdict(report, v) for v in in_place_order(report.verdicts) if _annotated(v)]
+        lines += [_warning(verdict, warning) for verdict, warning in warned(report.verdicts)]
         for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
             level = "error" if stale_fails(report) else "warning"
             title = f"pdscan: stale_declaration ({stale.place})"
@@ -79,9 +85,21 @@ def _verdict(report: Report, verdict: Verdict) -> str:
     return command(level, verdict_location(verdict), title, verdict.explanation)
 
 
+def _warning(verdict: Verdict, warning: str) -> str:
+    finding = verdict.finding
+    what = f"{finding.category}, {verdict.clause}" if finding.category else finding.data_type
+    accepted = verdict.baseline_state is BaselineState.UNCHANGED
+    title = f"pdscan: {warning} ({what})" + (" (accepted by the baseline)" if accepted else "")
+    message = f"{place_name(verdict)}: {finding.data_type} values {WARNING_EXPLANATIONS.get(warning, warning)}"
+    return command("notice" if accepted else "warning", verdict_location(verdict), title, message)
+
+
 def _summary(report: Report) -> str:
     failing_count = sum(1 for verdict in report.verdicts if failing(report, verdict))
     parts = [f"pdscan: {failing_count} finding(s) fail this scan (--fail-on {report.fail_on})"]
+    warnings = sum(summarise(report).warnings.values())
+    if warnings:
+        parts.append(f"{warnings} warning(s), failing nothing")
     if report.baseline is not None:
         accepted = sum(1 for v in report.verdicts if v.baseline_state is BaselineState.UNCHANGED)
         parts.append(f"{accepted} accepted by the baseline {report.baseline.path}")

@@ -1,12 +1,15 @@
 """`--format sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, IDE viewers).
 
-One rule per verdict kind (plus stale baseline entries); one result per finding that needs
-attention, pointing at the file:line that defined the column (or where a log value was first
+One rule per verdict kind (plus stale baseline entries and each warning); one result per
+finding that needs attention, pointing at the file:line that defined the column (or where a log value was first
 seen), its message naming the category and the policy clause. `ok` places are not results:
 there is nothing to act on. Ignored findings are results with a suppression (`inSource` for
 an ignore written in the DDL, `external` for pdscan.yml), so code scanning shows them closed.
 `partialFingerprints` carry pdscan's own fingerprint (no line numbers), and with --baseline
 each result says `baselineState` new or unchanged; stale baseline entries are `absent`.
+A finding's warning (`plaintext_sensitive`: a card number in clear text in a log) is a result
+of its own rule at level `warning`, on `ok` places too: a permitted purpose does not make clear
+text safe. Warnings never fail the scan; an ignored finding's warnings are ignored with it.
 Nothing here is judged again: levels follow the verdicts and --fail-on as audit.py decided.
 """
 
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from pdscan.audit import PLAINTEXT_SENSITIVE, WARNING_EXPLANATIONS
 from pdscan.formats.code_locations import (
     CodeLocation,
     baseline_location,
@@ -27,7 +31,7 @@ from pdscan.formats.code_locations import (
     stale_fails,
     verdict_location,
 )
-from pdscan.formats.summary import in_place_order
+from pdscan.formats.summary import in_place_order, warned
 from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclaration, Verdict, VerdictKind
 
 SARIF_VERSION = "2.1.0"
@@ -107,6 +111,16 @@ RULES = (
         "none",
     ),
     Rule(
+        PLAINTEXT_SENSITIVE,
+        "PlaintextSensitiveData",
+        "Card, bank-account or identity-document numbers readable in clear text",
+        "A log holds values the policy promises to protect by encryption (§1a) in clear text. A warning: it "
+        "never fails the scan, whatever the place's verdict.",
+        "Mask or encrypt these values before they are logged, or stop logging the field; purge the copies "
+        "already written.",
+        "warning",
+    ),
+    Rule(
         STALE_BASELINE_ENTRY,
         "StaleBaselineEntry",
         "A baseline entry matches no finding any more",
@@ -129,6 +143,7 @@ class SarifFormat:
 
 def sarif_document(report: Report) -> dict[str, Any]:
     results = [_result(report, v) for v in in_place_order(report.verdicts) if v.kind is not VerdictKind.OK]
+    results += [_warning(verdict, warning) for verdict, warning in warned(report.verdicts)]
     results += [_stale_declaration(report, s) for s in sorted(report.stale_declarations, key=_stale_order)]
     if report.baseline is not None:
         results += [_stale_entry(report, entry) for entry in report.baseline.stale]
@@ -206,11 +221,36 @@ def _result(report: Report, verdict: Verdict) -> dict[str, Any]:
     return result
 
 
+def _warning(verdict: Verdict, warning: str) -> dict[str, Any]:
+    finding = verdict.finding
+    result: dict[str, Any] = {
+        "ruleId": warning,
+        "ruleIndex": RULE_INDEX[warning],
+        "level": "warning",
+        "message": {"text": f"{place_name(verdict)}: {_held(verdict)} is {WARNING_EXPLANATIONS[warning]}."},
+        "locations": [_location(verdict)],
+        "partialFingerprints": {FINGERPRINT_KEY: f"{warning}:{verdict.fingerprint}"},
+        "properties": {
+            "category": finding.category,
+            "clause": verdict.clause,
+            "dataType": finding.data_type,
+            "verdict": verdict.kind.value,
+        },
+    }
+    if verdict.baseline_state is not None:
+        result["baselineState"] = verdict.baseline_state.value
+    return result
+
+
+def _held(verdict: Verdict) -> str:
+    finding = verdict.finding
+    return f"category `{finding.category}` ({verdict.clause})" if finding.category else f"`{finding.data_type}`"
+
+
 def _headline(verdict: Verdict) -> str:
     """The first sentence, what viewers show when space is short: the place, category and clause."""
-    finding = verdict.finding
     place = place_name(verdict)
-    held = f"category `{finding.category}` ({verdict.clause})" if finding.category else f"`{finding.data_type}`"
+    held = _held(verdict)
     return {
         VerdictKind.UNDECLARED: f"{place}: {held} is held without a declared purpose.",
         VerdictKind.PURPOSE_NOT_PERMITTED: f"{place}: {held} is declared for a purpose the policy does not permit.",

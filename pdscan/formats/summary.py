@@ -1,5 +1,5 @@
-"""What every format shows the same way: the order of findings, and counts per category,
-per verdict and of what fails.
+"""What every format shows the same way: the order of findings, counts per category, per
+verdict and of what fails, and the warnings that remain.
 
 Counting only: which verdict a finding has and whether it fails are decided in audit.py.
 """
@@ -23,12 +23,14 @@ class Summary:
     failing: int  # findings at or above --fail-on
     fails: bool  # the scan exits 1: a finding or a stale declaration is at or above --fail-on
     partial: bool  # something was skipped
+    warnings: dict[str, int]  # warning id -> findings carrying it (ignored findings left out); never fails
 
 
 def summarise(report: Report) -> Summary:
     fail_on = None if report.fail_on == "never" else VerdictKind(report.fail_on)
     by_category = Counter(v.finding.category or UNCATEGORISED for v in report.verdicts)
     by_verdict = Counter(v.kind for v in report.verdicts)
+    by_warning = Counter(warning for _, warning in warned(report.verdicts))
     return Summary(
         total=len(report.verdicts),
         by_category=dict(sorted(by_category.items())),
@@ -36,7 +38,16 @@ def summarise(report: Report) -> Summary:
         failing=0 if fail_on is None else sum(1 for v in report.verdicts if fails(v, fail_on)),
         fails=fail_on is not None and report_fails(report, fail_on),
         partial=bool(report.skipped),
+        warnings=dict(sorted(by_warning.items())),
     )
+
+
+def warned(verdicts: tuple[Verdict, ...]) -> list[tuple[Verdict, str]]:
+    """Each warning with its finding, in place order: what CI outputs flag besides verdicts. An
+    ignored finding's warnings are left out: the ignore and its reason cover the place."""
+    return [
+        (v, warning) for v in in_place_order(verdicts) if v.kind is not VerdictKind.IGNORED for warning in v.warnings
+    ]
 
 
 def in_place_order(verdicts: tuple[Verdict, ...]) -> list[Verdict]:

@@ -18,6 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pdscan.audit import PLAINTEXT_SENSITIVE, WARNING_EXPLANATIONS
 from pdscan.formats.console import render
 from pdscan.formats.summary import Summary, in_place_order, summarise
 from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
@@ -36,6 +37,10 @@ LOG_HEADERS = ("field", "category", "verdict", "declared purposes", "values · l
 FREE_TEXT = "(free text)"
 WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of squeezing the purposes
 NOT_PERMITTED = " (not permitted)"
+WARNING_ADVICE = {
+    PLAINTEXT_SENSITIVE: "place(s) hold card, bank-account or identity-document numbers readable in clear text, "
+    "though the policy promises encryption (§1a): mask them before they are logged",
+}
 
 
 class TableFormat:
@@ -192,7 +197,7 @@ def _details(verdict: Verdict) -> Text:
         details.append(f" · samples: {', '.join(finding.values.samples)}")
     details.stylize("dim")
     for warning in verdict.warnings:
-        details.append(f" · {warning}: readable in clear text; the policy promises encryption (§1a)", style="bold red")
+        details.append(f" · {warning}: {WARNING_EXPLANATIONS.get(warning, '')}", style="bold red")
     return details
 
 
@@ -241,7 +246,8 @@ def _listing(title: str, lines: list[str]) -> Iterator[RenderableType]:
 
 
 def next_step(report: Report, summary: Summary) -> str:
-    """One line saying what to do: the worst problem present first, then how many others remain."""
+    """One line saying what to do: the worst problem present first, then how many others remain;
+    warnings come last (they fail nothing, but are not "nothing to do")."""
     counts = summary.by_verdict
     problems = [
         (kind, count, advice)
@@ -276,6 +282,10 @@ def next_step(report: Report, summary: Summary) -> str:
             ),
         )
         if count
+    ]
+    problems += [
+        (f"{warning} warning(s)", count, WARNING_ADVICE.get(warning, f"place(s) carry the {warning} warning"))
+        for warning, count in summary.warnings.items()
     ]
     if not problems:
         if report.skipped:
