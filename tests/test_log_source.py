@@ -74,6 +74,57 @@ def test_processes_and_byte_ranges_give_what_one_process_gives(tmp_path: Path, m
     assert many_scan.summaries == one_scan.summaries
 
 
+def _header_changing_log(log_format: str) -> str:
+    """A W3C or Zeek log whose columns change order at each new header (a server restart, or
+    logs appended together), each block long enough to span several 4 KiB ranges; one block's
+    header is followed by more comment lines than a range is primed with."""
+    if log_format == "w3c":
+        blocks = [("c-ip", "cs(User-Agent)"), ("cs(User-Agent)", "c-ip"), ("c-ip", "cs(User-Agent)")]
+        lines: list[str] = []
+        for number, columns in enumerate(blocks):
+            lines += ["#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0"]
+            lines.append("#Fields: date time " + " ".join(columns))
+            lines += [f"#Remark: restart {number}.{remark}" for remark in range(40 if number == 1 else 0)]
+            values = {"c-ip": f"198.51.100.{number + 1}", "cs(User-Agent)": "Mozilla/5.0"}
+            lines += [f"2026-11-24 10:0{number}:00 " + " ".join(values[c] for c in columns)] * 300
+        return "\n".join(lines) + "\n"
+    blocks = [("id.orig_h", "user_agent"), ("user_agent", "id.orig_h"), ("id.orig_h", "user_agent")]
+    lines = []
+    for number, columns in enumerate(blocks):
+        lines += ["#separator \\x09", "#path\thttp", "#fields\tts\t" + "\t".join(columns), "#types\ttime\taddr\tstring"]
+        values = {"id.orig_h": f"198.51.100.{number + 1}", "user_agent": "Mozilla/5.0"}
+        lines += [f"1764000000.{number}\t" + "\t".join(values[c] for c in columns)] * 300
+        lines.append("#close\t2026-11-24-10-00-00")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("log_format", ["w3c", "zeek"])
+def test_a_range_reads_its_columns_by_the_last_header_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_format: str
+) -> None:
+    """A range of a large file starts with the header lines in effect at its first byte, not
+    those of the file's start: the same lines and values as the file read in one piece (a
+    compressed file is one unit), whatever the processes. Read by the old header, addresses were
+    reported as user agents and shown raw."""
+    monkeypatch.setattr(logs, "RANGE", 4096)
+    text = _header_changing_log(log_format)
+    plain = tmp_path / "u_ex1.log"
+    plain.write_text(text)
+    packed = tmp_path / "u_ex1.log.1.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    whole_scan, whole = scan_paths(packed, jobs=1)
+    for jobs in (1, 2):
+        scan, records = scan_paths(plain, jobs=jobs)
+        assert records_as_tuples(records) == records_as_tuples(whole), f"--jobs {jobs}"
+        assert [s.lines for s in scan.summaries] == [s.lines for s in whole_scan.summaries]
+    address_field = "c-ip" if log_format == "w3c" else "id.orig_h"
+    assert {(r.field, r.data_type) for r in whole} == {
+        (address_field, "user.device.ip_address"),
+        ("cs(User-Agent)" if log_format == "w3c" else "user_agent", "user.device.user_agent"),
+    }
+    assert len(whole) == 2 * 900
+
+
 def test_findings_count_rotated_copies_as_one_log_oldest_first(tmp_path: Path) -> None:
     (tmp_path / "access.log").write_text(
         '192.0.2.1 - - [25/Nov/2026:06:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8"\n'

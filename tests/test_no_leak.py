@@ -381,6 +381,11 @@ def test_a_url_pdscan_cannot_use_is_named_without_its_password(url: str, message
         ("user.device.ip_address", "2001:db8:85a3::8a2e:370:7344", "2001:db8:x:x"),
         ("user.device.host_name", "p5dd3a1b2.dip0.t-ipconnect.de", "*.t-ipconnect.de"),
         ("user.device.user_agent", "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/120.0", "Mozilla/5.0 …"),
+        ("user.device.user_agent", "198.51.100.23", "198.51.100.x"),
+        ("user.device.user_agent", "sachiko@example.org Mozilla/5.0", "***@*******.org …"),
+        ("user.device.user_agent", "4111 1111 1111 1111", "*** …"),
+        ("user.device.user_agent", "+81 90-1234-5678", "*** …"),
+        ("user.device.language", "ja-JP,ja;q=0.9", "ja-JP,ja …"),
         ("user.device.device_id.mac_address", "00:1A:2B:3C:4D:5E", "0***E (17 chars)"),
         ("user.authorization.session_token", "8f14e45fceea167a5a36dedd4bea2543", "8***3 (32 chars)"),
         ("user.name", "Taro Suzuki", "T***i (11 chars)"),
@@ -488,3 +493,47 @@ def test_a_json_key_that_only_holds_digits_is_shown_as_it_is(keyed_log: Path) ->
     fields = {json.loads(line)["field"] for line in decoded(result.stdout).splitlines()}
     assert {f"by.{key}.e" for key in TECHNICAL_KEYS} <= fields
     assert {"by.+81 *-****-**78.e", "by.+81********78.e"} <= fields, "phone numbers show their masks"
+
+
+# User agents that are personal values: a client, a proxy or a log writer putting an address,
+# an e-mail, a card or a phone number where the product goes.
+AGENT_VALUES = {
+    "ip": "198.51.100.23",
+    "email": "sachiko.ueda@example.org",
+    "card": "4111 1111 1111 1111",
+    "card_compact": "5500000000000004",
+    "phone": "+81 90-1234-5678",
+    "phone_compact": "+819012345678",
+}
+
+
+@pytest.fixture(scope="module")
+def agent_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An IIS log and a JSON log whose user agents hold personal values, and one real agent."""
+    folder = tmp_path_factory.mktemp("agents")
+    agents = [*AGENT_VALUES.values(), "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"]
+    w3c = [f"2026-11-24 10:00:00 203.0.113.7 {agent.replace(' ', '+')}" for agent in agents]
+    (folder / "u_ex1.log").write_text("\n".join(["#Fields: date time c-ip cs(User-Agent)", *w3c]) + "\n")
+    jsonl = [json.dumps({"msg": "request", "user_agent": f"{agent} (via proxy)"}) for agent in agents]
+    (folder / "agents.jsonl").write_text("\n".join(jsonl) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("format_name", SCAN_FORMATS)
+def test_a_user_agent_that_is_a_personal_value_is_masked_in_every_format(format_name: str, agent_logs: Path) -> None:
+    """The user-agent mask keeps the first word, the product: when that word is itself a
+    personal value it shows the value's own mask, or nothing."""
+    result = run("scan", "u_ex1.log", "agents.jsonl", "--format", format_name, "--fail-on", "never", cwd=agent_logs)
+    assert result.returncode == 0, decoded(result.stderr)
+    texts = {"stdout": decoded(result.stdout), "stderr": decoded(result.stderr)}
+    assert leaks(texts, AGENT_VALUES.values()) == {}
+    assert "9012345678" not in texts["stdout"] and "1234-5678" not in texts["stdout"]
+
+
+def test_a_real_user_agent_still_shows_its_product(agent_logs: Path) -> None:
+    result = run("scan", "u_ex1.log", "agents.jsonl", "--format", "ndjson", cwd=agent_logs)
+    agents = {record["value"] for record in map(json.loads, decoded(result.stdout).splitlines())
+              if record["category"] == "device"}  # fmt: skip
+    assert "Mozilla/5.0 …" in agents
+    shown = run("scan", "u_ex1.log", "--format", "ndjson", "--show-data", cwd=agent_logs)
+    assert "198.51.100.23" in decoded(shown.stdout), "--show-data still shows the values"

@@ -15,7 +15,7 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 | date of birth | `****-**-**` | the date's shape |
 | IPv4, IPv6 | `203.0.113.x`, `2001:db8:x:x` | the network (/24, /32) |
 | host name | `*.example.net` | the registered domain (a provider, a network) |
-| user agent, language | `Mozilla/5.0 …` | the first word: the product, not the fingerprint |
+| user agent, language | `Mozilla/5.0 …` | the first word: the product, not the fingerprint (a first word that is itself a personal value: its mask; a piece of a number: `***`) |
 | anything else | `T***i (11 chars)`, `H***`, `***` | first and last character and the length; short values nothing |
 
 Separators stay where they were, so the layout still says what kind of number it is. Every
@@ -36,6 +36,9 @@ from pdscan.detect.text_values import values_in_text
 
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\s;(]+")
+# A product (`curl/8.4.0`) or a language (`ja-JP,ja`) starts with a letter; `@` and `:` belong
+# to e-mails and addresses, never to a product name.
+_PRODUCT = re.compile(r"[^\W\d_][^@:]*")
 CARD_BRAND_DIGITS = 1  # 4 Visa, 5 Mastercard, 3 Amex/JCB/Diners (told apart by length), 6 Discover
 CARD_LAST_DIGITS = 4  # what receipts print; the BIN (6-8 leading digits) is never shown whole
 
@@ -138,10 +141,16 @@ def _country_code_digits(value: str) -> int:
 
 
 def _first_word(value: str) -> str:
-    """`Mozilla/5.0 (X11; …)` -> `Mozilla/5.0 …`: the product, not the fingerprint."""
-    match = _WORD.match(value.strip())
+    """`Mozilla/5.0 (X11; …)` -> `Mozilla/5.0 …`: the product, not the fingerprint. A first word
+    that is a personal value (a client sending its address as its agent) shows that value's
+    mask; one that is not a name (`4111`, `+81`: a piece of a number) shows nothing."""
+    text = value.strip()
+    match = _WORD.match(text)
     word = match.group() if match else ""
-    return f"{word} …" if len(word) < len(value.strip()) else word
+    shown = mask_text(word)
+    if shown == word and word and not _PRODUCT.fullmatch(word):
+        shown = "***"
+    return f"{shown} …" if len(word) < len(text) else shown
 
 
 def _edges(value: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -34,10 +34,12 @@ from pdscan.sources.log_unit import (
     load_tools,
     scan_unit,
 )
-from pdscan.sources.logformats import detect_format
+from pdscan.sources.logformats import detect_format, new_format
 from pdscan.sources.storage import open_binary, shown_location, size_of
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
+HEADERS_CARRIED = 8  # header lines a range is primed with, the last before it: the last one names its fields
+SEARCH_PIECE = 1 << 22  # read at a time when looking for the header lines before each range
 STDIN_IDENTITY = "<stdin>"
 SNIFFERS = 32  # remote objects sniffed at once: round trips overlap, the storage is not flooded
 
@@ -264,7 +266,8 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
 
 
 def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:
-    """Byte ranges of about RANGE bytes, each starting at the beginning of a line."""
+    """Byte ranges of about RANGE bytes, each starting at the beginning of a line, primed with
+    the file's first header lines and then those last taken before the range's start."""
     starts = [0]
     with open_binary(path) as handle:
         for offset in range(RANGE, size, RANGE):
@@ -273,9 +276,65 @@ def _ranges(path: str, size: int, input_order: int, log_format: str, header: tup
             start = _next_line_start(handle, offset - 1)
             if start < size:
                 starts.append(start)
+        headers_before = _headers_before(handle, starts, log_format)
     bounds = list(zip(starts, [*starts[1:], size], strict=True))
-    for start, end in bounds:
-        yield Unit(input_order, path, log_format, header, None, start, end - start, end - start)
+    for (start, end), before in zip(bounds, headers_before, strict=True):
+        yield Unit(input_order, path, log_format, header + before, None, start, end - start, end - start)
+
+
+def _headers_before(handle: BinaryIO, starts: Sequence[int], log_format: str) -> list[tuple[str, ...]]:
+    """Per range start, the last HEADERS_CARRIED header lines (`#Fields:`) the format took before
+    it: one process reading from the top would read the range by them. Only formats with header
+    lines pay for the search, which reads the file up to the last start a piece at a time."""
+    parser = new_format(log_format)
+    if not parser.has_headers or len(starts) < 2:
+        return [()] * len(starts)
+    taken: deque[str] = deque(maxlen=HEADERS_CARRIED)
+    headers_before: list[tuple[str, ...]] = []
+    comments = _comment_lines(handle, starts[-1])
+    comment = next(comments, None)
+    for start in starts:
+        while comment is not None and comment[0] < start:
+            if parser.header(comment[1]):
+                taken.append(comment[1])
+            comment = next(comments, None)
+        headers_before.append(tuple(taken))
+    return headers_before
+
+
+def _comment_lines(handle: BinaryIO, end: int) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each line that starts with `#` before byte `end`, found by a byte
+    search for `\\n#`; a line's text is read up to HEAD bytes, decoded as units decode it."""
+    handle.seek(0)
+    offset = 0
+    at_line_start = True
+    while offset < end:
+        piece = handle.read(min(SEARCH_PIECE, end - offset))
+        if not piece:
+            return
+        line_start = 0 if at_line_start and piece.startswith(b"#") else _next_comment(piece, 0)
+        while line_start >= 0:
+            line_end = piece.find(b"\n", line_start, line_start + HEAD)
+            text = piece[line_start:line_end] if line_end >= 0 else _line_at(handle, offset + line_start)
+            yield offset + line_start, text.decode("utf-8", "surrogateescape").rstrip("\r")
+            line_start = _next_comment(piece, line_start)
+        at_line_start = piece.endswith(b"\n")
+        offset += len(piece)
+
+
+def _next_comment(piece: bytes, after: int) -> int:
+    """Where the next line starting with `#` after index `after` starts in `piece`, or -1."""
+    newline = piece.find(b"\n#", after)
+    return newline + 1 if newline >= 0 else -1
+
+
+def _line_at(handle: BinaryIO, offset: int) -> bytes:
+    """Up to HEAD bytes of the line starting at `offset`, the handle left where it was."""
+    resume = handle.tell()
+    handle.seek(offset)
+    line = handle.read(HEAD).split(b"\n", 1)[0]
+    handle.seek(resume)
+    return line
 
 
 def _next_line_start(handle: BinaryIO, offset: int) -> int:

@@ -11,6 +11,7 @@ from pdscan.sources.readable import readable_name
 class HeaderNamedColumns:
     name = ""
     positional = True
+    has_headers = True
     separator = " "
     header_prefix = ""
     identifying: tuple[str, ...] = ()  # header lines that say a file is in this format

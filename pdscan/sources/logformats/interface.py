@@ -24,6 +24,9 @@ class LogFormat(Protocol):
     # Personal data sits in fields known by position or header (the client address of an access
     # log): every line is read, not only lines where a pattern fired.
     positional: bool
+    # Header lines inside a file change how the lines after them read: a range cut from the
+    # file must start with those before it.
+    has_headers: bool
 
     def fields(self, line: str) -> list[Field] | None:
         """The fields of a line, or None when the line is not written in this format."""
@@ -41,6 +44,8 @@ class LogFormat(Protocol):
 
 class WithoutHeader:
     """For formats that no header line names or changes."""
+
+    has_headers = False
 
     def header(self, line: str) -> bool:
         return False
