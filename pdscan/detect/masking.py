@@ -15,8 +15,10 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 | date of birth | `****-**-**` | the date's shape |
 | IPv4, IPv6 | `203.0.113.x`, `2001:db8:x:x` | the network (/24, /32) |
 | host name | `*.example.net` | the registered domain (a provider, a network) |
-| user agent, language | `Mozilla/5.0 …` | the first word: the product, not the fingerprint (a first word that is itself a personal value: its mask; a piece of a number: `***`) |
+| user agent, language | `Mozilla/5.0 …` | the first word: the product, not the fingerprint (¹) |
 | anything else | `T***i (11 chars)`, `H***`, `***` | first and last character and the length; short values nothing |
+
+(¹) A first word that is itself a personal value shows its mask; a piece of a number, `***`.
 
 Separators stay where they were, so the layout still says what kind of number it is. Every
 output uses these unless the user asks for raw values with --show-data; text that is not one
