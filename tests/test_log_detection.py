@@ -141,6 +141,13 @@ FINDS = [
         id="addresses-and-cards-next-to-version-and-order-rules",
     ),
     pytest.param(
+        '<Data Name="IpAddress">192.0.2.100</Data> flow 192.0.2.101:1234 -> 198.51.100.1:80\n'
+        "allow 192.0.2.1-192.0.2.9 GET /geoip/192.0.2.7 kubelet: node 192.0.2.5 NotReady\n",
+        # (in a range, the first address is followed by a hyphen, which ends versions like `1.2.3.4-beta`)
+        {(None, "ip_address", f"192.0.2.{n}") for n in (100, 101, 9, 7, 5)} | {(None, "ip_address", "198.51.100.1")},
+        id="addresses-in-markup-arrows-ranges-paths-and-after-product-names",
+    ),
+    pytest.param(
         "client 2001:db8:85a3::8a2e:370:7334 connected via [2001:db8::2]:443\n",
         {(None, "ip_address", "2001:db8:85a3::8a2e:370:7334"), (None, "ip_address", "2001:db8::2")},
         id="ipv6",
