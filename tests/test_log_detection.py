@@ -199,6 +199,23 @@ FINDS = [
         id="unquoted-value-ends-before-brackets-and-a-full-stop",
     ),
     pytest.param(
+        "x first_name='Lena' y phone = 090-1234-5678\n"
+        "UPDATE users SET birth_date='1991-03-04' WHERE mail='a@example.com'\n"
+        'Parameters: {"user"=>{"last_name"=>"Sato"}}\n'
+        "<QueryDict: {'given_name': ['Ivy']}>\n"
+        "imap-login: Login: user=<ivan>, method=PLAIN\n",
+        {
+            ("first_name", "name", "Lena"),
+            ("phone", "phone", "090-1234-5678"),
+            ("birth_date", "date_of_birth", "1991-03-04"),
+            ("mail", "email", "a@example.com"),
+            ("last_name", "name", "Sato"),
+            ("given_name", "name", "Ivy"),
+            ("user", "account", "ivan"),
+        },
+        id="sql-ruby-python-and-mail-log-pairs",
+    ),
+    pytest.param(
         r'{"level":"info","payload":"{\"idfa\":\"6D92078A-8246-4BA4-AE5B-76104861E7DC\"}"}' "\n",
         {("payload.idfa", "device_id", "6D92078A-8246-4BA4-AE5B-76104861E7DC")},
         id="json-held-in-a-json-string-keeps-its-keys",

@@ -44,13 +44,19 @@ KEY_NAME_RUN = re.compile(rb"[\w.()-]*")
 KEY_SEPARATOR = re.compile(rb"\\?[\"']?\s*[:=]")  # `\":` in JSON held in a JSON string
 # `key=value` and `key: value` inside free text: query strings, pam messages, logfmt-ish
 # fragments, header dumps (`X-Device-Id: …`), JSON pieces (`"sid":"…"`, or `\"sid\":\"…\"` in
-# JSON held in a JSON string). An unquoted value ends at white space or punctuation around it
-# (`Login(user=olga)`); a final full stop is the sentence's, a final backslash an escape's.
+# JSON held in a JSON string), SQL (`phone = '03-1234-5678'`), Ruby and Python hashes
+# (`"name"=>"…"`, `'first_name': ['…']`), mail logs (`user=<…>`). An unquoted value ends at white
+# space or punctuation around it (`Login(user=olga)`); a final full stop is the sentence's, a
+# final backslash an escape's; one that starts with a key (`Login: user=<…>`) is none.
 PAIR_KEY_LENGTH = 41  # characters; a longer key is not read as one
 KEY_RUN_REVERSED = re.compile(r"[\w.-]*")  # the start of a key, from one of its words backwards
+QUOTED_VALUES = (2, 3, 4, 5)  # PAIR's groups: "…", \"…\", '…', <…>
+BARE_VALUE = 6
+STARTS_WITH_KEY = re.compile(r"[A-Za-z_][\w.-]*=(?!=)")  # `user=`, `rhost=1.2…`; not `abc==` (base64)
 PAIR = re.compile(
-    rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})(?:=|\\?[\"']?:[ \t]*)"
-    r"(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|\\\"([^\"\\]*)\\\"|([^\s&;,\"'<>()\[\]{}]*))"
+    rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})\\?[\"']?[ \t]*(?:=>?|:)[ \t]*(?:\[[ \t]*)?"
+    r"(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|\\\"([^\"\\]*)\\\"|'([^'\\]*(?:\\.[^'\\]*)*)'|<([^<>\s]*)>"
+    r"|([^\s&;,\"'<>()\[\]{}]*))"
 )
 
 
@@ -261,11 +267,14 @@ class LineAnalyser:
                 continue
             key = match.group(1)
             path = f"{field.path}.{key}" if field.path else key
-            quoted = 2 if match.group(2) is not None else 3 if match.group(3) is not None else 0
-            if quoted:
+            quoted = next((group for group in QUOTED_VALUES if match.group(group) is not None), None)
+            if quoted is not None:
                 start, end = match.span(quoted)
             else:
-                start, end = match.start(4), match.start(4) + len(match.group(4).rstrip(".\\"))
+                bare = match.group(BARE_VALUE).rstrip(".\\")
+                if STARTS_WITH_KEY.match(bare):  # an empty value, then the next pair (`ruser= rhost=…`)
+                    continue
+                start, end = match.start(BARE_VALUE), match.start(BARE_VALUE) + len(bare)
             self._keyed(self.key_rule(key), line, path, start, end, found)
 
     def _checked(self, check: str, data_type: str, text: str) -> str | None:
