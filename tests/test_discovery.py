@@ -177,3 +177,23 @@ def test_a_directory_with_nothing_to_scan_is_skipped_with_why(tmp_path: Path) ->
         ("empty", "no file in it (hidden files and pdscan's own files aside); nothing scanned"),
         ("own", "no file in it (hidden files and pdscan's own files aside); nothing scanned"),
     ]
+
+
+def test_a_directory_symlink_inside_a_directory_is_skipped_as_one_not_as_an_empty_parent(tmp_path: Path) -> None:
+    """The link is what the user must act on: "no file in it" about its parent would hide it."""
+    write(tmp_path / "realdir" / "app.log", "ip=192.0.2.1\n")
+    (tmp_path / "parent").mkdir()
+    (tmp_path / "parent" / "logs").symlink_to("../realdir", target_is_directory=True)
+    (tmp_path / "parent" / "loop").symlink_to("..", target_is_directory=True)
+    found = discover([str(tmp_path / "parent")])
+    assert not found.logs
+    assert [(s.source, s.reason) for s in found.skipped] == [
+        (
+            str(tmp_path / "parent" / "logs"),
+            f"a symlink to a directory ({tmp_path / 'realdir'}); not followed: name it to scan it",
+        ),
+        (str(tmp_path / "parent" / "loop"), "a symlink to a directory above it (a loop); not followed"),
+    ]
+    assert [log.path for log in discover([str(tmp_path / "parent" / "logs")]).logs] == [
+        tmp_path / "parent" / "logs" / "app.log"
+    ], "named outright, the link is followed"

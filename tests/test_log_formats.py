@@ -90,6 +90,42 @@ def test_w3c_and_zeek_fields_are_named_by_their_header() -> None:
     assert zeek == [("ts", "1.0"), ("id.orig_h", "192.0.2.1")]
 
 
+CLOUDFRONT_FIELDS = (
+    "#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer)"
+    " cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol"
+    " cs-bytes time-taken x-forwarded-for"
+)
+CLOUDFRONT_VALUES = (
+    ("date", "2026-11-25"),
+    ("time", "06:00:00"),
+    ("x-edge-location", "NRT57-P2"),
+    ("sc-bytes", "2390"),
+    ("c-ip", "192.0.2.44"),
+    ("cs-method", "GET"),
+    ("cs(Host)", "d111111abcdef8.cloudfront.net"),
+    ("cs-uri-stem", "/signup"),
+    ("sc-status", "200"),
+    ("cs(Referer)", "https://www.example.com/"),
+    ("cs(User-Agent)", "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20Gecko/20100101%20Firefox/121.0"),
+    ("cs-uri-query", "email=ann%40example.com&ref=mail"),
+    ("cs(Cookie)", "session-id=9f3c2a71b4e8d605"),
+    ("x-edge-result-type", "Hit"),
+    ("x-edge-request-id", "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ=="),
+    ("x-host-header", "www.example.com"),
+    ("cs-protocol", "https"),
+    ("cs-bytes", "412"),
+    ("time-taken", "0.001"),
+    ("x-forwarded-for", "2001:db8::1"),
+)
+
+
+def test_cloudfront_lines_are_split_on_tabs_under_a_space_separated_header() -> None:
+    line = "\t".join(value for _, value in CLOUDFRONT_VALUES)
+    head = ("#Version: 1.0", CLOUDFRONT_FIELDS)
+    assert detect_format([*head, line]) == "w3c"
+    assert fields("w3c", line, head) == list(CLOUDFRONT_VALUES)
+
+
 def test_syslog_message_and_structured_data_are_free_text() -> None:
     assert fields("syslog", "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user x from 192.0.2.1") == [
         (None, "Invalid user x from 192.0.2.1")

@@ -285,6 +285,9 @@ def _expand_path(path: Path, base: Path, explicit: bool) -> Iterable[_Found | Sk
     unlisted: list[OSError] = []  # os.walk leaves out what it cannot list: said, not dropped
     for root, dirs, files in os.walk(path, onerror=unlisted.append, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in dirs:
+            if os.path.islink(os.path.join(root, name)):  # os.walk lists it, then leaves it: said, not dropped
+                yield _linked_directory(Path(root) / name)
         for name in sorted(files):
             if not name.startswith(".") and name not in OWN_FILES:
                 found = Path(root) / name
@@ -292,6 +295,17 @@ def _expand_path(path: Path, base: Path, explicit: bool) -> Iterable[_Found | Sk
     for error in unlisted:
         reason = f"cannot read the directory: {error.strerror or error}; nothing in it scanned"
         yield Skipped(shown_path(str(error.filename)), reason)
+
+
+def _linked_directory(link: Path) -> Skipped:
+    """A directory symlink is not followed (it may lead out of the tree or back into it): the
+    user learns where it leads, so nothing read can be mistaken for everything there."""
+    target = Path(os.path.realpath(link))
+    if link.parent.resolve().is_relative_to(target):
+        return Skipped(shown_path(link), "a symlink to a directory above it (a loop); not followed")
+    return Skipped(
+        shown_path(link), f"a symlink to a directory ({shown_path(target)}); not followed: name it to scan it"
+    )
 
 
 def _below(path: Path, base: Path) -> str:

@@ -26,7 +26,7 @@ class HeaderNamedColumns:
             return None
         fields = []
         position = 0
-        for name, value in zip(self.names, line.split(self.separator), strict=False):
+        for name, value in zip(self.names, line.split(self.separator_of(line)), strict=False):
             if value and value not in self.unset:
                 end = position + len(value)
                 fields.append(Field(name, position, end, free_text=name.lower() in self.free_text))
@@ -36,8 +36,13 @@ class HeaderNamedColumns:
     def header(self, line: str) -> bool:
         if not line.startswith(self.header_prefix):
             return False
-        self.names = [readable_name(name) for name in line[len(self.header_prefix) :].strip().split(self.separator)]
+        names = line[len(self.header_prefix) :].strip()
+        self.names = [readable_name(name) for name in names.split(self.separator_of(names))]
         return True
+
+    def separator_of(self, line: str) -> str:
+        """The character this line's values are separated by: one per format unless it says otherwise."""
+        return self.separator
 
     @classmethod
     def is_header(cls, line: str) -> bool:
