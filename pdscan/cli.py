@@ -166,7 +166,8 @@ Exit codes:
 
 
 class Messages:
-    """People-facing lines on stderr, silenced by --quiet except errors."""
+    """People-facing lines on stderr, silenced by --quiet except errors and warnings that the
+    output itself is sensitive."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -177,6 +178,9 @@ class Messages:
 
     def error(self, text: str) -> None:
         click.echo(f"pdscan: error: {visible(text)}", err=True)
+
+    def warning(self, text: str) -> None:
+        click.echo(f"pdscan: warning: {visible(text)}", err=True)
 
 
 CONFIG_OPTION = click.option(
@@ -312,7 +316,7 @@ def scan(
         messages.error("ndjson streams every value found; --baseline and --changed-since need a report format")
         sys.exit(EXIT_ERROR)
     if show_data:
-        messages.info("--show-data: personal values appear unmasked in this output; handle it as personal data")
+        messages.warning("--show-data: personal values appear unmasked in this output; handle it as personal data")
     with _writing("report", output_path, messages), _bad_input(messages):
         accepted = load_baseline(baseline_path) if baseline_path else None
         changes = _changes(changed_since) if changed_since else None

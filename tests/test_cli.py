@@ -273,3 +273,12 @@ def test_fingerprints_do_not_move_with_line_numbers(tmp_path: Path) -> None:
     after, _ = json_report("schema.sql", cwd=tmp_path)
     assert before["findings"][0]["location"]["line"] != after["findings"][0]["location"]["line"]
     assert before["findings"][0]["fingerprint"] == after["findings"][0]["fingerprint"]
+
+
+def test_show_data_warns_on_stderr_even_when_quiet(tmp_path: Path) -> None:
+    """`--quiet` silences progress and notes, never the warning that the output is personal data."""
+    (tmp_path / "app.log").write_text("login from 192.0.2.7\n")
+    for extra in ((), ("--quiet",)):
+        result = pdscan("scan", "app.log", "--format", "ndjson", "--show-data", *extra, cwd=tmp_path)
+        assert "192.0.2.7" in result.stdout
+        assert "pdscan: warning: --show-data: personal values appear unmasked" in result.stderr, extra

@@ -104,21 +104,24 @@ def iban(text: str) -> bool:
 
 
 def ipv4(text: str) -> bool:
-    """Four decimal octets without leading zeros (as `ipaddress` reads them), not 0.0.0.0 or a
-    loopback address."""
+    """Four decimal octets without leading zeros (as `ipaddress` reads them), naming one host:
+    not 0.0.0.0, a loopback, multicast (224-239.x) or the broadcast address."""
     octets = text.split(".")
     if len(octets) != 4 or not all(_OCTET.fullmatch(octet) for octet in octets):
         return False
-    return text != "0.0.0.0" and octets[0] != "127"
+    return text not in ("0.0.0.0", "255.255.255.255") and octets[0] != "127" and not 224 <= int(octets[0]) <= 239
 
 
 def ipv6(text: str) -> bool:
-    """An address `ipaddress` accepts, not `::` or `::1` (they name no one's host)."""
+    """An address `ipaddress` accepts, naming one host: not `::`, `::1`, multicast (`ff00::/8`),
+    or an IPv4 address written as IPv6 (`::ffff:127.0.0.1`) that names none."""
     try:
         address = ipaddress.IPv6Address(text)
     except ValueError:
         return False
-    return not (address.is_unspecified or address.is_loopback)
+    if address.ipv4_mapped is not None:
+        return ipv4(str(address.ipv4_mapped))
+    return not (address.is_unspecified or address.is_loopback or address.is_multicast)
 
 
 def email(text: str) -> bool:
