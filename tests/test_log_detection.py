@@ -216,6 +216,11 @@ FINDS = [
         id="sql-ruby-python-and-mail-log-pairs",
     ),
     pytest.param(
+        "user moved geo=35.68,139.69 ok\nlocation: 35.6812, 139.7671\n",
+        {("geo", "location", "35.68,139.69"), ("location", "location", "35.6812, 139.7671")},
+        id="a-coordinate-pair-in-free-text-is-one-value",
+    ),
+    pytest.param(
         r'{"level":"info","payload":"{\"idfa\":\"6D92078A-8246-4BA4-AE5B-76104861E7DC\"}"}' "\n",
         {("payload.idfa", "device_id", "6D92078A-8246-4BA4-AE5B-76104861E7DC")},
         id="json-held-in-a-json-string-keeps-its-keys",

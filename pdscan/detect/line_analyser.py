@@ -52,6 +52,10 @@ PAIR_KEY_LENGTH = 41  # characters; a longer key is not read as one
 KEY_RUN_REVERSED = re.compile(r"[\w.-]*")  # the start of a key, from one of its words backwards
 QUOTED_VALUES = (2, 3, 4, 5)  # PAIR's groups: "…", \"…\", '…', <…>
 BARE_VALUE = 6
+# A coordinate's second half after the comma that ends an unquoted value (`geo=35.68,139.69`,
+# `location: 35.6812, 139.7671`): the pair is one value, so an ndjson span covers both halves.
+PAIRED_CHECK = "coordinate"
+SECOND_NUMBER = re.compile(r",[ \t]?[-+]?\d+(?:\.\d+)?(?![\w.])")
 STARTS_WITH_KEY = re.compile(r"[A-Za-z_][\w.-]*=(?!=)")  # `user=`, `rhost=1.2…`; not `abc==` (base64)
 PAIR = re.compile(
     rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})\\?[\"']?[ \t]*(?:=>?|:)[ \t]*(?:\[[ \t]*)?"
@@ -275,7 +279,11 @@ class LineAnalyser:
                 if STARTS_WITH_KEY.match(bare):  # an empty value, then the next pair (`ruser= rhost=…`)
                     continue
                 start, end = match.start(BARE_VALUE), match.start(BARE_VALUE) + len(bare)
-            self._keyed(self.key_rule(key), line, path, start, end, found)
+            rule = self.key_rule(key)
+            if rule is not None and rule.value_check == PAIRED_CHECK:
+                second = SECOND_NUMBER.match(line, end, field.end)  # `geo=35.68,139.69`: both halves
+                end = second.end() if second else end
+            self._keyed(rule, line, path, start, end, found)
 
     def _checked(self, check: str, data_type: str, text: str) -> str | None:
         """The data type a value has if it passes the check; None for placeholders and misses."""
