@@ -221,6 +221,18 @@ FINDS = [
         id="a-coordinate-pair-in-free-text-is-one-value",
     ),
     pytest.param(
+        '{"電話番号":"090-1234-5678","氏名":"山田 太郎","生年月日":"1990-04-01"}\n'
+        "電話番号: 03-1234-5678 お名前=佐藤花子\n",
+        {
+            ("電話番号", "phone", "090-1234-5678"),
+            ("氏名", "name", "山田 太郎"),
+            ("生年月日", "date_of_birth", "1990-04-01"),
+            ("電話番号", "phone", "03-1234-5678"),
+            ("お名前", "name", "佐藤花子"),
+        },
+        id="japanese-keys",
+    ),
+    pytest.param(
         r'{"level":"info","payload":"{\"idfa\":\"6D92078A-8246-4BA4-AE5B-76104861E7DC\"}"}' "\n",
         {("payload.idfa", "device_id", "6D92078A-8246-4BA4-AE5B-76104861E7DC")},
         id="json-held-in-a-json-string-keeps-its-keys",

@@ -40,7 +40,7 @@ KEY_MARKS = frozenset("=:\"'")  # one of these just before a value: a key may pr
 KEY_BEFORE_REVERSED = re.compile(r"[\"']?\s*[=:]\s*[\"']?([\w.-]{0,40}[A-Za-z_])(?![\w.-])")
 # The rest of a key after one of its words, up to the `=` or `:` that ends it (`_ip":`): the
 # run of name characters, then the separator (`_key_tails` reads each run once).
-KEY_NAME_RUN = re.compile(rb"[\w.()-]*")
+KEY_NAME_RUN = re.compile(rb"[\w.()\x80-\xff-]*")  # UTF-8 bytes too: `電話番号:`
 KEY_SEPARATOR = re.compile(rb"\\?[\"']?\s*[:=]")  # `\":` in JSON held in a JSON string
 # `key=value` and `key: value` inside free text: query strings, pam messages, logfmt-ish
 # fragments, header dumps (`X-Device-Id: …`), JSON pieces (`"sid":"…"`, or `\"sid\":\"…\"` in
@@ -58,7 +58,7 @@ PAIRED_CHECK = "coordinate"
 SECOND_NUMBER = re.compile(r",[ \t]?[-+]?\d+(?:\.\d+)?(?![\w.])")
 STARTS_WITH_KEY = re.compile(r"[A-Za-z_][\w.-]*=(?!=)")  # `user=`, `rhost=1.2…`; not `abc==` (base64)
 PAIR = re.compile(
-    rf"(?<![\w.-])([A-Za-z_][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})\\?[\"']?[ \t]*(?:=>?|:)[ \t]*(?:\[[ \t]*)?"
+    rf"(?<![\w.-])([^\W\d][\w.-]{{0,{PAIR_KEY_LENGTH - 1}}})\\?[\"']?[ \t]*(?:=>?|:)[ \t]*(?:\[[ \t]*)?"
     r"(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|\\\"([^\"\\]*)\\\"|'([^'\\]*(?:\\.[^'\\]*)*)'|<([^<>\s]*)>"
     r"|([^\s&;,\"'<>()\[\]{}]*))"
 )
