@@ -270,3 +270,17 @@ def test_batches_hold_about_eight_mib_of_log_to_read_compressed_or_not() -> None
     assert max(len(batch) for batch in batches_of(rotated)) == 3  # 3 x 300 kB x 8 <= 8 MiB < 4 x ...
     ranges = [Unit(0, "big.log", "plain", (), None, n << 23, 1 << 23, 1 << 23) for n in range(4)]
     assert [len(batch) for batch in batches_of(ranges)] == [1, 1, 1, 1]
+
+
+def test_a_forced_format_that_fits_no_line_is_said(tmp_path: Path) -> None:
+    """`--log-format json` on an access log reads it as plain text, losing the fields known by
+    position (`user_agent`, `remote_user`): the user is told, not left to wonder."""
+    (tmp_path / "access.log").write_text(
+        '192.0.2.1 - bob [24/Nov/2026:10:15:40 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5.0"\n'
+    )
+    misfit = pdscan("scan", "access.log", "--log-format", "json", "--format", "json", cwd=tmp_path)
+    assert "access.log: --log-format json fits none of its first lines" in misfit.stderr
+    assert "(they look like access)" in misfit.stderr
+    fitting = pdscan("scan", "access.log", "--log-format", "access", "--format", "json", cwd=tmp_path)
+    assert "fits none" not in fitting.stderr
+    assert {f["location"]["column"] for f in json.loads(fitting.stdout)["findings"]} >= {"remote_user", "user_agent"}

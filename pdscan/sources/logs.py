@@ -34,7 +34,7 @@ from pdscan.sources.log_unit import (
     load_tools,
     scan_unit,
 )
-from pdscan.sources.logformats import detect_format, new_format
+from pdscan.sources.logformats import SAMPLE_LINES, detect_format, new_format
 from pdscan.sources.storage import open_binary, shown_location, size_of
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
@@ -148,7 +148,7 @@ def scan_logs(
     skipped: list[Skipped] = []
     states: list[_InputState] = []
     units: list[Unit] = []
-    for planned in _plans(inputs, options.log_format):
+    for planned in _plans(inputs, options.log_format, options.on_note):
         if isinstance(planned, Skipped):
             on_skip(planned)
             skipped.append(planned)
@@ -213,7 +213,7 @@ def _display(log_input: LogInput) -> str:
 
 
 def _plans(
-    inputs: Sequence[LogInput], forced_format: str | None
+    inputs: Sequence[LogInput], forced_format: str | None, on_note: Callable[[str], None] = _no_note
 ) -> Iterator[Skipped | tuple[LogInput, str, list[Unit]]]:
     """Every input's plan in input order, each unit numbered by its input among those read.
     Remote objects are sniffed SNIFFERS at a time: one by one, thousands of round trips would
@@ -222,7 +222,7 @@ def _plans(
     plan = partial(_plan, forced_format=forced_format)
     if remote > 1:
         with concurrent.futures.ThreadPoolExecutor(min(SNIFFERS, remote)) as sniffers:
-            planned: Iterable[Skipped | tuple[str, list[Unit]]] = list(sniffers.map(plan, inputs))
+            planned: Iterable[Skipped | tuple[str, list[Unit], str | None]] = list(sniffers.map(plan, inputs))
     else:
         planned = map(plan, inputs)
     read = 0
@@ -230,20 +230,23 @@ def _plans(
         if isinstance(result, Skipped):
             yield result
             continue
-        log_format, units = result
+        log_format, units, note = result
+        if note:
+            on_note(note)
         yield log_input, log_format, [replace(unit, input_order=read) for unit in units]
         read += 1
 
 
-def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str, list[Unit]]:
-    """(format, units) for one input, or why it cannot be read; `_plans` numbers the units.
+def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str, list[Unit], str | None]:
+    """(format, units, a note for the user) for one input, or why it cannot be read; `_plans`
+    numbers the units.
     Standard input is sniffed by its unit, which is the only one that can read it. A remote
     object is planned exactly as a local file, so the same bytes give the same units and the
     same line numbers."""
     input_order = 0
     path = _path(log_input)
     if log_input.path is None:
-        return forced_format or "", [Unit(input_order, path, forced_format or "", ())]
+        return forced_format or "", [Unit(input_order, path, forced_format or "", ())], None
     try:
         size = size_of(path)
         with open_binary(path) as raw:
@@ -257,12 +260,27 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
     lines = head_lines(head, cut=len(head) >= HEAD)
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
+    note = _misfit(_display(log_input), forced_format, lines) if forced_format else None
     if compression or size < 2 * RANGE:
-        return log_format, [Unit(input_order, path, log_format, header, compression, size=size)]
+        return log_format, [Unit(input_order, path, log_format, header, compression, size=size)], note
     try:
-        return log_format, list(_ranges(path, size, input_order, log_format, header))
+        return log_format, list(_ranges(path, size, input_order, log_format, header)), note
     except OSError as error:
         return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
+
+
+def _misfit(display: str, forced_format: str, lines: list[str]) -> str | None:
+    """A note when the format the user forced reads none of a log's first lines (`--log-format
+    json` on an access log): its lines are then read as plain text, and fields named by position
+    (`user_agent`, `remote_user`) are lost without a word otherwise."""
+    parser = new_format(forced_format, lines)
+    sample = [line for line in lines if line.strip() and not line.startswith("#")][:SAMPLE_LINES]
+    if not sample or any(parser.fields(line) is not None for line in sample):
+        return None
+    return (
+        f"{display}: --log-format {forced_format} fits none of its first lines, which are read as plain "
+        f"text (they look like {detect_format(lines)})"
+    )
 
 
 def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:

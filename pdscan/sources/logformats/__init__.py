@@ -33,7 +33,7 @@ _BY_LINES = ("json", "access", "syslog", "logfmt")
 MAJORITY = 0.6
 SAMPLE_LINES = 200
 
-__all__ = ["FORMATS", "Field", "LogFormat", "detect_format", "new_format"]
+__all__ = ["FORMATS", "SAMPLE_LINES", "Field", "LogFormat", "detect_format", "new_format"]
 
 
 def new_format(name: str, head: Sequence[str] = ()) -> LogFormat:
