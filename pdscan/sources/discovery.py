@@ -152,9 +152,9 @@ def discover(
                 )
         skipped.extend(_nothing_selected(target, files_found, kept, problems))
 
-    for directory, files in sorted(sql_files.items()):
+    if sql_files:
         from pdscan.sources.sql_ddl import migration_order  # the SQL parser: only for schema scans
-
+    for directory, files in sorted(sql_files.items()):
         ordered = tuple(migration_order(dict.fromkeys(files)))
         database = shown_path(directory if directory in explicit_dirs or len(ordered) > 1 else ordered[0])
         inputs.append(SchemaInput(SourceKind.DDL, database, ordered))
