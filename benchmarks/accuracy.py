@@ -13,10 +13,14 @@ Logs: `logs/labels.csv` (file,line,category,value: one row per personal value oc
 log files it names. Each file is scanned by pdscan's CLI (`scan --format ndjson --show-data`); a
 prediction matches a label on the same file, line and category when the values are equal or one
 contains the other, one to one (exact matches first). A file whose scan fails is reported and left
-out. Decoys: every record pdscan reports in the decoy folder (log files with look-alikes but no
+out. A log file in `logs/` that no label names is a negative control: everything pdscan reports
+there is a false positive. Decoys: every record pdscan reports in the decoy folder (log files with look-alikes but no
 personal data) is a false alarm; the hit rate divides them by the look-alike tokens in the files.
 
-Each part runs when its labels (or folder) exist. A measurement, not a test: it always exits 0.
+Each part runs when its labels (or folder) exist; the run ends with one line per file (strict and
+full F1 for schemas, F1 and counts for logs), easy to compare before and after a change. It
+measures the pdscan that is installed (`pip install -e .` in a checkout), also when run from the
+repository root. A measurement, not a test: it always exits 0.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pdscan
 from pdscan.detect.names import NameClassifier
 from pdscan.policy import load_policy
 from pdscan.sources.sql_ddl import scan_ddl_files
@@ -183,6 +188,7 @@ class LogScore:
     """Counts per (file, category), and the unmatched predictions and labels."""
 
     counts: dict[tuple[str, str], Score] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # every file scanned, negative controls included
     false_positives: list[Occurrence] = field(default_factory=list)
     false_negatives: list[Occurrence] = field(default_factory=list)
 
@@ -288,8 +294,10 @@ class ScanOutput:
 
 
 def scan_command(path: Path) -> list[str]:
+    """The CLI of the pdscan this harness imported: `-P` keeps a source tree in the working
+    directory (the repository root) from shadowing the installed package and its rules."""
     scan = ["scan", str(path), "--format", "ndjson", "--show-data", "--fail-on", "never", "--quiet"]
-    return [sys.executable, "-m", "pdscan", *scan]
+    return [sys.executable, "-P", "-m", "pdscan", *scan]
 
 
 def one_line(text: str) -> str:
@@ -343,13 +351,32 @@ def print_errors(title: str, items: list[Occurrence]) -> None:
         print(f"      {item.describe()}")
 
 
+def negative_controls(folder: Path, labelled: set[str]) -> list[str]:
+    """Log files in the corpus that no label names: whatever pdscan reports there is a false positive."""
+    return sorted(
+        path.name
+        for path in folder.iterdir()
+        if path.is_file()
+        and path.name not in labelled
+        and not path.name.startswith(".")
+        and path.suffix.lower() not in (".csv", ".md")
+    )
+
+
 def measure_logs(corpus: Path, verbose: bool, command: Callable[[Path], list[str]] = scan_command) -> LogScore | None:
-    """Scan every log file labelled in CORPUS/logs/labels.csv, print its score; None if none was scanned."""
+    """Scan every log file of CORPUS/logs (labelled, or a negative control), print its score;
+    None if none was scanned."""
     labels_path = corpus / "logs" / "labels.csv"
     labels_by_file: dict[str, list[Occurrence]] = {}
     for label in read_log_labels(labels_path):
         labels_by_file.setdefault(label.file, []).append(label)
-    print(f"\n==== logs ({labels_path}): {len(labels_by_file)} labelled files, occurrence level")
+    controls = negative_controls(corpus / "logs", set(labels_by_file))
+    for name in controls:
+        labels_by_file[name] = []
+    print(
+        f"\n==== logs ({labels_path}): {len(labels_by_file) - len(controls)} labelled files and"
+        f" {len(controls)} negative controls, occurrence level"
+    )
     labels: list[Occurrence] = []
     predictions: list[Occurrence] = []
     scanned = []
@@ -366,11 +393,16 @@ def measure_logs(corpus: Path, verbose: bool, command: Callable[[Path], list[str
         labels.extend(file_labels)
         predictions.extend(prediction_of(file_name, record) for record in output.records)
         ignored = f", {output.ignored} non-JSON stdout lines ignored" if output.ignored else ""
-        print(f"\n== {file_name}: {len(file_labels)} labelled occurrences, {len(output.records)} predicted{ignored}")
+        control = " (negative control: every one is a false positive)" if file_name in controls else ""
+        print(
+            f"\n== {file_name}: {len(file_labels)} labelled occurrences,"
+            f" {len(output.records)} predicted{control}{ignored}"
+        )
     if not scanned:
         print("\n== logs total: no labelled log file could be scanned; nothing measured")
         return None
     result = score_logs(labels, predictions)
+    result.files = scanned
     for file_name in scanned:
         print(f"\n== {file_name}")
         print(f"  micro {result.total(file_name).line()}")
@@ -379,7 +411,7 @@ def measure_logs(corpus: Path, verbose: bool, command: Callable[[Path], list[str
             print_errors("false positives", [item for item in result.false_positives if item.file == file_name])
             print_errors("false negatives", [item for item in result.false_negatives if item.file == file_name])
     left_out = len(labels_by_file) - len(scanned)
-    note = f"; {left_out} labelled files left out" if left_out else ""
+    note = f"; {left_out} files left out" if left_out else ""
     print(f"\n== logs total (micro-averaged over {len(scanned)} scanned files{note})")
     print(f"  micro {result.total().line()}")
     print_categories(result.per_category())
@@ -435,7 +467,9 @@ def measure_decoys(folder: Path, verbose: bool, command: Callable[[Path], list[s
     )
 
 
-def measure_schemas(corpus: Path, verbose: bool) -> None:
+def measure_schemas(corpus: Path, verbose: bool) -> dict[str, dict[str, Score]]:
+    """Score every labelled schema file; returns file -> mode -> micro score."""
+    per_file: dict[str, dict[str, Score]] = {}
     labels_path = corpus / "schemas" / "labels.csv"
     totals = {mode: ZERO for mode in MODES}
     category_totals: dict[str, dict[str, Score]] = {mode: {} for mode in MODES}
@@ -451,6 +485,7 @@ def measure_schemas(corpus: Path, verbose: bool) -> None:
             kept = {key: value for key, value in predicted.items() if key in truth}
             total, per_category, _ = score(truth, kept)
             totals[mode] += total
+            per_file.setdefault(file_name, {})[mode] = total
             for category, item in per_category.items():
                 category_totals[mode][category] = category_totals[mode].get(category, ZERO) + item
             print(f"  {mode:6} micro {total.line()}")
@@ -467,6 +502,24 @@ def measure_schemas(corpus: Path, verbose: bool) -> None:
     for mode in MODES:
         print(f"  {mode:6} micro {totals[mode].line()}")
         print_categories(category_totals[mode])
+    return per_file
+
+
+def print_summary(schemas: dict[str, dict[str, Score]], logs: LogScore | None) -> None:
+    """One line per file, to compare runs before and after a change."""
+    print("\n==== summary: one line per file")
+    for name, scores in sorted(schemas.items()):
+        strict, full = scores["strict"], scores["full"]
+        print(
+            f"  schema {name:36} strict F1={strict.f1:.3f} full F1={full.f1:.3f}"
+            f"  (strict tp={strict.true_positive} fp={strict.false_positive} fn={strict.false_negative})"
+        )
+    for name in logs.files if logs else []:
+        total = logs.total(name) if logs else ZERO
+        print(
+            f"  log    {name:36} F1={total.f1:.3f} P={total.precision:.3f} R={total.recall:.3f}"
+            f"  (tp={total.true_positive} fp={total.false_positive} fn={total.false_negative})"
+        )
 
 
 def main() -> None:
@@ -486,15 +539,21 @@ def main() -> None:
         help="a folder of log files without personal data (default: tests/fixtures/logs/decoys when it exists)",
     )
     arguments = parser.parse_args()
-    for part, measure in (("schemas", measure_schemas), ("logs", measure_logs)):
+    print(f"pdscan {pdscan.__version__} from {Path(pdscan.__file__).parent}")
+    schemas: dict[str, dict[str, Score]] = {}
+    logs: LogScore | None = None
+    for part in ("schemas", "logs"):
         labels_path = arguments.corpus / part / "labels.csv"
-        if labels_path.is_file():
-            measure(arguments.corpus, arguments.verbose)
-        else:
+        if not labels_path.is_file():
             print(f"{labels_path}: no labels file; nothing measured")
+        elif part == "schemas":
+            schemas = measure_schemas(arguments.corpus, arguments.verbose)
+        else:
+            logs = measure_logs(arguments.corpus, arguments.verbose)
     decoys = arguments.decoys if arguments.decoys is not None else DEFAULT_DECOYS
     if arguments.decoys is not None or DEFAULT_DECOYS.is_dir():
         measure_decoys(decoys, arguments.verbose)
+    print_summary(schemas, logs)
 
 
 if __name__ == "__main__":

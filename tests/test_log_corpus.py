@@ -46,3 +46,15 @@ def test_decoy_logs_give_nothing() -> None:
         output = harness.run_scanner(DECOYS / name)
         assert output.error is None, output.error
         assert output.records == [], (name, output.records[:3])
+
+
+def test_a_log_no_label_names_is_a_negative_control(tmp_path: Path) -> None:
+    harness = accuracy()
+    for name in ("labels.csv", "README.md", "named.log", "control.log", ".hidden.log"):
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    assert harness.negative_controls(tmp_path, {"named.log"}) == ["control.log"]
+
+
+def test_the_harness_scans_with_the_installed_package_not_a_source_tree_in_the_working_directory() -> None:
+    command = accuracy().scan_command(Path("a.log"))
+    assert command[1:4] == ["-P", "-m", "pdscan"]
