@@ -2,7 +2,8 @@
 
 Seeded personal data (e-mail addresses, phones, IPs, names, a JSON profile), decoy columns
 that must not be reported (`email_template` repeating the shop's own address, booleans named
-`dob_required` and `ip_allowlist_enabled`, version strings), a `notes` column whose name says
+`dob_required` and `ip_allowlist_enabled`, version strings), a `payment_memo` repeating one
+card number in every row (a card names one person however often it is copied), a `notes` column whose name says
 nothing but whose values are e-mail addresses, a binary column, and awkward identifiers: a
 space and upper case, both quote characters, Japanese.
 """
@@ -21,6 +22,7 @@ UNICODE_TABLE = "顧客"
 UNICODE_COLUMN = "メール"
 FIRST_NAMES = ("Hanako", "Taro", "Yuki", "Ken", "Aiko", "Sora", "Mei", "Riku")
 SUPPORT_ADDRESS = "support@shop.example"
+TEST_CARD = "4111 1111 1111 1111"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Customer:
     app_version: str
     profile: str
     label_image: bytes
+    payment_memo: str
 
 
 def customers() -> list[Customer]:
@@ -63,6 +66,7 @@ def customers() -> list[Customer]:
                 app_version=f"{seeded.randint(1, 9)}.{seeded.randint(0, 20)}.{seeded.randint(0, 99)}",
                 profile=profile,
                 label_image=bytes([0, 137, 80, 78, 71]) + bytes(seeded.getrandbits(8) for _ in range(64)),
+                payment_memo=f"charged to card {TEST_CARD}",
             )
         )
     return found
@@ -85,12 +89,13 @@ def customer_row(customer: Customer) -> tuple:
         customer.app_version,
         customer.profile,
         customer.label_image,
+        customer.payment_memo,
     )
 
 
 CUSTOMER_COLUMNS = (
     "id, email, phone, first_name, notes, email_template, dob_required, ip_allowlist_enabled, app_version, "
-    "profile, label_image"
+    "profile, label_image, payment_memo"
 )
 PRODUCTS = [(n, f"Green tea {n}", f"Loose leaf tea from Shizuoka, batch {n}") for n in range(1, 51)]
 
@@ -104,6 +109,7 @@ EXPECTED = {
     (SPACED_TABLE, SPACED_COLUMN): "email",
     (UNICODE_TABLE, UNICODE_COLUMN): "email",
     (ODD_TABLE, "ip"): "ip_address",
+    ("customers", "payment_memo"): "credit_card",
 }
 NOT_PERSONAL = (
     ("customers", "email_template"),

@@ -34,6 +34,18 @@ def test_one_address_repeated_in_every_row_is_the_systems_own() -> None:
     assert judged("body", [template] * 500) == {}
 
 
+def test_one_card_iban_or_document_number_repeated_in_every_row_is_still_a_persons() -> None:
+    # A support address repeats because it is the shop's; a card number, IBAN or passport
+    # number names one person's account or document however often it is copied.
+    card = judged("payload", ["paid with 4111 1111 1111 1111"] * 200)
+    assert set(card) == {"user.financial.credit_card.number"}
+    assert card["user.financial.credit_card.number"].values.distinct == 1
+    iban = judged("memo", ["refund to GB82 WEST 1234 5698 7654 32"] * 50)
+    assert set(iban) == {"user.financial.bank_account.iban"}
+    repeated_address = judged("memo", ["write to support@shop.example"] * 200)
+    assert repeated_address == {}
+
+
 def test_a_few_stray_values_do_not_make_a_column_personal() -> None:
     values = ["ann@example.org", "bob@example.org"] + ["plain text"] * 998
     assert judged("comment", values) == {}

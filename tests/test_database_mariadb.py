@@ -68,7 +68,7 @@ def shop(mariadb_server: MariaDBServer) -> MariaDBServer:
             "CREATE TABLE customers (id int PRIMARY KEY, email varchar(255) NOT NULL, "
             "phone varchar(32) COMMENT 'Called about deliveries. purpose: customer_support', first_name varchar(64), "
             "notes text, email_template text, dob_required tinyint(1), ip_allowlist_enabled tinyint(1), "
-            "app_version varchar(16), profile JSON, label_image blob)"
+            "app_version varchar(16), profile JSON, label_image blob, payment_memo text)"
         )
         cursor.execute("CREATE TABLE products (id int PRIMARY KEY, name varchar(64), description text)")
         cursor.execute(f"CREATE TABLE {q(SPACED_TABLE)} (id int PRIMARY KEY, {q(SPACED_COLUMN)} varchar(255))")
@@ -77,7 +77,7 @@ def shop(mariadb_server: MariaDBServer) -> MariaDBServer:
         cursor.execute("CREATE TABLE secrets (id int PRIMARY KEY, email varchar(255), token varchar(64))")
         cursor.execute("CREATE TABLE events (id bigint AUTO_INCREMENT PRIMARY KEY, remote_addr varchar(45))")
         cursor.executemany(
-            f"INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ({','.join(['%s'] * 11)})",
+            f"INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ({','.join(['%s'] * 12)})",
             [customer_row(c) for c in customers()],
         )
         cursor.executemany("INSERT INTO products VALUES (%s, %s, %s)", PRODUCTS)

@@ -52,7 +52,7 @@ def shop(postgres_server: PostgresServer) -> PostgresServer:
             CREATE TABLE customers (
                 id integer PRIMARY KEY, email text NOT NULL, phone varchar(32), first_name text, notes text,
                 email_template text, dob_required boolean, ip_allowlist_enabled boolean, app_version text,
-                profile jsonb, label_image bytea);
+                profile jsonb, label_image bytea, payment_memo text);
             COMMENT ON COLUMN customers.phone IS 'Called about deliveries. purpose: customer_support';
             CREATE TABLE products (id integer PRIMARY KEY, name text, description text);
             CREATE TABLE {q(SPACED_TABLE)} (id integer PRIMARY KEY, {q(SPACED_COLUMN)} text);
@@ -65,7 +65,7 @@ def shop(postgres_server: PostgresServer) -> PostgresServer:
         )
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ({','.join(['%s'] * 11)})",
+                f"INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ({','.join(['%s'] * 12)})",
                 [customer_row(c) for c in customers()],
             )
             cursor.executemany("INSERT INTO products VALUES (%s, %s, %s)", PRODUCTS)

@@ -51,7 +51,8 @@ def build_shop(path: Path) -> Path:
             ip_allowlist_enabled BOOLEAN,
             app_version TEXT,
             profile JSON,
-            label_image BLOB
+            label_image BLOB,
+            payment_memo TEXT
         );
         CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, description TEXT);
         CREATE TABLE {quoted(SPACED_TABLE)} (id INTEGER PRIMARY KEY, {quoted(SPACED_COLUMN)} TEXT);
@@ -60,7 +61,7 @@ def build_shop(path: Path) -> Path:
         """
     )
     rows = [customer_row(customer) for customer in customers()]
-    connection.executemany(f"INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ({','.join('?' * 11)})", rows)
+    connection.executemany(f"INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ({','.join('?' * 12)})", rows)
     connection.executemany("INSERT INTO products VALUES (?, ?, ?)", PRODUCTS)
     emails = [(c.id, c.email) for c in customers()]
     connection.executemany(f"INSERT INTO {quoted(SPACED_TABLE)} VALUES (?, ?)", emails)

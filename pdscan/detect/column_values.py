@@ -5,7 +5,8 @@ key (a key's name is evidence too: `{"contact": {"email": …}}`). Names and val
 into one judgement per data type: `notes` full of e-mail addresses is an e-mail column, an
 `email` column whose values are e-mail addresses is surer than its name alone, and a value that
 repeats in every row (the shop's own support address in a template) is the system's, not a
-person's.
+person's — unless the value alone names one person (a card number, an IBAN, an identity
+document number: the types that earn `plaintext_sensitive` in logs), when one is enough.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask, mask_text
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
@@ -23,7 +25,7 @@ from pdscan.policy import as_phrase
 
 MIN_SHARE = 0.05  # values alone call a column only when at least this share of its sample holds the type
 MIN_MATCHED = 3  # … and at least this many values (or every value of a smaller sample)
-MIN_DISTINCT = 2  # one value repeated in every row is the system's own, not a person's
+MIN_DISTINCT = 2  # one value repeated in every row is the system's own, not a person's (but see _holds)
 DOUBT_AFTER = 20  # a name is doubted only when this many sampled values all fail its value check
 KEEP_SAMPLES = 3
 MAX_DISTINCT_TRACKED = 10_000  # enough to tell "one repeated value" from "many people"
@@ -39,7 +41,6 @@ NAME_CHECKS = {
     "user.contact.fax_number": "phone",
     "user.demographic.date_of_birth": "date",
 }
-PHONE_REGION = "JP"  # the policy's company is Japanese: national numbers are read as Japanese
 
 
 @dataclass
@@ -95,8 +96,9 @@ class ColumnProfiler:
         if not text.strip():
             return
         self.sampled += 1
+        region = bundled_log_rules().default_phone_region
         for check in self._checks:
-            if VALUE_CHECKS[check](text, PHONE_REGION) is not None:
+            if VALUE_CHECKS[check](text, region) is not None:
                 self._checks[check] += 1
         document = _json_document(text)
         if document is None:
@@ -275,10 +277,13 @@ def _key_detections(profile: ValueProfile, classify_key: Callable[[str], tuple[D
 
 
 def _holds(tally: TypeTally, sampled: int) -> bool:
-    """Values alone call the column when enough of them, and different ones, hold the type."""
+    """Values alone call the column when enough of them, and different ones, hold the type; a
+    number that names one person's account or document needs no second value."""
     if tally.matched < min(MIN_MATCHED, sampled) or tally.matched / sampled < MIN_SHARE:
         return False
-    return tally.matched == 1 or tally.distinct >= MIN_DISTINCT
+    if tally.matched == 1 or tally.distinct >= MIN_DISTINCT:
+        return True
+    return bundled_log_rules().is_plaintext_sensitive(tally.data_type)
 
 
 def _value_evidence(tally: TypeTally, profile: ValueProfile, titles: dict[str, str]) -> Evidence:
