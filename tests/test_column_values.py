@@ -46,6 +46,14 @@ def test_one_card_iban_or_document_number_repeated_in_every_row_is_still_a_perso
     assert repeated_address == {}
 
 
+def test_a_free_text_column_of_phone_numbers_holds_phones() -> None:
+    values = [f"Customer prefers a call: +81 90-1234-{n:04d} after six" for n in range(40)] + ["no call"] * 60
+    (phone,) = judged("remarks", values).values()
+    assert phone.detection.data_type == "user.contact.phone_number"
+    assert phone.values is not None and phone.values.matched == 40
+    assert "1234" not in " ".join(phone.values.samples), "masked"
+
+
 def test_a_few_stray_values_do_not_make_a_column_personal() -> None:
     values = ["ann@example.org", "bob@example.org"] + ["plain text"] * 998
     assert judged("comment", values) == {}
@@ -65,8 +73,10 @@ def test_values_confirm_a_name_and_a_name_no_value_fits_is_doubted() -> None:
 
 
 def test_phone_columns_are_confirmed_by_a_phone_check() -> None:
-    phone = judged("phone", [f"+81 90-1234-{n:04d}" for n in range(30)])["user.contact.phone_number"]
+    phone = judged("phone", [f"090-1234-{n:04d}" for n in range(30)])["user.contact.phone_number"]
     assert "30 of 30 sampled values are valid as a phone number (phone check)" in phone.detection.evidence[-1].text
+    written_with_country = judged("phone", [f"+81 90-1234-{n:04d}" for n in range(30)])["user.contact.phone_number"]
+    assert written_with_country.detection.confidence == 0.97
 
 
 def test_json_documents_are_read_by_key_path() -> None:

@@ -1,6 +1,7 @@
 """Personal data in the values sampled from a database column, weighed with the column's name.
 
-Values go through the same validated detectors as logs (`ValueDetector`), JSON documents key by
+Values go through the same validated detectors and phrases as logs (a phone number in free text
+is known by its phrase: `tel +81 …`), JSON documents key by
 key (a key's name is evidence too: `{"contact": {"email": …}}`). Names and values then combine
 into one judgement per data type: `notes` full of e-mail addresses is an e-mail column, an
 `email` column whose values are e-mail addresses is surer than its name alone, and a value that
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask, mask_text
+from pdscan.detect.text_values import values_found
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
 from pdscan.model import Detection, Evidence, ValueSample
@@ -102,7 +104,7 @@ class ColumnProfiler:
                 self._checks[check] += 1
         document = _json_document(text)
         if document is None:
-            self._count(self._detector.find(text), path=None)
+            self._count(values_found(text, self._detector), path=None)
             return
         self.documents += 1
         seen_paths: set[str] = set()
@@ -110,7 +112,7 @@ class ColumnProfiler:
         for path, leaf in _leaves(document):
             if len(self._keys) < MAX_KEY_PATHS or path in self._keys:
                 seen_paths.add(path)
-            found.extend((match, path) for match in self._detector.find(leaf))
+            found.extend((match, path) for match in values_found(leaf, self._detector))
         self._keys.update(seen_paths)
         counted: set[str] = set()
         for match, path in found:
