@@ -16,6 +16,7 @@ from pdscan.detect.engine import ENGINE_NAMES
 from pdscan.execution.interface import DASK, EXECUTION_ENGINES, LOCAL
 from pdscan.scanner import ScanRequest
 from pdscan.sources.logformats import FORMATS as LOG_FORMATS
+from pdscan.sources.orm import SCHEMA_FORMATS
 from pdscan.sources.sql_dialect import DIALECTS
 
 
@@ -25,6 +26,7 @@ class Reading:
     policy_path: Path | None
     rules_paths: tuple[Path, ...]
     dialect: str | None
+    schema_format: str | None
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     jobs: int
@@ -45,6 +47,7 @@ class Reading:
             targets=self.sources,
             rules_files=self.rules_paths,
             dialect=self.dialect,
+            schema_format=self.schema_format,
             include=self.include,
             exclude=self.exclude,
             fail_on=fail_on,
@@ -91,6 +94,12 @@ _OPTIONS = (
     ),
     click.option(
         "--dialect", type=click.Choice(DIALECTS), help="SQL dialect of every file (default: detected per file)."
+    ),
+    click.option(
+        "--schema-format",
+        type=click.Choice(SCHEMA_FORMATS),
+        help="Read every schema file given or found as this format (default: told from each file's name and "
+        "content: SQL, Rails schema.rb and migrations, Prisma, Django models and migrations, SQLAlchemy, Alembic).",
     ),
     click.option(
         "--include",

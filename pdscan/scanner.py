@@ -62,6 +62,7 @@ class ScanRequest:
     targets: tuple[str, ...]
     rules_files: tuple[Path, ...] = ()  # the user's rules (--rules), added to the bundled ones
     dialect: str | None = None
+    schema_format: str | None = None  # None: told from each file's name and content
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str = VerdictKind.UNDECLARED.value  # a verdict kind, or "never"
@@ -107,7 +108,10 @@ def run_scan(
     values = ValueDetector(classifier.rules.value_detectors)
     servers = [_target(text, hooks) for text in request.targets if is_database_url(text)]
     discovery = discover(
-        [text for text in request.targets if not is_database_url(text)], request.include, request.exclude
+        [text for text in request.targets if not is_database_url(text)],
+        request.include,
+        request.exclude,
+        schema_forced=request.schema_format is not None,
     )
     skipped: list[Skipped] = []
     for item in discovery.skipped:
@@ -138,7 +142,7 @@ def run_scan(
                 scan_sqlite(schema_input.files[0], options, checks, on_skip, hooks.on_note, hooks.progress)
             )
             continue
-        schema = _scan_input(schema_input, request.dialect)
+        schema = _scan_input(schema_input, request.dialect, request.schema_format)
         for item in schema.skipped:
             on_skip(item)
         skipped.extend(schema.skipped)
@@ -297,7 +301,7 @@ def _values(count: int) -> str:
     return f"{count:,} value" + ("" if count == 1 else "s")
 
 
-def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
+def _scan_input(schema_input: SchemaInput, dialect: str | None, schema_format: str | None) -> SchemaScan:
     # The SQL parser (sqlparse, charset detection) is imported by schema scans alone: a log
     # scan starts without it.
     from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
@@ -309,7 +313,9 @@ def _scan_input(schema_input: SchemaInput, dialect: str | None) -> SchemaScan:
         except NotText as error:  # began like SQL, then binary or undecodable
             return SchemaScan(STDIN_NAME, SourceKind.DDL, (), (Skipped(STDIN_NAME, str(error)),))
         return scan_ddl_text(text, source=STDIN_NAME, database=STDIN_NAME, dialect=dialect)
-    return scan_ddl_files(schema_input.files, database=schema_input.database, dialect=dialect)
+    return scan_ddl_files(
+        schema_input.files, database=schema_input.database, dialect=dialect, schema_format=schema_format
+    )
 
 
 def _summary(schema: SchemaScan) -> SourceSummary:

@@ -31,10 +31,12 @@ from typing import NamedTuple
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.model import Skipped, SourceKind
 from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
+from pdscan.sources.orm import sniff_orm_format
 from pdscan.sources.readable import shown_path
 from pdscan.sources.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 
 SQL_SUFFIXES = (".sql", ".ddl")
+CODE_SUFFIXES = (".py", ".rb")  # source files that hold no ORM schema (sources/orm tells)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_MIN_SIZE = 512  # a database file is whole pages of at least 512 bytes: smaller files are not opened
 SQLITE_URL_PREFIX = "sqlite:///"
@@ -88,8 +90,11 @@ def discover(
     targets: Sequence[str],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    schema_forced: bool = False,
 ) -> Discovery:
-    """Expand targets; files given or found that pdscan cannot scan are reported, not dropped."""
+    """Expand targets; files given or found that pdscan cannot scan are reported, not dropped.
+
+    `schema_forced` (`--schema-format`): a file named, or picked by --include, is a schema file."""
     sql_files: dict[Path, list[Path]] = {}
     explicit_dirs: set[Path] = set()
     inputs: list[SchemaInput] = []
@@ -142,8 +147,14 @@ def discover(
                 skipped.append(Skipped(shown_path(path), problem))
             elif status.st_size >= SQLITE_MIN_SIZE and _is_sqlite(path):
                 inputs.append(_sqlite_input(path))
-            elif path.suffix.lower() in SQL_SUFFIXES or (chosen and _looks_like_sql(path)):
+            elif (
+                path.suffix.lower() in SQL_SUFFIXES
+                or (chosen and (schema_forced or _looks_like_sql(path)))
+                or sniff_orm_format(path)
+            ):
                 sql_files.setdefault(path.parent, []).append(path)
+            elif path.suffix.lower() in CODE_SUFFIXES:
+                continue  # a repository's code beside its schema: not a data source, nothing skipped
             elif chosen or _is_log_name(path):
                 logs.append(LogInput(path, log_identity(shown_path(path))))
             else:

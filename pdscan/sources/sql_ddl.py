@@ -1,8 +1,11 @@
-"""The DDL source: SQL files (a dump, or a folder of migrations) -> the final schema.
+"""The DDL source: SQL files (a dump, or a folder of migrations) and ORM schema files -> the
+final schema.
 
-Each file is decoded, its dialect detected, cut into statements, each statement read for the
-schema changes it makes, and the changes replayed in order. Anything unreadable becomes a
-`Skipped` with file:line; the rest of the scan goes on.
+Each SQL file is decoded, its dialect detected, cut into statements, each statement read for the
+schema changes it makes, and the changes replayed in order. ORM schema files (`schema.rb`,
+`schema.prisma`, Django and SQLAlchemy models, Django and Alembic migrations: pdscan/sources/orm)
+are read into the same changes and replayed after the SQL files of their folder. Anything
+unreadable becomes a `Skipped` with file:line; the rest of the scan goes on.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
+from pdscan.sources.orm import SQL, OrmFile, OrmProblem, orm_changes, orm_format
 from pdscan.sources.readable import shown_path
 from pdscan.sources.schema_replay import SchemaReplay
 from pdscan.sources.sql_dialect import detect_dialect
@@ -24,11 +28,16 @@ _NUMBER_RUN = re.compile(r"(\d+)")
 _FLYWAY = re.compile(r"^([VvUuRr])(\d+(?:[._]\d+)*)?__")
 
 
-def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None = None) -> SchemaScan:
+def scan_ddl_files(
+    files: Sequence[Path], *, database: str, dialect: str | None = None, schema_format: str | None = None
+) -> SchemaScan:
+    """`schema_format` forces how every file is read (`sql`, `rails`, …); by default each file's
+    name and content tell."""
     replay = SchemaReplay(database)
     skipped: list[Skipped] = []
     dialects: Counter[str] = Counter()
     statements = 0
+    orm_files: list[OrmFile] = []
     for path in files:
         source = shown_path(path)
         try:
@@ -44,10 +53,23 @@ def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None 
         except NotText as error:
             skipped.append(Skipped(source, str(error)))
             continue
+        chosen_format = schema_format or orm_format(path, text[:65536]) or SQL
+        if chosen_format != SQL:
+            orm_files.append(OrmFile(path, source, chosen_format, text))
+            continue
         file_dialect = dialect or detect_dialect(text)
         dialects[file_dialect] += 1
         statements += _replay_text(text, source, file_dialect, replay, skipped)
+    for item in orm_changes(orm_files):
+        if isinstance(item, OrmProblem):
+            skipped.append(Skipped(item.source, f"{item.reason}; the file is not read", item.line))
+            continue
+        statements += 1
+        source, change = item
+        replay.apply(change, source)
     tables = replay.tables()
+    if orm_files and not dialects:
+        dialects[orm_files[0].format] += 1
     return SchemaScan(
         source=database,
         kind=SourceKind.DDL,
