@@ -48,7 +48,7 @@ from pdscan.policy import Policy, PolicyError, load_policy
 from pdscan.reading_options import Reading, reading_options
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.database.target import command_line_secrets, masked
-from pdscan.sources.discovery import UnknownSourceError
+from pdscan.sources.discovery import UnknownSourceError, reads_back, same_file
 from pdscan.starter_map import place_count, starter_data_map
 from pdscan.tracebacks import one_line, traceback_text
 
@@ -315,6 +315,9 @@ def scan(
     if format_name == "ndjson" and (baseline_path or changed_since):
         messages.error("ndjson streams every value found; --baseline and --changed-since need a report format")
         sys.exit(EXIT_ERROR)
+    _clear_of_inputs(
+        output_path, reading, messages, _data_map_input(config_path, reading), ("--baseline", baseline_path)
+    )
     if show_data:
         messages.warning("--show-data: personal values appear unmasked in this output; handle it as personal data")
     with _writing("report", output_path, messages), _bad_input(messages):
@@ -413,6 +416,7 @@ def inventory(
     color: bool | None,
 ) -> None:
     messages = Messages(reading.quiet)
+    _clear_of_inputs(output_path, reading, messages, _data_map_input(config_path, reading))
     with _writing("inventory", output_path, messages), _bad_input(messages):
         loaded_policy = load_policy(reading.policy_path)
         known = [category.id for category in loaded_policy.categories]
@@ -455,6 +459,7 @@ def init(reading: Reading, output_path: Path, force: bool) -> None:
     if not to_stdout and output_path.exists() and not force:
         messages.error(f"{output_path} exists: edit it, or replace it with --force")
         sys.exit(EXIT_ERROR)
+    _clear_of_inputs(None if to_stdout else output_path, reading, messages)
     report = _read(reading, None, messages, data_map_wanted=False)
     _stop_on_bad_input(report, reading.strict, messages)
     text = starter_data_map(report, Path(".") if to_stdout else output_path.parent)
@@ -486,6 +491,7 @@ def init(reading: Reading, output_path: Path, force: bool) -> None:
 )
 def baseline_command(reading: Reading, config_path: Path | None, output_path: Path) -> None:
     messages = Messages(reading.quiet)
+    _clear_of_inputs(output_path, reading, messages, _data_map_input(config_path, reading))
     report = _read(reading, config_path, messages, data_map_wanted=True)
     _stop_on_bad_input(report, reading.strict, messages)
     entries = baseline_entries(report, output_path.parent)
@@ -504,6 +510,24 @@ def baseline_command(reading: Reading, config_path: Path | None, output_path: Pa
         f"wrote {output_path}: {len(entries)} finding(s) accepted ({len(now - known)} added, "
         f"{len(known - now)} removed since the last baseline); commit it and scan with --baseline {output_path}"
     )
+
+
+def _clear_of_inputs(
+    output_path: Path | None, reading: Reading, messages: Messages, *read: tuple[str, Path | None]
+) -> None:
+    """pdscan never writes to what it scans: an output that is a source, that this run or the
+    next would read as one, or a file the command reads (`read`: option and path; the policy and
+    rules always) is refused before anything is read, with the source it collides with."""
+    if output_path is None:
+        return
+    collision = reads_back(output_path, reading.sources, reading.include, reading.exclude)
+    files = [("--policy", reading.policy_path), *(("--rules", path) for path in reading.rules_paths), *read]
+    for option, path in files:
+        if collision is None and path is not None and same_file(output_path, path):
+            collision = f"is the {option} file this command reads"
+    if collision is not None:
+        messages.error(f"--output {output_path} {collision}; write it elsewhere")
+        sys.exit(EXIT_ERROR)
 
 
 def _read(reading: Reading, config_path: Path | None, messages: Messages, data_map_wanted: bool) -> Report:
@@ -669,13 +693,25 @@ def _data_map(config_path: Path | None, sources: tuple[str, ...], policy: Policy
         if not config_path.is_file():
             raise UnknownSourceError(f"{config_path}: no such data map file")
         return load_data_map(config_path, policy)
+    found = _found_data_map(sources)
+    if found is None:
+        messages.info(f"no data map ({DATA_MAP_NAME}): every place is undeclared")
+        return None
+    messages.info(f"declarations from {found}")
+    return load_data_map(found, policy)
+
+
+def _found_data_map(sources: tuple[str, ...]) -> Path | None:
+    """Without --config: the working directory's data map, else a scanned directory's."""
     candidates = [Path(DATA_MAP_NAME)] + [Path(s) / DATA_MAP_NAME for s in sources if Path(s).is_dir()]
-    for candidate in candidates:
-        if candidate.is_file():
-            messages.info(f"declarations from {candidate}")
-            return load_data_map(candidate, policy)
-    messages.info(f"no data map ({DATA_MAP_NAME}): every place is undeclared")
-    return None
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
+
+
+def _data_map_input(config_path: Path | None, reading: Reading) -> tuple[str, Path | None]:
+    """The data map a command will read, named as the user gave it, for `_clear_of_inputs`."""
+    if config_path is not None:
+        return ("--config", config_path)
+    return ("data map", _found_data_map(reading.sources))
 
 
 def _use_color(requested: bool | None, output_path: Path | None) -> bool:

@@ -119,7 +119,8 @@ _OPTIONS = (
         "-j",
         type=click.IntRange(min=0),
         default=0,
-        help="Processes reading logs (default 0: one per core); tables of a database sampled at once (default 4).",
+        help="Processes reading logs (default 0: one per core; never more than the cores available); tables of a "
+        "database sampled at once (default 4).",
     ),
     click.option(
         "--schema-only",

@@ -23,7 +23,7 @@ from pdscan.detect.column_values import checks_for, judge_column
 from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.values import ValueDetector
-from pdscan.execution.interface import LOCAL
+from pdscan.execution.interface import LOCAL, available_cores
 from pdscan.model import (
     Column,
     DataMapRef,
@@ -161,7 +161,7 @@ def run_scan(
         findings.extend(_database_findings(database, policy, classifier, request.show_data))
     if log_inputs:
         options = LogScanOptions(
-            jobs=request.jobs or os.cpu_count() or 1,
+            jobs=request.jobs or available_cores(),
             log_format=request.log_format,
             text_engine=request.text_engine,
             show_data=request.show_data,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from pdscan.cli import main
 from pdscan.sources.database.interface import TableFilter, sample_kind
 from pdscan.sources.database.target import TargetError, is_database_url, masked, parse_target, redact
 
@@ -48,6 +50,27 @@ def test_bad_urls_are_usage_errors_without_the_password() -> None:
         parse_target("mysql://u:topsecret@h:port/shop", {})
     assert "topsecret" not in str(bad_port.value)
     assert masked("mysql://u:topsecret@h/shop") == "mysql://u:***@h/shop"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgresql://u:topsecret@[::1:5432/db", "the host is not valid"),
+        ("postgresql://u:topsecret@::1]:5432/db", "the host is not valid"),
+        ("mysql://u:topsecret@[zz]/db", "the host is not valid"),
+        ("postgresql://u:topsecret@db.example.com:99999/db", "the port must be a number from 1 to 65535"),
+        ("mariadb://u:topsecret@db.example.com:abc/db", "the port must be a number from 1 to 65535"),
+        ("postgresql://u:topsecret@db.example.com:0/db", "the port must be a number from 1 to 65535"),
+    ],
+)
+def test_a_malformed_url_is_a_usage_error_with_the_url_masked(url: str, problem: str) -> None:
+    """It used to be an "internal error … please report it" (urllib's ValueError)."""
+    result = CliRunner().invoke(main, ["scan", url, "--quiet"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pdscan: error: ") and problem in lines[0], lines
+    assert masked(url) in lines[0] and "topsecret" not in result.output
+    assert "internal error" not in result.output
 
 
 def test_only_server_schemes_are_database_urls() -> None:

@@ -8,6 +8,7 @@ import bz2
 import gzip
 import json
 import lzma
+import os
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,28 @@ def test_a_forced_format_that_fits_no_line_is_said(tmp_path: Path) -> None:
     fitting = pdscan("scan", "access.log", "--log-format", "access", "--format", "json", cwd=tmp_path)
     assert "fits none" not in fitting.stderr
     assert {f["location"]["column"] for f in json.loads(fitting.stdout)["findings"]} >= {"remote_user", "user_agent"}
+
+
+def test_log_processes_are_at_most_one_per_core_and_a_lowered_jobs_is_said(tmp_path: Path) -> None:
+    """`--jobs 150` on two cores started 150 workers taking turns on them, each with its own
+    memory and engine: the pool holds one process per core this process may run on."""
+    import multiprocessing
+
+    from pdscan.execution.interface import ExecutionSettings
+    from pdscan.execution.local import LocalExecutor
+    from pdscan.sources.log_unit import Unit
+
+    cores = len(os.sched_getaffinity(0))
+    units = [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(cores + 3)]
+    notes: list[str] = []
+    before = len(multiprocessing.active_children())
+    with LocalExecutor(ExecutionSettings(jobs=150, on_note=notes.append), units):
+        started = len(multiprocessing.active_children()) - before
+    assert started == (cores if cores > 1 else 0)  # one core: this process reads alone
+    assert notes == [f"--jobs 150 lowered to {cores}: one log process per core this process may run on"]
+
+    for n in range(cores + 3):
+        (tmp_path / f"app{n}.log").write_text(APP_LOG)
+    lowered = pdscan("scan", ".", "--jobs", "150", "--format", "json", cwd=tmp_path)
+    assert lowered.stderr.count("lowered") == 1 and "--jobs 150 lowered to" in lowered.stderr
+    assert "lowered" not in pdscan("scan", ".", "--format", "json", cwd=tmp_path).stderr, "the default is one per core"

@@ -255,6 +255,78 @@ def test_a_report_that_cannot_be_put_in_place_leaves_no_temporary_file(
     assert list(out.iterdir()) == []
 
 
+# name: the command, and the source its one line must name. Each replaced (or, in a scanned
+# folder or glob, would next time be read back) what it scans before the check.
+COLLISIONS = {
+    "a database onto itself": (("scan", "shop.db", "--format", "json", "--output", "shop.db"), "shop.db"),
+    "a sqlite URL onto its file": (("scan", "sqlite:///shop.db", "--output", "shop.db"), "shop.db"),
+    "a log onto itself": (("scan", "app.log", "--output", "app.log"), "app.log"),
+    "through a symbolic link": (("scan", "schema/001_accounts.sql", "-o", "accounts.sql"), "schema/001_accounts.sql"),
+    "a symbolic link scanned": (("scan", "accounts.sql", "-o", "schema/001_accounts.sql"), "accounts.sql"),
+    "through a hard link": (("scan", "app.log", "--output", "hard.log"), "app.log"),
+    "through ..": (("scan", "schema/001_accounts.sql", "-o", "schema/../schema/001_accounts.sql"), "001_accounts"),
+    "through .. of no folder": (("init", "app.log", "--output", "nowhere/../app.log", "--force"), "app.log"),
+    "baseline onto its schema": (("baseline", "schema/002_legacy.sql", "-o", "schema/002_legacy.sql"), "002_legacy"),
+    "init --force onto its log": (("init", "app.log", "--output", "app.log", "--force"), "app.log"),
+    "inventory onto its database": (("inventory", "sessions.db", "--output", "sessions.db"), "sessions.db"),
+    "ndjson into the folder scanned": (("scan", ".", "--format", "ndjson", "--output", "report.ndjson"), "."),
+    "json into a logs folder": (("scan", "logs", "--format", "json", "--output", "logs/report.json"), "logs"),
+    "sql into a schema folder": (("scan", "schema", "--format", "json", "--output", "schema/report.sql"), "schema"),
+    "a name the glob matches": (("scan", "*.log", "--format", "json", "--output", "new.log"), "*.log"),
+    "a name --include picks": (("scan", "schema", "--include", "*", "-o", "schema/report.html"), "schema"),
+    "the data map read": (("scan", "app.log", "--config", "map.yml", "--output", "map.yml"), "--config"),
+    "the data map found": (("scan", "mapped", "--output", "mapped/pdscan.yml"), "data map"),
+    "the baseline read": (("scan", "app.log", "--baseline", "accepted.json", "-o", "accepted.json"), "--baseline"),
+}
+
+
+def _linked(sources: Path) -> Path:
+    """Besides the usual sources: a symbolic and a hard link, a logs folder, data maps, a baseline."""
+    (sources / "accounts.sql").symlink_to("schema/001_accounts.sql")
+    os.link(sources / "app.log", sources / "hard.log")
+    (sources / "logs").mkdir()
+    (sources / "logs" / "api.log").write_text(APP_LOG)
+    (sources / "map.yml").write_text("version: 1\n")
+    (sources / "mapped").mkdir()
+    (sources / "mapped" / "pdscan.yml").write_text("version: 1\n")
+    (sources / "mapped" / "users.sql").write_text("CREATE TABLE users (email text);\n")
+    (sources / "accepted.json").write_text("{}\n")
+    return sources
+
+
+@pytest.mark.parametrize("name", sorted(COLLISIONS))
+def test_an_output_onto_what_is_scanned_is_refused_before_anything_is_read(name: str, sources: Path) -> None:
+    """`pdscan scan self.db --output self.db` replaced the database with its report, and a report
+    written where the next run reads it (`*.ndjson` in the folder scanned) was scanned as a log."""
+    arguments, source = COLLISIONS[name]
+    before = snapshot(_linked(sources))
+    result = run(*arguments, cwd=sources)
+    assert result.returncode == 2, result.stderr.decode()
+    lines = result.stderr.decode().splitlines()
+    output = arguments[-2] if arguments[-1] == "--force" else arguments[-1]
+    assert len(lines) == 1 and lines[0].startswith(f"pdscan: error: --output {output} "), lines
+    assert source in lines[0].removeprefix(f"pdscan: error: --output {output} "), lines
+    assert snapshot(sources) == before
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("scan", ".", "--format", "json", "--output", "report.json"),  # not read back: not a log or SQL name
+        ("scan", ".", "--format", "ndjson", "--exclude", "*.ndjson", "--output", "report.ndjson"),
+        ("scan", "logs", "--format", "html", "--output", "logs/report.html"),  # a document, even in logs/
+        ("baseline", "schema", "--output", "schema/.pdscan-baseline.json"),  # pdscan's own files are never read
+        ("init", "schema", "--output", "schema/pdscan.yml"),
+    ],
+)
+def test_an_output_beside_what_is_scanned_that_no_run_reads_is_written(
+    arguments: tuple[str, ...], sources: Path
+) -> None:
+    result = run(*arguments, cwd=_linked(sources))
+    assert result.returncode in (0, 1), result.stderr.decode()
+    assert (sources / arguments[-1]).stat().st_size > 0
+
+
 def postgres_tables(server: PostgresServer) -> dict[str, tuple]:
     """Per table: rows and an MD5 of every row, in order."""
     with psycopg.connect(server.url(database=DB_NAME), autocommit=True) as connection:

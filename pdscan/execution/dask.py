@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType, TracebackType
 from typing import Any
 
-from pdscan.execution.interface import ExecutionError, ExecutionSettings
+from pdscan.execution.interface import ExecutionError, ExecutionSettings, worker_processes
 from pdscan.execution.local import batches_of, scan_batch
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult
 from pdscan.sources.storage import shown_location
@@ -142,7 +142,7 @@ class DaskExecutor:
                 self.client = self._connect(distributed, self.settings.scheduler)
             else:
                 self.cluster = distributed.LocalCluster(
-                    n_workers=max(1, self.settings.jobs),
+                    n_workers=worker_processes(self.settings, max(1, self.settings.jobs)),
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",

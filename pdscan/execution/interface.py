@@ -9,6 +9,7 @@ at once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -50,6 +51,24 @@ class Executor(Protocol):
     ) -> None: ...
 
     def results(self, options: UnitOptions) -> Iterator[UnitResult]: ...
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container's or `taskset`'s share),
+    not the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worker_processes(settings: ExecutionSettings, wanted: int) -> int:
+    """`wanted` log processes on this machine, at most one per core: more only take turns on
+    the same cores, each with its own memory and compiled engine. A lowered request is said."""
+    cores = available_cores()
+    if wanted <= cores:
+        return wanted
+    settings.on_note(f"--jobs {settings.jobs} lowered to {cores}: one log process per core this process may run on")
+    return cores
 
 
 def open_executor(settings: ExecutionSettings, units: Sequence[Unit]) -> Executor:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from types import TracebackType
 
-from pdscan.execution.interface import ExecutionSettings
+from pdscan.execution.interface import ExecutionSettings, worker_processes
 from pdscan.interruption import in_worker
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult, scan_unit
 
@@ -31,13 +31,15 @@ class LocalExecutor:
 
     def __init__(self, settings: ExecutionSettings, units: Sequence[Unit]) -> None:
         self.units = list(units)
-        self.jobs = settings.jobs
+        self.settings = settings
         self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self) -> LocalExecutor:
-        if self.jobs > 1 and len(self.units) > 1:
-            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-            self.pool = context.Pool(min(self.jobs, len(self.units)), initializer=in_worker)
+        if self.settings.jobs > 1 and len(self.units) > 1:
+            processes = worker_processes(self.settings, min(self.settings.jobs, len(self.units)))
+            if processes > 1:
+                context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+                self.pool = context.Pool(processes, initializer=in_worker)
         return self
 
     def __exit__(

@@ -174,6 +174,83 @@ def discover(
     return Discovery(tuple(inputs), tuple(skipped), tuple(ordered_logs), stdin)
 
 
+def reads_back(
+    output: Path, targets: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> str | None:
+    """How `targets` would read `output`, or None: it is a file they name (through a symbolic or
+    hard link, or `..`), or it lies in a folder or matches a glob they scan where this run or
+    the next reads it (a report named `*.log`, `*.ndjson` or `*.sql`, any name --include picks).
+    Asked before anything is read: pdscan never writes to what it scans."""
+    if output.exists() and not output.is_file():
+        return None  # a device or a pipe is written to, never replaced; a folder cannot be written
+    # Where the report's name is written (its folder resolved), and the file a link there leads to.
+    places = {Path(os.path.realpath(output.parent)) / output.name, Path(os.path.realpath(output))}
+    for target in targets:
+        if target == STDIN or ("://" in target and not target.startswith(SQLITE_URL_PREFIX)):
+            continue
+        if glob.has_magic(target):
+            base_parts = _before_magic(Path(target).parts)
+            pattern = Path(target).parts[len(base_parts) :]
+            if any(_would_read(Path(*base_parts), place, pattern, include, exclude) for place in places):
+                return f"matches {shown_path(target)}, which this command scans: this run or the next would read it"
+            continue
+        path = Path(target.removeprefix(SQLITE_URL_PREFIX))
+        if same_file(output, path):
+            return f"is {shown_path(path)}, which this command scans"
+        if path.is_dir() and any(_would_read(path, place, None, include, exclude) for place in places):
+            return f"lies in {shown_path(path)}, which this command scans: this run or the next would read it"
+    return None
+
+
+def _would_read(
+    base: Path, place: Path, pattern: Sequence[str] | None, include: Sequence[str], exclude: Sequence[str]
+) -> bool:
+    """Whether scanning the folder `base` (or the glob `pattern` below it) reads a file at
+    `place`, as it is or once a report is written there: the choices `discover` makes."""
+    try:
+        below = place.relative_to(os.path.realpath(base)).parts
+    except ValueError:
+        return False
+    if not below or not _reached(below, pattern):
+        return False
+    found = base.joinpath(*below)
+    if not _selected(found.as_posix(), "/".join(below), include, exclude):
+        return False
+    return bool(include) or found.suffix.lower() in SQL_SUFFIXES or _is_log_name(found) or _is_sqlite(found)
+
+
+def _reached(below: Sequence[str], pattern: Sequence[str] | None) -> bool:
+    """Whether discovery comes to the path `below` a folder it walks (pattern None), or below a
+    glob's base: a match, or inside a matched folder. A walk leaves out hidden names and
+    pdscan's own files."""
+    if pattern is not None and _glob_matches(pattern, below):
+        return True
+    walks = [0] if pattern is None else [k for k in range(1, len(below)) if _glob_matches(pattern, below[:k])]
+    return below[-1] not in OWN_FILES and any(not any(p.startswith(".") for p in below[k:]) for k in walks)
+
+
+def _glob_matches(pattern: Sequence[str], names: Sequence[str]) -> bool:
+    """Whether the path `names` matches the glob `pattern`, both in parts, as glob.glob with
+    recursive=True matches: `**` any number of folders, hidden names only by a pattern of a dot."""
+    if not pattern:
+        return not names
+    if pattern[0] == "**":
+        visible = itertools.takewhile(lambda name: not name.startswith("."), names)
+        return any(_glob_matches(pattern[1:], names[skip:]) for skip in range(len(list(visible)) + 1))
+    if not names or (names[0].startswith(".") and not pattern[0].startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(names[0], pattern[0]) and _glob_matches(pattern[1:], names[1:])
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """The same file on disk (device and inode): through symbolic links, hard links and `..`
+    (resolved as the output is, even after a folder that does not exist)."""
+    try:
+        return os.path.samefile(os.path.realpath(first), os.path.realpath(second))
+    except OSError:
+        return False
+
+
 def _rotation_age(log: LogInput) -> tuple[int, int, str]:
     """Oldest copy first, the live log last: `.2.gz`, `.1`, then `access.log`; dated copies by date."""
     path = _without_compression(shown_location(str(log.path)))

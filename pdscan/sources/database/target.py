@@ -122,11 +122,13 @@ def parse_target(
     """Read a server URL; `prompt` (given with --password-prompt) asks when no password was given."""
     scheme, _, rest = text.partition("://")
     kind = SCHEMES[scheme.lower()][0]
-    parsed = urllib.parse.urlsplit(f"{kind}://{rest}")
     try:
-        port = parsed.port
+        parsed = urllib.parse.urlsplit(f"{kind}://{rest}")
     except ValueError:
-        raise TargetError(f"{masked(text)}: the port is not a number") from None
+        raise TargetError(
+            f"{masked(text)}: the host is not valid (an IPv6 address goes in brackets: [2001:db8::1]:5432)"
+        ) from None
+    port = _port(parsed, text)
     database = urllib.parse.unquote(parsed.path.lstrip("/"))
     if not database:
         raise TargetError(f"{masked(text)}: name the database after the host, e.g. {kind}://user@host/shop")
@@ -154,6 +156,16 @@ def parse_target(
         query=tuple(query),
         password=password,
     )
+
+
+def _port(parsed: urllib.parse.SplitResult, text: str) -> int | None:
+    try:
+        port = parsed.port
+    except ValueError:  # `:abc`, `:99999`
+        port = 0
+    if port == 0:
+        raise TargetError(f"{masked(text)}: the port must be a number from 1 to 65535")
+    return port
 
 
 def _display(scheme: str, parsed: urllib.parse.SplitResult, has_password: bool) -> str:
