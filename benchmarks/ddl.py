@@ -1,11 +1,13 @@
 """DDL scanning speed and memory: MB/s and peak RSS, each case in a fresh process.
 
-Usage: python benchmarks/ddl.py [--size-mb 20] [--corpus ../shared/corpus]
+Usage: python benchmarks/ddl.py [--size-mb 20] [--rails-tables 1000] [--corpus ../shared/corpus]
 
-Cases: the largest schema of the corpus (when present), and a generated pg_dump-style schema
-of about --size-mb MB (thousands of tables with comments, indexes, functions and COPY data).
-Target (DESIGN §6, issue 2): >= 2 MB/s of DDL per core, peak RSS < 300 MB. Prints figures;
-asserts nothing.
+Cases: the largest schema of the corpus (when present), a generated pg_dump-style schema of
+about --size-mb MB (thousands of tables with comments, indexes, functions and COPY data), and a
+generated Rails `db/schema.rb` of --rails-tables tables, read alone and scanned whole through the
+CLI (reading, detection, audit, JSON report).
+Targets: >= 2 MB/s of DDL per core, peak RSS < 300 MB; a schema.rb of 1,000 tables scanned in
+under 2 s. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -89,6 +91,33 @@ def generate_pg_dump(path: Path, size_mb: float, seed: int = 7) -> None:
             written += len(text.encode("utf-8"))
 
 
+RAILS_TYPES = ("string", "text", "integer", "bigint", "boolean", "datetime", "decimal", "inet", "jsonb", "date")
+
+
+def generate_schema_rb(path: Path, tables: int, seed: int = 7) -> None:
+    """A Rails schema.rb: create_table blocks with typed columns, comments, references, indexes."""
+    rng = random.Random(seed)
+    lines = ["ActiveRecord::Schema[7.1].define(version: 2026_11_01_000000) do", '  enable_extension "plpgsql"', ""]
+    for table in range(1, tables + 1):
+        lines.append(f'  create_table "table_{table:05d}", force: :cascade do |t|')
+        for index in range(rng.randint(5, 30)):
+            comment = ', comment: "purpose: customer_support"' if index == 0 else ""
+            column = f"{rng.choice(COLUMN_NAMES)}_{index}"
+            lines.append(f'    t.{rng.choice(RAILS_TYPES)} "{column}", null: false{comment}')
+        lines += ['    t.references "account", null: false, foreign_key: true', "    t.timestamps"]
+        lines += [f'    t.index ["account_id"], name: "index_{table}_on_account_id"', "  end", ""]
+    lines.append("end")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def measure_cli(path: Path) -> float:
+    """Seconds for a whole `pdscan scan FILE --format json` in a fresh process."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "pdscan", "scan", str(path), "--format", "json", "--quiet", "--fail-on", "never"]
+    subprocess.run(command, capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
 def measure(path: Path) -> dict[str, float]:
     """Scan in a fresh interpreter so its peak RSS is this scan's alone."""
     program = (
@@ -120,6 +149,7 @@ def report(label: str, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=20.0)
+    parser.add_argument("--rails-tables", type=int, default=1000)
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
     arguments = parser.parse_args()
     print("case                                       size      time      speed   memory")
@@ -132,6 +162,10 @@ def main() -> None:
         generate_pg_dump(generated, arguments.size_mb)
         print(f"(generated {generated.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s)")
         report("generated pg_dump", generated)
+        schema_rb = Path(directory) / "schema.rb"
+        generate_schema_rb(schema_rb, arguments.rails_tables)
+        report(f"generated schema.rb ({arguments.rails_tables} tables)", schema_rb)
+        print(f"{'  the same, whole CLI scan to JSON':38} {measure_cli(schema_rb):17.2f} s")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_BLOCK_OPEN = re.compile(r"\bdo\s*(?:\|[^|]*\|)?\s*(?:#.*)?$")
+_BRACKET = re.compile(r"[\[({]")
 _CLOSES = re.compile(r"^\s*end\b")
 _OPENS_BLOCK = re.compile(r"^\s*(?:if|unless|case|while|until|begin|def|class|module)\b|\bdo\s*(?:\|[^|]*\|)?\s*$")
 # Column types of the schema DSL that are not written as SQL types (the others are: `inet`,
@@ -120,18 +120,17 @@ class _Reader:
 
     def _create_table(self, call: _Call) -> CreateTable:
         table = call.arguments[0]
-        columns: list[ColumnDef] = []
+        columns: dict[str, ColumnDef] = {}
         primary = call.options.get("id", "")
         if primary != "false":
-            columns.append(
-                ColumnDef(call.options.get("primary_key", "id"), _sql_type(primary or "bigint", {}), call.line)
-            )
+            key = call.options.get("primary_key", "id")
+            columns[key.lower()] = ColumnDef(key, _sql_type(primary or "bigint", {}), call.line)
         for change in self._block(table, call):
             if isinstance(change, AddColumn):
-                columns = [c for c in columns if c.name.lower() != change.column.name.lower()]
-                columns.append(change.column)
+                columns.pop(change.column.name.lower(), None)
+                columns[change.column.name.lower()] = change.column
         return CreateTable(
-            table, call.line, tuple(columns), comment=call.options.get("comment"), annotation=call.annotation
+            table, call.line, tuple(columns.values()), comment=call.options.get("comment"), annotation=call.annotation
         )
 
     def _block(self, table: str, opener: _Call) -> Iterator[Change]:
@@ -227,6 +226,9 @@ def _opens_block(call: _Call) -> bool:
 
 def _unbalanced(text: str) -> bool:
     """A call that goes on past its line: open brackets, or a trailing comma or backslash."""
+    if not _BRACKET.search(text):  # most lines: no bracket, so only the end can continue them
+        code = text.split("#", 1)[0] if "#" in text and '"' not in text and "'" not in text else text
+        return code.rstrip().endswith((",", "\\"))
     depth = 0
     code_end = len(text)
     for match in _TOKEN.finditer(text):
@@ -242,6 +244,9 @@ def _unbalanced(text: str) -> bool:
 
 def _parse_call(text: str, line: int) -> _Call | None:
     """`[receiver.]method arg, arg, key: value [do |t|]` -> _Call; None for anything else."""
+    stripped = text.strip()
+    if not stripped or stripped[0] == "#" or stripped == "end":
+        return None
     tokens = [
         (match.lastgroup or "", match.group()) for match in _TOKEN.finditer(text) if match.lastgroup not in ("space",)
     ]
