@@ -99,6 +99,8 @@ def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, ski
                 continue
             replay.apply(change, source)
     skipped.extend(Skipped(source, problem.message, problem.line) for problem in splitter.problems)
+    skipped.extend(replay.notes)
+    replay.notes.clear()
     return count
 
 
