@@ -70,6 +70,12 @@ def test_a_plain_create_table_repeated_word_for_word_is_still_a_warning() -> Non
     ]
 
 
+def test_a_note_names_ten_unread_columns_and_counts_the_rest() -> None:
+    wide = ", ".join(f"c{number} text" for number in range(12))
+    _, (note,) = columns_by_table(f"CREATE TABLE users (id int);\nCREATE TABLE IF NOT EXISTS users ({wide});\n")
+    assert note.endswith("not reported: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 2 more")
+
+
 @pytest.mark.parametrize(
     "between",
     [

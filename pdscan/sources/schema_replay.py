@@ -21,6 +21,8 @@ from pdscan.sources.ddl_parser import (
     Unsupported,
 )
 
+NAMED_COLUMNS = 10  # columns a note about a table created twice names; the rest are counted
+
 
 @dataclass
 class _ColumnState:
@@ -107,8 +109,11 @@ class SchemaReplay:
                 f"CREATE TABLE {change.table} again without a DROP TABLE since {first}: a database refuses it, "
                 "so the first definition is kept"
             )
-        columns = f"; its columns not in the table are not reported: {', '.join(unread)}" if unread else ""
-        self.notes.append(Skipped(source, what + columns, change.line))
+        if unread:
+            more = len(unread) - NAMED_COLUMNS
+            what += f"; its columns not in the table are not reported: {', '.join(unread[:NAMED_COLUMNS])}"
+            what += f" and {more} more" if more > 0 else ""
+        self.notes.append(Skipped(source, what, change.line))
 
     def _apply_to_table(self, table: _TableState, change: Change, source: str) -> str | None:
         columns = table.columns
