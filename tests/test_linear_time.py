@@ -129,6 +129,10 @@ DDL_SHAPES: dict[str, tuple[str, Shape]] = {
     "repeated COLUMN words": ("postgres", lambda n: "ALTER TABLE t ADD " + "COLUMN " * n + "x int;"),
     "a long type": ("postgres", lambda n: "ALTER TABLE t ADD x " + "y " * n + ";"),
     "many ALTER actions": ("postgres", lambda n: "ALTER TABLE t " + "ADD c int, " * n + "ADD z int;"),
+    "a table created again and again": (
+        "mysql",
+        lambda n: "CREATE TABLE t (a int);\nCREATE TABLE IF NOT EXISTS t (b int);\n" * n,
+    ),
     "a stray quote before many quotes": (
         "postgres",
         lambda n: "CREATE TABLE s (a text DEFAULT 'x);\n" + "CREATE TABLE t (b text DEFAULT 'y');\n" * n,

@@ -65,6 +65,7 @@ def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
     return re.compile("|".join(parts), flags)
 
 
+# Tokens that run until their closing mark, and how a problem names each.
 QUOTE_KINDS = {
     "single": "a quoted string",
     "double": 'a "quoted" identifier',
