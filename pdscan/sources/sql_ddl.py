@@ -47,6 +47,7 @@ def scan_ddl_files(files: Sequence[Path], *, database: str, dialect: str | None 
         file_dialect = dialect or detect_dialect(text)
         dialects[file_dialect] += 1
         statements += _replay_text(text, source, file_dialect, replay, skipped)
+    skipped.extend(replay.notes)  # a table created twice, across every file replayed
     tables = replay.tables()
     return SchemaScan(
         source=database,
@@ -63,6 +64,7 @@ def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None 
     skipped: list[Skipped] = []
     chosen = dialect or detect_dialect(text)
     statements = _replay_text(text, source, chosen, replay, skipped)
+    skipped.extend(replay.notes)
     tables = replay.tables()
     return SchemaScan(
         database, SourceKind.DDL, tables, tuple(skipped) + _tables_without_columns(tables), chosen, statements
@@ -99,8 +101,6 @@ def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, ski
                 continue
             replay.apply(change, source)
     skipped.extend(Skipped(source, problem.message, problem.line) for problem in splitter.problems)
-    skipped.extend(replay.notes)
-    replay.notes.clear()
     return count
 
 
