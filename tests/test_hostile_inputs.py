@@ -475,7 +475,8 @@ def unbalanced_sql(folder: Path) -> tuple[str, ...]:
 
 def check_unbalanced_sql(report: dict[str, Any]) -> None:
     before = {"users", "quoted_before", "commented_before", "dollar_before", "ident_before"}
-    assert tables_found(report) == before, "what comes before is read; what the quote or comment swallows is not"
+    resumed = {"swallowed", "hid"}  # after a line ending in `;`: a statement start, read from
+    assert tables_found(report) == before | resumed, "what the open comment and body swallow is not read"
 
 
 def non_utf8_names(folder: Path) -> tuple[str, ...]:
@@ -579,8 +580,18 @@ HOSTILE_INPUTS = [
         fixed(
             Skip("scan/comment.sql", "a /* comment */ starting here is never closed", 2),
             Skip("scan/dollar.sql", "a $$-quoted body starting here is never closed", 2),
-            Skip("scan/ident.sql", 'a "quoted" identifier starting here is never closed', 2),
-            Skip("scan/quote.sql", "a quoted string starting here is never closed", 2),
+            Skip(
+                "scan/ident.sql",
+                'a "quoted" identifier opened on line 2 is never closed (the file ends inside a quote): '
+                "line 2 skipped, reading resumes at line 3",
+                2,
+            ),
+            Skip(
+                "scan/quote.sql",
+                "a quoted string opened on line 2 is never closed (the file ends inside a quote): "
+                "line 2 skipped, reading resumes at line 3",
+                2,
+            ),
         ),
         check_unbalanced_sql,
     ),

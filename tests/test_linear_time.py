@@ -43,6 +43,7 @@ MAX_SIZE = 1 << 18
 Shape = Callable[[int], Sized]
 DIALECTS = ("postgres", "mysql", "sqlite", "tsql", "generic")
 DOLLAR_TAGS = "".join(f"$t{number}$ " for number in range(200_000))  # each opens a body never closed
+SWALLOWING_TAGS = "".join(f"$t{number:05}$;\nCREATE " for number in range(100_000))  # each before a statement
 
 
 def _seconds(run: Callable[[Any], object], argument: Sized, repeat: int, enough: float = 0.0) -> float:
@@ -98,6 +99,11 @@ SPLITTER_SHAPES: dict[str, tuple[tuple[str, ...], Shape]] = {
     "GO batches": (("tsql", "postgres"), lambda n: "a\nGO\n" * n),
     "DELIMITER commands": (("mysql",), lambda n: "DELIMITER ;;\na;;\nDELIMITER ;\n" * n),
     "a COPY without its end": (("postgres", "generic"), lambda n: "COPY t (a) FROM stdin;\n" + "x\t'y\n" * n),
+    # Each quote swallows a statement start and the text ends inside one: read again from each.
+    "quotes swallowing statements": (DIALECTS, lambda n: "x ';\nCREATE " * n),
+    "comments swallowing statements": (("mysql", "postgres"), lambda n: "/*;\nDROP " * n),
+    "dollar tags swallowing statements": (("postgres", "generic"), lambda n: SWALLOWING_TAGS[: 17 * n]),
+    "open quotes before GO": (("tsql",), lambda n: "'\nGO\nALTER " * n),
 }
 
 
@@ -123,6 +129,14 @@ DDL_SHAPES: dict[str, tuple[str, Shape]] = {
     "repeated COLUMN words": ("postgres", lambda n: "ALTER TABLE t ADD " + "COLUMN " * n + "x int;"),
     "a long type": ("postgres", lambda n: "ALTER TABLE t ADD x " + "y " * n + ";"),
     "many ALTER actions": ("postgres", lambda n: "ALTER TABLE t " + "ADD c int, " * n + "ADD z int;"),
+    "a table created again and again": (
+        "mysql",
+        lambda n: "CREATE TABLE t (a int);\nCREATE TABLE IF NOT EXISTS t (b int);\n" * n,
+    ),
+    "a stray quote before many quotes": (
+        "postgres",
+        lambda n: "CREATE TABLE s (a text DEFAULT 'x);\n" + "CREATE TABLE t (b text DEFAULT 'y');\n" * n,
+    ),
 }
 
 

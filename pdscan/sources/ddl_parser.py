@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlparse
 from sqlparse import tokens as sqltokens
@@ -30,8 +30,9 @@ INTERESTING = re.compile(
     re.IGNORECASE,
 )
 CREATE_TABLE = re.compile(
-    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?"
-    r"(?:(?:TEMP|TEMPORARY|UNLOGGED|VIRTUAL|EXTERNAL|FOREIGN)\s+)?TABLE\b",
+    r"CREATE\s+(?P<or_replace>OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?"
+    r"(?:(?:TEMP|TEMPORARY|UNLOGGED|VIRTUAL|EXTERNAL|FOREIGN)\s+)?TABLE\b"
+    r"(?P<if_not_exists>\s*(?:/\*!\d*\s*)?IF\s+NOT\s+EXISTS\b)?",  # mysqldump: /*!32312 IF NOT EXISTS*/
     re.IGNORECASE,
 )
 
@@ -84,12 +85,16 @@ class ColumnDef:
 
 @dataclass(frozen=True)
 class CreateTable:
+    """`if_not_exists`: a no-op when the table exists; `or_replace`: replaces it (MariaDB)."""
+
     table: str
     line: int
     columns: tuple[ColumnDef, ...]
     comment: str | None = None
     annotation: str | None = None
     inherits: tuple[str, ...] = ()
+    if_not_exists: bool = False
+    or_replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,8 +268,17 @@ def parse_statement(statement: Statement, dialect: str) -> list[Change]:
     if head is None:
         return []
     keyword = head.group().upper()
-    if keyword == "CREATE" and not CREATE_TABLE.match(text):
-        return []
+    if keyword == "CREATE":
+        create = CREATE_TABLE.match(text)
+        if create is None:
+            return []
+        if_not_exists, or_replace = bool(create.group("if_not_exists")), bool(create.group("or_replace"))
+        return [
+            replace(change, if_not_exists=if_not_exists, or_replace=or_replace)
+            if isinstance(change, CreateTable) and (if_not_exists or or_replace)
+            else change
+            for change in _changes(statement, dialect, keyword)
+        ]
     if keyword in ("DROP", "ALTER") and not re.match(rf"{keyword}\s+TABLE\b", text, re.IGNORECASE):
         return []
     if keyword == "ALTER" and CONSTRAINT_ONLY_ALTER.match(text):
@@ -277,6 +291,12 @@ def parse_statement(statement: Statement, dialect: str) -> list[Change]:
         r"\bsp_(?:rename|addextendedproperty|updateextendedproperty)\b", text[:200], re.IGNORECASE
     ):
         return []
+    return _changes(statement, dialect, keyword)
+
+
+def _changes(statement: Statement, dialect: str, keyword: str) -> list[Change]:
+    """The changes of a statement that starts with `keyword` and shapes a table."""
+    text = statement.text
     if keyword == "CREATE" and (plain := fast_create_table(text, statement.line)) is not None:
         name_parts, columns, comment = plain
         table = qualified_name(name_parts)

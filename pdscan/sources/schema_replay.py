@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from pdscan.model import Column, Location, SourceKind, Table
+from pdscan.model import Column, Location, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import (
     AddColumn,
     AlterColumnType,
@@ -20,6 +20,8 @@ from pdscan.sources.ddl_parser import (
     RenameTable,
     Unsupported,
 )
+
+NAMED_COLUMNS = 10  # columns a note about a table created twice names; the rest are counted
 
 
 @dataclass
@@ -47,15 +49,25 @@ class SchemaReplay:
 
     Names compare case-insensitively (unquoted identifiers fold in every dialect pdscan
     reads, and migrations rarely rely on case to tell tables apart).
+
+    A CREATE TABLE of a table that exists (no DROP between) is what a database refuses, and
+    IF NOT EXISTS makes it a no-op: either way the first definition stands. When the second
+    holds columns the first lacks, `notes` says so, naming both places: replacing the table
+    silently once hid the first definition's columns from the report.
     """
 
     def __init__(self, database: str) -> None:
         self.database = database
         self._tables: dict[str, _TableState] = {}
+        self.notes: list[Skipped] = []
 
     def apply(self, change: Change, source: str) -> str | None:
         """Apply one change; returns a reason when it refers to something unknown (not fatal)."""
         if isinstance(change, CreateTable):
+            existing = self._tables.get(change.table.lower())
+            if existing is not None and not change.or_replace:
+                self._created_again(existing, change, source)
+                return None
             state = _TableState(change.table, source, change.line, change.comment, change.annotation)
             for parent in change.inherits:
                 if (inherited := self._tables.get(parent.lower())) is not None:
@@ -80,6 +92,28 @@ class SchemaReplay:
         if table is None:
             return f"{type(change).__name__} on unknown table {change.table}"
         return self._apply_to_table(table, change, source)
+
+    def _created_again(self, table: _TableState, change: CreateTable, source: str) -> None:
+        """Keep the table as first created; a note unless the second CREATE is an IF NOT EXISTS
+        that adds nothing (idempotent migrations repeat their CREATE TABLE IF NOT EXISTS)."""
+        unread = [column.name for column in change.columns if column.name.lower() not in table.columns]
+        if change.if_not_exists and not unread:
+            return
+        first = f"{table.source}:{table.line}"
+        if change.if_not_exists:
+            what = (
+                f"CREATE TABLE IF NOT EXISTS {change.table}: the table exists (created at {first}), so nothing changes"
+            )
+        else:
+            what = (
+                f"CREATE TABLE {change.table} again without a DROP TABLE since {first}: a database refuses it, "
+                "so the first definition is kept"
+            )
+        if unread:
+            more = len(unread) - NAMED_COLUMNS
+            what += f"; its columns not in the table are not reported: {', '.join(unread[:NAMED_COLUMNS])}"
+            what += f" and {more} more" if more > 0 else ""
+        self.notes.append(Skipped(source, what, change.line))
 
     def _apply_to_table(self, table: _TableState, change: Change, source: str) -> str | None:
         columns = table.columns

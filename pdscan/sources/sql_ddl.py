@@ -67,6 +67,7 @@ def scan_ddl_files(
         statements += 1
         source, change = item
         replay.apply(change, source)
+    skipped.extend(replay.notes)  # a table created twice, across every file replayed
     tables = replay.tables()
     if orm_files and not dialects:
         dialects[orm_files[0].format] += 1
@@ -85,6 +86,7 @@ def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None 
     skipped: list[Skipped] = []
     chosen = dialect or detect_dialect(text)
     statements = _replay_text(text, source, chosen, replay, skipped)
+    skipped.extend(replay.notes)
     tables = replay.tables()
     return SchemaScan(
         database, SourceKind.DDL, tables, tuple(skipped) + _tables_without_columns(tables), chosen, statements

@@ -65,8 +65,49 @@ def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
     return re.compile("|".join(parts), flags)
 
 
+# Tokens that run until their closing mark, and how a problem names each.
+QUOTE_KINDS = {
+    "single": "a quoted string",
+    "double": 'a "quoted" identifier',
+    "backtick": "a `quoted` identifier",
+    "block_comment": "a /* comment */",
+    "dollar": "a $$-quoted body",
+}
+MAX_RESYNCS = 10  # quotes taken for stray in one text; after that the rest is read as written
+
+
+@dataclass(frozen=True)
+class _Quote:
+    """A quoted token that swallows a statement start, or runs to the end of the text.
+
+    `kind` tells quotes that pair with each other apart (`'`, `"`, each `$tag$`); `statement` and
+    `walk_line` are where the statement holding the quote starts (what reading it again needs),
+    `resume` the first statement start inside the token (-1: none), read from with `delimiter`.
+    """
+
+    kind: str
+    what: str
+    opened: int
+    line: int
+    closed: bool
+    statement: int
+    walk_line: int
+    statement_line: int
+    resume: int
+    resume_line: int
+    delimiter: str
+
+
 class StatementSplitter:
-    """Iterate statements of one text; problems (unterminated quotes) are collected, not raised."""
+    """Iterate statements of one text; problems (unterminated quotes) are collected, not raised.
+
+    A quote that never closes swallows every statement after it. When the text ends inside a
+    quote, one quote of that kind is stray: the first that swallowed a statement start (a line
+    starting CREATE, ALTER, COMMENT or DROP after a line ending in `;`, or after `GO` in
+    T-SQL), or else the one left open. Its statement, up to that statement start, is skipped as
+    a problem naming the lines, and reading resumes there. A text whose quotes all close is read
+    as written: a comment or string holding `;` and `CREATE …` lines is legitimate.
+    """
 
     def __init__(self, text: str, dialect: str) -> None:
         self.text = text
@@ -74,27 +115,91 @@ class StatementSplitter:
         self.problems: list[SplitProblem] = []
 
     def __iter__(self) -> Iterator[Statement]:
+        start, line, delimiter = 0, 1, ";"
+        for resyncs in range(MAX_RESYNCS + 1):
+            stray: int | None = None
+            checked = False  # whether the rest of the text was read for a stray quote
+            restart = None
+            for item in self._walk(start, line, delimiter):
+                if isinstance(item, Statement):
+                    yield item
+                    continue
+                if item.resume >= 0 and resyncs < MAX_RESYNCS:
+                    if item.closed and not checked:
+                        stray, checked = self._stray_quote(item), True
+                    if not item.closed or item.opened == stray:
+                        restart = item
+                        break
+                if not item.closed:
+                    self.problems.append(SplitProblem(item.line, f"{item.what} starting here is never closed"))
+            if restart is None:
+                return
+            first, last = restart.statement_line, restart.resume_line - 1
+            lines = f"line {first}" if first == last else f"lines {first}-{last}"
+            self.problems.append(
+                SplitProblem(
+                    first,
+                    f"{restart.what} opened on line {restart.line} is never closed (the file ends inside a quote): "
+                    f"{lines} skipped, reading resumes at line {restart.resume_line}",
+                )
+            )
+            start, line, delimiter = restart.resume, restart.resume_line, restart.delimiter
+
+    def _stray_quote(self, first: _Quote) -> int | None:
+        """Where the stray quote opens when the text ends inside a quote of some kind; None
+        when every quote from `first` on closes."""
+        swallowing: dict[str, int] = {}
+        for item in self._walk(first.statement, first.walk_line, first.delimiter):
+            if not isinstance(item, _Quote):
+                continue
+            if item.closed:
+                if item.resume >= 0:
+                    swallowing.setdefault(item.kind, item.opened)
+                continue
+            return swallowing.get(item.kind, item.opened if item.resume >= 0 else None)
+        return None
+
+    def _walk(self, start: int, line: int, delimiter: str) -> Iterator[Statement | _Quote]:
+        """Statements from `start` (on `line`), and the quotes that may be stray."""
         text = self.text
-        delimiter = ";"
         pattern = _token_pattern(self.dialect, delimiter)
-        start = position = 0
-        line = 1  # line number at `start`
+        position = start
+        lines = _LineCounter(text, start, line)
+        statement_line = None  # where the statement holding a quote starts, once one is met
         while True:
             match = pattern.search(text, position)
             if match is None:
                 break
             kind = match.lastgroup
-            if kind in ("single", "double", "backtick", "block_comment"):
-                if match.end() == len(text) and not _closed(match.group(), kind, self.dialect == "mysql"):
-                    self._unterminated(kind, line + text.count("\n", start, match.start()))
-                position = match.end()
-            elif kind == "dollar":
-                close = text.find(match.group(), match.end())
-                if close < 0:
-                    self._unterminated("dollar", line + text.count("\n", start, match.start()))
-                    position = len(text)
+            if kind in QUOTE_KINDS:
+                opened = match.start()
+                if kind == "dollar":
+                    close = text.find(match.group(), match.end())
+                    closed = close >= 0
+                    position = close + len(match.group()) if closed else len(text)
                 else:
-                    position = close + len(match.group())
+                    position = match.end()
+                    closed = position < len(text) or _closed(match.group(), kind, self.dialect == "mysql")
+                resume = None
+                if text.find("\n", opened, position) >= 0:
+                    resume = _resume_pattern(self.dialect, delimiter).search(text, opened, position)
+                if resume is not None or not closed:
+                    if statement_line is None:
+                        leading = _LEADING_COMMENTS.match(text, start, opened)
+                        statement_line = lines.at(leading.end() if leading else start)
+                    yield _Quote(
+                        match.group() if kind == "dollar" else kind,
+                        QUOTE_KINDS[kind],
+                        opened,
+                        lines.at(opened),
+                        closed,
+                        start,
+                        line,
+                        statement_line,
+                        resume.end() if resume else -1,
+                        lines.at(resume.end()) if resume else 0,
+                        delimiter,
+                    )
             elif kind in ("end", "go"):
                 raw, stop = text[start : match.start()], match.end()
                 trailing = TRAILING_COMMENT.match(text, stop)
@@ -110,12 +215,14 @@ class StatementSplitter:
                     stop = data_end.end() if data_end else len(text)
                     line += text.count("\n", start, stop)
                     start = position = stop
+                lines, statement_line = _LineCounter(text, start, line), None
             elif kind in ("delimiter_command", "meta"):
                 statement = _statement(text[start : match.start()], line)
                 if statement is not None:
                     yield statement
                 line += text.count("\n", start, match.end())
                 start = position = match.end()
+                lines, statement_line = _LineCounter(text, start, line), None
                 if kind == "delimiter_command":
                     delimiter = match.group("new_delimiter")
                     pattern = _token_pattern(self.dialect, delimiter)
@@ -125,15 +232,32 @@ class StatementSplitter:
         if statement is not None:
             yield statement
 
-    def _unterminated(self, kind: str, line: int) -> None:
-        what = {
-            "single": "a quoted string",
-            "double": 'a "quoted" identifier',
-            "backtick": "a `quoted` identifier",
-            "block_comment": "a /* comment */",
-            "dollar": "a $$-quoted body",
-        }[kind]
-        self.problems.append(SplitProblem(line, f"{what} starting here is never closed"))
+
+class _LineCounter:
+    """Line numbers of increasing offsets in one statement, each newline counted once (a
+    statement with many quotes in it would otherwise be counted again for each)."""
+
+    def __init__(self, text: str, offset: int, line: int) -> None:
+        self.text, self.offset, self.line = text, offset, line
+
+    def at(self, offset: int) -> int:
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
+@lru_cache(maxsize=32)
+def _resume_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
+    """A statement start to resume reading at: a line starting CREATE, ALTER, COMMENT or DROP
+    after a line that ends a statement (blank and `--` lines between); its match ends at the word."""
+    ends = [re.escape(delimiter)] + ([";"] if delimiter != ";" else [])
+    end_line = rf"(?:{'|'.join(ends)})[ \t]*(?:--[^\n]*)?\r?\n"
+    if dialect in ("tsql", "generic"):
+        end_line = rf"(?:{end_line}|^[ \t]*GO(?:[ \t]+\d+)?[ \t]*\r?\n)"
+    return re.compile(
+        rf"{end_line}(?:[ \t]*(?:--[^\n]*)?\r?\n)*+[ \t]*(?=(?:CREATE|ALTER|COMMENT|DROP)\b)",
+        re.IGNORECASE | re.MULTILINE,
+    )
 
 
 _BACKSLASH_ESCAPE = re.compile(r"\\.", re.DOTALL)
