@@ -91,6 +91,16 @@ end
     assert not any(isinstance(c, AddColumn) and c.column.name == "fax" for c in changes)
 
 
+def test_a_rails_table_created_with_force_replaces_an_earlier_one(tmp_path: Path) -> None:
+    (tmp_path / "schema.rb").write_text(
+        'create_table "people" do |t|\n  t.string "nickname"\nend\n'
+        'create_table "people", force: :cascade do |t|\n  t.string "email"\nend\n',
+        encoding="utf-8",
+    )
+    report, _ = scan(str(tmp_path))
+    assert set(places(report)) == {("people", "email")} and not report["skipped"]
+
+
 def test_a_rails_block_never_closed_is_a_syntax_error_at_its_line() -> None:
     with pytest.raises(RubySyntaxError) as error:
         read_rails('create_table "people" do |t|\n  t.string "email"\n')

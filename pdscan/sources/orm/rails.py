@@ -130,7 +130,12 @@ class _Reader:
                 columns.pop(change.column.name.lower(), None)
                 columns[change.column.name.lower()] = change.column
         return CreateTable(
-            table, call.line, tuple(columns.values()), comment=call.options.get("comment"), annotation=call.annotation
+            table,
+            call.line,
+            tuple(columns.values()),
+            comment=call.options.get("comment"),
+            annotation=call.annotation,
+            or_replace=call.options.get("force") in ("cascade", "true"),  # drops the table first
         )
 
     def _block(self, table: str, opener: _Call) -> Iterator[Change]:
