@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pdscan.detect.identifiers import singular, split_identifier
+from pdscan.detect.identifiers import segment, singular, split_identifier
 from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 from pdscan.model import Column, Detection, Evidence, Table
 
@@ -61,6 +61,7 @@ class _TableView:
     words: frozenset[str]
     head: str
     column_contexts: dict[str, str]
+    ordered: tuple[str, ...]  # the name's words in order, as written (`emp`, `children`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class _Candidate:
     rule: DataTypeRule
     pattern: NamePattern
     whole: bool
+    table_prefix: str = ""  # a leading word that abbreviates the table's name, set aside (`ec_` in `emp_children`)
 
 
 class NameClassifier:
@@ -85,12 +87,24 @@ class NameClassifier:
         for index, rule in enumerate(rules.data_types):
             for pattern in rule.patterns:
                 self._by_first_word[pattern.words[0]].append((index, rule, pattern))
+        # Pattern words long enough to be read inside a run-together word (`passportexpiredate`).
+        self._compound_heads = sorted((word for word in self._by_first_word if len(word) >= 5), key=len, reverse=True)
+        self._native = rules.native_words
+        self._native_longest = max(map(len, rules.native_words), default=0)
         self._person = rules.table_contexts.get("person")
         self._by_columns = [context for context in rules.table_contexts.values() if context.columns]
+        self._words = lru_cache(maxsize=100_000)(self._words_of)
         self._cached = lru_cache(maxsize=200_000)(self._classify)
         self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
-        self._table_view = lru_cache(maxsize=10_000)(_table_view)
+        self._worth_a_look = lru_cache(maxsize=100_000)(self._may_match)
+        self._table_view = lru_cache(maxsize=10_000)(self._view_of)
         self._last_table: tuple[Table, tuple[tuple[str, str], ...]] | None = None
+
+    def _view_of(self, table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
+        """The table's name without schema prefix, as singular words, with its column contexts."""
+        ordered = self._words(table.rsplit(".", 1)[-1])
+        words = tuple(singular(word) for word in ordered)
+        return _TableView(table, frozenset(words), words[-1] if words else "", dict(column_contexts), ordered)
 
     @classmethod
     def bundled(cls) -> NameClassifier:
@@ -98,7 +112,7 @@ class NameClassifier:
 
     def classify(self, column: Column, table: Table) -> tuple[Detection, ...]:
         """The best detection for the column, or () when its name says no personal data."""
-        if not self._candidates(column.name):
+        if not self._worth_a_look(column.name):
             return ()
         return self._cached(column.name, table.name, column.sql_type, self._column_contexts(table))
 
@@ -122,16 +136,45 @@ class NameClassifier:
     def _contexts_of(self, column_names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         found: dict[str, str] = {}
         for name in column_names:
-            words = split_identifier(name)
+            words = self._words(name)
             for context in self._by_columns:
                 if context.name not in found and words in context.columns:
                     found[context.name] = name
         return tuple(sorted(found.items()))
 
-    def _name_candidates(self, column: str) -> tuple[_Candidate, ...]:
-        """Patterns the name satisfies with no qualifier or excluded word, best first: the
+    def _words_of(self, identifier: str) -> tuple[str, ...]:
+        """The identifier's words, a Japanese run cut into the Latin words of `native_words`."""
+        words: list[str] = []
+        for word in split_identifier(identifier):
+            if self._native_longest and not word.isascii():
+                words.extend(segment(word, self._native, self._native_longest))
+            else:
+                words.append(word)
+        return tuple(words)
+
+    def _may_match(self, column: str) -> bool:
+        """Whether any pattern could fit the name, with its first word read as a table prefix
+        if need be: the fast way out for the many columns that mean nothing personal."""
+        words = self._words(column)
+        return bool(self._candidates(words) or (len(words) > 1 and self._candidates(words[1:])))
+
+    def _name_candidates(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        """Patterns the words satisfy, best first; when none does, the same with run-together
+        words read apart (`passportexpiredate` -> passport expiredate)."""
+        return self._ranked(words) or self._ranked(self._decompounded(words))
+
+    def _decompounded(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Each word that starts with a pattern's first word of five letters or more and goes on
+        for four more or more, cut after it: `phonenumber` -> phone number."""
+        split: list[str] = []
+        for word in words:
+            head = next((h for h in self._compound_heads if word.startswith(h) and len(word) - len(h) >= 4), None)
+            split.extend((head, word[len(head) :]) if head and word not in self._by_first_word else (word,))
+        return tuple(split)
+
+    def _ranked(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        """Patterns the words satisfy with no qualifier or excluded word, best first: the
         longest pattern, then one naming the whole identifier, then the data type listed first."""
-        words = split_identifier(column)
         ranked = []
         for position, word in enumerate(words):
             for index, rule, pattern in self._by_first_word.get(word, ()):
@@ -150,11 +193,13 @@ class NameClassifier:
     def _classify(
         self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
     ) -> tuple[Detection, ...]:
-        candidates = self._candidates(column)
-        if not candidates:
-            return ()
+        words = self._words(column)
         view = self._table_view(table, column_contexts)
         family = type_family(sql_type)
+        candidates = self._candidates(words)
+        if len(words) > 1 and _abbreviates(words[0], view.ordered) and words[0] not in self.rules.qualifiers:
+            # `ec_name` in `emp_children`: after the candidates of the whole name, those of the rest.
+            candidates += tuple(replace(c, table_prefix=words[0]) for c in self._candidates(words[1:]))
         for candidate in candidates:
             if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
                 continue
@@ -180,7 +225,14 @@ class NameClassifier:
     ) -> Detection:
         rule, pattern = candidate.rule, candidate.pattern
         meaning = pattern.means or _phrase(rule.title)
-        if candidate.whole:
+        if candidate.table_prefix:
+            matched = " ".join(pattern.words)
+            evidence = [
+                Evidence("name", f"column name `{column}` contains `{matched}`: {meaning}"),
+                Evidence("table", f"`{candidate.table_prefix}` abbreviates the name of table `{table.name}`"),
+            ]
+            confidence = CONFIDENCE_PART_OF_NAME * TABLE_INFERENCE
+        elif candidate.whole:
             evidence = [Evidence("name", f"column name `{column}` means {meaning}")]
             confidence = CONFIDENCE_WHOLE_NAME
         else:
@@ -210,10 +262,18 @@ class NameClassifier:
         return Detection(rule.data_type, round(min(confidence, CONFIDENCE_CEILING), 2), tuple(evidence))
 
 
-def _table_view(table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
-    """The table's name without schema prefix, as singular words, with its column contexts."""
-    words = tuple(singular(word) for word in split_identifier(table.rsplit(".", 1)[-1]))
-    return _TableView(table, frozenset(words), words[-1] if words else "", dict(column_contexts))
+def _abbreviates(prefix: str, table_words: tuple[str, ...]) -> bool:
+    """Whether a short leading word of a column is the table's name abbreviated, as legacy
+    schemas prefix every column (`emp_` in `employees`, `ec_` in `hs_emp_children`): its
+    letters, in order, within the table's words from one that starts with the same letter."""
+    if not (2 <= len(prefix) <= 5 and prefix.isalpha()):
+        return False
+    for start, word in enumerate(table_words):
+        if word[:1] == prefix[0]:
+            letters = iter("".join(table_words[start:]))
+            if all(letter in letters for letter in prefix):
+                return True
+    return False
 
 
 def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:

@@ -12,7 +12,7 @@ import functools
 import importlib.resources
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pdscan.detect.identifiers import split_identifier
@@ -103,6 +103,8 @@ class DetectionRules:
     data_types: tuple[DataTypeRule, ...]
     value_detectors: tuple[ValueRule, ...] = ()
     extended_by: str = ""  # a digest of the user's rule files (--rules) added to the bundled ones
+    # Words of scripts written without spaces (Japanese) and the Latin words they read as.
+    native_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -155,7 +157,7 @@ class _RulesBuilder:
         root = self.marked.value
         known = {"version", "data_types", "value_detectors"}
         if self.base is None:
-            known |= {"qualifiers", "table_contexts"}
+            known |= {"qualifiers", "table_contexts", "native_words"}
             if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
                 self.fail(root, "a rules file is a mapping with 'data_types'")
                 raise PolicyError(tuple(self.problems))
@@ -167,6 +169,7 @@ class _RulesBuilder:
         if self.base is None:
             self.contexts = self._table_contexts(root)
         qualifiers = frozenset(self._words(root.get("qualifiers", []), root, "qualifiers"))
+        native_words = self._native_words(root) if self.base is None else {}
         entries = root.get("data_types") or {}
         if not isinstance(entries, dict):
             self.fail(root, "'data_types' must be a mapping of data types to their rules", "data_types")
@@ -185,7 +188,7 @@ class _RulesBuilder:
             raise PolicyError(tuple(self.problems))
         if self.base is not None:
             return _extended(self.base, data_types, value_detectors)
-        return DetectionRules(qualifiers, self.contexts, data_types, value_detectors)
+        return DetectionRules(qualifiers, self.contexts, data_types, value_detectors, native_words=native_words)
 
     def _table_contexts(self, root: dict[str, Any]) -> dict[str, TableContext]:
         entries = root.get("table_contexts") or {}
@@ -210,6 +213,13 @@ class _RulesBuilder:
             column_words = frozenset(tuple(self._words(column, columns, index)) for index, column in enumerate(columns))
             contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"])
         return contexts
+
+    def _native_words(self, root: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        entries = root.get("native_words") or {}
+        if not isinstance(entries, dict):
+            self.fail(root, "'native_words' must be a mapping of words to their Latin words", "native_words")
+            return {}
+        return {str(native): tuple(self._words(latin, entries, native)) for native, latin in entries.items()}
 
     def _words(self, value: Any, parent: Any, key: Any) -> list[str]:
         """Single lower-case words, as the identifier splitter produces them."""
@@ -390,7 +400,13 @@ def _extended(
             )
         )
     merged.extend(added.values())
-    return DetectionRules(base.qualifiers, base.table_contexts, tuple(merged), base.value_detectors + value_detectors)
+    return DetectionRules(
+        base.qualifiers,
+        base.table_contexts,
+        tuple(merged),
+        base.value_detectors + value_detectors,
+        native_words=base.native_words,
+    )
 
 
 _ONE_CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
