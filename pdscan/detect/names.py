@@ -30,7 +30,8 @@ _TYPE_FAMILIES = (
         ),
     ),
     ("binary", re.compile(r"(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b")),
-    ("network", re.compile(r"(?:inet|cidr|macaddr|macaddr8)\b")),
+    ("network", re.compile(r"(?:inet|cidr)\b")),
+    ("mac", re.compile(r"macaddr8?\b")),
 )
 # How sure a name alone makes us, and what table and type evidence add or take away.
 CONFIDENCE_WHOLE_NAME = 0.9  # the identifier is exactly the pattern's words (`email`)
@@ -42,7 +43,8 @@ CONFIDENCE_CEILING = 0.99  # a name is never proof
 
 @lru_cache(maxsize=4096)
 def type_family(sql_type: str | None) -> str | None:
-    """`boolean`, `integer`, `numeric`, `date`, `binary`, `network`, or None for text and the unknown."""
+    """`boolean`, `integer`, `numeric`, `date`, `binary`, `network` (inet, cidr), `mac` (macaddr),
+    or None for text and the unknown."""
     if not sql_type:
         return None
     lowered = sql_type.strip().lower()
@@ -92,6 +94,8 @@ class NameClassifier:
         self._native = rules.native_words
         self._native_longest = max(map(len, rules.native_words), default=0)
         self._person = rules.table_contexts.get("person")
+        self._business = rules.table_contexts.get("business")
+        self._by_type = {family: rule for rule in rules.data_types for family in rule.held_by_types}
         self._by_columns = [context for context in rules.table_contexts.values() if context.columns]
         self._words = lru_cache(maxsize=100_000)(self._words_of)
         self._cached = lru_cache(maxsize=200_000)(self._classify)
@@ -112,7 +116,7 @@ class NameClassifier:
 
     def classify(self, column: Column, table: Table) -> tuple[Detection, ...]:
         """The best detection for the column, or () when its name says no personal data."""
-        if not self._worth_a_look(column.name):
+        if not self._worth_a_look(column.name) and type_family(column.sql_type) not in self._by_type:
             return ()
         return self._cached(column.name, table.name, column.sql_type, self._column_contexts(table))
 
@@ -183,7 +187,7 @@ class NameClassifier:
                 whole = _whole(words, pattern)
                 if pattern.exact and not whole:
                     continue
-                extra = set(words).difference(pattern.words)
+                extra = set(words).difference(pattern.words, rule.keeps)
                 if not extra.isdisjoint(self.rules.qualifiers) or not extra.isdisjoint(rule.exclude):
                     continue
                 ranked.append(((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole)))
@@ -193,9 +197,11 @@ class NameClassifier:
     def _classify(
         self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
     ) -> tuple[Detection, ...]:
+        family = type_family(sql_type)
+        if family == "boolean":
+            return ()  # yes or no: whether a person has a phone, never the phone
         words = self._words(column)
         view = self._table_view(table, column_contexts)
-        family = type_family(sql_type)
         candidates = self._candidates(words)
         if len(words) > 1 and _abbreviates(words[0], view.ordered) and words[0] not in self.rules.qualifiers:
             # `ec_name` in `emp_children`: after the candidates of the whole name, those of the rest.
@@ -204,7 +210,20 @@ class NameClassifier:
             if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
                 continue
             return (self._detection(column, candidate, view, sql_type, family),)
-        return ()
+        return self._by_sql_type(words, view, sql_type, family)
+
+    def _by_sql_type(
+        self, words: tuple[str, ...], table: _TableView, sql_type: str | None, family: str | None
+    ) -> tuple[Detection, ...]:
+        """A column whose SQL type holds one data type (`inet`: an IP address), whatever its
+        name, unless its name says range or network or its table is the business's own (servers)."""
+        rule = self._by_type.get(family or "")
+        if rule is None or not rule.exclude.isdisjoint(words):
+            return ()
+        if self._business is not None and self._table_in(self._business.name, table):
+            return ()
+        evidence = Evidence("type", f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called")
+        return (Detection(rule.data_type, CONFIDENCE_PART_OF_NAME, (evidence,)),)
 
     def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
         if pattern.table_is and table.head not in pattern.table_is:

@@ -22,9 +22,9 @@ from pdscan.policy import PolicyError, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
-TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network")
+TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network", "mac")
 _PATTERN_KEYS = {"words", "exact", "tables", "not_tables", "table_is", "means"}
-_DATA_TYPE_KEYS = {"names", "context", "exclude", "exclude_types", "expect_types", "examples"}
+_DATA_TYPE_KEYS = {"names", "context", "exclude", "keeps", "exclude_types", "expect_types", "held_by_types", "examples"}
 _EXAMPLE_KEYS = {"column", "table", "type"}
 _VALUE_KEYS = {"name", "data_type", "pattern", "validator", "examples"}
 
@@ -75,6 +75,10 @@ class DataTypeRule:
     expect_types: frozenset[str]
     matches: tuple[Example, ...]
     non_matches: tuple[Example, ...]
+    # SQL type families whose columns hold this data type whatever they are called (`inet`).
+    held_by_types: frozenset[str] = frozenset()
+    # Qualifiers that leave the column this data type (a passport's dates are identity data).
+    keeps: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,8 @@ class _RulesBuilder:
             exclude=frozenset(self._words(entry.get("exclude", []), entry, "exclude")),
             exclude_types=self._families(entry, "exclude_types"),
             expect_types=self._families(entry, "expect_types"),
+            held_by_types=self._families(entry, "held_by_types"),
+            keeps=frozenset(self._words(entry.get("keeps", []), entry, "keeps")),
             matches=self._examples(examples.get("match", []), examples),
             non_matches=self._examples(examples.get("no_match", []), examples),
         )
@@ -395,6 +401,8 @@ def _extended(
                 exclude=rule.exclude | extra.exclude,
                 exclude_types=rule.exclude_types | extra.exclude_types,
                 expect_types=rule.expect_types | extra.expect_types,
+                held_by_types=rule.held_by_types | extra.held_by_types,
+                keeps=rule.keeps | extra.keeps,
                 matches=rule.matches + extra.matches,
                 non_matches=rule.non_matches + extra.non_matches,
             )
