@@ -222,7 +222,8 @@ class NameClassifier:
             return ()
         if self._business is not None and self._table_in(self._business.name, table):
             return ()
-        evidence = Evidence("type", f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called")
+        made_for = f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called"
+        evidence = Evidence("type", made_for)
         return (Detection(rule.data_type, CONFIDENCE_PART_OF_NAME, (evidence,)),)
 
     def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
