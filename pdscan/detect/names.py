@@ -91,6 +91,9 @@ class NameClassifier:
                 self._by_first_word[pattern.words[0]].append((index, rule, pattern))
         # Pattern words long enough to be read inside a run-together word (`passportexpiredate`).
         self._compound_heads = sorted((word for word in self._by_first_word if len(word) >= 5), key=len, reverse=True)
+        self._vocabulary = rules.qualifiers.union(
+            *(pattern.words for rule in rules.data_types for pattern in rule.patterns)
+        )
         self._native = rules.native_words
         self._native_longest = max(map(len, rules.native_words), default=0)
         self._person = rules.table_contexts.get("person")
@@ -169,12 +172,27 @@ class NameClassifier:
 
     def _decompounded(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """Each word that starts with a pattern's first word of five letters or more and goes on
-        for four more or more, cut after it: `phonenumber` -> phone number."""
+        for four more or more, cut after it (`passportissueddate` -> passport issueddate); the
+        rest cut again when known words make all of it (`phonenumberverified` -> phone number
+        verified, so the qualifier still counts)."""
         split: list[str] = []
         for word in words:
             head = next((h for h in self._compound_heads if word.startswith(h) and len(word) - len(h) >= 4), None)
-            split.extend((head, word[len(head) :]) if head and word not in self._by_first_word else (word,))
+            if head is None or word in self._by_first_word:
+                split.append(word)
+            else:
+                rest = word[len(head) :]
+                split.extend((head, *(self._known_words(rest) or (rest,))))
         return tuple(split)
+
+    def _known_words(self, text: str) -> tuple[str, ...] | None:
+        """`text` as a run of pattern words and qualifiers, longest first, or None."""
+        if not text:
+            return ()
+        for end in range(len(text), 1, -1):
+            if text[:end] in self._vocabulary and (rest := self._known_words(text[end:])) is not None:
+                return (text[:end], *rest)
+        return None
 
     def _ranked(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
         """Patterns the words satisfy with no qualifier or excluded word, best first: the
