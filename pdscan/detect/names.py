@@ -64,6 +64,7 @@ class _TableView:
     head: str
     column_contexts: dict[str, str]
     ordered: tuple[str, ...]  # the name's words in order, as written (`emp`, `children`)
+    contexts: frozenset[str]  # every table context it is in, by its name's words or its columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,9 @@ class NameClassifier:
             for pattern in rule.patterns:
                 self._by_first_word[pattern.words[0]].append((index, rule, pattern))
         # Pattern words long enough to be read inside a run-together word (`passportexpiredate`).
-        self._compound_heads = sorted((word for word in self._by_first_word if len(word) >= 5), key=len, reverse=True)
+        self._compound_heads: dict[str, list[str]] = defaultdict(list)  # by their first five letters
+        for word in sorted((word for word in self._by_first_word if len(word) >= 5), key=len, reverse=True):
+            self._compound_heads[word[:5]].append(word)
         self._vocabulary = rules.qualifiers.union(
             *(pattern.words for rule in rules.data_types for pattern in rule.patterns)
         )
@@ -99,7 +102,10 @@ class NameClassifier:
         self._person = rules.table_contexts.get("person")
         self._business = rules.table_contexts.get("business")
         self._by_type = {family: rule for rule in rules.data_types for family in rule.held_by_types}
-        self._by_columns = [context for context in rules.table_contexts.values() if context.columns]
+        self._by_column: dict[tuple[str, ...], list[str]] = defaultdict(list)  # column words -> contexts
+        for context in rules.table_contexts.values():
+            for column_words in context.columns:
+                self._by_column[column_words].append(context.name)
         self._words = lru_cache(maxsize=100_000)(self._words_of)
         self._cached = lru_cache(maxsize=200_000)(self._classify)
         self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
@@ -111,7 +117,12 @@ class NameClassifier:
         """The table's name without schema prefix, as singular words, with its column contexts."""
         ordered = self._words(table.rsplit(".", 1)[-1])
         words = tuple(singular(word) for word in ordered)
-        return _TableView(table, frozenset(words), words[-1] if words else "", dict(column_contexts), ordered)
+        word_set = frozenset(words)
+        contexts = {name for name, kind in self.rules.table_contexts.items() if not word_set.isdisjoint(kind.words)}
+        contexts.update(name for name, _ in column_contexts)
+        return _TableView(
+            table, word_set, words[-1] if words else "", dict(column_contexts), ordered, frozenset(contexts)
+        )
 
     @classmethod
     def bundled(cls) -> NameClassifier:
@@ -143,10 +154,8 @@ class NameClassifier:
     def _contexts_of(self, column_names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         found: dict[str, str] = {}
         for name in column_names:
-            words = self._words(name)
-            for context in self._by_columns:
-                if context.name not in found and words in context.columns:
-                    found[context.name] = name
+            for context in self._by_column.get(self._words(name), ()):
+                found.setdefault(context, name)
         return tuple(sorted(found.items()))
 
     def _words_of(self, identifier: str) -> tuple[str, ...]:
@@ -163,7 +172,14 @@ class NameClassifier:
         """Whether any pattern could fit the name, with its first word read as a table prefix
         if need be: the fast way out for the many columns that mean nothing personal."""
         words = self._words(column)
-        return bool(self._candidates(words) or (len(words) > 1 and self._candidates(words[1:])))
+        return bool(self._candidates(words) or self._after_prefix(words))
+
+    def _after_prefix(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        """Candidates of the name without its first word, when that could be a table prefix and
+        the rest is more than qualifiers (`emp_id` is a key, whatever `emp` abbreviates)."""
+        if len(words) < 2 or words[0] in self.rules.qualifiers or self.rules.qualifiers.issuperset(words[1:]):
+            return ()
+        return self._candidates(words[1:])
 
     def _name_candidates(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
         """Patterns the words satisfy, best first; when none does, the same with run-together
@@ -177,7 +193,8 @@ class NameClassifier:
         verified, so the qualifier still counts)."""
         split: list[str] = []
         for word in words:
-            head = next((h for h in self._compound_heads if word.startswith(h) and len(word) - len(h) >= 4), None)
+            heads = self._compound_heads.get(word[:5], ()) if len(word) >= 9 else ()
+            head = next((h for h in heads if word.startswith(h) and len(word) - len(h) >= 4), None)
             if head is None or word in self._by_first_word:
                 split.append(word)
             else:
@@ -221,9 +238,10 @@ class NameClassifier:
         words = self._words(column)
         view = self._table_view(table, column_contexts)
         candidates = self._candidates(words)
-        if len(words) > 1 and _abbreviates(words[0], view.ordered) and words[0] not in self.rules.qualifiers:
+        rest = self._after_prefix(words)
+        if rest and _abbreviates(words[0], view.ordered):
             # `ec_name` in `emp_children`: after the candidates of the whole name, those of the rest.
-            candidates += tuple(replace(c, table_prefix=words[0]) for c in self._candidates(words[1:]))
+            candidates += tuple(replace(c, table_prefix=words[0]) for c in rest)
         for candidate in candidates:
             if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
                 continue
@@ -253,10 +271,7 @@ class NameClassifier:
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
-        context = self.rules.table_contexts.get(name)
-        if context is None:
-            return name in table.words
-        return not table.words.isdisjoint(context.words) or name in table.column_contexts
+        return name in table.contexts or name in table.words
 
     def _detection(
         self, column: str, candidate: _Candidate, table: _TableView, sql_type: str | None, family: str | None
