@@ -7,6 +7,7 @@ import pytest
 
 from pdscan.detect.names import NameClassifier, type_family
 from pdscan.model import Column, Detection, Location, SourceKind, Table
+from pdscan.sources.sql_ddl import scan_ddl_text
 
 CLASSIFIER = NameClassifier.bundled()
 
@@ -265,9 +266,7 @@ def test_a_boolean_column_is_never_personal_data(column: str) -> None:
         ("stock_movements", "quantity", None),
     ],
 )
-def test_things_and_the_organisations_own_data_are_not_a_persons(
-    table: str, column: str, expected: str | None
-) -> None:
+def test_things_and_the_organisations_own_data_are_not_a_persons(table: str, column: str, expected: str | None) -> None:
     assert data_type(table, column) == expected
 
 
@@ -321,3 +320,26 @@ def test_run_together_words_are_read_apart() -> None:
 )
 def test_native_script_column_names(table: str, column: str, expected: str | None) -> None:
     assert data_type(table, column) == expected
+
+
+def test_a_ddl_file_in_japanese_and_russian_is_read_and_classified() -> None:
+    ddl = (
+        "CREATE TABLE 会員 (会員ID integer PRIMARY KEY, 氏名 varchar(100), 電話番号 varchar(20),"
+        " 退会フラグ boolean, 都道府県 varchar(10));\n"
+        'CREATE TABLE "клиенты" ("id" serial, "фамилия" text, "ДатаРождения" date, "последний_вход" inet);\n'
+    )
+    result = scan_ddl_text(ddl, source="schema.sql", database="schema.sql")
+    found = {
+        (table.name, column.name): detections[0].data_type
+        for table in result.tables
+        for column in table.columns
+        if (detections := CLASSIFIER.classify(column, table))
+    }
+    assert found == {
+        ("会員", "氏名"): "user.name.full",
+        ("会員", "電話番号"): "user.contact.phone_number",
+        ("会員", "都道府県"): "user.contact.address.state",
+        ("клиенты", "фамилия"): "user.name.last",
+        ("клиенты", "ДатаРождения"): "user.demographic.date_of_birth",
+        ("клиенты", "последний_вход"): "user.device.ip_address",
+    }
