@@ -343,3 +343,10 @@ def test_a_ddl_file_in_japanese_and_russian_is_read_and_classified() -> None:
         ("клиенты", "ДатаРождения"): "user.demographic.date_of_birth",
         ("клиенты", "последний_вход"): "user.device.ip_address",
     }
+
+
+def test_people_in_an_organisations_table_are_still_people() -> None:
+    assert data_type("organization_settings", "email") is None
+    assert data_type("organization_users", "email") == "user.contact.email"
+    assert data_type("app_users", "password") == "user.authorization.credentials"
+    assert data_type("company_info", "email") is None

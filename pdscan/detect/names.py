@@ -120,6 +120,9 @@ class NameClassifier:
         word_set = frozenset(words)
         contexts = {name for name, kind in self.rules.table_contexts.items() if not word_set.isdisjoint(kind.words)}
         contexts.update(name for name, _ in column_contexts)
+        contexts.difference_update(
+            [name for name in contexts if not self.rules.table_contexts[name].unless.isdisjoint(contexts)]
+        )
         return _TableView(
             table, word_set, words[-1] if words else "", dict(column_contexts), ordered, frozenset(contexts)
         )
@@ -271,7 +274,7 @@ class NameClassifier:
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
-        return name in table.contexts or name in table.words
+        return name in table.contexts if name in self.rules.table_contexts else name in table.words
 
     def _detection(
         self, column: str, candidate: _Candidate, table: _TableView, sql_type: str | None, family: str | None

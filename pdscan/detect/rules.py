@@ -38,6 +38,9 @@ class TableContext:
     words: frozenset[str]
     columns: frozenset[tuple[str, ...]]
     means: str
+    # Contexts that overrule this one: `organisation_settings` is the organisation's own, but
+    # `organisation_users` is about people.
+    unless: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ class _RulesBuilder:
                 not isinstance(entry, dict)
                 or not isinstance(entry.get("means"), str)
                 or not ({"words", "columns"} & set(entry))
-                or set(entry) - {"means", "words", "columns"}
+                or set(entry) - {"means", "words", "columns", "unless"}
             ):
                 self.fail(entries, f"table context '{name}' needs 'means' (text) and 'words' or 'columns'", name)
                 continue
@@ -215,7 +218,8 @@ class _RulesBuilder:
                 self.fail(entry, "'columns' must be a list of word lists, like [user, id]", "columns")
                 columns = []
             column_words = frozenset(tuple(self._words(column, columns, index)) for index, column in enumerate(columns))
-            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"])
+            unless = frozenset(self._words(entry.get("unless", []), entry, "unless"))
+            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"], unless)
         return contexts
 
     def _native_words(self, root: dict[str, Any]) -> dict[str, tuple[str, ...]]:
