@@ -206,13 +206,16 @@ class NameClassifier:
         return tuple(split)
 
     def _known_words(self, text: str) -> tuple[str, ...] | None:
-        """`text` as a run of pattern words and qualifiers, longest first, or None."""
-        if not text:
-            return ()
-        for end in range(len(text), 1, -1):
-            if text[:end] in self._vocabulary and (rest := self._known_words(text[end:])) is not None:
-                return (text[:end], *rest)
-        return None
+        """`text` as a run of pattern words and qualifiers (the longest first at each step), or
+        None; worked back from the end, so a long run costs its length squared, never more."""
+        cuts: list[tuple[str, ...] | None] = [None] * len(text) + [()]
+        for start in range(len(text) - 2, -1, -1):
+            for end in range(len(text), start + 1, -1):
+                rest = cuts[end]
+                if rest is not None and text[start:end] in self._vocabulary:
+                    cuts[start] = (text[start:end], *rest)
+                    break
+        return cuts[0]
 
     def _ranked(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
         """Patterns the words satisfy with no qualifier or excluded word, best first: the
