@@ -7,6 +7,7 @@ import pytest
 
 from pdscan.detect.names import NameClassifier, type_family
 from pdscan.model import Column, Detection, Location, SourceKind, Table
+from pdscan.sources.sql_ddl import scan_ddl_text
 
 CLASSIFIER = NameClassifier.bundled()
 
@@ -191,3 +192,161 @@ def test_sql_types_fall_into_families() -> None:
     assert type_family("numeric(10, 2)") == "numeric"
     assert type_family("inet") == "network"
     assert type_family(None) is None
+    assert type_family("macaddr") == "mac"
+
+
+# --- table context, SQL types, people versus things, native scripts (issue 16) ----------------
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "expected"),
+    [
+        ("user_emails", "address", "user.contact.email"),
+        ("email_addresses", "address", "user.contact.email"),
+        ("customer_addresses", "address", "user.contact.address"),
+        ("phone_numbers", "number", "user.contact.phone_number"),
+        ("invoices", "number", None),
+        ("password_resets", "token", "user.authorization.credentials"),
+        ("remember_me_tokens", "token", "user.authorization.session_token"),
+        ("job_locks", "token", None),
+        ("user_metadata", "name", None),
+        ("customers", "name", "user.name.full"),
+    ],
+)
+def test_the_table_decides_what_a_generic_name_holds(table: str, column: str, expected: str | None) -> None:
+    assert data_type(table, column) == expected
+
+
+def test_a_contact_medium_column_makes_address_an_email() -> None:
+    identities = table_of("user_contact_points", ("medium", "text"), ("address", "text"))
+    assert CLASSIFIER.classify(identities.columns[1], identities)[0].data_type == "user.contact.email"
+
+
+def test_state_and_country_beside_a_postal_address_are_address_parts() -> None:
+    people = table_of("staff", ("city", "text"), ("state", "text"), ("country", "text"), ("region", "text"))
+    found = [CLASSIFIER.classify(column, people)[0].data_type for column in people.columns[1:]]
+    assert found == ["user.contact.address.state", "user.contact.address.country", "user.contact.address.state"]
+    alone = table_of("staff", ("state", "text"), ("country", "text"))
+    assert [CLASSIFIER.classify(column, alone) for column in alone.columns] == [(), ()]
+
+
+def test_a_name_beside_a_description_names_a_thing() -> None:
+    clients = table_of("customers", ("name", "text"), ("description", "text"))
+    assert CLASSIFIER.classify(clients.columns[0], clients) == ()
+
+
+def test_an_inet_column_holds_ip_addresses_whatever_its_name() -> None:
+    (found,) = classify("user_logins", "last_seen_from", "inet")
+    assert found.data_type == "user.device.ip_address"
+    assert found.evidence[0].kind == "type"
+    assert classify("user_logins", "last_seen_from", "text") == ()
+    assert classify("user_restrictions", "allowed_subnets", "cidr") == ()  # a range, not a person's address
+    assert classify("servers", "address", "inet") == ()  # the business's own hosts
+    assert data_type("user_devices", "hw", "macaddr") == "user.device.device_id.mac_address"
+
+
+@pytest.mark.parametrize("column", ["email", "phone", "ssn", "password", "latitude", "first_name"])
+def test_a_boolean_column_is_never_personal_data(column: str) -> None:
+    assert classify("users", column, "boolean") == ()
+    assert classify("users", column, "tinyint(1)") == ()
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "expected"),
+    [
+        ("stores", "latitude", None),
+        ("map_landmarks", "lat", None),
+        ("members", "home_latitude", "user.location.precise"),
+        ("organization_info", "email", None),
+        ("organization_info", "phone", None),
+        ("organization_info", "city", None),
+        ("mail_settings", "smtp_password", None),
+        ("oauth_clients", "client_secret", None),
+        ("orders", "freight", "user.behavior.purchase_history"),
+        ("stock_movements", "quantity", None),
+    ],
+)
+def test_things_and_the_organisations_own_data_are_not_a_persons(table: str, column: str, expected: str | None) -> None:
+    assert data_type(table, column) == expected
+
+
+def test_a_column_prefix_that_abbreviates_the_table_is_set_aside() -> None:
+    (found,) = classify("hr_emp_children", "ec_name")
+    assert found.data_type == "user.name.full"
+    assert ("table", "`ec` abbreviates the name of table `hr_emp_children`") in [
+        (e.kind, e.text) for e in found.evidence
+    ]
+    assert data_type("customers", "cust_name") == "user.name.full"
+    assert data_type("price_lists", "pl_name") is None  # the rest must still fit the table
+    assert data_type("users", "is_email") is None  # a qualifier is no prefix
+
+
+def test_run_together_words_are_read_apart() -> None:
+    assert data_type("employees", "passportIssuedDate") == "user.government_id.passport_number"
+    assert data_type("employees", "passportissueddate") == "user.government_id.passport_number"
+    assert data_type("contacts", "phonenumberverified") is None  # the qualifier still counts
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "expected"),
+    [
+        ("会員", "氏名", "user.name.full"),
+        ("会員", "姓", "user.name.last"),
+        ("会員", "名", "user.name.first"),
+        ("会員", "フリガナ", "user.name.full"),
+        ("会員", "電話番号", "user.contact.phone_number"),
+        ("会員", "携帯電話", "user.contact.phone_number"),
+        ("会員", "メールアドレス", "user.contact.email"),
+        ("会員", "住所", "user.contact.address"),
+        ("会員", "郵便番号", "user.contact.address.postal_code"),
+        ("会員", "都道府県", "user.contact.address.state"),
+        ("会員", "生年月日", "user.demographic.date_of_birth"),
+        ("会員", "性別", "user.demographic.gender"),
+        ("会員", "会員電話番号", "user.contact.phone_number"),
+        ("会員", "電話番号確認", None),
+        ("店舗", "電話番号", None),
+        ("клиенты", "фамилия", "user.name.last"),
+        ("клиенты", "имя", "user.name.first"),
+        ("клиенты", "отчество", "user.name"),
+        ("клиенты", "телефон", "user.contact.phone_number"),
+        ("клиенты", "адрес", "user.contact.address"),
+        ("клиенты", "электронная_почта", "user.contact.email"),
+        ("клиенты", "ДатаРождения", "user.demographic.date_of_birth"),
+        ("клиенты", "паспорт", "user.government_id.passport_number"),
+        ("клиенты", "инн", "user.government_id.tax_id"),
+        ("клиенты", "снилс", "user.government_id.national_identification_number"),
+        ("пользователи", "пол", "user.demographic.gender"),
+    ],
+)
+def test_native_script_column_names(table: str, column: str, expected: str | None) -> None:
+    assert data_type(table, column) == expected
+
+
+def test_a_ddl_file_in_japanese_and_russian_is_read_and_classified() -> None:
+    ddl = (
+        "CREATE TABLE 会員 (会員ID integer PRIMARY KEY, 氏名 varchar(100), 電話番号 varchar(20),"
+        " 退会フラグ boolean, 都道府県 varchar(10));\n"
+        'CREATE TABLE "клиенты" ("id" serial, "фамилия" text, "ДатаРождения" date, "последний_вход" inet);\n'
+    )
+    result = scan_ddl_text(ddl, source="schema.sql", database="schema.sql")
+    found = {
+        (table.name, column.name): detections[0].data_type
+        for table in result.tables
+        for column in table.columns
+        if (detections := CLASSIFIER.classify(column, table))
+    }
+    assert found == {
+        ("会員", "氏名"): "user.name.full",
+        ("会員", "電話番号"): "user.contact.phone_number",
+        ("会員", "都道府県"): "user.contact.address.state",
+        ("клиенты", "фамилия"): "user.name.last",
+        ("клиенты", "ДатаРождения"): "user.demographic.date_of_birth",
+        ("клиенты", "последний_вход"): "user.device.ip_address",
+    }
+
+
+def test_people_in_an_organisations_table_are_still_people() -> None:
+    assert data_type("organization_settings", "email") is None
+    assert data_type("organization_users", "email") == "user.contact.email"
+    assert data_type("app_users", "password") == "user.authorization.credentials"
+    assert data_type("company_info", "email") is None

@@ -277,3 +277,28 @@ def test_technical_keys_without_examples_are_rejected() -> None:
     text = "version: 1\ntechnical_keys: '(?:[a-z_]*_)?version'\n"
     with pytest.raises(PolicyError, match=r"logs\.yaml:2:.*'technical_keys' needs exactly 'key' and 'examples'"):
         load_log_rules(text, "logs.yaml")
+
+
+def test_a_native_word_must_read_as_single_latin_words() -> None:
+    text = """version: 1
+native_words:
+  電話番号: [denwa bangou]
+data_types:
+  user.contact.phone_number:
+    names: [{words: [denwa]}]
+    examples: {match: [{column: denwa}], no_match: [{column: tel_prefix}]}
+"""
+    with pytest.raises(PolicyError, match=r"'denwa bangou' in '電話番号' is not a single lower-case word"):
+        load_rules(text, "rules.yaml")
+
+
+def test_an_unknown_type_family_that_decides_is_rejected() -> None:
+    text = """version: 1
+data_types:
+  user.device.ip_address:
+    names: [{words: [ip]}]
+    held_by_types: [ipaddress]
+    examples: {match: [{column: ip}], no_match: [{column: zip}]}
+"""
+    with pytest.raises(PolicyError, match=r"unknown type family 'ipaddress' in 'held_by_types'"):
+        load_rules(text, "rules.yaml")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pdscan.detect.identifiers import singular, split_identifier
+from pdscan.detect.identifiers import segment, singular, split_identifier
 from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 from pdscan.model import Column, Detection, Evidence, Table
 
@@ -30,7 +30,8 @@ _TYPE_FAMILIES = (
         ),
     ),
     ("binary", re.compile(r"(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b")),
-    ("network", re.compile(r"(?:inet|cidr|macaddr|macaddr8)\b")),
+    ("network", re.compile(r"(?:inet|cidr)\b")),
+    ("mac", re.compile(r"macaddr8?\b")),
 )
 # How sure a name alone makes us, and what table and type evidence add or take away.
 CONFIDENCE_WHOLE_NAME = 0.9  # the identifier is exactly the pattern's words (`email`)
@@ -42,7 +43,8 @@ CONFIDENCE_CEILING = 0.99  # a name is never proof
 
 @lru_cache(maxsize=4096)
 def type_family(sql_type: str | None) -> str | None:
-    """`boolean`, `integer`, `numeric`, `date`, `binary`, `network`, or None for text and the unknown."""
+    """`boolean`, `integer`, `numeric`, `date`, `binary`, `network` (inet, cidr), `mac` (macaddr),
+    or None for text and the unknown."""
     if not sql_type:
         return None
     lowered = sql_type.strip().lower()
@@ -61,6 +63,8 @@ class _TableView:
     words: frozenset[str]
     head: str
     column_contexts: dict[str, str]
+    ordered: tuple[str, ...]  # the name's words in order, as written (`emp`, `children`)
+    contexts: frozenset[str]  # every table context it is in, by its name's words or its columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class _Candidate:
     rule: DataTypeRule
     pattern: NamePattern
     whole: bool
+    table_prefix: str = ""  # a leading word that abbreviates the table's name, set aside (`ec_` in `emp_children`)
 
 
 class NameClassifier:
@@ -85,12 +90,42 @@ class NameClassifier:
         for index, rule in enumerate(rules.data_types):
             for pattern in rule.patterns:
                 self._by_first_word[pattern.words[0]].append((index, rule, pattern))
+        # Pattern words long enough to be read inside a run-together word (`passportexpiredate`).
+        self._compound_heads: dict[str, list[str]] = defaultdict(list)  # by their first five letters
+        for word in sorted((word for word in self._by_first_word if len(word) >= 5), key=len, reverse=True):
+            self._compound_heads[word[:5]].append(word)
+        self._vocabulary = rules.qualifiers.union(
+            *(pattern.words for rule in rules.data_types for pattern in rule.patterns)
+        )
+        self._native = rules.native_words
+        self._native_longest = max(map(len, rules.native_words), default=0)
         self._person = rules.table_contexts.get("person")
-        self._by_columns = [context for context in rules.table_contexts.values() if context.columns]
+        self._business = rules.table_contexts.get("business")
+        self._by_type = {family: rule for rule in rules.data_types for family in rule.held_by_types}
+        self._by_column: dict[tuple[str, ...], list[str]] = defaultdict(list)  # column words -> contexts
+        for context in rules.table_contexts.values():
+            for column_words in context.columns:
+                self._by_column[column_words].append(context.name)
+        self._words = lru_cache(maxsize=100_000)(self._words_of)
         self._cached = lru_cache(maxsize=200_000)(self._classify)
         self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
-        self._table_view = lru_cache(maxsize=10_000)(_table_view)
+        self._worth_a_look = lru_cache(maxsize=100_000)(self._may_match)
+        self._table_view = lru_cache(maxsize=10_000)(self._view_of)
         self._last_table: tuple[Table, tuple[tuple[str, str], ...]] | None = None
+
+    def _view_of(self, table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
+        """The table's name without schema prefix, as singular words, with its column contexts."""
+        ordered = self._words(table.rsplit(".", 1)[-1])
+        words = tuple(singular(word) for word in ordered)
+        word_set = frozenset(words)
+        contexts = {name for name, kind in self.rules.table_contexts.items() if not word_set.isdisjoint(kind.words)}
+        contexts.update(name for name, _ in column_contexts)
+        contexts.difference_update(
+            [name for name in contexts if not self.rules.table_contexts[name].unless.isdisjoint(contexts)]
+        )
+        return _TableView(
+            table, word_set, words[-1] if words else "", dict(column_contexts), ordered, frozenset(contexts)
+        )
 
     @classmethod
     def bundled(cls) -> NameClassifier:
@@ -98,7 +133,7 @@ class NameClassifier:
 
     def classify(self, column: Column, table: Table) -> tuple[Detection, ...]:
         """The best detection for the column, or () when its name says no personal data."""
-        if not self._candidates(column.name):
+        if not self._worth_a_look(column.name) and type_family(column.sql_type) not in self._by_type:
             return ()
         return self._cached(column.name, table.name, column.sql_type, self._column_contexts(table))
 
@@ -122,16 +157,69 @@ class NameClassifier:
     def _contexts_of(self, column_names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         found: dict[str, str] = {}
         for name in column_names:
-            words = split_identifier(name)
-            for context in self._by_columns:
-                if context.name not in found and words in context.columns:
-                    found[context.name] = name
+            for context in self._by_column.get(self._words(name), ()):
+                found.setdefault(context, name)
         return tuple(sorted(found.items()))
 
-    def _name_candidates(self, column: str) -> tuple[_Candidate, ...]:
-        """Patterns the name satisfies with no qualifier or excluded word, best first: the
+    def _words_of(self, identifier: str) -> tuple[str, ...]:
+        """The identifier's words, a Japanese run cut into the Latin words of `native_words`."""
+        words: list[str] = []
+        for word in split_identifier(identifier):
+            if self._native_longest and not word.isascii():
+                words.extend(segment(word, self._native, self._native_longest))
+            else:
+                words.append(word)
+        return tuple(words)
+
+    def _may_match(self, column: str) -> bool:
+        """Whether any pattern could fit the name, with its first word read as a table prefix
+        if need be: the fast way out for the many columns that mean nothing personal."""
+        words = self._words(column)
+        return bool(self._candidates(words) or self._after_prefix(words))
+
+    def _after_prefix(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        """Candidates of the name without its first word, when that could be a table prefix and
+        the rest is more than qualifiers (`emp_id` is a key, whatever `emp` abbreviates)."""
+        if len(words) < 2 or words[0] in self.rules.qualifiers or self.rules.qualifiers.issuperset(words[1:]):
+            return ()
+        return self._candidates(words[1:])
+
+    def _name_candidates(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        """Patterns the words satisfy, best first; when none does, the same with run-together
+        words read apart (`passportexpiredate` -> passport expiredate)."""
+        return self._ranked(words) or self._ranked(self._decompounded(words))
+
+    def _decompounded(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Each word that starts with a pattern's first word of five letters or more and goes on
+        for four more or more, cut after it (`passportissueddate` -> passport issueddate); the
+        rest cut again when known words make all of it (`phonenumberverified` -> phone number
+        verified, so the qualifier still counts)."""
+        split: list[str] = []
+        for word in words:
+            heads = self._compound_heads.get(word[:5], ()) if len(word) >= 9 else ()
+            head = next((h for h in heads if word.startswith(h) and len(word) - len(h) >= 4), None)
+            if head is None or word in self._by_first_word:
+                split.append(word)
+            else:
+                rest = word[len(head) :]
+                split.extend((head, *(self._known_words(rest) or (rest,))))
+        return tuple(split)
+
+    def _known_words(self, text: str) -> tuple[str, ...] | None:
+        """`text` as a run of pattern words and qualifiers (the longest first at each step), or
+        None; worked back from the end, so a long run costs its length squared, never more."""
+        cuts: list[tuple[str, ...] | None] = [None] * len(text) + [()]
+        for start in range(len(text) - 2, -1, -1):
+            for end in range(len(text), start + 1, -1):
+                rest = cuts[end]
+                if rest is not None and text[start:end] in self._vocabulary:
+                    cuts[start] = (text[start:end], *rest)
+                    break
+        return cuts[0]
+
+    def _ranked(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        """Patterns the words satisfy with no qualifier or excluded word, best first: the
         longest pattern, then one naming the whole identifier, then the data type listed first."""
-        words = split_identifier(column)
         ranked = []
         for position, word in enumerate(words):
             for index, rule, pattern in self._by_first_word.get(word, ()):
@@ -140,7 +228,7 @@ class NameClassifier:
                 whole = _whole(words, pattern)
                 if pattern.exact and not whole:
                     continue
-                extra = set(words).difference(pattern.words)
+                extra = set(words).difference(pattern.words, rule.keeps)
                 if not extra.isdisjoint(self.rules.qualifiers) or not extra.isdisjoint(rule.exclude):
                     continue
                 ranked.append(((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole)))
@@ -150,16 +238,35 @@ class NameClassifier:
     def _classify(
         self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
     ) -> tuple[Detection, ...]:
-        candidates = self._candidates(column)
-        if not candidates:
-            return ()
-        view = self._table_view(table, column_contexts)
         family = type_family(sql_type)
+        if family == "boolean":
+            return ()  # yes or no: whether a person has a phone, never the phone
+        words = self._words(column)
+        view = self._table_view(table, column_contexts)
+        candidates = self._candidates(words)
+        rest = self._after_prefix(words)
+        if rest and _abbreviates(words[0], view.ordered):
+            # `ec_name` in `emp_children`: after the candidates of the whole name, those of the rest.
+            candidates += tuple(replace(c, table_prefix=words[0]) for c in rest)
         for candidate in candidates:
             if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
                 continue
             return (self._detection(column, candidate, view, sql_type, family),)
-        return ()
+        return self._by_sql_type(words, view, sql_type, family)
+
+    def _by_sql_type(
+        self, words: tuple[str, ...], table: _TableView, sql_type: str | None, family: str | None
+    ) -> tuple[Detection, ...]:
+        """A column whose SQL type holds one data type (`inet`: an IP address), whatever its
+        name, unless its name says range or network or its table is the business's own (servers)."""
+        rule = self._by_type.get(family or "")
+        if rule is None or not rule.exclude.isdisjoint(words):
+            return ()
+        if self._business is not None and self._table_in(self._business.name, table):
+            return ()
+        made_for = f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called"
+        evidence = Evidence("type", made_for)
+        return (Detection(rule.data_type, CONFIDENCE_PART_OF_NAME, (evidence,)),)
 
     def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
         if pattern.table_is and table.head not in pattern.table_is:
@@ -170,17 +277,21 @@ class NameClassifier:
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
-        context = self.rules.table_contexts.get(name)
-        if context is None:
-            return name in table.words
-        return not table.words.isdisjoint(context.words) or name in table.column_contexts
+        return name in table.contexts if name in self.rules.table_contexts else name in table.words
 
     def _detection(
         self, column: str, candidate: _Candidate, table: _TableView, sql_type: str | None, family: str | None
     ) -> Detection:
         rule, pattern = candidate.rule, candidate.pattern
         meaning = pattern.means or _phrase(rule.title)
-        if candidate.whole:
+        if candidate.table_prefix:
+            matched = " ".join(pattern.words)
+            evidence = [
+                Evidence("name", f"column name `{column}` contains `{matched}`: {meaning}"),
+                Evidence("table", f"`{candidate.table_prefix}` abbreviates the name of table `{table.name}`"),
+            ]
+            confidence = CONFIDENCE_PART_OF_NAME * TABLE_INFERENCE
+        elif candidate.whole:
             evidence = [Evidence("name", f"column name `{column}` means {meaning}")]
             confidence = CONFIDENCE_WHOLE_NAME
         else:
@@ -210,10 +321,18 @@ class NameClassifier:
         return Detection(rule.data_type, round(min(confidence, CONFIDENCE_CEILING), 2), tuple(evidence))
 
 
-def _table_view(table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
-    """The table's name without schema prefix, as singular words, with its column contexts."""
-    words = tuple(singular(word) for word in split_identifier(table.rsplit(".", 1)[-1]))
-    return _TableView(table, frozenset(words), words[-1] if words else "", dict(column_contexts))
+def _abbreviates(prefix: str, table_words: tuple[str, ...]) -> bool:
+    """Whether a short leading word of a column is the table's name abbreviated, as legacy
+    schemas prefix every column (`emp_` in `employees`, `ec_` in `hs_emp_children`): its
+    letters, in order, within the table's words from one that starts with the same letter."""
+    if not (2 <= len(prefix) <= 5 and prefix.isalpha()):
+        return False
+    for start, word in enumerate(table_words):
+        if word[:1] == prefix[0]:
+            letters = iter("".join(table_words[start:]))
+            if all(letter in letters for letter in prefix):
+                return True
+    return False
 
 
 def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:

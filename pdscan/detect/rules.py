@@ -12,7 +12,7 @@ import functools
 import importlib.resources
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pdscan.detect.identifiers import split_identifier
@@ -22,9 +22,9 @@ from pdscan.policy import PolicyError, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
-TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network")
+TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network", "mac")
 _PATTERN_KEYS = {"words", "exact", "tables", "not_tables", "table_is", "means"}
-_DATA_TYPE_KEYS = {"names", "context", "exclude", "exclude_types", "expect_types", "examples"}
+_DATA_TYPE_KEYS = {"names", "context", "exclude", "keeps", "exclude_types", "expect_types", "held_by_types", "examples"}
 _EXAMPLE_KEYS = {"column", "table", "type"}
 _VALUE_KEYS = {"name", "data_type", "pattern", "validator", "examples"}
 
@@ -38,6 +38,9 @@ class TableContext:
     words: frozenset[str]
     columns: frozenset[tuple[str, ...]]
     means: str
+    # Contexts that overrule this one: `organisation_settings` is the organisation's own, but
+    # `organisation_users` is about people.
+    unless: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,10 @@ class DataTypeRule:
     expect_types: frozenset[str]
     matches: tuple[Example, ...]
     non_matches: tuple[Example, ...]
+    # SQL type families whose columns hold this data type whatever they are called (`inet`).
+    held_by_types: frozenset[str] = frozenset()
+    # Qualifiers that leave the column this data type (a passport's dates are identity data).
+    keeps: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,8 @@ class DetectionRules:
     data_types: tuple[DataTypeRule, ...]
     value_detectors: tuple[ValueRule, ...] = ()
     extended_by: str = ""  # a digest of the user's rule files (--rules) added to the bundled ones
+    # Words of scripts written without spaces (Japanese) and the Latin words they read as.
+    native_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -155,7 +164,7 @@ class _RulesBuilder:
         root = self.marked.value
         known = {"version", "data_types", "value_detectors"}
         if self.base is None:
-            known |= {"qualifiers", "table_contexts"}
+            known |= {"qualifiers", "table_contexts", "native_words"}
             if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
                 self.fail(root, "a rules file is a mapping with 'data_types'")
                 raise PolicyError(tuple(self.problems))
@@ -167,6 +176,7 @@ class _RulesBuilder:
         if self.base is None:
             self.contexts = self._table_contexts(root)
         qualifiers = frozenset(self._words(root.get("qualifiers", []), root, "qualifiers"))
+        native_words = self._native_words(root) if self.base is None else {}
         entries = root.get("data_types") or {}
         if not isinstance(entries, dict):
             self.fail(root, "'data_types' must be a mapping of data types to their rules", "data_types")
@@ -185,7 +195,7 @@ class _RulesBuilder:
             raise PolicyError(tuple(self.problems))
         if self.base is not None:
             return _extended(self.base, data_types, value_detectors)
-        return DetectionRules(qualifiers, self.contexts, data_types, value_detectors)
+        return DetectionRules(qualifiers, self.contexts, data_types, value_detectors, native_words=native_words)
 
     def _table_contexts(self, root: dict[str, Any]) -> dict[str, TableContext]:
         entries = root.get("table_contexts") or {}
@@ -198,7 +208,7 @@ class _RulesBuilder:
                 not isinstance(entry, dict)
                 or not isinstance(entry.get("means"), str)
                 or not ({"words", "columns"} & set(entry))
-                or set(entry) - {"means", "words", "columns"}
+                or set(entry) - {"means", "words", "columns", "unless"}
             ):
                 self.fail(entries, f"table context '{name}' needs 'means' (text) and 'words' or 'columns'", name)
                 continue
@@ -208,8 +218,16 @@ class _RulesBuilder:
                 self.fail(entry, "'columns' must be a list of word lists, like [user, id]", "columns")
                 columns = []
             column_words = frozenset(tuple(self._words(column, columns, index)) for index, column in enumerate(columns))
-            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"])
+            unless = frozenset(self._words(entry.get("unless", []), entry, "unless"))
+            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"], unless)
         return contexts
+
+    def _native_words(self, root: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        entries = root.get("native_words") or {}
+        if not isinstance(entries, dict):
+            self.fail(root, "'native_words' must be a mapping of words to their Latin words", "native_words")
+            return {}
+        return {str(native): tuple(self._words(latin, entries, native)) for native, latin in entries.items()}
 
     def _words(self, value: Any, parent: Any, key: Any) -> list[str]:
         """Single lower-case words, as the identifier splitter produces them."""
@@ -263,6 +281,8 @@ class _RulesBuilder:
             exclude=frozenset(self._words(entry.get("exclude", []), entry, "exclude")),
             exclude_types=self._families(entry, "exclude_types"),
             expect_types=self._families(entry, "expect_types"),
+            held_by_types=self._families(entry, "held_by_types"),
+            keeps=frozenset(self._words(entry.get("keeps", []), entry, "keeps")),
             matches=self._examples(examples.get("match", []), examples),
             non_matches=self._examples(examples.get("no_match", []), examples),
         )
@@ -385,12 +405,20 @@ def _extended(
                 exclude=rule.exclude | extra.exclude,
                 exclude_types=rule.exclude_types | extra.exclude_types,
                 expect_types=rule.expect_types | extra.expect_types,
+                held_by_types=rule.held_by_types | extra.held_by_types,
+                keeps=rule.keeps | extra.keeps,
                 matches=rule.matches + extra.matches,
                 non_matches=rule.non_matches + extra.non_matches,
             )
         )
     merged.extend(added.values())
-    return DetectionRules(base.qualifiers, base.table_contexts, tuple(merged), base.value_detectors + value_detectors)
+    return DetectionRules(
+        base.qualifiers,
+        base.table_contexts,
+        tuple(merged),
+        base.value_detectors + value_detectors,
+        native_words=base.native_words,
+    )
 
 
 _ONE_CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
