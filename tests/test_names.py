@@ -195,6 +195,49 @@ def test_sql_types_fall_into_families() -> None:
     assert type_family("macaddr") == "mac"
 
 
+@pytest.mark.parametrize(
+    ("orm_type", "family"),
+    [
+        ("BooleanField", "boolean"),
+        ("NullBooleanField", "boolean"),
+        ("PositiveBigIntegerField", "integer"),
+        ("BigAutoField", "integer"),
+        ("BigInteger", "integer"),
+        ("DecimalField", "numeric"),
+        ("DateTimeField", "date"),
+        ("LargeBinary", "binary"),
+        ("GenericIPAddressField", "network"),
+        ("EmailField", "email"),
+        ("CharField", None),
+        ("String(255)", None),
+    ],
+)
+def test_orm_field_types_fall_into_the_families_of_their_sql_types(orm_type: str, family: str | None) -> None:
+    assert type_family(orm_type) == family
+
+
+def test_an_orm_field_type_is_evidence_as_a_sql_type_is() -> None:
+    assert [d.data_type for d in CLASSIFIER.classify_name("contact", "members", "EmailField")] == ["user.contact.email"]
+    assert [d.data_type for d in CLASSIFIER.classify_name("seen_from", "visits", "GenericIPAddressField")] == [
+        "user.device.ip_address"
+    ]
+    assert CLASSIFIER.classify_name("email", "members", "BooleanField") == ()
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("shop_customer", "user.contact.phone_number"),  # Django's <app>_<model>: the head noun says customers
+        ("company_employees", "user.contact.phone_number"),
+        ("store_locations", None),
+        ("customer_groups", None),
+    ],
+)
+def test_the_head_noun_of_a_table_says_whose_rows_they_are(table: str, expected: str | None) -> None:
+    found = [d.data_type for d in CLASSIFIER.classify_name("phone", table, "varchar(32)")]
+    assert found == ([expected] if expected else [])
+
+
 # --- table context, SQL types, people versus things, native scripts (issue 16) ----------------
 
 

@@ -16,22 +16,32 @@ from pdscan.detect.identifiers import segment, singular, split_identifier
 from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 from pdscan.model import Column, Detection, Evidence, Table
 
+# SQL types, and the field types ORMs write in their schemas (Django `BooleanField`, SQLAlchemy
+# `BigInteger`, `LargeBinary`), by family; Django's `EmailField` says what the column holds.
 _TYPE_FAMILIES = (
-    ("boolean", re.compile(r"(?:bool|boolean|bit|tinyint\s*\(\s*1\s*\))(?!\w)")),
+    ("boolean", re.compile(r"(?:bool|boolean|bit|tinyint\s*\(\s*1\s*\)|(?:null)?booleanfield)(?!\w)")),
     (
         "integer",
-        re.compile(r"(?:tinyint|smallint|mediumint|int|integer|bigint|int[248]|serial|bigserial|smallserial)\b"),
+        re.compile(
+            r"(?:tinyint|smallint|mediumint|int|integer|bigint|int[248]|serial|bigserial|smallserial"
+            r"|(?:big|small)integer|(?:positive)?(?:big|small)?(?:integerfield|autofield))\b"
+        ),
     ),
-    ("numeric", re.compile(r"(?:decimal|numeric|float|double|real|money|smallmoney|number)\b")),
+    ("numeric", re.compile(r"(?:decimal|numeric|float|double|real|money|smallmoney|number|decimalfield|floatfield)\b")),
     (
         "date",
         re.compile(
-            r"(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|timestamptz|time|timetz|year)\b"
+            r"(?:date|datetime|datetime2|smalldatetime|datetimeoffset|timestamp|timestamptz|time|timetz|year"
+            r"|datefield|datetimefield|timefield)\b"
         ),
     ),
-    ("binary", re.compile(r"(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw)\b")),
-    ("network", re.compile(r"(?:inet|cidr)\b")),
+    (
+        "binary",
+        re.compile(r"(?:blob|tinyblob|mediumblob|longblob|bytea|binary|varbinary|image|raw|binaryfield|largebinary)\b"),
+    ),
+    ("network", re.compile(r"(?:inet|cidr|(?:generic)?ipaddressfield)\b")),
     ("mac", re.compile(r"macaddr8?\b")),
+    ("email", re.compile(r"emailfield\b")),
 )
 # How sure a name alone makes us, and what table and type evidence add or take away.
 CONFIDENCE_WHOLE_NAME = 0.9  # the identifier is exactly the pattern's words (`email`)
@@ -120,8 +130,17 @@ class NameClassifier:
         word_set = frozenset(words)
         contexts = {name for name, kind in self.rules.table_contexts.items() if not word_set.isdisjoint(kind.words)}
         contexts.update(name for name, _ in column_contexts)
+        head = words[-1] if words else ""
         contexts.difference_update(
-            [name for name in contexts if not self.rules.table_contexts[name].unless.isdisjoint(contexts)]
+            [
+                name
+                for name in contexts
+                if not self.rules.table_contexts[name].unless.isdisjoint(contexts)
+                or any(
+                    head in self.rules.table_contexts[other].words
+                    for other in self.rules.table_contexts[name].unless_head
+                )
+            ]
         )
         return _TableView(
             table, word_set, words[-1] if words else "", dict(column_contexts), ordered, frozenset(contexts)

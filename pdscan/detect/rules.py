@@ -22,7 +22,7 @@ from pdscan.policy import PolicyError, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
-TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network", "mac")
+TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network", "mac", "email")
 _PATTERN_KEYS = {"words", "exact", "tables", "not_tables", "table_is", "means"}
 _DATA_TYPE_KEYS = {"names", "context", "exclude", "keeps", "exclude_types", "expect_types", "held_by_types", "examples"}
 _EXAMPLE_KEYS = {"column", "table", "type"}
@@ -41,6 +41,9 @@ class TableContext:
     # Contexts that overrule this one: `organisation_settings` is the organisation's own, but
     # `organisation_users` is about people.
     unless: frozenset[str] = frozenset()
+    # Contexts that overrule this one when they hold the table's head noun (its last word):
+    # `shop_customers` holds customers, though `shop` is a business word.
+    unless_head: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ class _RulesBuilder:
                 not isinstance(entry, dict)
                 or not isinstance(entry.get("means"), str)
                 or not ({"words", "columns"} & set(entry))
-                or set(entry) - {"means", "words", "columns", "unless"}
+                or set(entry) - {"means", "words", "columns", "unless", "unless_head"}
             ):
                 self.fail(entries, f"table context '{name}' needs 'means' (text) and 'words' or 'columns'", name)
                 continue
@@ -219,7 +222,8 @@ class _RulesBuilder:
                 columns = []
             column_words = frozenset(tuple(self._words(column, columns, index)) for index, column in enumerate(columns))
             unless = frozenset(self._words(entry.get("unless", []), entry, "unless"))
-            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"], unless)
+            unless_head = frozenset(self._words(entry.get("unless_head", []), entry, "unless_head"))
+            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"], unless, unless_head)
         return contexts
 
     def _native_words(self, root: dict[str, Any]) -> dict[str, tuple[str, ...]]:
