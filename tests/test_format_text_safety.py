@@ -155,13 +155,17 @@ def test_terminal_escapes_in_scanned_names_are_shown_not_run(tmp_path: Path, arg
 # ESC, BEL, a cursor move and a screen clear (CSI), a title change (OSC), the one-byte C1 CSI,
 # DEL, a backspace: in table, column and file names and in a log's field key.
 CONTROLS = ("\x1b]0;pwned\x07", "\x1b[2J", "\x1b[1;1H", "\x9b31m", "\x7f", "\x08")
-MACHINE_FORMATS = ("json", "ndjson", "sarif", "fides")
+MACHINE_FORMATS = ("json", "ndjson", "sarif", "fides", "baseline")
+# Files written by commands other than scan and inventory: the starter data map, the baseline.
+FILES = {"init": "yaml", "baseline": "baseline"}
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @pytest.mark.parametrize(
     "command_and_format",
-    [("scan", name) for name in [*FORMATS, "ndjson"]] + [("inventory", name) for name in INVENTORY_FORMATS],
+    [("scan", name) for name in [*FORMATS, "ndjson"]]
+    + [("inventory", name) for name in INVENTORY_FORMATS]
+    + list(FILES.items()),
     ids="-".join,
 )
 def test_no_raw_control_character_reaches_a_report_file(tmp_path: Path, command_and_format: tuple[str, str]) -> None:
@@ -181,13 +185,18 @@ def test_no_raw_control_character_reaches_a_report_file(tmp_path: Path, command_
     )
     (scanned / "app\x1b]0;x\x07.log").write_text(keys)
     output = tmp_path / f"report.{name}"
-    result = pdscan(command, str(scanned), "--format", name, "--output", str(output), "--quiet")
+    chosen = [] if command in FILES else ["--format", name]
+    result = pdscan(command, str(scanned), *chosen, "--output", str(output), "--quiet")
     assert result.returncode in (0, 1), result.stderr
     written = output.read_text(encoding="utf-8")
     if name == "csv":
         written = written.replace("\r\n", "\n")  # RFC 4180's line ends
     assert not RAW_CONTROL.search(written), RAW_CONTROL.findall(written)
-    if name in MACHINE_FORMATS:  # the name exactly as the database has it, in the format's own escapes
+    if command == "init":  # names keep their exact spelling, so the starter map declares them
+        assert '"t0\\u001b]0;pwned\\u0007users":' in written
+        declared = pdscan("scan", str(scanned), "--config", str(output), "--format", "json", "--quiet")
+        assert declared.returncode == 1, declared.stderr  # loads; its `purposes: []` are for people to fill
+    elif name in MACHINE_FORMATS:  # the name exactly as the database has it, in the format's own escapes
         assert "\\u001b[2J" in written or "\\e[2J" in written
     else:  # shown, so the reader sees something odd is there
         assert "t1␛" in written

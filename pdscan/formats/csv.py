@@ -16,9 +16,9 @@ import io
 from collections.abc import Iterable
 
 from pdscan.formats.places import HeldPlace, Inventory, held_places
-from pdscan.formats.visible import visible
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.visible import visible
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t")  # a carriage return is made visible first

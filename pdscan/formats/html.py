@@ -17,9 +17,9 @@ from html import escape
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.svg_chart import category_source_chart
-from pdscan.formats.visible import visible
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.visible import visible
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 

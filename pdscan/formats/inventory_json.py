@@ -11,8 +11,8 @@ from typing import Any
 
 from pdscan.formats.json import report_document
 from pdscan.formats.places import HeldPlace, Inventory
-from pdscan.formats.visible import json_text
 from pdscan.formats.wording import Wording
+from pdscan.visible import json_text
 
 INVENTORY_SCHEMA_VERSION = "1.0.0"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from pdscan.formats.summary import in_place_order, summarise
-from pdscan.formats.visible import json_text
 from pdscan.model import (
     BaselineCheck,
     BaselineEntry,
@@ -22,6 +21,7 @@ from pdscan.model import (
     ValueSample,
     Verdict,
 )
+from pdscan.visible import json_text
 
 
 class JsonFormat:

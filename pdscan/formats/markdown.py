@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
-from pdscan.formats.visible import visible
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.visible import visible
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from pdscan.formats.visible import json_text
 from pdscan.model import Report, SourceKind
 from pdscan.policy import Policy
 from pdscan.sources.logs import LogRecord
+from pdscan.visible import json_text
 
 
 class NdjsonStream:

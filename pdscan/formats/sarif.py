@@ -31,8 +31,8 @@ from pdscan.formats.code_locations import (
     verdict_location,
 )
 from pdscan.formats.summary import in_place_order, warned
-from pdscan.formats.visible import json_text
 from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclaration, Verdict, VerdictKind
+from pdscan.visible import json_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
