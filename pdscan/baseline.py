@@ -32,6 +32,7 @@ from pdscan.model import (
 )
 from pdscan.output_files import write_atomically
 from pdscan.sources.discovery import log_identity
+from pdscan.visible import json_text
 from pdscan.yaml_lines import read_user_bytes
 
 BASELINE_NAME = ".pdscan-baseline.json"
@@ -141,7 +142,7 @@ def baseline_text(entries: Iterable[BaselineEntry]) -> str:
             for entry in sorted(entries, key=_entry_order)
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document, indent=2) + "\n"
 
 
 def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:

@@ -38,7 +38,6 @@ from pdscan.formats.policy_view import PolicyView
 from pdscan.formats.progress import ScanProgressBar
 from pdscan.formats.summary import summarise
 from pdscan.formats.table_progress import TableProgressBar
-from pdscan.formats.visible import visible
 from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
 from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_changed
 from pdscan.interruption import Interrupted, stop_signals_raise
@@ -51,6 +50,7 @@ from pdscan.sources.database.target import command_line_secrets, masked
 from pdscan.sources.discovery import UnknownSourceError, reads_back, same_file
 from pdscan.starter_map import place_count, starter_data_map
 from pdscan.tracebacks import one_line, traceback_text
+from pdscan.visible import visible
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed

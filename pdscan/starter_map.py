@@ -10,7 +10,6 @@ reads them; the same scan always gives the same text.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import defaultdict
@@ -18,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pdscan.model import Report, SourceKind, Verdict, VerdictKind
+from pdscan.visible import json_text, visible
 
 HEADER = """\
 # pdscan data map, started by `pdscan init`: every place where the scan found personal data.
@@ -89,7 +89,7 @@ def _database(name: str, identity: str, tables: Columns, base_dir: Path) -> list
     if "://" not in identity:
         relative = _relative(identity, base_dir)
         glob = f"{relative}/*" if Path(identity).is_dir() else relative
-        lines.append(f"    files: [{json.dumps(glob, ensure_ascii=False)}]")
+        lines.append(f"    files: [{json_text(glob)}]")
     lines.append("    tables:")
     for table in sorted(tables, key=str.lower):
         lines.append(f"      {_key(_literal(table))}:")
@@ -101,7 +101,7 @@ def _database(name: str, identity: str, tables: Columns, base_dir: Path) -> list
 
 
 def _log(identity: str, fields: dict[str | None, list[Verdict]], base_dir: Path) -> list[str]:
-    lines = [f"  {json.dumps(_relative(identity, base_dir), ensure_ascii=False)}:"]
+    lines = [f"  {json_text(_relative(identity, base_dir))}:"]
     free_text = fields.get(None, [])
     by_category: dict[str, list[Verdict]] = defaultdict(list)
     uncovered = []
@@ -142,13 +142,13 @@ def _about(verdicts: list[Verdict]) -> str:
             parts.append(f"already declared ({', '.join(verdict.declared_in)}): {', '.join(verdict.declared_purposes)}")
         if verdict.permitted_purposes:
             parts.append(f"permitted: {', '.join(verdict.permitted_purposes)}")
-    return " · ".join(dict.fromkeys(parts)).replace("\n", " ")
+    return visible(" · ".join(dict.fromkeys(parts)).replace("\n", " "))
 
 
 def _key(name: str) -> str:
     if PLAIN_KEY.fullmatch(name) and name.lower() not in YAML_WORDS:
         return name
-    return json.dumps(name, ensure_ascii=False)
+    return json_text(name)  # a double-quoted YAML scalar, every control character escaped
 
 
 def _literal(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +17,7 @@ from markdown_it import MarkdownIt
 from report_factory import report, verdict
 from test_cli import pdscan
 
+from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.csv import CsvFormat
 from pdscan.formats.html import HtmlFormat
 from pdscan.formats.markdown import MarkdownFormat
@@ -50,7 +52,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_made_text() -> None:
     text = CsvFormat(wording=wording()).format(hostile_report())
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     columns = {row[3] for row in rows[1:]}
-    assert columns == {"'" + name for name in HOSTILE}
+    assert columns == {"'" + name for name in HOSTILE if name != "\rCR"} | {"␍CR"}  # shown, not a line break
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
     explanation = rows[1][13]
@@ -148,3 +150,53 @@ def test_terminal_escapes_in_scanned_names_are_shown_not_run(tmp_path: Path, arg
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", without_colours), repr(stream)
     assert "t1␛[2Jusers" in result.stdout  # shown, so the reader sees something odd is there
     assert "bad␛]0;x␇.log" in result.stderr  # the skipped file's name in its message
+
+
+# ESC, BEL, a cursor move and a screen clear (CSI), a title change (OSC), the one-byte C1 CSI,
+# DEL, a backspace: in table, column and file names and in a log's field key.
+CONTROLS = ("\x1b]0;pwned\x07", "\x1b[2J", "\x1b[1;1H", "\x9b31m", "\x7f", "\x08")
+MACHINE_FORMATS = ("json", "ndjson", "sarif", "fides", "baseline")
+# Files written by commands other than scan and inventory: the starter data map, the baseline.
+FILES = {"init": "yaml", "baseline": "baseline"}
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.mark.parametrize(
+    "command_and_format",
+    [("scan", name) for name in [*FORMATS, "ndjson"]]
+    + [("inventory", name) for name in INVENTORY_FORMATS]
+    + list(FILES.items()),
+    ids="-".join,
+)
+def test_no_raw_control_character_reaches_a_report_file(tmp_path: Path, command_and_format: tuple[str, str]) -> None:
+    """`cat report.md` must not retitle or clear the terminal: every output, written to a file,
+    shows control characters from scanned files as visible ones (`␛`)."""
+    command, name = command_and_format
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    ddl = "".join(
+        f'CREATE TABLE "t{index}{control}users" ("e{control}mail" text, phone text);\n'
+        for index, control in enumerate(CONTROLS)
+    )
+    (scanned / "schema\x1b[8m.sql").write_text(ddl)
+    keys = "".join(
+        json.dumps({f"contact{control}email": f"person{index}@example.com"}) + "\n"
+        for index, control in enumerate(CONTROLS)
+    )
+    (scanned / "app\x1b]0;x\x07.log").write_text(keys)
+    output = tmp_path / f"report.{name}"
+    chosen = [] if command in FILES else ["--format", name]
+    result = pdscan(command, str(scanned), *chosen, "--output", str(output), "--quiet")
+    assert result.returncode in (0, 1), result.stderr
+    written = output.read_text(encoding="utf-8")
+    if name == "csv":
+        written = written.replace("\r\n", "\n")  # RFC 4180's line ends
+    assert not RAW_CONTROL.search(written), RAW_CONTROL.findall(written)
+    if command == "init":  # names keep their exact spelling, so the starter map declares them
+        assert '"t0\\u001b]0;pwned\\u0007users":' in written
+        declared = pdscan("scan", str(scanned), "--config", str(output), "--format", "json", "--quiet")
+        assert declared.returncode == 1, declared.stderr  # loads; its `purposes: []` are for people to fill
+    elif name in MACHINE_FORMATS:  # the name exactly as the database has it, in the format's own escapes
+        assert "\\u001b[2J" in written or "\\e[2J" in written
+    else:  # shown, so the reader sees something odd is there
+        assert "t1␛" in written

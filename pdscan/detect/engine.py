@@ -4,6 +4,13 @@ Logs are gigabytes; Python cannot look at every character. A compiled multi-patt
 finds the spans where a rule may match, and only those spans reach Python, where the rule's
 exact pattern and validator decide. Hyperscan is fastest; RE2 is the fallback where
 Hyperscan cannot load; the standard `re` module is the last resort. `--text-engine` picks one.
+
+Patterns from users' rule files never reach Hyperscan or `re`: they run on RE2 beside the
+chosen engine, as their files were checked at load. The Hyperscan library in the `hyperscan`
+wheel (5.4.12) writes the scanned bytes over its own stack for a pattern as plain as `a+!` with
+leftmost starts (a segmentation fault on any block of 300 bytes or more, whatever it holds), and
+refuses others (`(.*a){20}`, long alternations) only once a scan has started; RE2 runs what
+it compiled in linear time and bounded memory.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ class Trigger:
 
     pattern: str
     ignore_case: bool = False
-    linear_only: bool = False  # from a user's rule: never run on a backtracking engine
+    linear_only: bool = False  # from a user's rule: run on RE2 whatever the engine chosen
 
 
 # (trigger index, start, end): a match of a trigger, byte offsets in the scanned block.
@@ -46,17 +53,38 @@ class EngineUnavailable(Exception):
 
 
 def compile_engine(triggers: Sequence[Trigger], name: str | None = None) -> Engine:
-    """The fastest engine that loads and compiles every trigger (or exactly the one named)."""
+    """The fastest engine that loads and compiles every bundled trigger (or exactly the one
+    named), with the triggers of users' rules on RE2 beside it."""
     from pdscan.detect.engines import hyperscan_engine, re2_engine, re_engine
 
+    bundled = [index for index, trigger in enumerate(triggers) if not trigger.linear_only]
+    users = [index for index, trigger in enumerate(triggers) if trigger.linear_only]
+    if triggers and not bundled:  # a user's rule checked alone against its examples
+        return re2_engine.compile_users(triggers)
     builders = {"hyperscan": hyperscan_engine.compile, "re2": re2_engine.compile, "re": re_engine.compile}
     errors = []
     for candidate in [name] if name else ENGINE_NAMES:
         try:
-            return builders[candidate](triggers)
+            engine = builders[candidate]([triggers[index] for index in bundled])
+            break
         except EngineUnavailable as error:
             errors.append(f"{candidate}: {error}")
-    raise EngineUnavailable("; ".join(errors))
+    else:
+        raise EngineUnavailable("; ".join(errors))
+    if not users:
+        return engine
+    return _BesideUsers(engine, bundled, re2_engine.compile_users([triggers[index] for index in users]), users)
+
+
+class _BesideUsers:
+    """The bundled triggers on one engine and the users' on another, numbered as given."""
+
+    def __init__(self, bundled: Engine, bundled_ids: list[int], users: Engine, user_ids: list[int]) -> None:
+        self.name = bundled.name
+        self._parts = ((bundled, bundled_ids), (users, user_ids))
+
+    def scan(self, block: bytes) -> list[Event]:
+        return [(ids[trigger], start, end) for engine, ids in self._parts for trigger, start, end in engine.scan(block)]
 
 
 class RuleWithTrigger(Protocol):

@@ -377,13 +377,18 @@ class _RulesBuilder:
         return rule
 
     def _compiles(self, entry: dict[str, Any], key: str) -> None:
-        """A bundled pattern must compile with `re`; a user's must also run in linear time."""
-        pattern = str(entry.get(key) or "")
+        """A bundled pattern must compile with `re`; a user's must also run in linear time, and
+        what the log engine searches must take at least one character: one that matches empty
+        text fires at every character of every line, and a scan holds each of those events."""
+        if key not in entry:
+            return
+        pattern = str(entry[key] or "")
         try:
             if self.base is None:
                 re.compile(pattern)
-            else:
-                compile_linear(pattern)
+            elif compile_linear(pattern).search("") is not None and key != "not_after":
+                advice = "make it take a character (`a+`, not `a*`)"
+                self.fail(entry, f"'{key}' is refused: it matches empty text; {advice}", key)
         except re.error as error:
             self.fail(entry, f"the {key} pattern does not compile: {error}", key)
         except UnsafePattern as error:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from pdscan.formats.visible import Visible
+from pdscan.visible import Visible
 
 DEFAULT_WIDTH = 120
 

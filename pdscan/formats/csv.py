@@ -2,8 +2,10 @@
 
 Made to open cleanly in a spreadsheet: UTF-8 with a byte-order mark (so Excel reads it as
 UTF-8), RFC 4180 quoting and CRLF line ends, and no formula injection: a cell starting with
-`=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, since column names, log
-fields and evidence come from scanned files that anyone may have written. Ids (categories,
+`=`, `+`, `-`, `@` or a tab is prefixed with `'`, since column names, log fields and evidence
+come from scanned files that anyone may have written; their other control characters (a
+carriage return, a terminal escape) are made visible (`␍`, `␛`), so neither a spreadsheet nor
+`cat` runs them. Ids (categories,
 purposes, verdicts) stay ids so rows can be filtered; titles and headers follow `--lang`.
 """
 
@@ -16,9 +18,10 @@ from collections.abc import Iterable
 from pdscan.formats.places import HeldPlace, Inventory, held_places
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.visible import visible
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")  # a carriage return is made visible first
 COLUMNS = (
     "source",
     "kind",
@@ -59,7 +62,7 @@ class CsvFormat:
         writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow([self.wording(column) for column in COLUMNS])
         for place in places:
-            writer.writerow([neutralise(cell) for cell in self._row(place)])
+            writer.writerow([neutralise(visible(cell)) for cell in self._row(place)])
         return BOM + buffer.getvalue()
 
     def _row(self, place: HeldPlace) -> list[str]:

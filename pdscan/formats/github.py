@@ -24,8 +24,8 @@ from pdscan.formats.code_locations import (
     verdict_location,
 )
 from pdscan.formats.summary import in_place_order, summarise, warned
-from pdscan.formats.visible import visible
 from pdscan.model import BaselineState, Report, Verdict, VerdictKind
+from pdscan.visible import visible
 
 
 class GithubFormat:

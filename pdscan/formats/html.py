@@ -4,7 +4,7 @@ Inline CSS and an inline SVG chart, no script, and a Content-Security-Policy tha
 fetching anything, so the report opens offline and never tells anyone it was opened. Findings
 are grouped by verdict (most severe first), each category with its clause quoted in the
 policy's own words; the scan's metadata closes the page. Every text from a scanned file is
-escaped.
+escaped, and its control characters are made visible (`␛`) as in every other text output.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.visible import visible
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -59,7 +60,7 @@ class HtmlFormat:
             if shown
         ]
         tail = [*self._stale_and_skipped(report), *self._metadata(report), "</body>", "</html>"]
-        return "\n".join([*head, *notices, *body, *tail]) + "\n"
+        return visible("\n".join([*head, *notices, *body, *tail]) + "\n")
 
     def _report_body(self, report: Report) -> Iterator[str]:
         words = self.words

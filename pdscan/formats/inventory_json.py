@@ -7,12 +7,12 @@ describes it field by field.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pdscan.formats.json import report_document
 from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.formats.wording import Wording
+from pdscan.visible import json_text
 
 INVENTORY_SCHEMA_VERSION = "1.0.0"
 
@@ -23,7 +23,7 @@ class InventoryJsonFormat:
         self.words = wording
 
     def format_inventory(self, inventory: Inventory) -> str:
-        return json.dumps(self.document(inventory), indent=2, ensure_ascii=False) + "\n"
+        return json_text(self.document(inventory), indent=2) + "\n"
 
     def document(self, inventory: Inventory) -> dict[str, Any]:
         report = report_document(inventory.report)

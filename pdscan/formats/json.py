@@ -7,7 +7,6 @@ decided; nothing is re-judged here. `pdscan/schemas/report.schema.json` describe
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pdscan.formats.summary import in_place_order, summarise
@@ -22,6 +21,7 @@ from pdscan.model import (
     ValueSample,
     Verdict,
 )
+from pdscan.visible import json_text
 
 
 class JsonFormat:
@@ -29,7 +29,7 @@ class JsonFormat:
         del color, wording  # never coloured, speaks ids; the arguments keep every format built the same way
 
     def format(self, report: Report) -> str:
-        return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+        return json_text(report_document(report), indent=2) + "\n"
 
 
 def report_document(report: Report) -> dict[str, Any]:

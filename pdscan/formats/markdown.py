@@ -3,7 +3,8 @@
 The same sections as the HTML report (summary, findings grouped by verdict with the policy's
 clause quoted, what was skipped, the scan's metadata), as GitHub-flavoured Markdown tables.
 Every text from a scanned file is escaped, so a column named `a|b` or `*x*` reads as written
-and cannot break a table or inject links.
+and cannot break a table or inject links, and control characters are made visible (`␛`), so
+`cat report.md` cannot retitle or clear the terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.visible import visible
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
@@ -25,10 +27,10 @@ class MarkdownFormat:
         self.words = wording
 
     def format(self, report: Report) -> str:
-        return "\n".join(self._report(report)) + "\n"
+        return visible("\n".join(self._report(report)) + "\n")
 
     def format_inventory(self, inventory: Inventory) -> str:
-        return "\n".join(self._inventory(inventory)) + "\n"
+        return visible("\n".join(self._inventory(inventory)) + "\n")
 
     def _report(self, report: Report) -> Iterator[str]:
         words = self.words

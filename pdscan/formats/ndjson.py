@@ -14,6 +14,7 @@ from typing import TextIO
 from pdscan.model import Report, SourceKind
 from pdscan.policy import Policy
 from pdscan.sources.logs import LogRecord
+from pdscan.visible import json_text
 
 
 class NdjsonStream:
@@ -27,7 +28,7 @@ class NdjsonStream:
         """One line per value, written field by field (the same keys, in the same order, as
         `json.dumps` of the record would give, at a fraction of its cost per record)."""
         encode = self._encode
-        value = json.dumps(record.value, ensure_ascii=False)
+        value = json_text(record.value)
         self.output.write(
             f'{{"source": {encode(record.source)}, "line": {record.line}, "start": {record.start}, '
             f'"end": {record.end}, "field": {encode(record.field)}, "data_type": {encode(record.data_type)}, '
@@ -37,7 +38,7 @@ class NdjsonStream:
     def _encode(self, text: str | None) -> str:
         encoded = self._encoded.get(text)
         if encoded is None:
-            encoded = self._encoded[text] = json.dumps(text, ensure_ascii=False)
+            encoded = self._encoded[text] = json_text(text)
         return encoded
 
     def _category(self, data_type: str) -> str:
@@ -67,4 +68,4 @@ class NdjsonStream:
             )
 
     def _write(self, document: dict[str, object]) -> None:
-        self.output.write(json.dumps(document, ensure_ascii=False) + "\n")
+        self.output.write(json_text(document) + "\n")

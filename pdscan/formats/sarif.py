@@ -15,7 +15,6 @@ Nothing here is judged again: levels follow the verdicts and --fail-on as audit.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +32,7 @@ from pdscan.formats.code_locations import (
 )
 from pdscan.formats.summary import in_place_order, warned
 from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclaration, Verdict, VerdictKind
+from pdscan.visible import json_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -138,7 +138,7 @@ class SarifFormat:
         del color, wording  # never coloured, speaks ids; the arguments keep every format built the same way
 
     def format(self, report: Report) -> str:
-        return json.dumps(sarif_document(report), indent=2, ensure_ascii=False) + "\n"
+        return json_text(sarif_document(report), indent=2) + "\n"
 
 
 def sarif_document(report: Report) -> dict[str, Any]:

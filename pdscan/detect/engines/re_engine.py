@@ -12,8 +12,6 @@ class ReEngine:
     name = "re"
 
     def __init__(self, triggers: Sequence[Trigger]) -> None:
-        if any(trigger.linear_only for trigger in triggers):
-            raise EngineUnavailable("it backtracks, and patterns from your own rules run only on a linear-time engine")
         try:
             self._patterns = [
                 re.compile(
