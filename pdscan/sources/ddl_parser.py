@@ -20,6 +20,7 @@ from sqlparse.exceptions import SQLParseError
 
 from pdscan.sources.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
 from pdscan.sources.create_table_fast import TYPE_STOPS, fast_create_table
+from pdscan.sources.sql_placeholders import mask_placeholders, restore
 from pdscan.sources.sql_split import Statement
 
 _NAME = re.compile(r"^[^\W\d]\w*$")
@@ -262,7 +263,18 @@ def _value(kind: str, raw: str) -> str:
 
 
 def parse_statement(statement: Statement, dialect: str) -> list[Change]:
-    """The schema changes of one statement; [] for statements that change no table."""
+    """The schema changes of one statement; [] for statements that change no table. Template
+    placeholders (`${schema}.users`) are read as parts of the names they stand in."""
+    if INTERESTING.match(statement.text) is None:  # data (INSERT, COPY) is never searched
+        return []
+    masked = mask_placeholders(statement.text)
+    if masked is None:
+        return _parse(statement, dialect)
+    changes = _parse(Statement(masked.text, statement.line), dialect)
+    return [restore(change, masked.placeholders) for change in changes]
+
+
+def _parse(statement: Statement, dialect: str) -> list[Change]:
     text = statement.text
     head = INTERESTING.match(text)
     if head is None:
