@@ -152,3 +152,58 @@ def test_a_stray_quote_is_one_stderr_line_and_the_tables_after_it_are_reported(t
     assert report["skipped"] == [{"source": "schema.sql", "reason": reason, "line": 2}]
     strict = pdscan("scan", "schema.sql", "--strict", "--format", "json", cwd=tmp_path)
     assert strict.returncode == 2 and json.loads(strict.stdout)["skipped"] == report["skipped"]
+
+
+# --- replayed as the database would: LIKE, AS SELECT, DO blocks (issue 17) --------------------
+
+
+def _final(tmp_path: Path, text: str) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
+    path = tmp_path / "001_schema.sql"
+    path.write_text(text, encoding="utf-8")
+    result = scan_ddl_files([path], database=str(tmp_path))
+    tables = {t.name: [(c.name, c.location.line) for c in t.columns] for t in result.tables}
+    return tables, [f"{item.line}: {item.reason}" for item in result.skipped]
+
+
+def test_a_table_like_another_holds_its_columns(tmp_path: Path) -> None:
+    tables, skipped = _final(
+        tmp_path,
+        "CREATE TABLE members (id int, email text);\n"
+        "CREATE TABLE members_archive (LIKE members INCLUDING ALL, archived_at timestamptz);\n"
+        "CREATE TABLE public.members_copy (LIKE public.members);\n",
+    )
+    assert [name for name, _ in tables["members_archive"]] == ["id", "email", "archived_at"]
+    assert [name for name, _ in tables["members_copy"]] == ["id", "email"]
+    assert skipped == []
+
+
+def test_a_table_made_by_a_plain_select_holds_the_selected_columns(tmp_path: Path) -> None:
+    tables, skipped = _final(
+        tmp_path,
+        "CREATE TABLE members (id int, email text, phone text);\n"
+        "CREATE TABLE vip AS SELECT m.id, email AS contact_email FROM members m WHERE false;\n"
+        "CREATE TABLE backup AS (SELECT * FROM members);\n"
+        "CREATE TABLE report AS SELECT count(*) AS n FROM members;\n",
+    )
+    assert tables["vip"] == [("id", 2), ("contact_email", 2)]
+    assert [name for name, _ in tables["backup"]] == ["id", "email", "phone"]
+    assert "report" not in tables and any("report AS a query" in line for line in skipped)
+
+
+def test_ddl_in_a_do_block_is_replayed_and_ddl_built_in_a_string_is_said(tmp_path: Path) -> None:
+    tables, skipped = _final(
+        tmp_path,
+        "CREATE TABLE members (id int, fax text);\n"
+        "DO $$\n"
+        "BEGIN\n"
+        "  -- ALTER TABLE members ADD COLUMN commented_out text;\n"
+        "  ALTER TABLE members ADD COLUMN IF NOT EXISTS birth_date date;\n"
+        "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE column_name = 'fax') THEN\n"
+        "    ALTER TABLE members DROP COLUMN fax;\n"
+        "  END IF;\n"
+        "  EXECUTE 'ALTER TABLE members ADD COLUMN ' || quote_ident('nickname') || ' text';\n"
+        "  UPDATE members SET id = id;\n"
+        "END $$;\n",
+    )
+    assert tables["members"] == [("id", 1), ("birth_date", 5)]
+    assert skipped == ["9: a DO block runs DDL built in an EXECUTE string, which pdscan does not read"]

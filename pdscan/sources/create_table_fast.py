@@ -85,7 +85,7 @@ CONSTRAINT_WORDS = frozenset(
 )
 CONSTRAINT_BODY = re.compile(
     r"(?:CONSTRAINT\s|PRIMARY\s+KEY|FOREIGN\s+KEY|(?:UNIQUE|CHECK|KEY|INDEX|FULLTEXT|SPATIAL|EXCLUDE)\b"
-    r"\s*(?:\(|(?:KEY|INDEX|USING)\b|\S+\s*\()|LIKE\s|PERIOD\s)",
+    r"\s*(?:\(|(?:KEY|INDEX|USING)\b|\S+\s*\()|PERIOD\s)",  # `LIKE other` copies columns: the full reader
     re.IGNORECASE,
 )
 

@@ -21,13 +21,13 @@ from sqlparse.exceptions import SQLParseError
 from pdscan.sources.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
 from pdscan.sources.create_table_fast import TYPE_STOPS, fast_create_table
 from pdscan.sources.sql_placeholders import mask_placeholders, restore
-from pdscan.sources.sql_split import Statement
+from pdscan.sources.sql_split import Statement, StatementSplitter
 
 _NAME = re.compile(r"^[^\W\d]\w*$")
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
 
 INTERESTING = re.compile(
-    r"(?:CREATE|ALTER|DROP|RENAME|COMMENT|EXEC|EXECUTE|sp_rename|sp_addextendedproperty)\b",
+    r"(?:CREATE|ALTER|DROP|RENAME|COMMENT|EXEC|EXECUTE|sp_rename|sp_addextendedproperty|DO)\b",
     re.IGNORECASE,
 )
 CREATE_TABLE = re.compile(
@@ -99,6 +99,17 @@ class CreateTable:
 
 
 @dataclass(frozen=True)
+class CreateTableAs:
+    """`CREATE TABLE t AS SELECT a, b AS c FROM source`: columns copied from a known table.
+    `columns` pairs each source column with its new name; () for `SELECT *`."""
+
+    table: str
+    line: int
+    source: str
+    columns: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class AddColumn:
     table: str
     column: ColumnDef
@@ -164,6 +175,7 @@ class Unsupported:
 
 Change = (
     CreateTable
+    | CreateTableAs
     | AddColumn
     | DropColumn
     | RenameColumn
@@ -280,6 +292,8 @@ def _parse(statement: Statement, dialect: str) -> list[Change]:
     if head is None:
         return []
     keyword = head.group().upper()
+    if keyword == "DO":
+        return _do_block(statement, dialect)
     if keyword == "CREATE":
         create = CREATE_TABLE.match(text)
         if create is None:
@@ -445,10 +459,14 @@ class _Reader:
         if token is None:
             raise DdlSyntaxError("no column list")
         if token.upper == "AS" or (token.text == "(" and self._is_query()):
+            copied = _copied_columns(self.statement.text[token.start :])
+            if copied is not None:
+                return [CreateTableAs(table, self.line_of(start), *copied)]
             return [
                 Unsupported(
                     self.line_of(start),
-                    f"CREATE TABLE {table} AS a query: its columns come from the query, which pdscan does not evaluate",
+                    f"CREATE TABLE {table} AS a query: its columns come from a query more than a plain "
+                    "SELECT of columns FROM one table, which pdscan does not evaluate",
                 )
             ]
         if token.upper in ("PARTITION", "OF"):
@@ -460,8 +478,16 @@ class _Reader:
             raise DdlSyntaxError(f"expected the column list but found '{token.text}'")
         elements = self._parenthesised_elements()
         columns = tuple(c for element in elements if (c := self._column_or_none(element)) is not None)
+        # `(LIKE other INCLUDING ALL, …)` copies another table's columns, as INHERITS does
+        likes = tuple(
+            qualified_name([t.value for t in element[1:] if t.kind in ("word", "ident")][:1] or [""])
+            if len(element) < 3 or element[2].text != "."
+            else qualified_name([element[1].value, element[3].value])
+            for element in elements
+            if len(element) > 1 and element[0].upper == "LIKE"
+        )
         comment, inherits = self._table_options()
-        return [CreateTable(table, self.line_of(start), columns, comment, annotation, inherits)]
+        return [CreateTable(table, self.line_of(start), columns, comment, annotation, likes + inherits)]
 
     def _is_query(self) -> bool:
         following = self.peek(1)
@@ -771,6 +797,68 @@ class _Reader:
             if not self.accept_op(","):
                 break
         return arguments
+
+
+_DO_BODY = re.compile(r"DO\s+(?:LANGUAGE\s+\w+\s+)?(?P<tag>\$\w*\$)(?P<body>.*?)(?P=tag)", re.IGNORECASE | re.DOTALL)
+_BLOCK_DDL = re.compile(
+    r"\b(?:ALTER\s+TABLE|CREATE\s+(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE|DROP\s+TABLE|COMMENT\s+ON)\b", re.IGNORECASE
+)
+_DYNAMIC = re.compile(r"\bEXECUTE\b", re.IGNORECASE)
+_LINE_COMMENT = re.compile(r"--[^\n]*")
+
+
+def _do_block(statement: Statement, dialect: str) -> list[Change]:
+    """The plain DDL statements of a PostgreSQL `DO $$ … $$` block (an idempotent migration's
+    `IF NOT EXISTS … THEN ALTER TABLE … END IF`), each read as if written alone; DDL built in
+    an `EXECUTE` string is not read, and said."""
+    block = _DO_BODY.match(statement.text)
+    if block is None:
+        return []
+    body = _LINE_COMMENT.sub(lambda match: " " * len(match.group()), block.group("body"))
+    first_line = statement.line + statement.text.count("\n", 0, block.start("body"))
+    changes: list[Change] = []
+    for piece in StatementSplitter(body, "postgres"):
+        line = first_line + piece.line - 1
+        ddl = _BLOCK_DDL.search(piece.text)
+        if ddl is not None and _DYNAMIC.search(piece.text, 0, ddl.start()):
+            reason = "a DO block runs DDL built in an EXECUTE string, which pdscan does not read"
+            changes.append(Unsupported(line, reason))
+        elif ddl is not None:
+            inner = Statement(piece.text[ddl.start() :], line + piece.text.count("\n", 0, ddl.start()))
+            changes.extend(parse_statement(inner, dialect))
+    return changes
+
+
+_PLAIN_SELECT = re.compile(
+    r"AS\s*\(?\s*SELECT\s+(?:ALL\s+)?(?P<items>.+?)\s+FROM\s+(?P<source>[\w$.\"`\[\]]+)\s*"
+    r"(?:\b(?:AS\s+)?\w+\s*)?(?:\b(?:WHERE|LIMIT|WITH|ORDER|GROUP)\b.*|\)\s*(?:WITH\b.*)?)?\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+_SELECTED = re.compile(r"(?:[\w\"`\[\]]+\.)?(?P<column>[\w\"`\[\]]+)(?:\s+(?:AS\s+)?(?P<alias>[\w\"`\[\]]+))?", re.I)
+
+
+def _copied_columns(query: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """(source table, (column, new name)…) of `AS SELECT a, t.b AS c FROM source [WHERE …]`;
+    () for `SELECT *`; None for anything else (joins, expressions, functions, subqueries)."""
+    match = _PLAIN_SELECT.match(query.strip().rstrip(";"))
+    if match is None or "(" in match.group("items"):
+        return None
+    source = qualified_name([_unquoted(part) for part in match.group("source").split(".")])
+    items = [item.strip() for item in match.group("items").split(",")]
+    if items == ["*"]:
+        return source, ()
+    columns = []
+    for item in items:
+        selected = _SELECTED.fullmatch(item)
+        if selected is None:
+            return None
+        column = _unquoted(selected.group("column"))
+        columns.append((column, _unquoted(selected.group("alias") or column)))
+    return source, tuple(columns)
+
+
+def _unquoted(name: str) -> str:
+    return name.strip('"`[]')
 
 
 def qualified_name(parts: Sequence[str]) -> str:

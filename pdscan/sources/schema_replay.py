@@ -13,6 +13,7 @@ from pdscan.sources.ddl_parser import (
     ColumnDef,
     CommentOn,
     CreateTable,
+    CreateTableAs,
     DropColumn,
     DropTable,
     RedefineColumn,
@@ -76,6 +77,8 @@ class SchemaReplay:
                 state.columns[column.name.lower()] = _column(column, source)
             self._tables[change.table.lower()] = state
             return None
+        if isinstance(change, CreateTableAs):
+            return self._create_as(change, source)
         if isinstance(change, DropTable):
             self._tables.pop(change.table.lower(), None)
             return None
@@ -114,6 +117,25 @@ class SchemaReplay:
             what += f"; its columns not in the table are not reported: {', '.join(unread[:NAMED_COLUMNS])}"
             what += f" and {more} more" if more > 0 else ""
         self.notes.append(Skipped(source, what, change.line))
+
+    def _create_as(self, change: CreateTableAs, source: str) -> str | None:
+        """A table made of another's columns (copied, renamed as selected), defined at this line."""
+        origin = self._tables.get(change.source.lower())
+        if origin is None:
+            what = f"CREATE TABLE {change.table} AS a query of table {change.source}, which no statement read defines"
+            self.notes.append(Skipped(source, what, change.line))
+            return what
+        pairs = change.columns or tuple((column.name, column.name) for column in origin.columns.values())
+        copied = CreateTable(
+            change.table,
+            change.line,
+            tuple(
+                ColumnDef(new, state.sql_type, change.line, state.comment)
+                for old, new in pairs
+                if (state := origin.columns.get(old.lower())) is not None
+            ),
+        )
+        return self.apply(copied, source)
 
     def _apply_to_table(self, table: _TableState, change: Change, source: str) -> str | None:
         columns = table.columns
