@@ -72,11 +72,13 @@ FINDS = [
     pytest.param(
         "Nov 25 06:00:01 Hanakos-iPhone mDNSResponder[99]: registered ivans-MacBook-Pro.local\n"
         + SYSLOG
-        + "smbd[1]: client DESKTOP-4F7K2QH connected\n",
+        + "smbd[1]: client DESKTOP-4F7K2QH connected\n"
+        + "Jul  1 09:02:26 hanakoMacBook-Pro kernel[0]: wake\n",
         {
             (None, "device", "Hanakos-iPhone"),
             (None, "device", "ivans-MacBook-Pro"),
             (None, "device", "DESKTOP-4F7K2QH"),
+            (None, "device", "hanakoMacBook-Pro"),
         },
         id="personal-device-names",
     ),
@@ -143,7 +145,7 @@ DECOYS = [
     ),
     pytest.param(
         '{"name":"Nightly Backup","job":{"name":"report-export"},"file":{"name":"Invoice 2026.pdf"},'
-        '"service":{"name":"Payment Gateway"},"model":"gpt-4o","os":"linux"}\n',
+        '"service":{"name":"Payment Gateway"},"registry":"x","owner":"Docker Hub","model":"gpt-4o","os":"linux"}\n',
         id="names-of-jobs-files-services",
     ),
     pytest.param(

@@ -63,7 +63,11 @@ _THING_WORDS = frozenset(
         "check", "cleanup", "cluster", "cron", "daemon", "daily", "database", "default", "deploy", "export",
         "gateway", "group", "hourly", "import", "job", "manager", "monitor", "nightly", "node", "pipeline",
         "process", "proxy", "queue", "release", "report", "scheduler", "server", "service", "sync", "system",
-        "task", "team", "test", "update", "weekly", "worker"
+        "task", "team", "test", "update", "weekly", "worker",
+        "account", "artifacts", "billing", "center", "centre", "cloud", "console", "core", "dashboard", "data",
+        "docker", "engine", "events", "finance", "home", "hub", "image", "index", "logs", "mail", "main",
+        "marketing", "metrics", "network", "operations", "platform", "portal", "registry", "sales", "security",
+        "site", "storage", "store", "support", "web"
     }
 )
 
