@@ -70,6 +70,21 @@ FINDS = [
         id="host-names-embedding-an-address",
     ),
     pytest.param(
+        SYSLOG
+        + "sshd(pam_unix)[9]: authentication failure; rhost=198051100007.dsl.example.net\n"
+        + SYSLOG
+        + "ftpd[7]: connection from 192.0.2.7 (dsl-static-7.2.0.192.example.net) at Wed Nov 25 06:00:01 2026\n"
+        + SYSLOG
+        + "passwd(pam_unix)[31]: password changed for frank\n",
+        {
+            ("rhost", "ip_address", "198051100007.dsl.example.net"),
+            (None, "ip_address", "192.0.2.7"),
+            (None, "ip_address", "dsl-static-7.2.0.192.example.net"),
+            (None, "account", "frank"),
+        },
+        id="resolved-client-names-and-password-changes",
+    ),
+    pytest.param(
         "Nov 25 06:00:01 Hanakos-iPhone mDNSResponder[99]: registered ivans-MacBook-Pro.local\n"
         + SYSLOG
         + "smbd[1]: client DESKTOP-4F7K2QH connected\n"

@@ -60,7 +60,8 @@ _IBAN_LENGTHS = {
 }  # fmt: skip
 _IBAN_LETTERS = str.maketrans({chr(code): str(code - 55) for code in range(ord("A"), ord("Z") + 1)})  # A=10 … Z=35
 DOMAIN_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_DASHED_IPV4 = re.compile(r"((?:[A-Za-z][A-Za-z0-9]*-)+)?((?:\d{1,3}-){3}\d{1,3})")
+# the address in dashes (`c-198-51-100-7`), or as twelve digits, three an octet (`061092085098`)
+_DASHED_IPV4 = re.compile(r"((?:[A-Za-z][A-Za-z0-9]*-)+)?((?:\d{1,3}-){3}\d{1,3}|\d{12})")
 
 
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits summed
@@ -150,7 +151,11 @@ def ip_host_name(text: str) -> bool:
     labels = domain.split(".") if domain else []
     if labels and (not labels[-1].isalpha() or not all(DOMAIN_LABEL.fullmatch(label) for label in labels)):
         return False
-    return ipv4(match.group(2).replace("-", "."))
+    address = match.group(2)
+    if "-" not in address:  # twelve digits: only with a domain, and every octet written in three
+        octets = [address[index : index + 3].lstrip("0") or "0" for index in range(0, 12, 3)]
+        return bool(domain) and ipv4(".".join(octets))
+    return ipv4(address.replace("-", "."))
 
 
 def mac_address(text: str) -> bool:
