@@ -155,7 +155,8 @@ DECOYS = [
     pytest.param(
         "2026-11-25 INFO Processed session termination for sessionid: 0x14ab93111f20027\n"
         "2026-11-25 INFO Client attempting to renew session 0x24ab93119420016\n"
-        "Nov 25 06:00:01 web01 systemd-logind[500]: Session 12 logged out. sessionid=42\n",
+        "Nov 25 06:00:01 web01 systemd-logind[500]: Session 12 logged out. sessionid=42\n"
+        "2026-11-25 06:00:01, Info  CBS    Session: 30546173_4261722401 initialized by client WindowsUpdateAgent.\n",
         id="service-session-ids",
     ),
     pytest.param(

@@ -39,10 +39,10 @@ _MY_NUMBER = re.compile(r"\d{12}|\d{4}([ -])\d{4}\1\d{4}")
 _MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _POSTAL_CODE = re.compile(r"[0-9A-Za-z]{2,5}(?:[ -][0-9A-Za-z]{2,5})?")
 _SSN = re.compile(r"(\d{3})(-?)(\d{2})\2(\d{4})")
-# A session id a program prints as a number (`sessionid:0x14ed93111f20027`, logind's `session=12`):
-# a service's connection or an operating system's login session, never a web cookie, whose
-# value is random text.
-_PROGRAM_SESSION = re.compile(r"0x[0-9A-Fa-f]+|\d+")
+# A session id a program prints as a number (`sessionid:0x14ed93111f20027`, logind's `session=12`,
+# Windows servicing's `Session: 30546173_4261722401`): a service's connection or an operating
+# system's session, never a web cookie, whose value is random text.
+_PROGRAM_SESSION = re.compile(r"0x[0-9A-Fa-f]+|\d+(?:[_.:-]\d+)*")
 # A secret's value: one run of printable characters; a path (`PWD=/home/alice` in sudo lines is
 # the working directory) or a flag is none.
 _SECRET = re.compile(r"[^\s/~.][\x21-\x7e]{3,}")
