@@ -116,6 +116,22 @@ FINDS = [
         id="syslog-account-shapes",
     ),
     pytest.param(
+        SYSLOG + "su[4410]: (to root) grace on pts/0\n"
+        + SYSLOG + "su[4410]: pam_unix(su:session): session opened for user root by heidi(uid=1000)\n"
+        + SYSLOG + "systemd[1]: Started Session 7 of User ivan.\n"
+        + SYSLOG + "useradd[1234]: new user: name=judy, UID=1001, GID=1001, home=/home/judy\n"
+        + SYSLOG + "userdel[9]: delete user 'mallory'\n",
+        {
+            (None, "account", "root"),
+            (None, "account", "grace"),
+            (None, "account", "heidi"),
+            (None, "account", "ivan"),
+            (None, "account", "judy"),
+            (None, "account", "mallory"),
+        },
+        id="su-systemd-and-user-administration",
+    ),
+    pytest.param(
         "Nov 25 06:00:01 lb haproxy[7]: 192.0.2.8:5133 [25/Nov/2026:06:00:01.143] fe be/s1 0/0/7/14/15 200 1139 "
         "- - ---- 2/1/0/0/0 0/0 {Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0|shop.example} "
         '{} "GET / HTTP/1.1"\n',
