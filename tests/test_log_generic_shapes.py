@@ -116,11 +116,16 @@ FINDS = [
         id="syslog-account-shapes",
     ),
     pytest.param(
-        SYSLOG + "su[4410]: (to root) grace on pts/0\n"
-        + SYSLOG + "su[4410]: pam_unix(su:session): session opened for user root by heidi(uid=1000)\n"
-        + SYSLOG + "systemd[1]: Started Session 7 of User ivan.\n"
-        + SYSLOG + "useradd[1234]: new user: name=judy, UID=1001, GID=1001, home=/home/judy\n"
-        + SYSLOG + "userdel[9]: delete user 'mallory'\n",
+        SYSLOG
+        + "su[4410]: (to root) grace on pts/0\n"
+        + SYSLOG
+        + "su[4410]: pam_unix(su:session): session opened for user root by heidi(uid=1000)\n"
+        + SYSLOG
+        + "systemd[1]: Started Session 7 of User ivan.\n"
+        + SYSLOG
+        + "useradd[1234]: new user: name=judy, UID=1001, GID=1001, home=/home/judy\n"
+        + SYSLOG
+        + "userdel[9]: delete user 'mallory'\n",
         {
             (None, "account", "root"),
             (None, "account", "grace"),
@@ -142,8 +147,14 @@ FINDS = [
         id="haproxy-captured-user-agent",
     ),
     pytest.param(
-        "お問い合わせ 電話 03-1234-5678 まで\ncall the customer on phone 090-1234-5678 today\n",
-        {(None, "phone", "03-1234-5678"), (None, "phone", "090-1234-5678")},
+        "お問い合わせ 電話 03-1234-5678 まで\ncall the customer on phone 090-1234-5678 today\n"
+        "ticket 42: customer phone number is (415) 555-0132, mobile: 020 7946 0958\n",
+        {
+            (None, "phone", "03-1234-5678"),
+            (None, "phone", "090-1234-5678"),
+            (None, "phone", "(415) 555-0132"),
+            (None, "phone", "020 7946 0958"),
+        },
         id="national-phone-near-a-phone-word",
     ),
     pytest.param(
@@ -194,7 +205,8 @@ DECOYS = [
         id="device-words-that-name-no-personal-device",
     ),
     pytest.param(
-        "tel 2026-11-25 phone model 12345 telemetry 03-1234-5678\nSSN 666-12-3456 SSN 900-12-3456 id 078-05-1120\n",
+        "tel 2026-11-25 phone model 12345 telemetry 03-1234-5678 phone at 2026-11-25 12:00:01\n"
+        "SSN 666-12-3456 SSN 900-12-3456 id 078-05-1120\n",
         id="numbers-near-no-phone-or-ssn-word",
     ),
     pytest.param(

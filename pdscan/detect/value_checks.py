@@ -37,6 +37,9 @@ _DOCUMENT_CHARACTERS = (6, 20)  # letters and digits, separators aside
 _DOCUMENT_DIGITS = 4  # every passport, licence and national number holds at least these
 _MY_NUMBER = re.compile(r"\d{12}|\d{4}([ -])\d{4}\1\d{4}")
 _MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+# Where a national number after a phone word may be from, the default region aside.
+_NEAR_WORD_REGIONS = ("US", "GB", "DE", "FR", "IN", "IL", "RU", "CN", "KR", "AU", "BR")
+_DATE_IN_NUMBER = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 _POSTAL_CODE = re.compile(r"[0-9A-Za-z]{2,5}(?:[ -][0-9A-Za-z]{2,5})?")
 _SSN = re.compile(r"(\d{3})(-?)(\d{2})\2(\d{4})")
 # A session id a program prints as a number (`sessionid:0x14ed93111f20027`, logind's `session=12`,
@@ -171,6 +174,14 @@ def phone(value: str, region: str) -> str | None:
     return "" if _valid_phone(urllib.parse.unquote(value), region) else None
 
 
+def phone_near_word(value: str, region: str) -> str | None:
+    """A national number after a phone word: valid in the default region or in one of the
+    regions whose numbers logs of international services hold most; never a date."""
+    if _DATE.match(value.strip()) or _DATE_IN_NUMBER.search(value):
+        return None
+    return "" if any(_valid_phone(value, where) for where in (region, *_NEAR_WORD_REGIONS)) else None
+
+
 def date(value: str, region: str) -> str | None:
     """A calendar date in a usual written form."""
     del region
@@ -258,4 +269,5 @@ VALUE_CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "secret": secret,
     "card": card,
     "postal_code": postal_code,
+    "phone_near_word": phone_near_word,
 }
