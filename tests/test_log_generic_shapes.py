@@ -262,3 +262,11 @@ def test_secrets_are_credentials_never_shown_even_with_show_data(tmp_path: Path)
 
 def test_secrets_in_clear_text_earn_the_plaintext_sensitive_warning() -> None:
     assert bundled_log_rules().is_plaintext_sensitive("user.authorization.credentials")
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re2", "re"])
+def test_every_engine_finds_the_same_shapes(tmp_path: Path, engine: str) -> None:
+    text = "".join(param.values[0] for param in FINDS + DECOYS)
+    reference = found_in(tmp_path, text, name="all.log", text_engine="re")
+    assert found_in(tmp_path, text, name="all.log", text_engine=engine) == reference
+    assert len(reference) > 40
