@@ -192,6 +192,7 @@ DECOYS = [
         id="names-of-jobs-files-services",
     ),
     pytest.param(
+        "kernel: device_name=sda1 device.name=eth0 device_model=/dev/nvme0n1\n"
         '{"job":{"id":"a3f9c2e1b7d84a60"},"build":{"number":"4111111111111112"},"device":{"count":"12345678"}}\n',
         id="generic-keys-under-other-parents",
     ),

@@ -213,6 +213,15 @@ def session_token(value: str, region: str) -> str | None:
     return token(value, region)
 
 
+def device_model(value: str, region: str) -> str | None:
+    """A phone's or computer's model or name (`Pixel 8`, `iPhone15,2`, `SM-G991B`), not a
+    device node of the kernel (`sda1`, `eth0`, `nvme0n1`, `/dev/tty1`): those are lower case."""
+    value = value.strip()
+    if value.startswith("/") or not any(character.isupper() for character in value):
+        return None
+    return text(value, region)
+
+
 def secret(value: str, region: str) -> str | None:
     """A password, one-time code or key: four or more printable characters, not a path or a flag."""
     del region
@@ -342,4 +351,5 @@ VALUE_CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "card": card,
     "postal_code": postal_code,
     "phone_near_word": phone_near_word,
+    "device_model": device_model,
 }
