@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pdscan.detect.log_rules import bundled_log_rules
-from pdscan.detect.masking import mask, mask_text
+from pdscan.detect.masking import mask_text, shown
 from pdscan.detect.text_values import values_found
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
@@ -301,7 +301,7 @@ def _value_evidence(tally: TypeTally, profile: ValueProfile, titles: dict[str, s
 
 
 def _sample(tally: TypeTally, profile: ValueProfile, show_data: bool) -> ValueSample:
-    samples = tally.samples if show_data else tuple(mask(sample, tally.data_type) for sample in tally.samples)
+    samples = tuple(shown(sample, tally.data_type, show_data) for sample in tally.samples)
     return ValueSample(tally.matched, profile.sampled, tally.distinct, tuple(samples))
 
 

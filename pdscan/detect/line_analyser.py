@@ -88,13 +88,18 @@ class _Value:
     # The value's own characters before the trigger, read backwards (rules with a `lookback`);
     # one character class repeated, so `re` reads it in linear time whoever wrote it.
     lookback: re.Pattern[bytes] | None
+    # The value's own characters after the trigger (rules with a `lookahead`): a host name's
+    # domain after the address it embeds, which Hyperscan would find far slower as part of the trigger.
+    lookahead: re.Pattern[bytes] | None
     not_after: LinearPattern[str] | None
 
 
 def _value(rule: ValueRule) -> _Value:
     lookback = re.compile(rule.lookback_characters.encode("utf-8") + b"*") if rule.lookback else None
+    lookahead = re.compile(rule.lookahead_characters.encode("utf-8") + b"*") if rule.lookahead else None
     not_after = compile_rule_pattern(rule.not_after, rule.linear_only) if rule.not_after else None
-    return _Value(rule, compile_rule_pattern(rule.pattern.encode("utf-8"), rule.linear_only), lookback, not_after)
+    pattern = compile_rule_pattern(rule.pattern.encode("utf-8"), rule.linear_only)
+    return _Value(rule, pattern, lookback, lookahead, not_after)
 
 
 class LineAnalyser:
@@ -151,6 +156,9 @@ class LineAnalyser:
             else:  # the text the rule's `not_after` reads decides too, up to the line's start
                 reach = begin - NOT_AFTER_WINDOW if begin > NOT_AFTER_WINDOW else 0
                 window = block.rfind(b"\n", reach, begin) + 1 or reach
+            if value.lookahead is not None:  # from the trigger's last byte (its delimiter), and the byte after
+                run = value.lookahead.match(block, end - 1, end - 1 + value.rule.lookahead)
+                end = min(len(block), max(end, run.end() + 1 if run else end))
             key = (trigger, block[window:end])
             span = cache.get(key)
             if span is None:

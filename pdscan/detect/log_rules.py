@@ -30,6 +30,7 @@ _ROOT_KEYS = {
     "contexts",
 }
 _KEY_RULE_KEYS = {"data_type", "key", "trigger", "value", "examples"}
+_KEY_RULE_OPTIONAL = {"trigger", "not_under"}
 _CONTEXT_KEYS = {"name", "data_type", "pattern", "value", "examples"}
 
 
@@ -43,11 +44,15 @@ class KeyRule:
     value_check: str
     matches: tuple[str, ...]
     non_matches: tuple[str, ...]
+    # a parent object that makes the key name something else: `name` under `job` is no person's
+    not_under: re.Pattern[str] | None = None
 
     def matches_path(self, path: str) -> bool:
         """Whether the last segment of a field path (or the last two, dotted) is this key."""
         segments = [normalise_key(segment) for segment in path.split(".") if segment]
         if not segments:
+            return False
+        if self.not_under is not None and len(segments) > 1 and self.not_under.fullmatch(segments[-2]):
             return False
         candidates = [segments[-1]] + ([".".join(segments[-2:])] if len(segments) > 1 else [])
         return any(self.key.fullmatch(candidate) for candidate in candidates)
@@ -186,7 +191,7 @@ class _LogRulesBuilder:
         if not isinstance(entry, dict) or required - set(entry):
             self.fail(self._parent, f"a {what} needs {', '.join(sorted(required))}", index)
             return False
-        for name in sorted(set(entry) - required - {"trigger"}, key=str):
+        for name in sorted(set(entry) - required - _KEY_RULE_OPTIONAL, key=str):
             self.fail(entry, f"unknown key '{name}' in a {what}", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
@@ -215,10 +220,12 @@ class _LogRulesBuilder:
             return None
         key = self.pattern(entry, "key", re.IGNORECASE)
         trigger = self.pattern(entry, "trigger", re.IGNORECASE)
+        not_under = self.pattern(entry, "not_under", re.IGNORECASE) if "not_under" in entry else None
         matches, non_matches = self.examples(entry)
         if key is None or trigger is None:
             return None
-        return KeyRule(str(entry["data_type"]), key, trigger.pattern, str(entry["value"]), matches, non_matches)
+        data_type, check = str(entry["data_type"]), str(entry["value"])
+        return KeyRule(data_type, key, trigger.pattern, check, matches, non_matches, not_under)
 
     def context(self, entry: Any, index: int) -> ContextRule | None:
         if not self.checked(entry, index, _CONTEXT_KEYS, "context rule"):

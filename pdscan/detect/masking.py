@@ -16,6 +16,7 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 | IPv4, IPv6 | `203.0.113.x`, `2001:db8:x:x` | the network (/24, /32) |
 | host name | `*.example.net` | the registered domain (a provider, a network) |
 | user agent, language | `Mozilla/5.0 …` | the first word: the product, not the fingerprint (¹) |
+| password, secret, key | `***` | nothing, even with --show-data |
 | anything else | `T***i (11 chars)`, `H***`, `***` | first and last character and the length; short values nothing |
 
 (¹) A first word that is itself a personal value shows its mask; a piece of a number, `***`.
@@ -42,11 +43,17 @@ _WORD = re.compile(r"[^\s;(]+")
 # to e-mails and addresses, never to a product name.
 _PRODUCT = re.compile(r"[^\W\d_][^@:]*")
 CARD_BRAND_DIGITS = 1  # 4 Visa, 5 Mastercard, 3 Amex/JCB/Diners (told apart by length), 6 Discover
+# Passwords, one-time codes, API keys: usable as they stand, so no output shows any of them
+# (SECURITY.md), not even with --show-data.
+SECRET = "user.authorization.credentials"
+SECRET_MASK = "***"
 CARD_LAST_DIGITS = 4  # what receipts print; the BIN (6-8 leading digits) is never shown whole
 
 
 def mask(value: str, data_type: str) -> str:
     """The masked form of `value`, chosen by the data type's family."""
+    if data_type.startswith(SECRET):
+        return SECRET_MASK
     if data_type == "user.device.ip_address":
         return _ip(value)
     if data_type == "user.device.host_name":
@@ -71,6 +78,11 @@ def mask(value: str, data_type: str) -> str:
     return _edges(value)
 
 
+def shown(value: str, data_type: str, show_data: bool) -> str:
+    """What an output shows of a value: raw with --show-data, but a secret never."""
+    return value if show_data and not data_type.startswith(SECRET) else mask(value, data_type)
+
+
 def mask_text(text: str) -> str:
     """`text` with every personal value the detectors find in it replaced by its mask: for text
     that only sometimes holds one, such as a JSON key or an exception message."""
@@ -90,8 +102,8 @@ def mask_text(text: str) -> str:
 def _ip(value: str) -> str:
     try:
         address = ipaddress.ip_address(value.strip("[]"))
-    except ValueError:
-        return _edges(value)
+    except ValueError:  # a host name that embeds an address: its provider, as for any host name
+        return _host(value) if "." in value else _edges(value)
     if address.version == 4:
         return ".".join(value.split(".")[:3]) + ".x"
     groups = address.exploded.split(":")

@@ -102,6 +102,8 @@ class ValueRule:
     trigger: str | None = None
     lookback: int = 0  # how far before the trigger's start the value may begin
     lookback_characters: str = ""  # a character class: what the value holds before the trigger
+    lookahead: int = 0  # how far past the trigger's end the value may go on
+    lookahead_characters: str = ""  # a character class: what the value holds after the trigger
     not_after: str | None = None  # text ending right before a match that disqualifies it (a version's name)
     linear_only: bool = False  # a user's rule: its patterns run on RE2 (linear time), never on `re`
 
@@ -343,7 +345,8 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or _VALUE_KEYS - set(entry):
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
-        for name in sorted(set(entry) - _VALUE_KEYS - {"trigger", "lookback", "lookback_characters", "not_after"}):
+        optional = {"trigger", "lookback", "lookback_characters", "lookahead", "lookahead_characters", "not_after"}
+        for name in sorted(set(entry) - _VALUE_KEYS - optional):
             self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
@@ -355,6 +358,8 @@ class _RulesBuilder:
             self.fail(entry, f"a value detector named '{entry['name']}' exists already: choose another name", "name")
         if entry.get("lookback") and not _character_class(entry.get("lookback_characters")):
             self.fail(entry, "a lookback needs lookback_characters, one character class like '[A-Za-z0-9]'", "lookback")
+        if entry.get("lookahead") and not _character_class(entry.get("lookahead_characters")):
+            self.fail(entry, "a lookahead needs lookahead_characters, one character class", "lookahead")
         examples = entry["examples"] if isinstance(entry["examples"], dict) else {}
         if not examples.get("match") or not examples.get("no_match"):
             self.fail(entry, "a value detector needs examples that must match and that must not", "examples")
@@ -365,6 +370,8 @@ class _RulesBuilder:
             trigger=str(entry["trigger"]) if entry.get("trigger") else None,
             lookback=int(entry.get("lookback") or 0),
             lookback_characters=str(entry.get("lookback_characters") or ""),
+            lookahead=int(entry.get("lookahead") or 0),
+            lookahead_characters=str(entry.get("lookahead_characters") or ""),
             not_after=str(entry["not_after"]) if entry.get("not_after") else None,
             validator=str(entry["validator"]),
             matches=tuple(str(example) for example in examples.get("match") or []),

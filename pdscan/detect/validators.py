@@ -37,6 +37,10 @@ _CARD_BRANDS = (
     ((2, 38, 39), (14, 16, 19)),  # Diners Club
     ((2, 62, 62), (16, 17, 18, 19)),  # UnionPay
     ((4, 2200, 2204), (16, 17, 18, 19)),  # Mir
+    ((4, 5019, 5019), (16,)),  # Dankort
+    ((2, 50, 50), (13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    ((2, 56, 69), (13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    ((1, 1, 1), (15,)),  # UATP
 )
 # How printed card numbers are grouped when they are grouped at all.
 _CARD_GROUPINGS = frozenset(
@@ -56,6 +60,8 @@ _IBAN_LENGTHS = {
 }  # fmt: skip
 _IBAN_LETTERS = str.maketrans({chr(code): str(code - 55) for code in range(ord("A"), ord("Z") + 1)})  # A=10 … Z=35
 DOMAIN_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# the address in dashes (`c-198-51-100-7`), or as twelve digits, three an octet (`061092085098`)
+_DASHED_IPV4 = re.compile(r"((?:[A-Za-z][A-Za-z0-9]*-)+)?((?:\d{1,3}-){3}\d{1,3}|\d{12})")
 
 
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits summed
@@ -94,7 +100,7 @@ def imei(text: str) -> bool:
 def iban(text: str) -> bool:
     """ISO 13616: country letters, check digits 02-98, the country's length, and the number
     rearranged is 1 mod 97."""
-    compact = text.replace(" ", "").upper()
+    compact = text.replace(" ", "").replace("-", "").upper()
     if not _IBAN_SHAPE.fullmatch(compact) or compact[2:4] in ("00", "01", "99"):
         return False
     if _IBAN_LENGTHS.get(compact[:2], len(compact)) != len(compact):
@@ -135,6 +141,23 @@ def email(text: str) -> bool:
     return all(DOMAIN_LABEL.fullmatch(label) for label in labels)
 
 
+def ip_host_name(text: str) -> bool:
+    """A host name whose first label is an IPv4 address in dashes, after a word (`c-`, `ip-`,
+    `host-`) or before a domain: `c-198-51-100-7.hsd1.example.net`, `ip-10-0-0-12.ec2.internal`."""
+    first, _, domain = text.partition(".")
+    match = _DASHED_IPV4.fullmatch(first)
+    if match is None or not (match.group(1) or domain):
+        return False
+    labels = domain.split(".") if domain else []
+    if labels and (not labels[-1].isalpha() or not all(DOMAIN_LABEL.fullmatch(label) for label in labels)):
+        return False
+    address = match.group(2)
+    if "-" not in address:  # twelve digits: only with a domain, and every octet written in three
+        octets = [address[index : index + 3].lstrip("0") or "0" for index in range(0, 12, 3)]
+        return bool(domain) and ipv4(".".join(octets))
+    return ipv4(address.replace("-", "."))
+
+
 def mac_address(text: str) -> bool:
     """Six octets, but not the all-zero and broadcast placeholders."""
     digits = _NON_HEX.sub("", text.lower())
@@ -154,5 +177,6 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "ipv6": ipv6,
     "email": email,
     "mac_address": mac_address,
+    "ip_host_name": ip_host_name,
     "none": pattern_only,
 }

@@ -38,8 +38,8 @@ FREE_TEXT = "(free text)"
 WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of squeezing the purposes
 NOT_PERMITTED = " (not permitted)"
 WARNING_ADVICE = {
-    PLAINTEXT_SENSITIVE: "place(s) hold card, bank-account or identity-document numbers readable in clear text, "
-    "though the policy promises encryption (§1a): mask them before they are logged",
+    PLAINTEXT_SENSITIVE: "place(s) hold card, bank-account or identity-document numbers or secrets readable in "
+    "clear text, though the policy promises encryption (§1a): mask them before they are logged",
 }
 
 

@@ -19,7 +19,7 @@ from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.log_rules import bundled_log_rules
-from pdscan.detect.masking import mask
+from pdscan.detect.masking import shown as shown_value
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.sources.log_reader import (
     HEAD,
@@ -252,7 +252,7 @@ def _record(occurrence: Occurrence, number: int, shift: int, options: UnitOption
     stats.last_line = number
     stats.detectors[occurrence.detector] += 1
     if len(stats.samples) < SAMPLES or options.keep_records:
-        shown = occurrence.value if options.show_data else mask(occurrence.value, occurrence.data_type)
+        shown = shown_value(occurrence.value, occurrence.data_type, options.show_data)
         if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw
             shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         if len(stats.samples) < SAMPLES and shown not in stats.samples:
