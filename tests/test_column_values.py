@@ -54,6 +54,15 @@ def test_a_free_text_column_of_phone_numbers_holds_phones() -> None:
     assert "1234" not in " ".join(phone.values.samples), "masked"
 
 
+def test_a_free_text_column_of_national_numbers_beside_a_phone_word_holds_phones() -> None:
+    values = [f"call back on tel 03-5555-{n:04d} please" for n in range(10)]
+    values += [f"電話 090-1234-{n:04d} まで" for n in range(10)]
+    values += [f"order 03-5555-{n:04d} shipped" for n in range(80)]  # no phone word: an order number
+    (phone,) = judged("memo", values).values()
+    assert phone.detection.data_type == "user.contact.phone_number"
+    assert phone.values is not None and phone.values.matched == 20
+
+
 def test_a_few_stray_values_do_not_make_a_column_personal() -> None:
     values = ["ann@example.org", "bob@example.org"] + ["plain text"] * 998
     assert judged("comment", values) == {}
