@@ -117,12 +117,14 @@ def test_the_report_names_the_encoding_read(tmp_path: Path) -> None:
 
 def test_utf16_without_a_byte_order_mark_stays_binary_and_the_skip_says_what_it_looks_like(tmp_path: Path) -> None:
     """Told by every other byte being NUL, so only for ASCII text; a hint, the file stays unread."""
-    (tmp_path / "nobom.log").write_bytes("login user@example.com from 192.0.2.1\r\n".encode("utf-16-le") * 50)
-    run = cli("nobom.log", "--format", "json", cwd=tmp_path)
-    assert run.returncode == 2
-    (skipped,) = json.loads(run.stdout)["skipped"]
-    assert "binary file (NUL or control bytes), not a text log" in skipped["reason"]
-    assert "UTF-16 without a byte-order mark" in skipped["reason"]
+    data = "login user@example.com from 192.0.2.1\r\n".encode("utf-16-le") * 50
+    (tmp_path / "nobom.log").write_bytes(data)
+    for target, stdin, what in (("nobom.log", b"", "file"), ("-", data, "data")):
+        run = cli(target, "--format", "json", cwd=tmp_path, stdin=stdin)
+        assert run.returncode == 2
+        (skipped,) = json.loads(run.stdout)["skipped"]
+        assert f"binary {what} (NUL or control bytes), not a text log" in skipped["reason"]
+        assert "UTF-16 without a byte-order mark" in skipped["reason"]
 
 
 def test_broken_utf16_is_read_with_replacement_characters(tmp_path: Path) -> None:
@@ -133,3 +135,16 @@ def test_broken_utf16_is_read_with_replacement_characters(tmp_path: Path) -> Non
     scan, records = scan_paths(tmp_path / "cut.log")
     assert [(r.line, r.value) for r in records] == [(1, "192.0.2.1"), (2, "192.0.2.2")]
     assert [(s.status, s.lines) for s in scan.summaries] == [("scanned", 3)]
+
+
+def test_a_truncated_compressed_utf16_log_keeps_the_lines_before_the_end(tmp_path: Path) -> None:
+    packed = gzip.compress(encoded(WINDOWS_LOG, "UTF-16LE"))
+    (tmp_path / "windows.log.1.gz").write_bytes(packed[: len(packed) // 2])
+    scan, records = scan_paths(tmp_path / "windows.log.1.gz")
+    (summary,) = scan.summaries
+    assert summary.status == "partial" and 0 < summary.lines < 3000
+    (skipped,) = scan.skipped
+    assert f"corrupt or truncated gzip data after line {summary.lines:,}" in skipped.reason
+    (tmp_path / "twin.log").write_bytes(WINDOWS_LOG.encode())
+    _, expected = scan_paths(tmp_path / "twin.log")
+    assert as_tuples(records) == [record for record in as_tuples(expected) if record[0] <= summary.lines]
