@@ -164,7 +164,7 @@ def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
         raise LogReadError(str(error) or type(error).__name__) from None
     for mark, name, codec in BYTE_ORDER_MARKS:
         if head.startswith(mark):
-            return _Transcoded(stream, codec, head), name  # type: ignore[return-value]
+            return Transcoded(stream, codec, head), name  # type: ignore[return-value]
     return _Prefixed(stream, head), None  # type: ignore[return-value]
 
 
@@ -190,7 +190,7 @@ class _Prefixed:
         return head
 
 
-class _Transcoded:
+class Transcoded:
     """UTF-16 or UTF-32 text read as UTF-8, decoded a PIECE at a time: memory holds what one
     read asks for. Bytes that are not text in that encoding (a lone surrogate, an odd last
     byte) become U+FFFD. A read error is raised once what was decoded before it is read.

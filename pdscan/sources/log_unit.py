@@ -26,6 +26,7 @@ from pdscan.sources.log_reader import (
     PIECE,
     BinaryData,
     LogReadError,
+    Transcoded,
     binary_reason,
     blocks,
     compression_of,
@@ -143,8 +144,8 @@ def _scan_stream(
     try:
         _scan_blocks(stream, unit, options, analyser, engine, result, flush)
     finally:
-        if result.encoding:  # the log's own bytes, not their UTF-8
-            result.bytes_read = getattr(stream, "bytes_read", result.bytes_read)
+        if isinstance(stream, Transcoded):  # the log's own bytes, not their UTF-8
+            result.bytes_read = stream.bytes_read
 
 
 def _scan_blocks(
