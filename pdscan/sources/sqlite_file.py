@@ -22,6 +22,7 @@ CATALOG_QUERY = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
 )
 COPY_ATTEMPTS = 3  # a -wal without its -shm copied again when it changed during the copy
+READONLY_SHM = sqlite3.sqlite_version_info >= (3, 22, 0)  # older SQLite ignores `readonly_shm`: copy instead
 
 
 class ReadOnlyDatabase:
@@ -39,7 +40,8 @@ class ReadOnlyDatabase:
     - A -wal without its -shm: SQLite cannot read it without creating the -shm, so the database
       and its -wal are copied into a private directory (owner-only, removed on `close`) and read
       there. No connection holds such a database (one would have made the -shm), so the copy
-      is whole; one whose files change while they are copied is copied again.
+      is whole; one whose files change while they are copied is copied again. SQLite older
+      than 3.22 has no `readonly_shm`: there every -wal is read from such a copy.
     """
 
     def __init__(self, path: Path) -> None:
@@ -48,7 +50,7 @@ class ReadOnlyDatabase:
         wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
         options = "mode=ro"
         if _in_wal_mode(path):
-            if shm.exists() and wal.exists():
+            if shm.exists() and wal.exists() and READONLY_SHM:
                 options += "&readonly_shm=1"
             elif _size(wal):
                 path = self._copied(path, wal)
