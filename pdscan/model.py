@@ -277,6 +277,7 @@ class SourceSummary:
     bytes: int = 0  # logs: bytes read (decompressed)
     log_format: str | None = None
     rows: int = 0  # databases: rows sampled (0 with --schema-only)
+    encoding: str | None = None  # logs: named by a byte-order mark (UTF-16LE…) and read as UTF-8; None: UTF-8
 
 
 @dataclass(frozen=True, slots=True)

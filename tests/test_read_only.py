@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -27,6 +28,7 @@ import psycopg
 import pytest
 import sqlalchemy.exc
 from click.testing import CliRunner
+from db_cli import categories, json_scan
 from db_servers import SUPERUSER_PASSWORD, MariaDBServer, PostgresServer
 from personal_fixtures import APP_LOG, DB_NAME, load_mariadb, load_postgres, mariadb_admin, write_files
 from report_outputs import run
@@ -114,21 +116,85 @@ def test_scanned_files_keep_their_bytes_and_times(command: str, sources: Path, t
     assert companions == [], "sessions.db is a WAL database: reading it must not create its -wal and -shm"
 
 
-def test_a_wal_database_in_use_is_read_through_its_own_files(sources: Path) -> None:
-    """A writer holds sessions.db open, a commit still in its -wal: pdscan reads that commit and
-    changes neither the database nor its -wal (readers mark the shared -shm index, as SQLite's
-    own readers do)."""
-    writer = sqlite3.connect(sources / "sessions.db")
-    try:
-        writer.execute("INSERT INTO members (id, email) VALUES (99, 'late.writer@example.org')")
-        writer.commit()
-        kept = {name: snapshot(sources)[str(sources / name)] for name in ("sessions.db", "sessions.db-wal")}
-        result = run("scan", "sessions.db", "--format", "json", "--fail-on", "never", cwd=sources)
-        assert result.returncode == 0, result.stderr.decode()
-        assert json.loads(result.stdout)["sources"][0]["rows"] == 41, "the commit in the -wal was read"
-        assert {name: snapshot(sources)[str(sources / name)] for name in kept} == kept
-    finally:
+WAL_ROWS = 20
+WAL_STATES = ("writer idle", "writer in a transaction", "left by a writer that died", "-wal without -shm", "closed")
+WAL_SCANS = {
+    "path, sampled": ("{db}",),
+    "path, schema only": ("{db}", "--schema-only"),
+    "url, sampled": ("sqlite:///{db}", "--sample-size", "5", "--jobs", "2"),
+    "url, schema only": ("sqlite:///{db}", "--schema-only"),
+}
+
+
+def wal_database(folder: Path, state: str) -> tuple[Path, sqlite3.Connection | None]:
+    """A WAL database whose last commit (a new column `email`, addresses in `notes`) is still in
+    its -wal, in `state`; the writer, when one holds it, is returned to be closed by the test."""
+    folder.mkdir()
+    database = folder / "inbox.db"
+    writer = sqlite3.connect(database)
+    writer.executescript(
+        "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+        "CREATE TABLE contacts (id INTEGER PRIMARY KEY, notes TEXT);"
+    )
+    writer.executemany("INSERT INTO contacts (notes) VALUES (?)", [("no one in here",)] * WAL_ROWS)
+    writer.commit()
+    writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if state == "closed":
         writer.close()
+        return database, None
+    writer.execute("ALTER TABLE contacts ADD COLUMN email TEXT")
+    writer.execute("UPDATE contacts SET notes = 'write to wal' || id || '@example.org', email = notes")
+    writer.commit()
+    assert (folder / "inbox.db-wal").stat().st_size > 0
+    if state == "writer in a transaction":
+        writer.execute("INSERT INTO contacts (notes) VALUES ('uncommitted.row@example.net')")
+    if state in ("left by a writer that died", "-wal without -shm"):
+        # A copy of the files while the writer holds them is what a writer that died leaves.
+        left = folder.parent / "left"
+        left.mkdir()
+        for suffix in ("", "-wal", "-shm")[: 2 if state == "-wal without -shm" else 3]:
+            shutil.copyfile(folder / f"inbox.db{suffix}", left / f"inbox.db{suffix}")
+        writer.close()
+        shutil.rmtree(folder)
+        left.rename(folder)
+        return database, None
+    return database, writer
+
+
+@pytest.mark.parametrize("scan", sorted(WAL_SCANS))
+@pytest.mark.parametrize("state", WAL_STATES)
+def test_a_wal_database_keeps_its_three_files_and_its_last_commit_is_read(
+    state: str, scan: str, tmp_path: Path
+) -> None:
+    """Reading a WAL database through SQLite marks its shared -shm index, and creates the -wal
+    and -shm when they are missing: pdscan reads the -wal's commits and changes none of the
+    three files' bytes or times, adds none, whoever holds the database."""
+    database, writer = wal_database(tmp_path / "db", state)
+    temporary = tmp_path / "tmp"  # where a -wal without its -shm is copied to be read
+    temporary.mkdir()
+    arguments = [argument.format(db=database) for argument in WAL_SCANS[scan]]
+    try:
+        before = snapshot(database.parent)
+        report, result = json_scan(*arguments, "--show-data", env={"TMPDIR": str(temporary)})
+        assert result.returncode == 0, result.stderr
+        after = snapshot(database.parent)
+    finally:
+        if writer is not None:
+            writer.close()
+    assert after == before, {path: (before.get(path), after.get(path)) for path in {*before, *after}
+                             if before.get(path) != after.get(path)}  # fmt: skip
+    assert list(temporary.iterdir()) == [], "the private copy is removed"
+    assert report["skipped"] == []
+    found = categories(report)
+    if state == "closed":
+        assert ("contacts", "email") not in found
+        return
+    assert "email" in found[("contacts", "email")], "the column added in the -wal was read"
+    if "sampled" in scan:
+        assert "email" in found[("contacts", "notes")], "the values written in the -wal were sampled"
+        sampled_rows = 5 if "--sample-size" in WAL_SCANS[scan] else WAL_ROWS
+        assert report["sources"][0]["rows"] == sampled_rows, "the uncommitted row was not read"
+        assert "uncommitted" not in result.stdout
 
 
 def audited(arguments: tuple[str, ...], cwd: Path, log: Path) -> list[tuple[str, list]]:

@@ -4,8 +4,10 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from pdscan.model import SourceKind
-from pdscan.sources.sqlite_file import scan_sqlite_schema
+import pytest
+
+from pdscan.model import SchemaScan, SourceKind
+from pdscan.sources.sqlite_file import ReadOnlyDatabase, read_schema
 
 
 def build(path: Path, script: str) -> Path:
@@ -13,6 +15,15 @@ def build(path: Path, script: str) -> Path:
         connection.executescript(script)
     connection.close()
     return path
+
+
+def scan_sqlite_schema(path: Path) -> SchemaScan:
+    with ReadOnlyDatabase(path) as database:
+        connection = database.connect()
+        try:
+            return read_schema(connection, str(path))
+        finally:
+            connection.close()
 
 
 def test_columns_types_and_inline_annotations_are_read(tmp_path: Path) -> None:
@@ -48,11 +59,9 @@ def test_the_database_file_is_not_modified(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.db"]
 
 
-def test_a_corrupt_database_is_a_skip_with_the_reason(tmp_path: Path) -> None:
+def test_a_corrupt_database_raises_what_sqlite_says(tmp_path: Path) -> None:
+    """The scan turns it into one skip (test_database_sqlite.py: a corrupt file alone)."""
     corrupt = tmp_path / "broken.db"
     corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
-    scan = scan_sqlite_schema(corrupt)
-    assert scan.tables == ()
-    assert len(scan.skipped) == 1
-    assert scan.skipped[0].source == str(corrupt)
-    assert "cannot read the SQLite database" in scan.skipped[0].reason
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        scan_sqlite_schema(corrupt)

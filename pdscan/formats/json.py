@@ -64,6 +64,7 @@ def report_document(report: Report) -> dict[str, Any]:
                 "bytes": s.bytes,
                 "log_format": s.log_format,
                 "rows": s.rows,
+                "encoding": s.encoding,
             }
             for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
         ],

@@ -33,7 +33,8 @@ def source_read(source: SourceSummary, wording: Wording) -> str:
     if source.rows:
         parts.append(wording("read.rows", rows=source.rows))
     if source.lines:
-        parts.append(wording("read.lines", lines=source.lines, format=source.log_format or "?"))
+        read_as = ", ".join(filter(None, (source.log_format or "?", source.encoding)))
+        parts.append(wording("read.lines", lines=source.lines, format=read_as))
     return "; ".join(parts)
 
 

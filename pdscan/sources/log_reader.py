@@ -5,18 +5,24 @@ nothing is inflated to disk and memory holds one block. A decompressor is fed sm
 its input, so that when the input turns out damaged, what it decoded before is kept. Blocks
 end at a line break so no line is cut, except a line longer than MAX_LINE, which is read in
 pieces cut after white space where there is some, so a value is not read as two.
+
+Windows tools write logs in UTF-16 (or UTF-32) with a byte-order mark: such a stream is decoded
+a piece at a time and handed on as UTF-8 (`text_stream`), so everything after it (blocks, the
+engine, line numbers, offsets within a line) works on UTF-8 as for any other log.
 """
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import gzip
 import io
 import lzma
 import re
+import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 BLOCK = 1 << 22  # 4 MiB: large enough for the engine, small enough to keep memory flat
@@ -35,6 +41,15 @@ MAGIC = {
     b"\x28\xb5\x2f\xfd": "zstd",
 }
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
+# (mark, name shown, codec that reads the mark and drops it); UTF-32LE's mark begins with UTF-16LE's.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32LE", "utf-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32BE", "utf-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16LE", "utf-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16BE", "utf-16"),
+)
+MARK_STARTS = frozenset(mark[0] for mark, _, _ in BYTE_ORDER_MARKS)
+LONGEST_MARK = 4
 
 
 class LogReadError(Exception):
@@ -120,6 +135,102 @@ class _ZstdStream:
             self._decompressor = self._zstandard.ZstdDecompressor().decompressobj()
 
 
+def encoding_of(head: bytes) -> str | None:
+    """The encoding a byte-order mark at the start names (UTF-16LE…); None for UTF-8 and the
+    rest, which are read as they are."""
+    return next((name for mark, name, _ in BYTE_ORDER_MARKS if head.startswith(mark)), None)
+
+
+def transcoded_head(head: bytes) -> bytes:
+    """The first bytes of a log with a byte-order mark, as UTF-8 (a character cut at the end is
+    left out), for the checks and format detection made on a log's head."""
+    codec = next(codec for mark, _, codec in BYTE_ORDER_MARKS if head.startswith(mark))
+    return codecs.getincrementaldecoder(codec)("replace").decode(head).encode()
+
+
+def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
+    """The log as UTF-8, and the encoding it was read from when its byte-order mark names one;
+    the stream must be at the log's start. Reads up to LONGEST_MARK bytes first, and only as
+    many as a mark could need (a pipe is not waited on when its first byte starts none)."""
+    head = b""
+    read = getattr(stream, "read1", stream.read)
+    try:
+        while len(head) < LONGEST_MARK and (not head or head[0] in MARK_STARTS):
+            more = read(LONGEST_MARK - len(head))
+            if not more:
+                break
+            head += more
+    except _READ_ERRORS as error:
+        raise LogReadError(str(error) or type(error).__name__) from None
+    for mark, name, codec in BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            return Transcoded(stream, codec, head), name  # type: ignore[return-value]
+    return _Prefixed(stream, head), None  # type: ignore[return-value]
+
+
+class _Prefixed:
+    """A stream whose first bytes were read to look for a byte-order mark, handed back first."""
+
+    def __init__(self, stream: BinaryIO, head: bytes) -> None:
+        self._stream = stream
+        self._head = head
+
+    def read(self, size: int = -1) -> bytes:
+        return self._take(self._stream.read, size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._take(getattr(self._stream, "read1", self._stream.read), size)
+
+    def _take(self, read: Callable[[int], bytes], size: int) -> bytes:
+        if not self._head:
+            return read(size)
+        head, self._head = self._head, b""
+        if 0 <= size < len(head):
+            head, self._head = head[:size], head[size:]
+        return head
+
+
+class Transcoded:
+    """UTF-16 or UTF-32 text read as UTF-8, decoded a PIECE at a time: memory holds what one
+    read asks for. Bytes that are not text in that encoding (a lone surrogate, an odd last
+    byte) become U+FFFD. A read error is raised once what was decoded before it is read.
+    `bytes_read`: the log's own bytes consumed, for the summary."""
+
+    def __init__(self, stream: BinaryIO, codec: str, head: bytes) -> None:
+        self._read = getattr(stream, "read1", stream.read)
+        self._decoder = codecs.getincrementaldecoder(codec)("replace")
+        self._pending = bytearray(self._decoder.decode(head).encode())
+        self._ended = False
+        self._damage: Exception | None = None
+        self.bytes_read = len(head)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._take(size, whole=True)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._take(size, whole=False)
+
+    def _take(self, size: int, whole: bool) -> bytes:
+        """Up to `size` bytes (all, when negative): as many as there are (`whole`) or what one
+        piece decodes to."""
+        enough = (size if size >= 0 else sys.maxsize) if whole else 1
+        while len(self._pending) < enough and not self._ended and self._damage is None:
+            try:
+                raw = self._read(PIECE)
+            except _READ_ERRORS as error:
+                self._damage = error
+                break
+            self.bytes_read += len(raw)
+            self._ended = not raw
+            self._pending += self._decoder.decode(raw, final=self._ended).encode()
+        if self._damage is not None and not self._pending:
+            raise self._damage
+        taken = len(self._pending) if size < 0 else size
+        data = bytes(self._pending[:taken])
+        del self._pending[:taken]
+        return data
+
+
 def peek(raw: BinaryIO, size: int = SNIFF) -> bytes:
     """The first bytes of a stream without consuming them (standard input included)."""
     if isinstance(raw, io.BufferedReader):
@@ -143,6 +254,26 @@ def is_binary(head: bytes) -> bool:
         return True
     control = sum(1 for byte in text if byte < 9 or 13 < byte < 32)
     return control / len(text) > 0.1
+
+
+def looks_like_utf16(head: bytes) -> bool:
+    """Every other byte NUL and none of the others: UTF-16 of mostly ASCII text without a
+    byte-order mark, which cannot be told from binary data in general (a cheap hint only)."""
+    sample = head[: SNIFF - SNIFF % 2]
+    if len(sample) < 2 * HOLE:
+        return False
+    for zeros, text in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if zeros.count(0) == len(zeros) and 0 not in text:
+            return True
+    return False
+
+
+def binary_reason(head: bytes, what: str) -> str:
+    """Why a log is not read: `what` ("file", "data") is binary, and what it looks like."""
+    reason = f"binary {what} (NUL or control bytes), not a text log"
+    if looks_like_utf16(head):
+        reason += " (UTF-16 without a byte-order mark, which pdscan needs to read UTF-16)"
+    return reason
 
 
 class BinaryData(Exception):

@@ -26,19 +26,21 @@ from pdscan.sources.log_reader import (
     PIECE,
     BinaryData,
     LogReadError,
+    Transcoded,
+    binary_reason,
     blocks,
     compression_of,
     decompressed,
     head_lines,
     is_binary,
     peek,
+    text_stream,
 )
 from pdscan.sources.logformats import LogFormat, detect_format, new_format
 from pdscan.sources.storage import open_binary
 
 SAMPLES = 3
 STDIN_PATH = "-"
-BINARY_NOTE = "binary data (NUL or control bytes), not a text log"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class UnitResult:
     records: list[Record] = field(default_factory=list)
     error: str | None = None
     log_format: str = ""
+    encoding: str | None = None  # named by the log's byte-order mark, read as UTF-8 (None: UTF-8)
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,8 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
                 _scan_stream(raw, unit, options, analyser, engine, result, flush)
     except LogReadError as error:
         result.error = f"{_what(unit.compression)} after line {result.lines:,}: {error}"
-    except BinaryData:
-        result.error = BINARY_NOTE
+    except BinaryData as error:
+        result.error = str(error)
     except OSError as error:
         result.error = f"cannot read: {error.strerror or error}"
     return result
@@ -136,13 +139,32 @@ def _scan_stream(
 ) -> None:
     compression = unit.compression
     stream = decompressed(raw, compression)
+    if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
+        stream, result.encoding = text_stream(stream)
+    try:
+        _scan_blocks(stream, unit, options, analyser, engine, result, flush)
+    finally:
+        if isinstance(stream, Transcoded):  # the log's own bytes, not their UTF-8
+            result.bytes_read = stream.bytes_read
+
+
+def _scan_blocks(
+    stream: BinaryIO,
+    unit: Unit,
+    options: UnitOptions,
+    analyser: LineAnalyser,
+    engine: Engine,
+    result: UnitResult,
+    flush: Callable[[list[Record]], None] | None,
+) -> None:
+    compression = unit.compression
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
-            raise BinaryData
+            raise BinaryData(binary_reason(block[:HEAD], "data"))
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name

@@ -22,7 +22,17 @@ from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.model import Skipped, SourceKind, SourceSummary
 from pdscan.sources.discovery import LogInput
-from pdscan.sources.log_reader import HEAD, compression_of, decompressed, head_lines, head_of, is_binary
+from pdscan.sources.log_reader import (
+    HEAD,
+    binary_reason,
+    compression_of,
+    decompressed,
+    encoding_of,
+    head_lines,
+    head_of,
+    is_binary,
+    transcoded_head,
+)
 from pdscan.sources.log_unit import (
     SAMPLES,
     STDIN_PATH,
@@ -131,6 +141,7 @@ class _InputState:
     log_format: str
     lines: int = 0
     bytes_read: int = 0
+    encoding: str | None = None
     error: str | None = None
     merged: dict[tuple[str | None, str], _Merged] = field(default_factory=dict)
 
@@ -191,6 +202,7 @@ def scan_logs(
                 lines=state.lines,
                 bytes=state.bytes_read,
                 log_format=state.log_format,
+                encoding=state.encoding,
             )
         )
     return LogScan(tuple(_fields(states, options.group_of)), tuple(summaries), tuple(skipped))
@@ -255,13 +267,17 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
             head = head_of(decompressed(raw, compression))
     except OSError as error:
         return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
+    cut = len(head) >= HEAD
+    encoding = encoding_of(head)
+    if encoding:
+        head = transcoded_head(head)
     if is_binary(head):
-        return Skipped(_display(log_input), "binary file (NUL or control bytes), not a text log; not scanned")
-    lines = head_lines(head, cut=len(head) >= HEAD)
+        return Skipped(_display(log_input), f"{binary_reason(head, 'file')}; not scanned")
+    lines = head_lines(head, cut=cut)
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
     note = _misfit(_display(log_input), forced_format, lines) if forced_format else None
-    if compression or size < 2 * RANGE:
+    if compression or encoding or size < 2 * RANGE:  # ranges are cut at 0x0A bytes: UTF-8 lines
         return log_format, [Unit(input_order, path, log_format, header, compression, size=size)], note
     try:
         return log_format, list(_ranges(path, size, input_order, log_format, header)), note
@@ -405,6 +421,7 @@ def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callab
         state.error = result.error
     if not state.log_format:
         state.log_format = result.log_format
+    state.encoding = state.encoding or result.encoding
 
 
 def _emit(state: _InputState, records: list[Record], on_record: Callable[[LogRecord], None]) -> None:

@@ -1,6 +1,7 @@
-"""SQLite files: opened read-only (`read_only_uri`) with `query_only`, sampled by random rowids.
+"""SQLite files: opened so that nothing beside them changes (`ReadOnlyDatabase`) with
+`query_only`, sampled by random rowids.
 
-The schema comes from `sqlite_file.scan_sqlite_schema` (SQLite's catalog for the columns, the
+The schema comes from `sqlite_file.read_schema` (SQLite's catalog for the columns, the
 stored CREATE statements for inline `-- pdscan:` purposes). A sample picks random rowids below
 `max(rowid)` (an index lookup each), so its cost follows the sample, not the table; a table
 without rowids, or a small one, is read with `LIMIT`. Text comes back as bytes and is decoded
@@ -15,7 +16,6 @@ import random
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from pdscan.sources.database.interface import (
@@ -32,7 +32,8 @@ from pdscan.sources.database.interface import (
     is_binary,
     sample_kind,
 )
-from pdscan.sources.sqlite_file import read_only_uri, scan_sqlite_schema
+from pdscan.sources.readable import shown_path
+from pdscan.sources.sqlite_file import ReadOnlyDatabase, read_schema
 
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between checks of the clock
 SMALL_TABLE_SAMPLES = 4  # up to four samples' worth of rowids: read the table in random order
@@ -46,22 +47,33 @@ class SQLiteConnector:
         self.path = path
         self.source = str(path)
         self.statement_timeout = statement_timeout
-        self.uri = read_only_uri(path)
         # Connections are reused by the worker threads: opening one parses the whole schema again.
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         try:
+            self.database = ReadOnlyDatabase(path)
+        except sqlite3.Error as error:
+            raise ConnectError(f"cannot read the SQLite database: {error}") from None
+        try:
             self._idle.put(self._connect())
         except sqlite3.Error as error:
+            self.database.close()
             raise ConnectError(f"cannot open the SQLite database: {error}") from None
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
+        connection = self.database.connect(check_same_thread=False)
         connection.execute("PRAGMA query_only = ON")
         connection.text_factory = bytes
         return connection
 
     def catalog(self, tables: TableFilter) -> Catalog:
-        schema = scan_sqlite_schema(self.path)
+        try:
+            connection = self.database.connect()  # text as str, unlike the sampling connections
+            try:
+                schema = read_schema(connection, shown_path(self.path))
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            raise ConnectError(f"cannot read the SQLite database: {error}") from None
         found = []
         for table in schema.tables:
             if not tables.matches(None, table.name):
@@ -75,9 +87,7 @@ class SQLiteConnector:
                 elif is_binary(column.sql_type):
                     binary.append(column.name)
             found.append(CatalogTable(table, TableRef(None, table.name), tuple(sampled), tuple(binary)))
-        if schema.skipped and not schema.tables:
-            raise ConnectError("; ".join(item.reason for item in schema.skipped))
-        return Catalog(tuple(found), tuple(replace(item, source=self.source) for item in schema.skipped))
+        return Catalog(tuple(found), ())
 
     def sample(self, table: TableRef, columns: Sequence[SampleColumn], limit: int, deadline: float) -> list[tuple]:
         quoted = _quote(table.name)
@@ -127,7 +137,8 @@ class SQLiteConnector:
             try:
                 self._idle.get_nowait().close()
             except queue.Empty:
-                return
+                break
+        self.database.close()
 
 
 def _expression(column: SampleColumn) -> str:
