@@ -91,6 +91,9 @@ class SchemaScan:
     skipped: tuple[Skipped, ...] = ()
     dialect: str | None = None
     statements: int = 0
+    # How the source was read where nothing was lost: the up path chosen in a folder of up and
+    # down migrations, empty files kept for numbering, template placeholders read in names.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +281,7 @@ class SourceSummary:
     log_format: str | None = None
     rows: int = 0  # databases: rows sampled (0 with --schema-only)
     encoding: str | None = None  # logs: named by a byte-order mark (UTF-16LE…) and read as UTF-8; None: UTF-8
+    notes: tuple[str, ...] = ()  # how the source was read, where it matters and nothing was lost
 
 
 @dataclass(frozen=True, slots=True)

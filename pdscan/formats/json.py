@@ -65,6 +65,7 @@ def report_document(report: Report) -> dict[str, Any]:
                 "log_format": s.log_format,
                 "rows": s.rows,
                 "encoding": s.encoding,
+                "notes": list(s.notes),
             }
             for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
         ],

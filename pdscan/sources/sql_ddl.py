@@ -17,10 +17,12 @@ from pathlib import Path
 
 from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
+from pdscan.sources.migration_paths import migration_path
 from pdscan.sources.orm import SQL, OrmFile, OrmProblem, orm_changes, orm_format
 from pdscan.sources.readable import shown_path
 from pdscan.sources.schema_replay import SchemaReplay
 from pdscan.sources.sql_dialect import detect_dialect
+from pdscan.sources.sql_placeholders import PLACEHOLDER
 from pdscan.sources.sql_split import StatementSplitter
 from pdscan.sources.sql_text import NotText, decode_sql_bytes
 
@@ -38,7 +40,10 @@ def scan_ddl_files(
     dialects: Counter[str] = Counter()
     statements = 0
     orm_files: list[OrmFile] = []
-    for path in files:
+    path_taken = migration_path(files, dialect)
+    empty: list[str] = []
+    placeholders: dict[str, None] = {}
+    for path in path_taken.files:
         source = shown_path(path)
         try:
             raw = path.read_bytes()
@@ -46,7 +51,7 @@ def scan_ddl_files(
             skipped.append(Skipped(source, f"cannot read the file: {error.strerror or error}"))
             continue
         if not raw.strip():
-            skipped.append(Skipped(source, "empty file"))
+            empty.append(path.name)  # kept for numbering: nothing in it is lost
             continue
         try:
             text = decode_sql_bytes(raw)
@@ -59,7 +64,7 @@ def scan_ddl_files(
             continue
         file_dialect = dialect or detect_dialect(text)
         dialects[file_dialect] += 1
-        statements += _replay_text(text, source, file_dialect, replay, skipped)
+        statements += _replay_text(text, source, file_dialect, replay, skipped, placeholders)
     for item in orm_changes(orm_files):
         if isinstance(item, OrmProblem):
             skipped.append(Skipped(item.source, f"{item.reason}; the file is not read", item.line))
@@ -78,18 +83,40 @@ def scan_ddl_files(
         skipped=tuple(skipped) + _tables_without_columns(tables),
         dialect=dialects.most_common(1)[0][0] if dialects else dialect,
         statements=statements,
+        notes=(*path_taken.notes, *_empty_note(empty), *_placeholder_note(placeholders)),
     )
+
+
+def _empty_note(names: list[str]) -> tuple[str, ...]:
+    if not names:
+        return ()
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    return (f"{len(names):,} empty file(s), as migration tools keep for numbering: {shown}",)
+
+
+def _placeholder_note(placeholders: dict[str, None]) -> tuple[str, ...]:
+    if not placeholders:
+        return ()
+    shown = ", ".join(f"`{item}`" for item in list(placeholders)[:5])
+    return (f"template placeholders read as parts of table names: {shown}",)
 
 
 def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None = None) -> SchemaScan:
     replay = SchemaReplay(database)
     skipped: list[Skipped] = []
     chosen = dialect or detect_dialect(text)
-    statements = _replay_text(text, source, chosen, replay, skipped)
+    placeholders: dict[str, None] = {}
+    statements = _replay_text(text, source, chosen, replay, skipped, placeholders)
     skipped.extend(replay.notes)
     tables = replay.tables()
     return SchemaScan(
-        database, SourceKind.DDL, tables, tuple(skipped) + _tables_without_columns(tables), chosen, statements
+        database,
+        SourceKind.DDL,
+        tables,
+        tuple(skipped) + _tables_without_columns(tables),
+        chosen,
+        statements,
+        _placeholder_note(placeholders),
     )
 
 
@@ -112,7 +139,15 @@ def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in _NUMBER_RUN.split(text.lower()) if c)
 
 
-def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, skipped: list[Skipped]) -> int:
+def _replay_text(
+    text: str,
+    source: str,
+    dialect: str,
+    replay: SchemaReplay,
+    skipped: list[Skipped],
+    placeholders: dict[str, None],
+) -> int:
+    """Replay one file's statements; `placeholders` gathers the templates met in table names."""
     splitter = StatementSplitter(text, dialect)
     count = 0
     for statement in splitter:
@@ -121,6 +156,7 @@ def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, ski
             if isinstance(change, Unsupported):
                 skipped.append(Skipped(source, change.reason, change.line))
                 continue
+            placeholders.update(dict.fromkeys(PLACEHOLDER.findall(getattr(change, "table", ""))))
             replay.apply(change, source)
     skipped.extend(Skipped(source, problem.message, problem.line) for problem in splitter.problems)
     return count
