@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
 from pdscan.model import Skipped
-from pdscan.sources.readable import readable_name
+from pdscan.sources.readable import shown_name
 
 # Protocol -> (pdscan extra, library fsspec needs for it). A small constant rather than rules/
 # data: it is a fact about packaging, not a policy a user would change.
@@ -89,8 +89,8 @@ def shown_location(location: str | Path) -> str:
     become `***` (`s3://KEY:SECRET@bucket/x` -> `s3://***@bucket/x`, `?sig=…` -> `?sig=***`)."""
     text = str(location)
     if "://" not in text:
-        return readable_name(text)
-    return readable_name(_URL.sub(lambda match: _without_credentials(match.group(0)), text))
+        return shown_name(text)
+    return shown_name(_URL.sub(lambda match: _without_credentials(match.group(0)), text))
 
 
 def _without_credentials(url: str) -> str:

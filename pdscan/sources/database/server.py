@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from typing import Any
 
 from pdscan.model import Column, Location, Skipped, SourceKind, Table
@@ -25,6 +26,7 @@ from pdscan.sources.database.interface import (
     sample_kind,
 )
 from pdscan.sources.database.target import DatabaseTarget, redact
+from pdscan.sources.readable import shown_name
 
 CONNECT_TIMEOUT = 10  # seconds to reach a server before it counts as unreachable
 REFLECT_BATCH = 500  # tables per inspector call: one catalog query per batch, not per table
@@ -178,7 +180,7 @@ def _catalog_table(
     comment: str | None,
     engine: Any,
 ) -> CatalogTable:
-    location = Location(target.display, SourceKind.DATABASE, table=shown, database=target.database)
+    location = Location(target.display, SourceKind.DATABASE, table=shown_name(shown), database=target.database)
     columns = []
     sampled = []
     binary = []
@@ -187,9 +189,7 @@ def _catalog_table(
         sql_type = _type_name(entry.get("type"), engine)
         columns.append(
             Column(
-                location=Location(
-                    target.display, SourceKind.DATABASE, table=shown, column=name, database=target.database
-                ),
+                location=replace(location, column=shown_name(name)),
                 name=name,
                 sql_type=sql_type,
                 comment=entry.get("comment") or None,
