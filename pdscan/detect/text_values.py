@@ -47,11 +47,7 @@ def _in_part(part: str) -> tuple[ValueMatch, ...]:
     for breaks in _NAME_BREAKS:
         words = breaks.sub(lambda match: " " * len(match.group()), part)
         if words != part:
-            found.extend(
-                replace(match, text=part[match.start : match.end])
-                for match in values_in_text(words)
-                if not bundled_detector().follows_marker(match.detector, part, match.start)
-            )
+            found.extend(replace(match, text=part[match.start : match.end]) for match in values_in_text(words))
     kept = widest_first([(match.start, match.end, order) for order, match in enumerate(found)])
     return tuple(sorted((found[index] for index in kept), key=lambda match: match.start))
 
