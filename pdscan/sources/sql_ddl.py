@@ -18,7 +18,7 @@ from pathlib import Path
 from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
 from pdscan.sources.orm import SQL, OrmFile, OrmProblem, orm_changes, orm_format
-from pdscan.sources.readable import shown_path
+from pdscan.sources.readable import shown_name, shown_path
 from pdscan.sources.schema_replay import SchemaReplay
 from pdscan.sources.sql_dialect import detect_dialect
 from pdscan.sources.sql_split import StatementSplitter
@@ -119,7 +119,7 @@ def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, ski
         count += 1
         for change in parse_statement(statement, dialect):
             if isinstance(change, Unsupported):
-                skipped.append(Skipped(source, change.reason, change.line))
+                skipped.append(Skipped(source, shown_name(change.reason), change.line))  # it quotes names
                 continue
             replay.apply(change, source)
     skipped.extend(Skipped(source, problem.message, problem.line) for problem in splitter.problems)
@@ -128,7 +128,7 @@ def _replay_text(text: str, source: str, dialect: str, replay: SchemaReplay, ski
 
 def _tables_without_columns(tables: tuple[Table, ...]) -> tuple[Skipped, ...]:
     return tuple(
-        Skipped(table.location.source, f"table {table.name} defines no columns", table.location.line)
+        Skipped(table.location.source, f"table {table.location.table} defines no columns", table.location.line)
         for table in tables
         if not table.columns
     )

@@ -115,7 +115,8 @@ def reflect(
                 for ref in batch:
                     shown = _shown(ref, default_schema)
                     if (schema, ref.name) not in columns:
-                        skipped.append(Skipped(target.display, f"table `{shown}`: it disappeared during the scan"))
+                        said = shown_name(shown)
+                        skipped.append(Skipped(target.display, f"table `{said}`: it disappeared during the scan"))
                         continue
                     found = columns[(schema, ref.name)]
                     if found is None:  # reported by _columns
@@ -145,8 +146,8 @@ def _columns(
         try:
             found.update(inspector.get_multi_columns(schema=schema, filter_names=[name]))
         except Exception as error:
-            shown = _shown(TableRef(schema, name), default_schema)
-            skipped.append(Skipped(target.display, f"table `{shown}`: {_unreadable_columns(error, target)}"))
+            said = shown_name(_shown(TableRef(schema, name), default_schema))
+            skipped.append(Skipped(target.display, f"table `{said}`: {_unreadable_columns(error, target)}"))
             found[(schema, name)] = None  # type: ignore[assignment]
             _reset(inspector)
     return found
