@@ -19,6 +19,7 @@ import json
 import os
 import pkgutil
 import re
+import textwrap
 import urllib.parse
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -688,3 +689,39 @@ def test_a_value_in_a_name_is_masked_at_underscores_and_hyphens(name: str, maske
 )  # fmt: skip
 def test_a_name_that_only_looks_like_a_value_is_kept(name: str) -> None:
     assert mask_name(name) == name
+
+
+def test_a_data_map_naming_a_place_by_its_raw_name_still_declares_it(named_sources: Path, tmp_path: Path) -> None:
+    """A data map written before names were masked (`"backup_alice@example.com"`) matches the
+    masked place, and no message echoes the raw name back."""
+    data_map = tmp_path / "pdscan.yml"
+    data_map.write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            databases:
+              schema:
+                tables:
+                  "backup_alice@example.com":
+                    columns:
+                      iban_GB82WEST12345698765432: [payment]
+            logs:
+              "user_alice@example.com.log":
+                fields:
+                  backup_GB82WEST12345698765432.email: [inquiries]
+            """
+        )
+    )
+    result = run("scan", *NAMED_TARGETS, "--config", str(data_map), "--format", "json", cwd=named_sources)
+    assert leaks({"stdout": decoded(result.stdout), "stderr": decoded(result.stderr)}, NAME_VALUES.values()) == {}
+    report = json.loads(result.stdout)
+    declared = {
+        (finding["location"]["column"], tuple(finding["declared_purposes"]))
+        for finding in report["findings"]
+        if finding["declared_purposes"]
+    }
+    assert declared == {
+        ("iban_GB******************32", ("payment",)),
+        ("backup_GB******************32.email", ("inquiries",)),
+    }
+    assert report["stale_declarations"] == []

@@ -43,6 +43,7 @@ from pdscan.detect.text_values import ValueMatch, values_in_name, values_in_text
 
 _DIGIT = re.compile(r"\d")
 _MAY_HOLD_VALUE = re.compile(r"[\d@:]")  # every value detector needs a digit, `@` or `:`
+_GLOB_LITERAL = {ord(character): f"[{character}]" for character in "*?["}
 _WORD = re.compile(r"[^\s;(]+")
 # A product (`curl/8.4.0`) or a language (`ja-JP,ja`) starts with a letter; `@` and `:` belong
 # to e-mails and addresses, never to a product name.
@@ -95,21 +96,24 @@ def mask_text(text: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def mask_name(name: str) -> str:
+def mask_name(name: str, as_glob: bool = False) -> str:
     """`name` with every personal value in it masked: `backup_alice@example.com` ->
-    `***@*******.com`, `card_number_4111111111111111` -> `card_number_4*** **** **** 1111`
-    (without the spaces: separators stay as written)."""
-    return _masked(name, values_in_name(name)) if _MAY_HOLD_VALUE.search(name) else name
+    `***@*******.com`, `card_number_4111111111111111` -> `card_number_4***********1111`.
+    `as_glob`: `name` is a glob of a data map, whose masks must match only themselves (`[*]`)."""
+    if not _MAY_HOLD_VALUE.search(name):
+        return name
+    return _masked(name, values_in_name(name), _GLOB_LITERAL if as_glob else None)
 
 
-def _masked(text: str, found: tuple[ValueMatch, ...]) -> str:
+def _masked(text: str, found: tuple[ValueMatch, ...], escapes: dict[int, str] | None = None) -> str:
     if not found:
         return text
     pieces = []
     end = 0
     for match in found:
         pieces.append(text[end : match.start])
-        pieces.append(mask(match.text, match.data_type))
+        shown = mask(match.text, match.data_type)
+        pieces.append(shown.translate(escapes) if escapes else shown)
         end = match.end
     pieces.append(text[end:])
     return "".join(pieces)
