@@ -42,7 +42,6 @@ import phonenumbers
 from pdscan.detect.text_values import ValueMatch, values_in_name, values_in_text
 
 _DIGIT = re.compile(r"\d")
-_MAY_HOLD_VALUE = re.compile(r"[\d@:]")  # every value detector needs a digit, `@` or `:`
 _GLOB_LITERAL = {ord(character): f"[{character}]" for character in "*?["}
 _WORD = re.compile(r"[^\s;(]+")
 # A product (`curl/8.4.0`) or a language (`ja-JP,ja`) starts with a letter; `@` and `:` belong
@@ -100,8 +99,6 @@ def mask_name(name: str, as_glob: bool = False) -> str:
     """`name` with every personal value in it masked: `backup_alice@example.com` ->
     `***@*******.com`, `card_number_4111111111111111` -> `card_number_4***********1111`.
     `as_glob`: `name` is a glob of a data map, whose masks must match only themselves (`[*]`)."""
-    if not _MAY_HOLD_VALUE.search(name):
-        return name
     return _masked(name, values_in_name(name), _GLOB_LITERAL if as_glob else None)
 
 
