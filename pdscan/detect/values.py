@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pdscan.detect.engine import Engine, compile_engine, trigger_of
-from pdscan.detect.linear_patterns import LinearPattern, compile_rule_pattern
+from pdscan.detect.linear_patterns import compile_rule_pattern
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
@@ -49,16 +49,10 @@ class ValueDetector:
         self._engine: Engine | None = None  # compiled on first use: schema-only scans never need it
         self.data_types = frozenset(rule.data_type for rule in rules)  # what it can find at all
         self.find = lru_cache(maxsize=65_536)(self._find)  # sampled columns repeat their values
-        self._not_after = {rule.name: not_after for rule, _, _, not_after in self._compiled if not_after}
 
     @classmethod
     def bundled(cls) -> ValueDetector:
         return cls(bundled_rules().value_detectors)
-
-    def follows_marker(self, detector: str, text: str, start: int) -> bool:
-        """Whether the text before `start` is what the detector's `not_after` refuses (`v` or
-        `bundle-` before a dotted quad): for a match found in another reading of `text`."""
-        return _refused(self._not_after.get(detector), text, start)
 
     def _triggered(self, text: str) -> set[int]:
         if self._engine is None:
@@ -74,14 +68,12 @@ class ValueDetector:
                 continue
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if validate(match.group()) and not _refused(not_after, text, start):
+                if validate(match.group()) and not (
+                    not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start)
+                ):
                     candidates.append((order, ValueMatch(rule.data_type, rule.name, start, end, match.group())))
         kept = widest_first([(match.start, match.end, order) for order, match in candidates])
         return tuple(sorted((candidates[index][1] for index in kept), key=lambda found_match: found_match.start))
-
-
-def _refused(not_after: LinearPattern[str] | None, text: str, start: int) -> bool:
-    return bool(not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start))
 
 
 def widest_first(spans: Sequence[tuple[int, int, int]]) -> list[int]:
