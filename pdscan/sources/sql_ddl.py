@@ -62,7 +62,7 @@ def scan_ddl_files(
         statements += _replay_text(text, source, file_dialect, replay, skipped)
     for item in orm_changes(orm_files):
         if isinstance(item, OrmProblem):
-            skipped.append(Skipped(item.source, f"{item.reason}; the file is not read", item.line))
+            skipped.append(Skipped(item.source, f"{shown_name(item.reason)}; the file is not read", item.line))
             continue
         statements += 1
         source, change = item
