@@ -19,6 +19,7 @@ import json
 import os
 import pkgutil
 import re
+import sqlite3
 import textwrap
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -576,10 +577,17 @@ def named_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"host-203.0.113.77": {"email": "dave@example.net"}},
     ]
     (folder / "user_alice@example.com.log").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with sqlite3.connect(folder / "backup.db") as database:
+        database.executescript(NAMED_DDL)
+        database.execute(
+            'INSERT INTO "backup_alice@example.com" VALUES (1, ?, ?, ?, ?)',
+            ("erin@example.org", "DE89370400440532013000", "5105105105105100", "+81 90-1234-5678"),
+        )
+    database.close()
     return folder
 
 
-NAMED_TARGETS = ("schema.sql", "user_alice@example.com.log")
+NAMED_TARGETS = ("schema.sql", "user_alice@example.com.log", "backup.db")
 
 
 @pytest.mark.parametrize("show_data", [False, True], ids=["masked", "show-data"])
