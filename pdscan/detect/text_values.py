@@ -25,11 +25,12 @@ from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector, wi
 # `part-0042.log` files as fast to list as before names were read for values.
 _MAY_HOLD_VALUE = re.compile(r"@|%40|:|\d(?:\D*\d){3}")
 # The readings of a name besides the name as written: `_` as a word break, then `-` too (a MAC
-# address keeps its hyphens in the first); a file name's extensions (`.log.gz`) as spaces in both.
-# Each character is read as a space, so a value is at the same place in every reading.
+# address keeps its hyphens in the first); a file name's extensions (`.log.gz`, up to three: more
+# would make a name of ten thousand `.a` quadratic) as spaces in both. Each character is read as a
+# space, so a value is at the same place in every reading.
 _NAME_BREAKS = (
-    re.compile(r"_+|(?:\.[A-Za-z][A-Za-z0-9]{0,7})+$"),
-    re.compile(r"[_-]+|(?:\.[A-Za-z][A-Za-z0-9]{0,7})+$"),
+    re.compile(r"_+|(?:\.[A-Za-z][A-Za-z0-9]{0,7}){1,3}$"),
+    re.compile(r"[_-]+|(?:\.[A-Za-z][A-Za-z0-9]{0,7}){1,3}$"),
 )
 
 
