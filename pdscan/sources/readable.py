@@ -17,11 +17,15 @@ from pathlib import Path
 from pdscan.detect.masking import mask_name
 
 
+def readable_name(name: str) -> str:
+    """`name` with lone surrogates (undecodable bytes) replaced by U+FFFD."""
+    return name if name.isascii() else name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 @lru_cache(maxsize=65_536)
 def shown_name(name: str) -> str:
-    """`name` with lone surrogates (undecodable bytes) replaced by U+FFFD and personal values masked."""
-    readable = name if name.isascii() else name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return mask_name(readable)
+    """`name` readable, and with the personal values in it masked."""
+    return mask_name(readable_name(name))
 
 
 def shown_path(path: Path | str) -> str:
