@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pdscan.detect.masking import mask_name
 from pdscan.model import Location, SourceKind, StaleDeclaration, Table
 from pdscan.policy import Policy, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
@@ -217,12 +218,13 @@ class _DataMapReader:
             self.fail(entry, "'source' must be a glob naming a schema or log", "source")
         if len(self.problems) > problems:
             return None
-        return IgnoreDeclaration(str(place), str(category), str(reason).strip(), source, where)
+        shown_source = _as_shown(source) if source is not None else None
+        return IgnoreDeclaration(_as_shown(str(place)), str(category), str(reason).strip(), shown_source, where)
 
     def log(self, pattern: Any, entry: Any, parent: dict[Any, Any]) -> LogDeclaration:
         if isinstance(entry, list):  # short form: `"logs/*.log": [fraud_prevention]`
             return LogDeclaration(
-                str(pattern), self.purpose_list(entry, parent, pattern), self.where(parent, pattern), (), ()
+                _as_shown(str(pattern)), self.purpose_list(entry, parent, pattern), self.where(parent, pattern), (), ()
             )
         what = f"log '{pattern}'"
         fields = self.entry_mapping(entry, parent, pattern, what)
@@ -245,7 +247,7 @@ class _DataMapReader:
             )
         log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
         return LogDeclaration(
-            pattern=str(pattern),
+            pattern=_as_shown(str(pattern)),
             purposes=self.purposes(fields),
             declared_in=self.where(parent, pattern),
             categories=tuple(declared_categories),
@@ -262,8 +264,8 @@ class _DataMapReader:
             files = []
         tables = self.mapping(fields, "tables", f"'tables' of {what}")
         return DatabaseDeclaration(
-            pattern=str(name),
-            files=tuple(files),
+            pattern=_as_shown(str(name)),
+            files=tuple(_as_shown(glob) for glob in files),
             purposes=self.purposes(fields),
             declared_in=self.where(parent, name),
             tables=tuple(self.table(t, value, tables) for t, value in tables.items()),
@@ -271,13 +273,15 @@ class _DataMapReader:
 
     def table(self, name: Any, entry: Any, parent: dict[Any, Any]) -> TableDeclaration:
         if isinstance(entry, list):  # short form: `users: [customer_support]`
-            return TableDeclaration(str(name), self.purpose_list(entry, parent, name), self.where(parent, name), ())
+            return TableDeclaration(
+                _as_shown(str(name)), self.purpose_list(entry, parent, name), self.where(parent, name), ()
+            )
         what = f"table '{name}'"
         fields = self.entry_mapping(entry, parent, name, what)
         self.unknown_keys(fields, {"purposes", "columns"}, what)
         columns = self.mapping(fields, "columns", f"'columns' of {what}")
         return TableDeclaration(
-            pattern=str(name),
+            pattern=_as_shown(str(name)),
             purposes=self.purposes(fields),
             declared_in=self.where(parent, name),
             columns=tuple(self.column(c, value, columns) for c, value in columns.items()),
@@ -285,7 +289,9 @@ class _DataMapReader:
 
     def column(self, name: Any, entry: Any, parent: dict[Any, Any]) -> ColumnDeclaration:
         if isinstance(entry, list):  # short form: `email: [user_notifications]`
-            return ColumnDeclaration(str(name), self.purpose_list(entry, parent, name), None, self.where(parent, name))
+            return ColumnDeclaration(
+                _as_shown(str(name)), self.purpose_list(entry, parent, name), None, self.where(parent, name)
+            )
         what = f"column '{name}'"
         fields = self.entry_mapping(entry, parent, name, what)
         self.unknown_keys(fields, {"purposes", "category"}, what)
@@ -293,7 +299,7 @@ class _DataMapReader:
         if category is not None and (not isinstance(category, str) or category not in self.category_ids):
             self.fail(fields, f"unknown category '{category}' (the policy's categories: `pdscan policy`)", "category")
             category = None
-        return ColumnDeclaration(str(name), self.purposes(fields), category, self.where(parent, name))
+        return ColumnDeclaration(_as_shown(str(name)), self.purposes(fields), category, self.where(parent, name))
 
     def purposes(self, fields: dict[Any, Any]) -> tuple[str, ...]:
         return self.purpose_list(fields.get("purposes"), fields, "purposes")
@@ -557,6 +563,13 @@ def _key(location: Location) -> tuple[str, str, str]:
         (location.table or "").lower(),
         (location.column or "").lower(),
     )
+
+
+def _as_shown(pattern: str) -> str:
+    """A declared name or path as scans name places: a personal value in it masked (reports and
+    `pdscan init` name `backup_alice@example.com` as `***@*******.com`), so a data map written
+    with the raw name still matches, and never echoes the value in a message."""
+    return mask_name(pattern, as_glob=True)
 
 
 def _is_glob(pattern: str) -> bool:

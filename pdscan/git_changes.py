@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pdscan.model import ChangedSince, Location, Report, SourceKind
 from pdscan.sources.discovery import log_identity
+from pdscan.sources.readable import shown_path
 
 GIT_TIMEOUT = 60  # seconds; git answers these in milliseconds, a hang is a broken repository
 
@@ -65,7 +66,7 @@ def changed_since(ref: str, cwd: Path) -> GitChanges:
     )
     differing = _git(["diff", "--name-only", "--no-renames", "-z", ref, "--"], cwd, f"git diff {ref} failed")
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], Path(root), "git ls-files failed")
-    files = {name for name in (differing + untracked).split("\0") if name}
+    files = {shown_path(name) for name in (differing + untracked).split("\0") if name}  # as findings name them
     return GitChanges(Path(root), ChangedSince(ref, tuple(sorted(files))))
 
 

@@ -25,7 +25,9 @@ class Location:
     `source` is the path as the user gave it (or a URL with its password masked);
     `line` is the 1-based line of the column's defining statement in a DDL file. For a log,
     `source` is the log (rotated and compressed copies share it) and `column` the field path,
-    None for values in free text.
+    None for values in free text. Every name here is as outputs show it: a personal value in a
+    path, table, column or field name is masked (`sources/readable.py`), so the fingerprints,
+    data maps and baselines made from a Location never hold one.
     """
 
     source: str

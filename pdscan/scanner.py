@@ -47,6 +47,7 @@ from pdscan.sources.database.target import DatabaseTarget, TargetError, is_datab
 from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
 from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
+from pdscan.sources.readable import shown_path
 
 # 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`, `changed_since`, per finding
 # `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is docs/report.md
@@ -130,8 +131,10 @@ def run_scan(
     summaries: list[SourceSummary] = []
     tables: list[Table] = []
     databases: list[DatabaseScan] = []
-    sqlite_urls = {
-        str(Path(text[len(SQLITE_URL_PREFIX) :])) for text in request.targets if text.startswith(SQLITE_URL_PREFIX)
+    sqlite_urls = {  # named as discovery names the databases
+        shown_path(Path(text[len(SQLITE_URL_PREFIX) :]))
+        for text in request.targets
+        if text.startswith(SQLITE_URL_PREFIX)
     }
     for schema_input in schema_inputs:
         if schema_input.kind is SourceKind.SQLITE:

@@ -79,3 +79,12 @@ def test_a_log_counts_as_changed_when_any_of_its_rotated_copies_changed(tmp_path
     assert done.returncode == 1
     annotations = repo.pdscan("scan", "logs", "--changed-since", "HEAD", "--format", "github").stdout
     assert "::error file=logs/rot.log.1,line=2," in annotations
+
+
+def test_a_file_whose_name_holds_a_personal_value_is_matched_and_shown_masked(tmp_path: Path) -> None:
+    repo = repo_with_users(tmp_path)
+    repo.write("db/002_alice@example.com.sql", "ALTER TABLE users ADD COLUMN phone text;\n")
+    report, done = repo.json("db", "--changed-since", "HEAD")
+    assert list(findings_by_place(report)) == ["users.phone"]
+    assert report["changed_since"]["files"] == ["db/***@*******.***.sql"]  # `.sql` read as part of the domain
+    assert "alice" not in done.stdout + done.stderr

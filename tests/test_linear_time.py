@@ -24,10 +24,12 @@ from pdscan.detect.engine import Engine, compile_engine
 from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.detect.log_rules import bundled_log_rules
+from pdscan.detect.masking import mask_name
 from pdscan.detect.rules import bundled_rules
+from pdscan.detect.text_values import _in_part, values_in_name, values_in_text
 from pdscan.detect.validators import VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
-from pdscan.detect.values import ValueDetector
+from pdscan.detect.values import ValueDetector, bundled_detector
 from pdscan.sources.ddl_parser import tokenize
 from pdscan.sources.logformats import FORMATS, detect_format, new_format
 from pdscan.sources.sql_ddl import scan_ddl_text
@@ -291,3 +293,24 @@ def test_column_values_are_read_in_linear_time(shape: Shape) -> None:
 @pytest.mark.parametrize("shape", [lambda n: "A" * n, lambda n: "Av" * n, lambda n: "ABs" * n, lambda n: "a_" * n])
 def test_identifiers_split_in_linear_time(shape: Shape) -> None:
     assert_linear(split_identifier.__wrapped__, shape)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda n: ".a" * n + "!1234",  # extensions that never reach the end of the name
+        lambda n: "x_" * n + "4111111111111111",
+        lambda n: "a-1" * n + "@",
+        lambda n: "1." * n + "x@",
+        lambda n: "d1234/" * n,
+    ],
+)
+def test_names_are_masked_in_linear_time(shape: Shape) -> None:
+    """A table name or a file path is attacker-chosen and unbounded in a DDL file."""
+
+    def masked(name: str) -> None:
+        for cached in (mask_name, values_in_name, _in_part, values_in_text, bundled_detector().find):
+            cached.cache_clear()
+        mask_name(name)
+
+    assert_linear(masked, shape)

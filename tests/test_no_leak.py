@@ -12,11 +12,15 @@ them: the search can fail.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib
 import json
+import os
 import pkgutil
 import re
+import sqlite3
+import textwrap
 import urllib.parse
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -41,7 +45,7 @@ from report_outputs import run
 import pdscan
 from pdscan.cli import main
 from pdscan.detect import masking
-from pdscan.detect.masking import mask, mask_text
+from pdscan.detect.masking import mask, mask_name, mask_text
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.sources.database.target import DatabaseTarget
 
@@ -537,3 +541,195 @@ def test_a_real_user_agent_still_shows_its_product(agent_logs: Path) -> None:
     assert "Mozilla/5.0 …" in agents
     shown = run("scan", "u_ex1.log", "--format", "ndjson", "--show-data", cwd=agent_logs)
     assert "198.51.100.23" in decoded(shown.stdout), "--show-data still shows the values"
+
+
+# Names that hold personal values: a table named after a person's e-mail, columns named after
+# an IBAN and card numbers (one after `t_`, one after `t-`), a log named after an e-mail whose
+# keys hold an IBAN and an address. Beside them ordinary names, so the scan finds something.
+NAME_VALUES = {
+    "email": "alice@example.com",
+    "iban": "GB82WEST12345698765432",
+    "card": "4111111111111111",
+    "visa": "4916338506082832",
+    "mastercard": "5500000000000004",
+    "ipv4": "203.0.113.77",
+}
+NAMED_DDL = """\
+CREATE TABLE "backup_alice@example.com" (
+  id integer PRIMARY KEY,
+  email text,
+  iban_GB82WEST12345698765432 text,
+  card_number_4111111111111111 text,
+  "phone-5500000000000004" text
+);
+CREATE TABLE t_4916338506082832 (id integer, email text, "ip_203.0.113.77" text);
+CREATE TABLE users (id integer, email text, ipv4_address text, v1_2_3_4 text);
+"""
+
+
+@pytest.fixture(scope="module")
+def named_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("names")
+    (folder / "schema.sql").write_text(NAMED_DDL)
+    lines = [
+        {"msg": "login", "email": "bob@example.org", "ip": "198.51.100.7"},
+        {"backup_GB82WEST12345698765432": {"email": "carol@example.net"}},
+        {"host-203.0.113.77": {"email": "dave@example.net"}},
+    ]
+    (folder / "user_alice@example.com.log").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with sqlite3.connect(folder / "backup.db") as database:
+        database.executescript(NAMED_DDL)
+        database.execute(
+            'INSERT INTO "backup_alice@example.com" VALUES (1, ?, ?, ?, ?)',
+            ("erin@example.org", "DE89370400440532013000", "5105105105105100", "+81 90-1234-5678"),
+        )
+    database.close()
+    return folder
+
+
+NAMED_TARGETS = ("schema.sql", "user_alice@example.com.log", "backup.db")
+
+
+@pytest.mark.parametrize("show_data", [False, True], ids=["masked", "show-data"])
+@pytest.mark.parametrize(
+    ("command", "format_name"),
+    [*(("scan", name) for name in SCAN_FORMATS), *(("inventory", name) for name in sorted(INVENTORY_FORMATS))],
+)
+def test_a_name_holding_a_personal_value_is_masked_in_every_format(
+    command: str, format_name: str, show_data: bool, named_sources: Path, tmp_path: Path
+) -> None:
+    """Table, column, field and file names go through the value detectors: the values in them
+    are in no output, --debug and --show-data (which shows values, not names) included."""
+    output = tmp_path / f"report.{format_name}"
+    options = ["--fail-on", "never", "--output", str(output)] if command == "scan" else []
+    shown = ["--show-data"] if show_data and command == "scan" else []
+    result = run("--debug", command, *NAMED_TARGETS, "--format", format_name, *options, *shown, cwd=named_sources)
+    assert result.returncode == 0, decoded(result.stderr)
+    texts = {"stdout": decoded(result.stdout), "stderr": decoded(result.stderr)}
+    if output.exists():
+        texts["report"] = decoded(output.read_bytes())
+    assert leaks(texts, NAME_VALUES.values()) == {}
+    shown = _views("\n".join(texts.values()))  # Markdown escapes the stars
+    assert any("iban_gb******************32" in view and "card_number_4***********1111" in view for view in shown)
+    assert any("***@*******.com" in view for view in shown), "the masked table and log names are there"
+    assert any("ipv4_address" in view for view in shown), "an ordinary name is shown as it is"
+
+
+def _fingerprints(baseline: Path) -> dict[tuple[str, str | None, str | None, str], str]:
+    entries = json.loads(baseline.read_text())["entries"]
+    return {(e["source"], e["table"], e["column"], e["category"]): e["fingerprint"] for e in entries}
+
+
+def test_the_data_map_and_the_baseline_name_masked_places_with_stable_fingerprints(
+    named_sources: Path, tmp_path: Path
+) -> None:
+    data_map, first, second = tmp_path / "pdscan.yml", tmp_path / "first.json", tmp_path / "second.json"
+    results = {
+        "init": run("init", *NAMED_TARGETS, "--output", str(data_map), cwd=named_sources),
+        "baseline 1": run("baseline", *NAMED_TARGETS, "--output", str(first), cwd=named_sources),
+        "baseline 2": run("baseline", *NAMED_TARGETS, "--output", str(second), cwd=named_sources),
+    }
+    texts = {"pdscan.yml": data_map.read_text(), "baseline.json": first.read_text()}
+    for command, result in results.items():
+        assert result.returncode == 0, decoded(result.stderr)
+        texts |= {f"{command} stdout": decoded(result.stdout), f"{command} stderr": decoded(result.stderr)}
+    assert leaks(texts, NAME_VALUES.values()) == {}
+    assert first.read_text() == second.read_text(), "the same scan, the same fingerprints"
+    fingerprints = _fingerprints(first)
+    source = Path(os.path.relpath(named_sources / "schema.sql", tmp_path)).as_posix()
+    assert (source, "***@*******.com", "iban_GB******************32", "bank_account") in fingerprints
+    assert any(table == "t_4***********2832" for _, table, _, _ in fingerprints)
+    # The masked names written are the names the next scan finds: every finding is known to the
+    # baseline, and the data map's places are all found (none stale).
+    with_both = run(
+        "scan", *NAMED_TARGETS, "--baseline", str(first), "--config", str(data_map), "--format", "json",
+        cwd=named_sources,
+    )  # fmt: skip
+    assert with_both.returncode == 0, decoded(with_both.stderr)
+    report = json.loads(with_both.stdout)
+    assert {finding["baseline_state"] for finding in report["findings"]} == {"unchanged"}
+    assert report["stale_declarations"] == []
+
+
+def test_a_name_holding_no_value_keeps_its_fingerprint(named_sources: Path, tmp_path: Path) -> None:
+    """Existing baselines stay valid: `users.email` is fingerprinted from its name as it is."""
+    baseline = tmp_path / "baseline.json"
+    assert run("baseline", "schema.sql", "--output", str(baseline), cwd=named_sources).returncode == 0
+    source = Path(os.path.relpath(named_sources / "schema.sql", tmp_path)).as_posix()
+    identity = "\x1f".join((source, "users", "email", "email"))
+    expected = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
+    assert _fingerprints(baseline)[(source, "users", "email", "email")] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("backup_alice@example.com", "***@*******.com"),
+        ("x-alice@example.com", "***@*******.com"),
+        ("jean-pierre@my-example.com", "***@**********.com"),  # one address, not `pierre@…`
+        ("t_4111111111111111", "t_4***********1111"),
+        ("t-4111111111111111", "t-4***********1111"),
+        ("t_4916338506082832", "t_4***********2832"),
+        ("card_4111_1111_1111_1111", "card_4***_****_****_1111"),
+        ("card_number_4111111111111111", "card_number_4***********1111"),
+        ("iban_GB82WEST12345698765432", "iban_GB******************32"),
+        ("iban-DE89370400440532013000-old", "iban-DE******************00-old"),
+        ("imei-490154203237518", "imei-*************18"),
+        ("host_203.0.113.5", "host_203.0.113.x"),
+        ("ip_198.51.100.7-old", "ip_198.51.100.x-old"),
+        ("mac_00-1A-2B-3C-4D-5E", "mac_0***E (17 chars)"),
+        ("logs/192.0.2.10.log.gz", "logs/192.0.2.x.log.gz"),
+        ("s3://bucket/users/alice@example.com/app.log", "s3://bucket/users/***@*******.com/app.log"),
+        ("public.t_5500000000000004", "public.t_5***********0004"),
+    ],
+)
+def test_a_value_in_a_name_is_masked_at_underscores_and_hyphens(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ipv4_address", "v1_2_3_4", "ip_v4", "users", "customer_emails", "t_2024_01_01", "events_20240101",
+        "order_123456789", "app_v1.2.3.4.log", "x509_cert", "sha256_digest", "utf8mb4_bin",
+        "api-v2", "access.log.1", "2026-11-24.log", "logo@2x.png",
+    ],
+)  # fmt: skip
+def test_a_name_that_only_looks_like_a_value_is_kept(name: str) -> None:
+    assert mask_name(name) == name
+
+
+def test_a_data_map_naming_a_place_by_its_raw_name_still_declares_it(named_sources: Path, tmp_path: Path) -> None:
+    """A data map written before names were masked (`"backup_alice@example.com"`) matches the
+    masked place, and no message echoes the raw name back."""
+    data_map = tmp_path / "pdscan.yml"
+    data_map.write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            databases:
+              schema:
+                tables:
+                  "backup_alice@example.com":
+                    columns:
+                      iban_GB82WEST12345698765432: [payment]
+            logs:
+              "user_alice@example.com.log":
+                fields:
+                  backup_GB82WEST12345698765432.email: [inquiries]
+            """
+        )
+    )
+    result = run("scan", *NAMED_TARGETS, "--config", str(data_map), "--format", "json", cwd=named_sources)
+    assert leaks({"stdout": decoded(result.stdout), "stderr": decoded(result.stderr)}, NAME_VALUES.values()) == {}
+    report = json.loads(result.stdout)
+    declared = {
+        (finding["location"]["column"], tuple(finding["declared_purposes"]))
+        for finding in report["findings"]
+        if finding["declared_purposes"]
+    }
+    assert declared == {
+        ("iban_GB******************32", ("payment",)),
+        ("backup_GB******************32.email", ("inquiries",)),
+    }
+    assert report["stale_declarations"] == []

@@ -432,7 +432,9 @@ def test_storage_urls_are_told_from_database_urls_and_paths(target: str, remote:
         ("az://c/x.log?sv=2024-01-01&sig=abc%2F&x=1", "az://c/x.log?sv=***&sig=***&x=1"),
         ("abfs://logs@acct.dfs.core.windows.net/a.log", "abfs://logs@acct.dfs.core.windows.net/a.log"),
         ("gs://bucket/x?X-Goog-Signature=abc", "gs://bucket/x?X-Goog-Signature=***"),
-        ("s3://bucket/odd:name@key.log", "s3://bucket/odd:name@key.log"),
+        # not user-info (the bucket stays); the key reads as an e-mail address, masked as names are
+        ("s3://bucket/odd:name@key.log", "s3://bucket/odd:***@***.log"),
+        ("s3://bucket/people/alice@example.com/a.log", "s3://bucket/people/***@*******.com/a.log"),
         ("s3://bucket/**/*.gz", "s3://bucket/**/*.gz"),
     ],
 )
@@ -585,3 +587,29 @@ def test_objects_are_matched_by_their_path_below_the_prefix_or_glob_base() -> No
     assert storage_module._base("/logs/x*/a.log") == "/logs"
     assert storage_module._below("bucket/2026/app/x.log", "bucket/2026") == "app/x.log"
     assert storage_module._below("bucket/20261/x.log", "bucket/2026") == "bucket/20261/x.log"
+
+
+def test_an_object_key_holding_a_personal_value_is_shown_masked(storage: dict[str, object], tmp_path: Path) -> None:
+    """`people/user_alice@example.com.log`: the key is a name every output shows, masked (the
+    URL as the report's source, the log's identity in the data map). Last in this file: it adds
+    an object, under a prefix no other test reads, and removes it."""
+    client, env = storage["client"], storage["env"]
+    assert isinstance(env, dict)
+    key = "people/user_alice@example.com.log"
+    client.put_object(Bucket=BUCKET, Key=key, Body=APP_LOG.encode())  # type: ignore[attr-defined]
+    try:
+        output = tmp_path / "report.json"
+        result = pdscan(
+            "--debug", "scan", f"s3://{BUCKET}/people/", "--format", "json", "--output", str(output),
+            "--fail-on", "never", cwd=tmp_path, env=env,
+        )  # fmt: skip
+        init = pdscan("init", f"s3://{BUCKET}/people/", "--output", "-", cwd=tmp_path, env=env)
+        assert result.returncode == 0 and init.returncode == 0, result.stderr + init.stderr
+        report = json.loads(output.read_text(encoding="utf-8"))
+        assert {finding["location"]["source"] for finding in report["findings"]} == {
+            f"s3://{BUCKET}/people/***@*******.***.log"
+        }
+        for text in (result.stdout, result.stderr, output.read_text(encoding="utf-8"), init.stdout, init.stderr):
+            assert "alice" not in text
+    finally:
+        client.delete_object(Bucket=BUCKET, Key=key)  # type: ignore[attr-defined]

@@ -24,7 +24,10 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 Separators stay where they were, so the layout still says what kind of number it is. Every
 output uses these unless the user asks for raw values with --show-data; text that is not one
 value (a key path, an error message) goes through `mask_text`, which finds what the value
-detectors and the log phrases find (a phone number is known only by a phrase's pattern).
+detectors and the log phrases find (a phone number is known only by a phrase's pattern); a name
+(a table, a column, a log field, a file or object name) through `mask_name`, which also reads
+`_` and `-` as word breaks. A name holding no value is returned as it is, so a fingerprint made
+from it does not change.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import urllib.parse
+from functools import lru_cache
 
 import phonenumbers
 
-from pdscan.detect.text_values import values_in_text
+from pdscan.detect.text_values import ValueMatch, values_in_name, values_in_text
 
 _DIGIT = re.compile(r"\d")
+_GLOB_LITERAL = {ord(character): f"[{character}]" for character in "*?["}
 _WORD = re.compile(r"[^\s;(]+")
 # A product (`curl/8.4.0`) or a language (`ja-JP,ja`) starts with a letter; `@` and `:` belong
 # to e-mails and addresses, never to a product name.
@@ -86,14 +91,26 @@ def shown(value: str, data_type: str, show_data: bool) -> str:
 def mask_text(text: str) -> str:
     """`text` with every personal value the detectors find in it replaced by its mask: for text
     that only sometimes holds one, such as a JSON key or an exception message."""
-    found = values_in_text(text)
+    return _masked(text, values_in_text(text))
+
+
+@lru_cache(maxsize=65_536)
+def mask_name(name: str, as_glob: bool = False) -> str:
+    """`name` with every personal value in it masked: `backup_alice@example.com` ->
+    `***@*******.com`, `card_number_4111111111111111` -> `card_number_4***********1111`.
+    `as_glob`: `name` is a glob of a data map, whose masks must match only themselves (`[*]`)."""
+    return _masked(name, values_in_name(name), _GLOB_LITERAL if as_glob else None)
+
+
+def _masked(text: str, found: tuple[ValueMatch, ...], escapes: dict[int, str] | None = None) -> str:
     if not found:
         return text
     pieces = []
     end = 0
     for match in found:
         pieces.append(text[end : match.start])
-        pieces.append(mask(match.text, match.data_type))
+        shown = mask(match.text, match.data_type)
+        pieces.append(shown.translate(escapes) if escapes else shown)
         end = match.end
     pieces.append(text[end:])
     return "".join(pieces)

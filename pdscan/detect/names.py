@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pdscan.detect.identifiers import segment, singular, split_identifier
+from pdscan.detect.masking import mask_name
 from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 from pdscan.model import Column, Detection, Evidence, Table
 
@@ -303,11 +304,12 @@ class NameClassifier:
     ) -> Detection:
         rule, pattern = candidate.rule, candidate.pattern
         meaning = pattern.means or _phrase(rule.title)
+        column, table_name = mask_name(column), mask_name(table.name)  # evidence is shown: names masked
         if candidate.table_prefix:
             matched = " ".join(pattern.words)
             evidence = [
                 Evidence("name", f"column name `{column}` contains `{matched}`: {meaning}"),
-                Evidence("table", f"`{candidate.table_prefix}` abbreviates the name of table `{table.name}`"),
+                Evidence("table", f"`{candidate.table_prefix}` abbreviates the name of table `{table_name}`"),
             ]
             confidence = CONFIDENCE_PART_OF_NAME * TABLE_INFERENCE
         elif candidate.whole:
@@ -319,20 +321,20 @@ class NameClassifier:
             confidence = CONFIDENCE_PART_OF_NAME
         needed = [name for name in pattern.tables if name in self.rules.table_contexts]
         if pattern.table_is:
-            evidence.append(Evidence("table", f"table `{table.name}` holds {table.head} records"))
+            evidence.append(Evidence("table", f"table `{table_name}` holds {table.head} records"))
         for name in needed:
             context = self.rules.table_contexts[name]
             by_column = name in table.column_contexts and table.words.isdisjoint(context.words)
-            because = f" (column `{table.column_contexts[name]}`)" if by_column else ""
-            evidence.append(Evidence("table", f"table `{table.name}` {context.means}{because}"))
+            because = f" (column `{mask_name(table.column_contexts[name])}`)" if by_column else ""
+            evidence.append(Evidence("table", f"table `{table_name}` {context.means}{because}"))
         literal = [name for name in pattern.tables if name not in self.rules.table_contexts]
         if literal:
             words_text = ", ".join(f"`{name}`" for name in literal)
-            evidence.append(Evidence("table", f"table `{table.name}` is about {words_text}"))
+            evidence.append(Evidence("table", f"table `{table_name}` is about {words_text}"))
         if pattern.table_is or pattern.tables:
             confidence *= TABLE_INFERENCE
         elif self._person is not None and self._table_in(self._person.name, table):
-            evidence.append(Evidence("table", f"table `{table.name}` {self._person.means}"))
+            evidence.append(Evidence("table", f"table `{table_name}` {self._person.means}"))
             confidence += SUPPORT
         if family is not None and family in rule.expect_types:
             evidence.append(Evidence("type", f"SQL type `{sql_type}` fits {_phrase(rule.title)}"))

@@ -349,14 +349,14 @@ def _expand(target: str) -> Iterable[_Found | Skipped]:
     if glob.has_magic(target):
         matches = sorted(glob.glob(target, recursive=True))
         if not matches:
-            raise UnknownSourceError(f"{target}: the pattern matches no file")
+            raise UnknownSourceError(f"{_shown_target(target)}: the pattern matches no file")
         base = Path(*_before_magic(Path(target).parts))
         for match in matches:
             yield from _expand_path(Path(match), base, explicit=False)
         return
     path = Path(target)
     if not path.exists() and not path.is_symlink():
-        raise UnknownSourceError(f"{target}: no such file or directory")
+        raise UnknownSourceError(f"{_shown_target(target)}: no such file or directory")
     yield from _expand_path(path, path, explicit=True)
 
 
@@ -447,7 +447,7 @@ def _is_sqlite(path: Path) -> bool:
 
 def _sqlite_input(path: Path) -> SchemaInput:
     if not path.is_file():
-        raise UnknownSourceError(f"{path}: no such SQLite database file (pdscan never creates one)")
+        raise UnknownSourceError(f"{shown_path(path)}: no such SQLite database file (pdscan never creates one)")
     return SchemaInput(SourceKind.SQLITE, shown_path(path), (path,))
 
 

@@ -1,13 +1,20 @@
-"""Names from what pdscan reads (field names, file names) made writable by every format.
+"""Names from what pdscan reads (table, column and field names, file names, object keys) as
+every output shows them.
 
 Bytes that are not UTF-8, in a log line or in a Linux file name, reach Python as lone
 surrogates, which every encoder refuses: one such name would abort the whole report. They
-become U+FFFD, as undecodable bytes in values do; files are still opened by their real names.
+become U+FFFD, as undecodable bytes in values do. A name may hold a personal value
+(`backup_alice@example.com`, `iban_GB82…`, `user_<e-mail>.log`): it is masked, in the report,
+the data map and the baseline alike, so fingerprints are made from the masked name. Files are
+still opened, and tables read, by their real names.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+
+from pdscan.detect.masking import mask_name
 
 
 def readable_name(name: str) -> str:
@@ -15,6 +22,12 @@ def readable_name(name: str) -> str:
     return name if name.isascii() else name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+@lru_cache(maxsize=65_536)
+def shown_name(name: str) -> str:
+    """`name` readable, and with the personal values in it masked."""
+    return mask_name(readable_name(name))
+
+
 def shown_path(path: Path | str) -> str:
     """A path as reports show it."""
-    return readable_name(str(path))
+    return shown_name(str(path))

@@ -21,6 +21,7 @@ from pdscan.sources.ddl_parser import (
     RenameTable,
     Unsupported,
 )
+from pdscan.sources.readable import shown_name
 
 NAMED_COLUMNS = 10  # columns a note about a table created twice names; the rest are counted
 
@@ -174,13 +175,13 @@ class SchemaReplay:
             location = Location(
                 state.source,
                 SourceKind.DDL,
-                table=state.name,
+                table=shown_name(state.name),
                 line=state.line,
                 database=self.database,
             )
             columns = tuple(
                 Column(
-                    location=Location(c.source, SourceKind.DDL, state.name, c.name, c.line, self.database),
+                    location=replace(location, column=shown_name(c.name), line=c.line, source=c.source),
                     name=c.name,
                     sql_type=c.sql_type,
                     comment=c.comment,

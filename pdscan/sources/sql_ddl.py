@@ -19,7 +19,7 @@ from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
 from pdscan.sources.migration_paths import migration_path
 from pdscan.sources.orm import SQL, OrmFile, OrmProblem, orm_changes, orm_format
-from pdscan.sources.readable import shown_path
+from pdscan.sources.readable import shown_name, shown_path
 from pdscan.sources.schema_replay import SchemaReplay
 from pdscan.sources.sql_dialect import detect_dialect
 from pdscan.sources.sql_placeholders import PLACEHOLDER
@@ -67,7 +67,7 @@ def scan_ddl_files(
         statements += _replay_text(text, source, file_dialect, replay, skipped, placeholders)
     for item in orm_changes(orm_files):
         if isinstance(item, OrmProblem):
-            skipped.append(Skipped(item.source, f"{item.reason}; the file is not read", item.line))
+            skipped.append(Skipped(item.source, f"{shown_name(item.reason)}; the file is not read", item.line))
             continue
         statements += 1
         source, change = item
@@ -154,7 +154,7 @@ def _replay_text(
         count += 1
         for change in parse_statement(statement, dialect):
             if isinstance(change, Unsupported):
-                skipped.append(Skipped(source, change.reason, change.line))
+                skipped.append(Skipped(source, shown_name(change.reason), change.line))  # it quotes names
                 continue
             placeholders.update(dict.fromkeys(PLACEHOLDER.findall(getattr(change, "table", ""))))
             replay.apply(change, source)
@@ -164,7 +164,7 @@ def _replay_text(
 
 def _tables_without_columns(tables: tuple[Table, ...]) -> tuple[Skipped, ...]:
     return tuple(
-        Skipped(table.location.source, f"table {table.name} defines no columns", table.location.line)
+        Skipped(table.location.source, f"table {table.location.table} defines no columns", table.location.line)
         for table in tables
         if not table.columns
     )

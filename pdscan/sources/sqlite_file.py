@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pdscan.model import Column, Location, SchemaScan, SourceKind, Table
+from pdscan.sources.readable import shown_name
 
 CATALOG_QUERY = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
@@ -118,7 +119,7 @@ def read_schema(connection: sqlite3.Connection, source: str) -> SchemaScan:
 
 
 def _table(connection: sqlite3.Connection, source: str, name: str, sql: str) -> Table:
-    location = Location(source, SourceKind.SQLITE, table=name, database=source)
+    location = Location(source, SourceKind.SQLITE, table=shown_name(name), database=source)
     parsed = _parsed_statement(sql, source)
     parsed_columns = {column.name.lower(): column for column in parsed.columns} if parsed else {}
     columns = []
@@ -129,7 +130,7 @@ def _table(connection: sqlite3.Connection, source: str, name: str, sql: str) -> 
         written = parsed_columns.get(column_name.lower())
         columns.append(
             Column(
-                location=replace(location, column=column_name),
+                location=replace(location, column=shown_name(column_name)),
                 name=column_name,
                 sql_type=sql_type or None,
                 comment=written.comment if written else None,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
 from pdscan.model import Skipped
-from pdscan.sources.readable import readable_name
+from pdscan.sources.readable import readable_name, shown_name
 
 # Protocol -> (pdscan extra, library fsspec needs for it). A small constant rather than rules/
 # data: it is a fact about packaging, not a policy a user would change.
@@ -89,8 +89,16 @@ def shown_location(location: str | Path) -> str:
     become `***` (`s3://KEY:SECRET@bucket/x` -> `s3://***@bucket/x`, `?sig=…` -> `?sig=***`)."""
     text = str(location)
     if "://" not in text:
-        return readable_name(text)
-    return readable_name(_URL.sub(lambda match: _without_credentials(match.group(0)), text))
+        return shown_name(text)
+    return readable_name(_URL.sub(lambda match: _shown_url(match.group(0)), text))
+
+
+def _shown_url(url: str) -> str:
+    """One URL without credentials, personal values in its object key masked; the bucket,
+    container and account (`abfs://logs@acct…`) are the storage's names, not a person's."""
+    scheme, _, rest = _without_credentials(url).partition("://")
+    authority, slash, key = rest.partition("/")
+    return f"{scheme}://{authority}{slash}{shown_name(key)}"
 
 
 def _without_credentials(url: str) -> str:

@@ -28,6 +28,7 @@ from pdscan.sources.database.interface import (
     TableFilter,
 )
 from pdscan.sources.database.target import DatabaseTarget, redact
+from pdscan.sources.readable import shown_name
 
 PROFILE_CHECK_EVERY = 64  # rows between looks at the clock while profiling a sample
 
@@ -194,8 +195,8 @@ def _sample_all(
     work = [entry for entry in catalog.tables if entry.sampled]
     for entry in catalog.tables:
         if entry.binary:
-            names = ", ".join(f"`{name}`" for name in entry.binary)
-            on_note(f"{source}: table `{entry.table.name}`: binary column(s) {names} not read")
+            names = ", ".join(f"`{shown_name(name)}`" for name in entry.binary)
+            on_note(f"{source}: table `{shown_name(entry.table.name)}`: binary column(s) {names} not read")
     # Asked here, before the threads start: the name classifier keeps per-table state.
     checks = {entry.table.name: _column_checks(entry, checks_for) for entry in work}
     if progress is not None:
@@ -203,12 +204,12 @@ def _sample_all(
 
     def run(entry: CatalogTable) -> _TableResult:
         if progress is not None:
-            progress.table_started(entry.table.name)
+            progress.table_started(shown_name(entry.table.name))
         try:
             return _sample_table(source, connector, entry, options, checks[entry.table.name])
         finally:
             if progress is not None:
-                progress.table_done(entry.table.name)
+                progress.table_done(shown_name(entry.table.name))
 
     result = _Sampled()
     skipped: list[Skipped] = []
@@ -247,15 +248,15 @@ def _sample_table(
     checks: tuple[tuple[str, ...], ...],
 ) -> _TableResult:
     deadline = time.monotonic() + options.table_timeout
-    table = entry.table
+    table = shown_name(entry.table.name)  # as messages name it
     try:
         rows = connector.sample(entry.ref, entry.sampled, options.sample_size, deadline)
     except SampleError as error:
         if time.monotonic() >= deadline:  # the statement's limit was the table's time left
             error = SampleError(f"{error}; the per-table time limit (--table-timeout) had run out")
-        return _TableResult({}, 0, Skipped(source, f"table `{table.name}`: {error}"))
+        return _TableResult({}, 0, Skipped(source, f"table `{table}`: {error}"))
     except Exception as error:
-        return _TableResult({}, 0, Skipped(source, f"table `{table.name}`: {type(error).__name__}: {error}"))
+        return _TableResult({}, 0, Skipped(source, f"table `{table}`: {type(error).__name__}: {error}"))
     profilers = [ColumnProfiler(column_checks, options.values) for column_checks in checks]
     invalid = [0] * len(entry.sampled)
     binary = [0] * len(entry.sampled)
@@ -265,7 +266,7 @@ def _sample_table(
         if index % PROFILE_CHECK_EVERY == 0 and time.monotonic() > deadline:
             cut_short = Skipped(
                 source,
-                f"table `{table.name}`: the per-table time limit (--table-timeout) ran out after "
+                f"table `{table}`: the per-table time limit (--table-timeout) ran out after "
                 f"{index:,} of {len(rows):,} sampled rows; the rest were not checked",
             )
             break
@@ -282,12 +283,12 @@ def _sample_table(
     for position, column in enumerate(entry.sampled):
         if invalid[position]:
             notes.append(
-                f"{source}: table `{table.name}`, column `{column.name}`: {invalid[position]:,} of {read:,} "
+                f"{source}: table `{table}`, column `{shown_name(column.name)}`: {invalid[position]:,} of {read:,} "
                 "sampled values are not valid UTF-8 (read with U+FFFD for the bad bytes)"
             )
         if binary[position]:
             notes.append(
-                f"{source}: table `{table.name}`, column `{column.name}`: {binary[position]:,} of {read:,} "
+                f"{source}: table `{table}`, column `{shown_name(column.name)}`: {binary[position]:,} of {read:,} "
                 "sampled values are binary, not text: skipped"
             )
     profiles = {column.name: profiler.result() for column, profiler in zip(entry.sampled, profilers, strict=True)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from typing import Any
 
 from pdscan.model import Column, Location, Skipped, SourceKind, Table
@@ -25,6 +26,7 @@ from pdscan.sources.database.interface import (
     sample_kind,
 )
 from pdscan.sources.database.target import DatabaseTarget, redact
+from pdscan.sources.readable import shown_name
 
 CONNECT_TIMEOUT = 10  # seconds to reach a server before it counts as unreachable
 REFLECT_BATCH = 500  # tables per inspector call: one catalog query per batch, not per table
@@ -113,7 +115,8 @@ def reflect(
                 for ref in batch:
                     shown = _shown(ref, default_schema)
                     if (schema, ref.name) not in columns:
-                        skipped.append(Skipped(target.display, f"table `{shown}`: it disappeared during the scan"))
+                        said = shown_name(shown)
+                        skipped.append(Skipped(target.display, f"table `{said}`: it disappeared during the scan"))
                         continue
                     found = columns[(schema, ref.name)]
                     if found is None:  # reported by _columns
@@ -143,8 +146,8 @@ def _columns(
         try:
             found.update(inspector.get_multi_columns(schema=schema, filter_names=[name]))
         except Exception as error:
-            shown = _shown(TableRef(schema, name), default_schema)
-            skipped.append(Skipped(target.display, f"table `{shown}`: {_unreadable_columns(error, target)}"))
+            said = shown_name(_shown(TableRef(schema, name), default_schema))
+            skipped.append(Skipped(target.display, f"table `{said}`: {_unreadable_columns(error, target)}"))
             found[(schema, name)] = None  # type: ignore[assignment]
             _reset(inspector)
     return found
@@ -178,7 +181,7 @@ def _catalog_table(
     comment: str | None,
     engine: Any,
 ) -> CatalogTable:
-    location = Location(target.display, SourceKind.DATABASE, table=shown, database=target.database)
+    location = Location(target.display, SourceKind.DATABASE, table=shown_name(shown), database=target.database)
     columns = []
     sampled = []
     binary = []
@@ -187,9 +190,7 @@ def _catalog_table(
         sql_type = _type_name(entry.get("type"), engine)
         columns.append(
             Column(
-                location=Location(
-                    target.display, SourceKind.DATABASE, table=shown, column=name, database=target.database
-                ),
+                location=replace(location, column=shown_name(name)),
                 name=name,
                 sql_type=sql_type,
                 comment=entry.get("comment") or None,

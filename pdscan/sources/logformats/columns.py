@@ -5,7 +5,7 @@ columns from there on."""
 from __future__ import annotations
 
 from pdscan.sources.logformats.interface import Field
-from pdscan.sources.readable import readable_name
+from pdscan.sources.readable import shown_name
 
 
 class HeaderNamedColumns:
@@ -37,7 +37,7 @@ class HeaderNamedColumns:
         if not line.startswith(self.header_prefix):
             return False
         names = line[len(self.header_prefix) :].strip()
-        self.names = [readable_name(name) for name in names.split(self.separator_of(names))]
+        self.names = [shown_name(name) for name in names.split(self.separator_of(names))]
         return True
 
     def separator_of(self, line: str) -> str:

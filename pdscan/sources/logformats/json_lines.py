@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pdscan.detect.masking import mask_text
 from pdscan.sources.logformats.interface import Field, WithoutHeader
-from pdscan.sources.readable import readable_name
+from pdscan.sources.readable import shown_name
 
 # A string, a bracket or a bare value, after the white space, commas and colons that separate
 # them (skipped in the pattern: a Python loop turn per separator doubled the work).
@@ -26,7 +25,6 @@ TOKEN = re.compile(r'[\s,:]*("[^"\\]*(?:\\.[^"\\]*)*"?|[{}\[\]]|[^\s{}\[\]:,"]+)
 MAX_NAME_PARTS = 32  # keys of the containers above a value named one by one; real logs nest a few
 MAX_KEY = 256  # characters of one key kept in a field name
 CUT = "…"
-MAY_HOLD_VALUE = re.compile(r"[\d@:]")  # every value detector needs a digit, `@` or `:`
 
 
 class JsonLines(WithoutHeader):
@@ -101,5 +99,4 @@ def _joined(prefix: str, key: str | None) -> str:
 def _key_name(raw: str) -> str:
     """A key as reports may show it: writable, and masked where it is itself a personal value
     (`{"by_email": {"hanako@example.com": …}}`); field names appear in every output."""
-    name = readable_name(raw)
-    return mask_text(name) if MAY_HOLD_VALUE.search(name) else name
+    return shown_name(raw)
