@@ -25,7 +25,7 @@ from pdscan.detect.identifiers import singular, split_identifier
         ("dateOfBirth", ("date", "of", "birth")),
         ("_ga", ("ga",)),
         ("[First Name]", ("first", "name")),
-        ("Фамилия_клиента", ("фамилия", "клиента")),
+        ("Фамилия_клиента", ("familiya", "klienta")),  # Cyrillic is read transliterated
         ("", ()),
     ],
 )

@@ -346,7 +346,7 @@ def test_debug_prints_the_traceback_of_an_input_error(tmp_path: Path) -> None:
     [
         (
             f"postgresql://{DB_USER}@127.0.0.1:port/{DB_NAME}?password={DB_PASSWORD}",
-            f"postgresql://{DB_USER}@127.0.0.1:port/{DB_NAME}?password=***: the port is not a number",
+            f"postgresql://{DB_USER}@127.0.0.1:port/{DB_NAME}?password=***: the port must be a number from 1 to 65535",
         ),
         (
             f"mysql://{DB_USER}@127.0.0.1?password={DB_PASSWORD}",
@@ -354,7 +354,7 @@ def test_debug_prints_the_traceback_of_an_input_error(tmp_path: Path) -> None:
         ),
         (
             f"mariadb://{DB_USER}:{DB_PASSWORD}@127.0.0.1:nan/{DB_NAME}",
-            f"mariadb://{DB_USER}:***@127.0.0.1:nan/{DB_NAME}: the port is not a number",
+            f"mariadb://{DB_USER}:***@127.0.0.1:nan/{DB_NAME}: the port must be a number from 1 to 65535",
         ),
     ],
     ids=["bad-port", "no-database", "bad-port-userinfo"],
