@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 from report_factory import report, verdict
 from test_cli import PDSCAN, pdscan
 
+from pdscan.formats.interface import report_text
+from pdscan.formats.json import JsonFormat, report_document
 from pdscan.formats.table import LISTED_PER_VERDICT, TableFormat
 from pdscan.model import VerdictKind
+from pdscan.output_files import ReportOutput
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
 EVERY_WORD_RULES = """\
@@ -108,3 +112,23 @@ def test_a_report_under_the_limit_lists_every_finding() -> None:
     text = TableFormat(color=False, width=160).format(report(verdicts))
     assert sum(1 for line in text.splitlines() if line.lstrip().startswith("email_")) == 300
     assert "Listed:" not in text
+
+
+def test_the_json_report_is_written_a_finding_at_a_time_and_byte_for_byte_the_whole_document(tmp_path: Path) -> None:
+    """5,000 findings: what is held while writing is a part of the text (the sort keys of the
+    findings' order; the whole document, its encoder's pieces and its text were held before,
+    several times the text), and the text is the one json.dumps gives."""
+    verdicts = tuple(
+        verdict(f'e-mail «{n:04d}» "findings": []', "user.contact.email", "email", VerdictKind.UNDECLARED)
+        for n in range(5000)
+    )
+    huge = report(verdicts)
+    tracemalloc.start()
+    with ReportOutput(tmp_path / "report.json") as output:
+        output.write_whole(report_text(JsonFormat(), huge))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    written = (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert written == json.dumps(report_document(huge), indent=2, ensure_ascii=False) + "\n"
+    assert peak < len(written) / 2, f"{peak:,} bytes held to write {len(written):,}"
+    assert len(json.loads(written)["findings"]) == 5000
