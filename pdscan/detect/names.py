@@ -90,6 +90,9 @@ class NameClassifier:
         self._cached = lru_cache(maxsize=200_000)(self._classify)
         self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
         self._table_view = lru_cache(maxsize=10_000)(_table_view)
+        # One object for equal detections (every `email` column of a 200,000-table schema says
+        # the same), so findings share their evidence instead of each holding a copy.
+        self._shared = lru_cache(maxsize=10_000)(_same)
         self._last_table: tuple[Table, tuple[tuple[str, str], ...]] | None = None
 
     @classmethod
@@ -158,7 +161,7 @@ class NameClassifier:
         for candidate in candidates:
             if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
                 continue
-            return (self._detection(column, candidate, view, sql_type, family),)
+            return (self._shared(self._detection(column, candidate, view, sql_type, family)),)
         return ()
 
     def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
@@ -208,6 +211,10 @@ class NameClassifier:
             evidence.append(Evidence("type", f"SQL type `{sql_type}` fits {_phrase(rule.title)}"))
             confidence += SUPPORT
         return Detection(rule.data_type, round(min(confidence, CONFIDENCE_CEILING), 2), tuple(evidence))
+
+
+def _same(detection: Detection) -> Detection:
+    return detection
 
 
 def _table_view(table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
