@@ -62,6 +62,22 @@ def test_a_rule_matching_every_word_of_a_log_keeps_memory_flat(tmp_path: Path) -
     assert (finding["occurrences"]["first"], finding["occurrences"]["last"]) == ("words.log:1", f"words.log:{lines}")
 
 
+def test_ndjson_streams_the_values_of_a_log_read_in_this_process_as_they_are_found(tmp_path: Path) -> None:
+    """--format ndjson with one process: the values of a file were held until it was read whole
+    (a compressed log is one unit however big)."""
+    (tmp_path / "rules.yaml").write_text(EVERY_WORD_RULES)
+    line = " ".join(WORDS * 2) + "\n"
+    (tmp_path / "one.log").write_text(line)
+    (tmp_path / "words.log").write_text(line * (2_000_000 // len(line)))
+    scan = ("scan", "--rules", "rules.yaml", "--jobs", "1", "--format", "ndjson", "--fail-on", "never", "-q")
+    small = peak_rss_mb(*scan, "one.log", "--output", "one.ndjson", cwd=tmp_path)
+    large = peak_rss_mb(*scan, "words.log", "--output", "words.ndjson", cwd=tmp_path)
+    assert large - small < GROWTH_LIMIT_MB, f"{small:.0f} MB for one line, {large:.0f} MB for 2 MB of words"
+    with (tmp_path / "words.ndjson").open(encoding="utf-8") as records:
+        first, lines = json.loads(next(records)), 1 + sum(1 for _ in records)
+    assert (first["line"], first["start"], first["end"], lines) == (1, 0, 5, 2_000_000 // len(line) * len(WORDS) * 2)
+
+
 def test_the_table_of_a_5000_table_schema_lists_the_first_of_each_verdict_and_json_lists_all(tmp_path: Path) -> None:
     (tmp_path / "schema.sql").write_text(
         "".join(
