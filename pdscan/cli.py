@@ -32,6 +32,7 @@ from pdscan.detect.names import NameClassifier
 from pdscan.detect.user_rules import load_user_rules
 from pdscan.execution.interface import ExecutionError
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
+from pdscan.formats.interface import report_text
 from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.places import build_inventory
 from pdscan.formats.policy_view import PolicyView
@@ -337,8 +338,8 @@ def scan(
             report = _against(report, accepted, changes)
             if format_name != "ndjson":
                 wording = Wording.build(loaded_policy, lang)
-                rendered = FORMATS[format_name](color=_use_color(color, output_path), wording=wording).format(report)
-                output.write_whole(rendered)
+                report_format = FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
+                output.write_whole(report_text(report_format, report))
     if output_path is not None:
         messages.info(f"report written to {output_path}")
     _announce_baseline(report, messages)

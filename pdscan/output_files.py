@@ -12,6 +12,7 @@ import signal
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -51,12 +52,18 @@ class ReportOutput:
             self.stream = os.fdopen(handle, "w", encoding="utf-8")
         return self
 
-    def write_whole(self, text: str) -> None:
-        """Write `text` with a final newline, a stop signal held until it is written: on stdout
-        a report is never cut in the middle (a signal then still ends the run, after it)."""
+    def write_whole(self, text: str | Iterable[str]) -> None:
+        """Write `text` (or its pieces, made as they are written) with a final newline, a stop
+        signal held until it is written: on stdout a report is never cut in the middle (a signal
+        then still ends the run, after it)."""
         held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            self.stream.write(text if text.endswith("\n") else text + "\n")
+            last = ""
+            for piece in [text] if isinstance(text, str) else text:
+                self.stream.write(piece)
+                last = piece or last
+            if not last.endswith("\n"):
+                self.stream.write("\n")
             self.stream.flush()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -122,6 +122,9 @@ class NameClassifier:
         self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
         self._worth_a_look = lru_cache(maxsize=100_000)(self._may_match)
         self._table_view = lru_cache(maxsize=10_000)(self._view_of)
+        # One object for equal detections (every `email` column of a 200,000-table schema says
+        # the same), so findings share their evidence instead of each holding a copy.
+        self._shared = lru_cache(maxsize=10_000)(_same)
         self._last_table: tuple[Table, tuple[tuple[str, str], ...]] | None = None
 
     def _view_of(self, table: str, column_contexts: tuple[tuple[str, str], ...]) -> _TableView:
@@ -271,7 +274,7 @@ class NameClassifier:
         for candidate in candidates:
             if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
                 continue
-            return (self._detection(column, candidate, view, sql_type, family),)
+            return (self._shared(self._detection(column, candidate, view, sql_type, family)),)
         return self._by_sql_type(words, view, sql_type, family)
 
     def _by_sql_type(
@@ -354,6 +357,10 @@ def _abbreviates(prefix: str, table_words: tuple[str, ...]) -> bool:
             if all(letter in letters for letter in prefix):
                 return True
     return False
+
+
+def _same(detection: Detection) -> Detection:
+    return detection
 
 
 def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
-from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult
+from pdscan.sources.log_unit import Record, Unit, UnitOptions, UnitResult
 
+Flush = Callable[[Unit, list[Record]], None]
 LOCAL = "local"
 DASK = "dask"
 EXECUTION_ENGINES = (LOCAL, DASK)
@@ -50,7 +51,10 @@ class Executor(Protocol):
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None: ...
 
-    def results(self, options: UnitOptions) -> Iterator[UnitResult]: ...
+    def results(self, options: UnitOptions, flush: Flush | None = None) -> Iterator[UnitResult]:
+        """`flush` takes the records of a unit read in this process as they are found (an
+        executor that reads elsewhere returns them with the unit's result)."""
+        ...
 
 
 def available_cores() -> int:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from types import TracebackType
 
-from pdscan.execution.interface import ExecutionSettings, worker_processes
+from pdscan.execution.interface import ExecutionSettings, Flush, worker_processes
 from pdscan.interruption import in_worker
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult, scan_unit
 
@@ -55,11 +55,13 @@ class LocalExecutor:
         self.pool.close()
         self.pool.join()
 
-    def results(self, options: UnitOptions) -> Iterator[UnitResult]:
+    def results(self, options: UnitOptions, flush: Flush | None = None) -> Iterator[UnitResult]:
         """Results in unit order. Workers get units in batches: a hundred thousand tiny files
-        sent one by one cost more in round trips than in reading."""
+        sent one by one cost more in round trips than in reading. Read in this process, a unit
+        hands its records to `flush` block by block: a compressed log is one unit, however big."""
         if self.pool is None:
-            yield from map(partial(scan_unit, options=options), self.units)
+            for unit in self.units:
+                yield scan_unit(unit, options, partial(flush, unit) if flush else None)
             return
         batches = self.pool.imap(partial(scan_batch, options=options), batches_of(self.units))
         yield from itertools.chain.from_iterable(batches)

@@ -3,10 +3,13 @@
 Identical scans give identical bytes except `generated_at`: keys in a fixed order, every list
 sorted (findings by database, table, column, data type). The summary counts what audit.py
 decided; nothing is re-judged here. `pdscan/schemas/report.schema.json` describes every field.
+The text is made a finding at a time (`pieces`): a whole document of 600,000 findings, and the
+encoder's pieces of it, took gigabytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pdscan.formats.summary import in_place_order, summarise
@@ -29,10 +32,31 @@ class JsonFormat:
         del color, wording  # never coloured, speaks ids; the arguments keep every format built the same way
 
     def format(self, report: Report) -> str:
-        return json_text(report_document(report), indent=2) + "\n"
+        return "".join(self.pieces(report))
+
+    def pieces(self, report: Report) -> Iterator[str]:
+        """The text `json_text(report_document(report), indent=2)` gives, one finding at a time."""
+        outline = json_text(_document(report, []), indent=2)
+        before, _, after = outline.partition(NO_FINDINGS)
+        verdicts = in_place_order(report.verdicts)
+        if not verdicts:
+            yield outline + "\n"
+            return
+        yield before + '\n  "findings": ['
+        for index, verdict in enumerate(verdicts):
+            text = json_text(_finding(verdict), indent=2)
+            yield ("," if index else "") + "\n    " + text.replace("\n", "\n    ")
+        yield "\n  ]" + after + "\n"
+
+
+NO_FINDINGS = '\n  "findings": []'  # where the findings go in the outline (a string inside it has its quotes escaped)
 
 
 def report_document(report: Report) -> dict[str, Any]:
+    return _document(report, [_finding(v) for v in in_place_order(report.verdicts)])
+
+
+def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
     summary = summarise(report)
     return {
         "schema_version": report.schema_version,
@@ -73,7 +97,7 @@ def report_document(report: Report) -> dict[str, Any]:
             {"source": s.source, "line": s.line, "reason": s.reason}
             for s in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason))
         ],
-        "findings": [_finding(v) for v in in_place_order(report.verdicts)],
+        "findings": findings,
         "stale_declarations": [
             {"place": s.place, "declared_in": s.declared_in, "explanation": s.explanation}
             for s in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place))

@@ -2,11 +2,13 @@
 
 Each finding takes two lines so the report stays readable in 100 columns: column, category
 and clause, verdict, declared purposes and where the column is defined; then, indented, the
-data type and the evidence in words.
+data type and the evidence in words. A huge schema's findings are not all listed: the first
+of each verdict are, the summary counts every one, and the JSON report lists them all.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
@@ -37,6 +39,8 @@ LOG_HEADERS = ("field", "category", "verdict", "declared purposes", "values · l
 FREE_TEXT = "(free text)"
 WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of squeezing the purposes
 NOT_PERMITTED = " (not permitted)"
+LISTED_AT_MOST = 1000  # more findings than this: only the first LISTED_PER_VERDICT of each verdict are listed
+LISTED_PER_VERDICT = 100
 WARNING_ADVICE = {
     PLAINTEXT_SENSITIVE: "place(s) hold card, bank-account or identity-document numbers or secrets readable in "
     "clear text, though the policy promises encryption (§1a): mask them before they are logged",
@@ -56,11 +60,15 @@ class TableFormat:
     def _renderables(report: Report) -> Iterator[RenderableType]:
         summary = summarise(report)
         yield _heading(report)
-        for database, in_database in groupby(in_place_order(report.verdicts), key=_database):
+        listed = _listed(in_place_order(report.verdicts))
+        for database, in_database in groupby(listed, key=_database):
             yield Text()
             yield Text(database, style="bold underline")
             for table_name, in_table in groupby(in_database, key=lambda v: v.finding.location.table or ""):
                 yield Padding(_table_block(table_name, database, list(in_table)), (1, 0, 0, 2))
+        if len(listed) < len(report.verdicts):
+            yield Text()
+            yield Text(_not_all_listed(listed, summary), style="bold")
         if not report.verdicts:
             yield Text()
             yield Text("No personal data found in what was scanned.")
@@ -84,6 +92,30 @@ class TableFormat:
             yield Text(f"Only places defined in files changed since {report.changed_since.ref} are listed.")
         yield Text()
         yield Text(next_step(report, summary), style="bold", no_wrap=True)
+
+
+def _listed(verdicts: list[Verdict]) -> list[Verdict]:
+    """Every finding, or beyond LISTED_AT_MOST the first LISTED_PER_VERDICT of each verdict (in
+    place order): a terminal table of 600,000 findings takes minutes to lay out and nobody reads it."""
+    if len(verdicts) <= LISTED_AT_MOST:
+        return verdicts
+    per_verdict: Counter[VerdictKind] = Counter()
+    listed = []
+    for verdict in verdicts:
+        if per_verdict[verdict.kind] < LISTED_PER_VERDICT:
+            per_verdict[verdict.kind] += 1
+            listed.append(verdict)
+    return listed
+
+
+def _not_all_listed(listed: list[Verdict], summary: Summary) -> str:
+    """`Listed: 300 of 150,000 findings, the first 100 of each verdict (undeclared: 100 of …)`."""
+    shown = Counter(verdict.kind.value for verdict in listed)
+    cut = [f"{kind}: {shown[kind]:,} of {total:,}" for kind, total in summary.by_verdict.items() if shown[kind] < total]
+    return (
+        f"Listed: {len(listed):,} of {summary.total:,} findings, the first {LISTED_PER_VERDICT} of each verdict "
+        f"({'; '.join(cut)}); the JSON report (--format json) lists every one."
+    )
 
 
 def _database(verdict: Verdict) -> str:

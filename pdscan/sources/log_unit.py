@@ -40,6 +40,7 @@ from pdscan.sources.logformats import LogFormat, detect_format, new_format
 from pdscan.sources.storage import open_binary
 
 SAMPLES = 3
+SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
 STDIN_PATH = "-"
 
 
@@ -168,22 +169,38 @@ def _scan_blocks(
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
-        result.bytes_read += len(block)
-        searchable = blank_escapes(block)
-        candidates = analyser.validated(searchable, engine.scan(searchable))
-        for number, line, events in _lines_to_read(block, candidates, log_format.positional):
-            shift = carried if number == 1 else 0
-            _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
-        if flush is not None and result.records:
-            flush(result.records)
-            result.records = []
-        newlines = block.count(b"\n")
-        result.lines += newlines
-        ends_with_break = block.endswith(b"\n")
-        last_line = len(block) - block.rfind(b"\n") - 1
-        carried = 0 if ends_with_break else last_line + (carried if not newlines else 0)
+        for piece in _slices(block):
+            result.bytes_read += len(piece)
+            searchable = blank_escapes(piece)
+            candidates = analyser.validated(searchable, engine.scan(searchable))
+            for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
+                shift = carried if number == 1 else 0
+                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
+            if flush is not None and result.records:
+                flush(result.records)
+                result.records = []
+            newlines = piece.count(b"\n")
+            result.lines += newlines
+            ends_with_break = piece.endswith(b"\n")
+            last_line = len(piece) - piece.rfind(b"\n") - 1
+            carried = 0 if ends_with_break else last_line + (carried if not newlines else 0)
     if not ends_with_break:
         result.lines += 1  # a last line without a line break
+
+
+def _slices(block: bytes) -> Iterator[bytes]:
+    """The block in slices of about SLICE bytes, each ending at a line break (the last where the
+    block ends). The engine's matches are held per slice: a rule matching every word of a 4 MiB
+    block would hold millions of them. A line longer than a slice stays whole."""
+    start = 0
+    while len(block) - start > SLICE:
+        cut = block.rfind(b"\n", start, start + SLICE) + 1 or block.find(b"\n", start + SLICE) + 1
+        if not cut:
+            break
+        yield block[start:cut]
+        start = cut
+    if start < len(block):
+        yield block[start:]
 
 
 def _format_for(unit: Unit, first_block: bytes) -> LogFormat:

@@ -393,11 +393,12 @@ def _run(
     stream: Callable[[Unit, list[Record]], None],
 ) -> Iterable[tuple[Unit, UnitResult]]:
     """Results in unit order; standard input stays in this process and streams its records as
-    it is read (it may never end); the other units (`pooled`) go to the executor."""
+    it is read (it may never end); the other units (`pooled`) go to the executor, which streams
+    the records of those it reads in this process too."""
     for unit in units:
         if unit.path == STDIN_PATH:
             yield unit, scan_unit(unit, options, partial(stream, unit))
-    yield from zip(pooled, executor.results(options), strict=True)
+    yield from zip(pooled, executor.results(options, stream), strict=True)
 
 
 def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callable[[LogRecord], None] | None) -> None:

@@ -3,6 +3,7 @@ column was last defined (the file:line a report points at)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, replace
 
 from pdscan.model import Column, Location, Skipped, SourceKind, Table
@@ -194,4 +195,6 @@ class SchemaReplay:
 
 
 def _column(column: ColumnDef, source: str) -> _ColumnState:
-    return _ColumnState(column.name, column.sql_type, source, column.line, column.comment, column.annotation)
+    """Names and types interned: a schema of 200,000 tables repeats a few hundred of them."""
+    sql_type = sys.intern(column.sql_type) if column.sql_type else column.sql_type
+    return _ColumnState(sys.intern(column.name), sql_type, source, column.line, column.comment, column.annotation)
