@@ -207,3 +207,16 @@ def test_ddl_in_a_do_block_is_replayed_and_ddl_built_in_a_string_is_said(tmp_pat
     )
     assert tables["members"] == [("id", 1), ("birth_date", 5)]
     assert skipped == ["9: a DO block runs DDL built in an EXECUTE string, which pdscan does not read"]
+
+
+def test_partitions_are_reported_once_under_their_parent_which_lists_them(tmp_path: Path) -> None:
+    path = tmp_path / "001_events.sql"
+    path.write_text(
+        "CREATE TABLE events (id bigint, client_ip inet, at timestamptz) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+        "CREATE TABLE events_2027 PARTITION OF public.events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');\n",
+        encoding="utf-8",
+    )
+    result = scan_ddl_files([path], database=str(tmp_path))
+    assert [table.name for table in result.tables] == ["events"] and not result.skipped
+    assert result.notes == ("table events: its partitions are reported as it: events_2026, events_2027",)

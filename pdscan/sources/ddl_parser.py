@@ -110,6 +110,15 @@ class CreateTableAs:
 
 
 @dataclass(frozen=True)
+class PartitionOf:
+    """`CREATE TABLE events_2026 PARTITION OF events …`: the parent's rows, reported under it."""
+
+    table: str
+    line: int
+    parent: str
+
+
+@dataclass(frozen=True)
 class AddColumn:
     table: str
     column: ColumnDef
@@ -176,6 +185,7 @@ class Unsupported:
 Change = (
     CreateTable
     | CreateTableAs
+    | PartitionOf
     | AddColumn
     | DropColumn
     | RenameColumn
@@ -469,8 +479,12 @@ class _Reader:
                     "SELECT of columns FROM one table, which pdscan does not evaluate",
                 )
             ]
+        if token.upper == "PARTITION" and (following := self.peek(1)) is not None and following.upper == "OF":
+            self.next()
+            self.next()
+            return [PartitionOf(table, self.line_of(start), self.name())]
         if token.upper in ("PARTITION", "OF"):
-            return []  # a partition holds the parent's columns; the parent is reported
+            return []  # a typed table (`OF type`) or a partition pdscan cannot name: nothing to report
         if token.upper == "LIKE":
             self.next()
             return [CreateTable(table, self.line_of(start), (), None, annotation, (self.name(),))]

@@ -17,6 +17,7 @@ from pdscan.sources.ddl_parser import (
     CreateTableAs,
     DropColumn,
     DropTable,
+    PartitionOf,
     RedefineColumn,
     RenameColumn,
     RenameTable,
@@ -45,6 +46,7 @@ class _TableState:
     comment: str | None
     annotation: str | None
     columns: dict[str, _ColumnState] = field(default_factory=dict)
+    partitions: list[str] = field(default_factory=list)  # PARTITION OF this table: its rows, its columns
 
 
 class SchemaReplay:
@@ -81,6 +83,12 @@ class SchemaReplay:
             return None
         if isinstance(change, CreateTableAs):
             return self._create_as(change, source)
+        if isinstance(change, PartitionOf):
+            parent = self._tables.get(change.parent.lower())
+            if parent is None:
+                return f"PARTITION OF unknown table {change.parent}"
+            parent.partitions.append(change.table)
+            return None
         if isinstance(change, DropTable):
             self._tables.pop(change.table.lower(), None)
             return None
@@ -169,6 +177,17 @@ class SchemaReplay:
             else:
                 return f"COMMENT ON unknown column {table.name}.{change.column}"
         return None
+
+    def partition_notes(self) -> tuple[str, ...]:
+        """One line per partitioned table: its partitions hold its columns and are reported as it."""
+        notes = []
+        for state in self._tables.values():
+            if state.partitions:
+                shown = ", ".join(state.partitions[:5]) + (
+                    f" and {len(state.partitions) - 5:,} more" if len(state.partitions) > 5 else ""
+                )
+                notes.append(f"table {state.name}: its partitions are reported as it: {shown}")
+        return tuple(notes)
 
     def tables(self) -> tuple[Table, ...]:
         tables = []

@@ -83,7 +83,7 @@ def scan_ddl_files(
         skipped=tuple(skipped) + _tables_without_columns(tables),
         dialect=dialects.most_common(1)[0][0] if dialects else dialect,
         statements=statements,
-        notes=(*path_taken.notes, *_empty_note(empty), *_placeholder_note(placeholders)),
+        notes=(*path_taken.notes, *_empty_note(empty), *_placeholder_note(placeholders), *replay.partition_notes()),
     )
 
 
@@ -116,7 +116,7 @@ def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None 
         tuple(skipped) + _tables_without_columns(tables),
         chosen,
         statements,
-        _placeholder_note(placeholders),
+        (*_placeholder_note(placeholders), *replay.partition_notes()),
     )
 
 
