@@ -199,6 +199,68 @@ audit = Table("audit", metadata, Column("remote_addr", String))
     assert audit.table == "audit" and [c.name for c in audit.columns] == ["remote_addr"]
 
 
+def test_a_django_user_model_on_djangos_auth_bases_has_their_fields() -> None:
+    text = """from django.contrib.auth.models import AbstractUser, PermissionsMixin
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from core.models import Stamped
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField(unique=True)
+
+
+class Operator(AbstractBaseUser, PermissionsMixin):
+    badge = models.CharField(max_length=20)
+
+
+class Address(Stamped):
+    city = models.CharField(max_length=80)
+
+
+class Plain:
+    label = "not a model"
+"""
+    tables = {t.table: [c.name for c in t.columns] for t in read_django_models(text, PurePath("accounts/models.py"))}
+    assert tables == {
+        "accounts_user": [
+            "id",
+            "password",
+            "last_login",
+            "is_superuser",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "email",
+        ],
+        "accounts_operator": ["id", "password", "last_login", "is_superuser", "badge"],
+        "accounts_address": ["id", "city"],  # a base from another module: its fields make it a model
+    }
+
+
+def test_sqlalchemy_single_table_inheritance_adds_columns_to_the_parents_table() -> None:
+    text = """class Person(Base):
+    __tablename__ = "people"
+    id = Column(Integer, primary_key=True)
+
+
+class Customer(Person):
+    email = Column(String(255))
+    phone = column_property(Column(String(20)))
+
+
+class Admin(Person):
+    __tablename__ = "admins"
+    __mapper_args__ = {"polymorphic_identity": "admin"}
+"""
+    changes = read_sqlalchemy_models(text)
+    assert [type(change).__name__ for change in changes] == ["CreateTable", "AddColumn", "AddColumn"]
+    assert [(c.table, c.column.name) for c in changes[1:]] == [("people", "email"), ("people", "phone")]
+
+
 @pytest.mark.parametrize(
     ("name", "head", "expected"),
     [

@@ -30,6 +30,7 @@ from pdscan.sources.ddl_parser import (
 from pdscan.sources.orm.python_source import (
     comment_of,
     comments_by_line,
+    dotted_name,
     is_true,
     keyword,
     last_name,
@@ -38,6 +39,23 @@ from pdscan.sources.orm.python_source import (
 )
 
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
+# Fields that django.contrib.auth's abstract bases give a custom user model (`class User(AbstractUser)`).
+_AUTH_BASE_FIELDS = {
+    "AbstractBaseUser": (("password", "CharField"), ("last_login", "DateTimeField")),
+    "PermissionsMixin": (("is_superuser", "BooleanField"),),
+    "AbstractUser": (
+        ("password", "CharField"),
+        ("last_login", "DateTimeField"),
+        ("is_superuser", "BooleanField"),
+        ("username", "CharField"),
+        ("first_name", "CharField"),
+        ("last_name", "CharField"),
+        ("email", "EmailField"),
+        ("is_staff", "BooleanField"),
+        ("is_active", "BooleanField"),
+        ("date_joined", "DateTimeField"),
+    ),
+}
 _NOT_COLUMNS = frozenset({"ManyToManyField", "GenericForeignKey", "GenericRelation", "ParentalManyToManyField"})
 
 
@@ -101,16 +119,25 @@ def read_django_models(text: str, path: PurePath) -> list[Change]:
 
 
 def _model(node: ast.ClassDef, label: str, comments: dict[int, str], known: dict[str, _Model]) -> _Model | None:
+    """A model class: one deriving from `Model`, a model of the file, django.contrib.auth's
+    bases, or any class (a base from another module) whose attributes are model fields."""
     bases = [last_name(base) for base in node.bases]
-    if not any(base in ("Model", *known) or base.endswith("Model") for base in bases):
+    is_model = any(base in ("Model", *known, *_AUTH_BASE_FIELDS) or base.endswith("Model") for base in bases)
+    if not is_model and not any(_is_field(_assignment(statement)[1]) for statement in node.body):
         return None
     model = _Model(node.name, f"{label}_{node.name.lower()}", node.lineno, comment=ast.get_docstring(node))
     model.parents = [base for base in bases if base in known]
+    inherited = dict(field for base in bases for field in _AUTH_BASE_FIELDS.get(base, ()))
+    model.fields = [ColumnDef(name, kind, node.lineno) for name, kind in inherited.items()]
     for statement in node.body:
         if isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             _read_meta(statement, model)
             continue
         target, value = _assignment(statement)
+        if target is not None and (
+            isinstance(value, ast.Call) or (isinstance(value, ast.Constant) and value.value is None)
+        ):
+            model.fields = [column for column in model.fields if column.name != target]  # `username = None` removes it
         if target is None or not isinstance(value, ast.Call):
             continue
         kind = last_name(value.func)
@@ -119,12 +146,21 @@ def _model(node: ast.ClassDef, label: str, comments: dict[int, str], known: dict
                 model.many_to_many.append((target, _related_model(value), statement.lineno))
             continue
         if kind.endswith("Field") or kind in _RELATIONS:
-            model.fields.append(_field_column(target, value, comments))
+            column = _field_column(target, value, comments)
+            model.fields = [existing for existing in model.fields if existing.name != column.name]
+            model.fields.append(column)
             model.has_primary_key = model.has_primary_key or is_true(keyword(value, "primary_key"))
     for parent in model.parents:
         if not known[parent].abstract:  # multi-table inheritance: a link to the parent's row
             model.fields.insert(0, ColumnDef(f"{parent.lower()}_ptr_id", "OneToOneField", node.lineno))
     return model
+
+
+def _is_field(value: ast.expr | None) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    kind = last_name(value.func)
+    return dotted_name(value.func).startswith("models.") and (kind.endswith("Field") or kind in _RELATIONS)
 
 
 def _read_meta(meta: ast.ClassDef, model: _Model) -> None:

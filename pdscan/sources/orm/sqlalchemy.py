@@ -48,32 +48,47 @@ def is_alembic_revision(text: str) -> bool:
 
 
 def read_sqlalchemy_models(text: str) -> list[Change]:
+    """Tables of declarative classes and `Table(…)` calls. A mapped class's subclass without a
+    `__tablename__` of its own (single-table inheritance) adds its columns to its parent's
+    table; one that names a table but defines no column creates none."""
     tree = parse_python(text)
     comments = comments_by_line(text)
     changes: list[Change] = []
+    mapped: dict[str, str] = {}  # class name -> its table
     for node in ast.walk(tree):
-        table = None
         if isinstance(node, ast.ClassDef):
-            table = _declarative(node, comments)
-        elif isinstance(node, ast.Call) and last_name(node.func) == "Table":
-            table = _table_call(node, comments)
-        if table is not None:
+            changes.extend(_declarative(node, comments, mapped))
+        elif isinstance(node, ast.Call) and last_name(node.func) == "Table" and (table := _table_call(node, comments)):
             changes.append(table)
     return changes
 
 
-def _declarative(node: ast.ClassDef, comments: dict[int, str]) -> CreateTable | None:
+def _declarative(node: ast.ClassDef, comments: dict[int, str], mapped: dict[str, str]) -> list[Change]:
     table = None
     columns: list[ColumnDef] = []
     for statement in node.body:
         target, value = _assignment(statement)
         if target == "__tablename__":
             table = string(value)
-        elif target is not None and isinstance(value, ast.Call) and last_name(value.func) in _COLUMN_CALLS:
-            columns.append(_column(value, comments, default_name=target, annotated=_annotation(statement)))
-    if table is None:
-        return None
-    return CreateTable(table, node.lineno, tuple(columns), comment=ast.get_docstring(node))
+        elif target is not None and isinstance(value, ast.Call) and (column := _column_call(value)) is not None:
+            columns.append(_column(column, comments, default_name=target, annotated=_annotation(statement)))
+    parent = next((mapped[name] for base in node.bases if (name := last_name(base)) in mapped), None)
+    if table is None and parent is not None:
+        mapped[node.name] = parent
+        return [AddColumn(parent, column) for column in columns]
+    if table is None or (parent is not None and not columns):
+        return []
+    mapped[node.name] = table
+    return [CreateTable(table, node.lineno, tuple(columns), comment=ast.get_docstring(node))]
+
+
+def _column_call(value: ast.Call) -> ast.Call | None:
+    """The `Column(…)` of an attribute: written alone or inside `column_property(Column(…))`."""
+    if last_name(value.func) in _COLUMN_CALLS:
+        return value
+    if last_name(value.func) == "column_property" and value.args and isinstance(value.args[0], ast.Call):
+        return _column_call(value.args[0])
+    return None
 
 
 def _table_call(call: ast.Call, comments: dict[int, str]) -> CreateTable | None:
