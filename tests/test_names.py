@@ -393,3 +393,34 @@ def test_people_in_an_organisations_table_are_still_people() -> None:
     assert data_type("organization_users", "email") == "user.contact.email"
     assert data_type("app_users", "password") == "user.authorization.credentials"
     assert data_type("company_info", "email") is None
+
+
+def test_a_table_in_an_unknown_word_whose_rows_have_a_first_name_is_about_people() -> None:
+    siblings = ("id", "firstname", "lastname", "gender", "photo")
+    assert [d.data_type for d in CLASSIFIER.classify_name("gender", "llx_adherent", "varchar(10)", siblings)] == [
+        "user.demographic.gender"
+    ]
+    assert CLASSIFIER.classify_name("gender", "llx_adherent", "varchar(10)", ("id", "label")) == ()
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "expected"),
+    [
+        ("verification_tokens", "token", "user.authorization.credentials"),
+        ("workspace_invitations", "token", "user.authorization.credentials"),
+        ("users", "sign_in_token", "user.authorization.credentials"),
+        ("oauth_accounts", "id_token", "user.authorization.session_token"),
+        ("members", "pass", "user.authorization.credentials"),
+        ("users", "api_key", "user.authorization.credentials"),
+        ("payment_gateways", "api_key", None),
+        ("members", "birth", "user.demographic.date_of_birth"),
+        ("statuses", "language", None),  # the language of what was written, not of a device
+        ("users", "locale", "user.device.language"),
+    ],
+)
+def test_credentials_birth_dates_and_languages_by_how_applications_name_them(
+    table: str, column: str, expected: str | None
+) -> None:
+    sql_type = "date" if column == "birth" else "text"
+    found = [d.data_type for d in CLASSIFIER.classify_name(column, table, sql_type, ("id", "account_id"))]
+    assert found == ([expected] if expected else [])
