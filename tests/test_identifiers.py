@@ -46,3 +46,19 @@ def test_identifiers_split_into_lower_case_words(identifier: str, words: tuple[s
 )
 def test_table_words_compare_in_the_singular(plural: str, single: str) -> None:
     assert singular(plural) == single
+
+
+def test_table_names_compare_in_the_singular() -> None:
+    from pdscan.detect.identifiers import singular
+
+    words = ["statuses", "bonuses", "warehouses", "houses", "addresses", "categories", "users", "boxes"]
+    assert [singular(word) for word in words] == [
+        "status",
+        "bonus",
+        "warehouse",
+        "house",
+        "address",
+        "category",
+        "user",
+        "box",
+    ]

@@ -120,6 +120,8 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
         return word[:-2]
+    if len(word) > 5 and word.endswith("uses") and not word.endswith(("ouses", "auses")):
+        return word[:-2]  # statuses, bonuses, campuses (houses, causes keep their e)
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
