@@ -28,6 +28,7 @@ from pdscan.sources.ddl_parser import (
     RenameTable,
 )
 from pdscan.sources.orm.python_source import (
+    assignment,
     comment_of,
     comments_by_line,
     dotted_name,
@@ -123,7 +124,7 @@ def _model(node: ast.ClassDef, label: str, comments: dict[int, str], known: dict
     bases, or any class (a base from another module) whose attributes are model fields."""
     bases = [last_name(base) for base in node.bases]
     is_model = any(base in ("Model", *known, *_AUTH_BASE_FIELDS) or base.endswith("Model") for base in bases)
-    if not is_model and not any(_is_field(_assignment(statement)[1]) for statement in node.body):
+    if not is_model and not any(_is_field(assignment(statement)[1]) for statement in node.body):
         return None
     model = _Model(node.name, f"{label}_{node.name.lower()}", node.lineno, comment=ast.get_docstring(node))
     model.parents = [base for base in bases if base in known]
@@ -133,7 +134,7 @@ def _model(node: ast.ClassDef, label: str, comments: dict[int, str], known: dict
         if isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             _read_meta(statement, model)
             continue
-        target, value = _assignment(statement)
+        target, value = assignment(statement)
         if target is not None and (
             isinstance(value, ast.Call) or (isinstance(value, ast.Constant) and value.value is None)
         ):
@@ -165,7 +166,7 @@ def _is_field(value: ast.expr | None) -> bool:
 
 def _read_meta(meta: ast.ClassDef, model: _Model) -> None:
     for statement in meta.body:
-        target, value = _assignment(statement)
+        target, value = assignment(statement)
         if target == "db_table" and (table := string(value)) is not None:
             model.table = table
         elif target == "abstract":
@@ -184,14 +185,6 @@ def _inherited(model: _Model, models: dict[str, _Model]) -> list[ColumnDef]:
         if parent.abstract:
             columns += _inherited(parent, models) + parent.fields
     return columns
-
-
-def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-        return statement.targets[0].id, statement.value
-    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        return statement.target.id, statement.value
-    return None, None
 
 
 def _field_column(name: str, call: ast.Call, comments: dict[int, str]) -> ColumnDef:
@@ -233,7 +226,7 @@ def read_django_migration(text: str, path: PurePath) -> DjangoMigration:
         if not isinstance(node, ast.ClassDef) or not any(last_name(b) == "Migration" for b in node.bases):
             continue
         for statement in node.body:
-            target, value = _assignment(statement)
+            target, value = assignment(statement)
             if target == "dependencies" and isinstance(value, ast.List | ast.Tuple):
                 for item in value.elts:
                     if isinstance(item, ast.Tuple) and len(item.elts) == 2:

@@ -80,3 +80,12 @@ def comment_of(call: ast.Call, comments: dict[int, str]) -> tuple[str | None, st
     last = getattr(call, "end_lineno", None) or call.lineno
     annotation = next((comments[line] for line in range(call.lineno, last + 1) if line in comments), None)
     return comment, annotation
+
+
+def assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    """(name, value) of `name = value` or `name: T = value` in a class or module body."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        return statement.targets[0].id, statement.value
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return statement.target.id, statement.value
+    return None, None

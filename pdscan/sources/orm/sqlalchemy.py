@@ -28,6 +28,7 @@ from pdscan.sources.ddl_parser import (
     RenameTable,
 )
 from pdscan.sources.orm.python_source import (
+    assignment,
     comment_of,
     comments_by_line,
     keyword,
@@ -67,7 +68,7 @@ def _declarative(node: ast.ClassDef, comments: dict[int, str], mapped: dict[str,
     table = None
     columns: list[ColumnDef] = []
     for statement in node.body:
-        target, value = _assignment(statement)
+        target, value = assignment(statement)
         if target == "__tablename__":
             table = string(value)
         elif target is not None and isinstance(value, ast.Call) and (column := _column_call(value)) is not None:
@@ -102,14 +103,6 @@ def _table_call(call: ast.Call, comments: dict[int, str]) -> CreateTable | None:
     ]
     comment, _ = comment_of(call, {})
     return CreateTable(name, call.lineno, tuple(column for column in columns if column.name), comment=comment)
-
-
-def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-        return statement.targets[0].id, statement.value
-    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        return statement.target.id, statement.value
-    return None, None
 
 
 def _annotation(statement: ast.stmt) -> str | None:
@@ -169,7 +162,7 @@ def read_alembic_revision(text: str, name: str) -> AlembicRevision:
     revision, down = name, ()
     upgrade: tuple[ast.stmt, ...] = ()
     for node in tree.body:
-        target, value = _assignment(node)
+        target, value = assignment(node)
         if target == "revision" and (text_value := string(value)):
             revision = text_value
         elif target == "down_revision":
