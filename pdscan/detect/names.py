@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,6 +73,17 @@ class _Candidate:
     whole: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Trial:
+    """A name pattern tried on a column and what became of it (`pdscan explain`): `dropped` is
+    None for a pattern that held, else why it did not, in words."""
+
+    rule: DataTypeRule
+    pattern: NamePattern
+    whole: bool
+    dropped: str | None
+
+
 class NameClassifier:
     """Classify columns with the name rules of rules/datatypes.yaml.
 
@@ -131,21 +143,35 @@ class NameClassifier:
     def _name_candidates(self, column: str) -> tuple[_Candidate, ...]:
         """Patterns the name satisfies with no qualifier or excluded word, best first: the
         longest pattern, then one naming the whole identifier, then the data type listed first."""
+        ranked = [(rank, candidate) for rank, candidate, dropped in self._name_trials(column) if dropped is None]
+        ranked.sort(key=lambda item: item[0], reverse=True)
+        return tuple(candidate for _, candidate in ranked)
+
+    def _name_trials(self, column: str) -> Iterator[tuple[tuple[int, int, int], _Candidate, str | None]]:
+        """Every pattern whose words stand together in the name: its rank, and why the rest of
+        the name rules it out (None: it does not)."""
         words = split_identifier(column)
-        ranked = []
         for position, word in enumerate(words):
             for index, rule, pattern in self._by_first_word.get(word, ()):
                 if words[position : position + len(pattern.words)] != pattern.words:
                     continue
                 whole = _whole(words, pattern)
-                if pattern.exact and not whole:
-                    continue
-                extra = set(words).difference(pattern.words)
-                if not extra.isdisjoint(self.rules.qualifiers) or not extra.isdisjoint(rule.exclude):
-                    continue
-                ranked.append(((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole)))
-        ranked.sort(key=lambda item: item[0], reverse=True)
-        return tuple(candidate for _, candidate in ranked)
+                rank = (len(pattern.words), int(whole), -index)
+                yield rank, _Candidate(rule, pattern, whole), self._name_misfit(words, rule, pattern, whole)
+
+    def _name_misfit(self, words: tuple[str, ...], rule: DataTypeRule, pattern: NamePattern, whole: bool) -> str | None:
+        if pattern.exact and not whole:
+            return "the pattern must be the whole name, and the name has other words"
+        extra = set(words).difference(pattern.words)
+        if not extra.isdisjoint(self.rules.qualifiers):
+            qualifiers = extra.intersection(self.rules.qualifiers)
+            meaning = _phrase(rule.title)
+            about = f"the column about the {meaning}, or a reference to it, not the {meaning}"
+            return f"{_listed(qualifiers)} {_is(qualifiers)} a qualifier (it makes {about})"
+        if not extra.isdisjoint(rule.exclude):
+            excluded = extra.intersection(rule.exclude)
+            return f"{_listed(excluded)} {_is(excluded)} among the words {_phrase(rule.title)} excludes"
+        return None
 
     def _classify(
         self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
@@ -155,18 +181,64 @@ class NameClassifier:
             return ()
         view = self._table_view(table, column_contexts)
         family = type_family(sql_type)
-        for candidate in candidates:
-            if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
-                continue
-            return (self._detection(column, candidate, view, sql_type, family),)
+        for candidate, dropped in self._table_trials(candidates, view, sql_type, family):
+            if dropped is None:
+                return (self._detection(column, candidate, view, sql_type, family),)
         return ()
 
-    def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
+    def trials(
+        self, column: str, table: str = "", sql_type: str | None = None, sibling_columns: tuple[str, ...] = ()
+    ) -> tuple[Trial, ...]:
+        """Every pattern tried on the column, from the steps `classify` takes: those the name
+        allows, best first (the first that held is the detection), then those it rules out."""
+        view = self._table_view(table, self._contexts_of(sibling_columns))
+        tried = self._table_trials(self._candidates(column), view, sql_type, type_family(sql_type))
+        held = [Trial(candidate.rule, candidate.pattern, candidate.whole, dropped) for candidate, dropped in tried]
+        ruled_out = [
+            Trial(candidate.rule, candidate.pattern, candidate.whole, dropped)
+            for _, candidate, dropped in self._name_trials(column)
+            if dropped is not None
+        ]
+        return (*held, *ruled_out)
+
+    def table_contexts(self, table: str, sibling_columns: tuple[str, ...] = ()) -> dict[str, str]:
+        """The table contexts a table is in, each with what put it there (a word of its name or a column)."""
+        view = self._table_view(table, self._contexts_of(sibling_columns))
+        held = {}
+        for name, context in self.rules.table_contexts.items():
+            if not view.words.isdisjoint(context.words):
+                held[name] = f"table word {_listed(view.words.intersection(context.words))}"
+            elif name in view.column_contexts:
+                held[name] = f"column `{view.column_contexts[name]}`"
+        return held
+
+    def _table_trials(
+        self, candidates: tuple[_Candidate, ...], table: _TableView, sql_type: str | None, family: str | None
+    ) -> Iterator[tuple[_Candidate, str | None]]:
+        """Each candidate, best first, with why the SQL type or the table rules it out (None: neither)."""
+        for candidate in candidates:
+            if family in candidate.rule.exclude_types:
+                yield candidate, f"SQL type `{sql_type}` is {family}, which {_phrase(candidate.rule.title)} never is"
+            else:
+                yield candidate, self._table_misfit(candidate.pattern, table)
+
+    def _table_misfit(self, pattern: NamePattern, table: _TableView) -> str | None:
+        shown = f"table `{table.name}`" if table.name else "no table given: the table"
         if pattern.table_is and table.head not in pattern.table_is:
-            return False
-        if not all(self._table_in(name, table) for name in pattern.tables):
-            return False
-        return not any(self._table_in(name, table) for name in pattern.not_tables)
+            return f"the pattern counts only in a table of {_listed(pattern.table_is, 'or')}; {shown} is not one"
+        for name in pattern.tables:
+            if not self._table_in(name, table):
+                context = self.rules.table_contexts.get(name)
+                if context is None:
+                    return f"the pattern needs the word `{name}` in the table's name; {shown} has none"
+                return f"the pattern needs a table that {context.means} ({name}); {shown} is not one"
+        for name in pattern.not_tables:
+            if self._table_in(name, table):
+                context = self.rules.table_contexts.get(name)
+                if context is None:
+                    return f"the pattern does not count in a table named with `{name}`, as {shown} is"
+                return f"the pattern does not count in a table that {context.means} ({name}), as {shown} does"
+        return None
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
@@ -219,6 +291,16 @@ def _table_view(table: str, column_contexts: tuple[tuple[str, str], ...]) -> _Ta
 def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:
     """The identifier is nothing but the pattern's words (digits aside: `address_1`)."""
     return tuple(word for word in words if not word.isdigit()) == tuple(w for w in pattern.words if not w.isdigit())
+
+
+def _listed(words: frozenset[str] | set[str] | tuple[str, ...], joint: str = "and") -> str:
+    """`a`, `a` and `b`: words in backticks, sorted (sets have no order of their own)."""
+    quoted = [f"`{word}`" for word in sorted(words)]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {joint} {quoted[-1]}"
+
+
+def _is(words: set[str]) -> str:
+    return "is" if len(words) == 1 else "are"
 
 
 def _phrase(title: str) -> str:
