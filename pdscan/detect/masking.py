@@ -31,10 +31,12 @@ from __future__ import annotations
 import ipaddress
 import re
 import urllib.parse
+from collections.abc import Sequence
 
 import phonenumbers
 
 from pdscan.detect.text_values import values_in_text
+from pdscan.detect.values import ValueMatch
 
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\s;(]+")
@@ -71,10 +73,12 @@ def mask(value: str, data_type: str) -> str:
     return _edges(value)
 
 
-def mask_text(text: str) -> str:
-    """`text` with every personal value the detectors find in it replaced by its mask: for text
-    that only sometimes holds one, such as a JSON key or an exception message."""
-    found = values_in_text(text)
+def mask_text(text: str, found: Sequence[ValueMatch] | None = None) -> str:
+    """`text` with every personal value the detectors find in it (or the values `found` in it,
+    left to right, apart) replaced by its mask: for text that only sometimes holds one, such as
+    a JSON key or an exception message."""
+    if found is None:
+        found = values_in_text(text)
     if not found:
         return text
     pieces = []
