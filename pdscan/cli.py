@@ -649,7 +649,10 @@ def explain(
         policy_id = explainer.policy.id
         click.echo(explanation_json(explanation, tuple(str(path) for path in rules_paths), policy_id), nl=False)
     else:
-        click.echo(explanation_text(explanation, color=_use_color(color, None)), nl=False)
+        coloured = _use_color(color, None)
+        click.echo(
+            explanation_text(explanation, color=coloured), nl=False, color=coloured
+        )  # click strips colour off a tty
 
 
 @contextlib.contextmanager

@@ -116,7 +116,8 @@ class Explainer:
             place["source"] = source
         nearest: tuple[Step, ...] = ()
         if results:
-            conclusion = f"`{column}` holds {as_phrase(results[0].title)}: {steps[0].reason}"
+            held = next(step for step in steps if step.outcome == MATCHED)
+            conclusion = f"`{column}` holds {as_phrase(results[0].title)}: {held.reason}"
         else:
             nearest = (*(step for step in steps if step.outcome == DROPPED), *self._word_neighbours(column, trials))
             conclusion = f"no rule matched `{column}`" + (": nearest candidates below" if nearest else "")
