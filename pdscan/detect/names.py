@@ -73,6 +73,12 @@ class _Candidate:
     whole: bool
 
 
+# What rules a pattern out, with the words concerned: the kind is turned into words only when
+# `pdscan explain` asks (`NameClassifier._reason`), never while classifying.
+_NOT_WHOLE, _QUALIFIER, _EXCLUDED_WORD, _EXCLUDED_TYPE, _TABLE_IS, _NEEDS_TABLE, _NOT_TABLE = range(7)
+_Misfit = tuple[int, frozenset[str] | set[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Trial:
     """A name pattern tried on a column and what became of it (`pdscan explain`): `dropped` is
@@ -143,35 +149,33 @@ class NameClassifier:
     def _name_candidates(self, column: str) -> tuple[_Candidate, ...]:
         """Patterns the name satisfies with no qualifier or excluded word, best first: the
         longest pattern, then one naming the whole identifier, then the data type listed first."""
-        ranked = [(rank, candidate) for rank, candidate, dropped in self._name_trials(column) if dropped is None]
+        ranked = [
+            ((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole))
+            for index, rule, pattern, whole, misfit in self._name_trials(column)
+            if misfit is None
+        ]
         ranked.sort(key=lambda item: item[0], reverse=True)
         return tuple(candidate for _, candidate in ranked)
 
-    def _name_trials(self, column: str) -> Iterator[tuple[tuple[int, int, int], _Candidate, str | None]]:
-        """Every pattern whose words stand together in the name: its rank, and why the rest of
-        the name rules it out (None: it does not)."""
+    def _name_trials(self, column: str) -> Iterator[tuple[int, DataTypeRule, NamePattern, bool, _Misfit | None]]:
+        """Every pattern whose words stand together in the name (with its rule's position), and
+        what in the rest of the name rules it out (None: nothing)."""
         words = split_identifier(column)
         for position, word in enumerate(words):
             for index, rule, pattern in self._by_first_word.get(word, ()):
                 if words[position : position + len(pattern.words)] != pattern.words:
                     continue
                 whole = _whole(words, pattern)
-                rank = (len(pattern.words), int(whole), -index)
-                yield rank, _Candidate(rule, pattern, whole), self._name_misfit(words, rule, pattern, whole)
-
-    def _name_misfit(self, words: tuple[str, ...], rule: DataTypeRule, pattern: NamePattern, whole: bool) -> str | None:
-        if pattern.exact and not whole:
-            return "the pattern must be the whole name, and the name has other words"
-        extra = set(words).difference(pattern.words)
-        if not extra.isdisjoint(self.rules.qualifiers):
-            qualifiers = extra.intersection(self.rules.qualifiers)
-            meaning = _phrase(rule.title)
-            about = f"the column about the {meaning}, or a reference to it, not the {meaning}"
-            return f"{_listed(qualifiers)} {_is(qualifiers)} a qualifier (it makes {about})"
-        if not extra.isdisjoint(rule.exclude):
-            excluded = extra.intersection(rule.exclude)
-            return f"{_listed(excluded)} {_is(excluded)} among the words {_phrase(rule.title)} excludes"
-        return None
+                if pattern.exact and not whole:
+                    yield index, rule, pattern, whole, (_NOT_WHOLE, frozenset())
+                    continue
+                extra = set(words).difference(pattern.words)
+                if not extra.isdisjoint(self.rules.qualifiers):
+                    yield index, rule, pattern, whole, (_QUALIFIER, extra.intersection(self.rules.qualifiers))
+                elif not extra.isdisjoint(rule.exclude):
+                    yield index, rule, pattern, whole, (_EXCLUDED_WORD, extra.intersection(rule.exclude))
+                else:
+                    yield index, rule, pattern, whole, None
 
     def _classify(
         self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
@@ -181,8 +185,8 @@ class NameClassifier:
             return ()
         view = self._table_view(table, column_contexts)
         family = type_family(sql_type)
-        for candidate, dropped in self._table_trials(candidates, view, sql_type, family):
-            if dropped is None:
+        for candidate, misfit in self._table_trials(candidates, view, family):
+            if misfit is None:
                 return (self._detection(column, candidate, view, sql_type, family),)
         return ()
 
@@ -190,14 +194,20 @@ class NameClassifier:
         self, column: str, table: str = "", sql_type: str | None = None, sibling_columns: tuple[str, ...] = ()
     ) -> tuple[Trial, ...]:
         """Every pattern tried on the column, from the steps `classify` takes: those the name
-        allows, best first (the first that held is the detection), then those it rules out."""
+        allows, best first (the first that held is the detection), then those it rules out;
+        each with why it was dropped, in words."""
         view = self._table_view(table, self._contexts_of(sibling_columns))
-        tried = self._table_trials(self._candidates(column), view, sql_type, type_family(sql_type))
-        held = [Trial(candidate.rule, candidate.pattern, candidate.whole, dropped) for candidate, dropped in tried]
+        tried = self._table_trials(self._candidates(column), view, type_family(sql_type))
+        held = [
+            Trial(
+                candidate.rule, candidate.pattern, candidate.whole, self._reason(misfit, candidate.rule, view, sql_type)
+            )
+            for candidate, misfit in tried
+        ]
         ruled_out = [
-            Trial(candidate.rule, candidate.pattern, candidate.whole, dropped)
-            for _, candidate, dropped in self._name_trials(column)
-            if dropped is not None
+            Trial(rule, pattern, whole, self._reason(misfit, rule, view, sql_type))
+            for _, rule, pattern, whole, misfit in self._name_trials(column)
+            if misfit is not None
         ]
         return (*held, *ruled_out)
 
@@ -213,32 +223,55 @@ class NameClassifier:
         return held
 
     def _table_trials(
-        self, candidates: tuple[_Candidate, ...], table: _TableView, sql_type: str | None, family: str | None
-    ) -> Iterator[tuple[_Candidate, str | None]]:
-        """Each candidate, best first, with why the SQL type or the table rules it out (None: neither)."""
+        self, candidates: tuple[_Candidate, ...], table: _TableView, family: str | None
+    ) -> Iterator[tuple[_Candidate, _Misfit | None]]:
+        """Each candidate, best first, with what in the SQL type or the table rules it out (None: nothing)."""
         for candidate in candidates:
             if family in candidate.rule.exclude_types:
-                yield candidate, f"SQL type `{sql_type}` is {family}, which {_phrase(candidate.rule.title)} never is"
+                yield candidate, (_EXCLUDED_TYPE, frozenset())
             else:
                 yield candidate, self._table_misfit(candidate.pattern, table)
 
-    def _table_misfit(self, pattern: NamePattern, table: _TableView) -> str | None:
-        shown = f"table `{table.name}`" if table.name else "no table given: the table"
+    def _table_misfit(self, pattern: NamePattern, table: _TableView) -> _Misfit | None:
         if pattern.table_is and table.head not in pattern.table_is:
-            return f"the pattern counts only in a table of {_listed(pattern.table_is, 'or')}; {shown} is not one"
+            return (_TABLE_IS, frozenset(pattern.table_is))
         for name in pattern.tables:
             if not self._table_in(name, table):
-                context = self.rules.table_contexts.get(name)
-                if context is None:
-                    return f"the pattern needs the word `{name}` in the table's name; {shown} has none"
-                return f"the pattern needs a table that {context.means} ({name}); {shown} is not one"
+                return (_NEEDS_TABLE, frozenset((name,)))
         for name in pattern.not_tables:
             if self._table_in(name, table):
-                context = self.rules.table_contexts.get(name)
-                if context is None:
-                    return f"the pattern does not count in a table named with `{name}`, as {shown} is"
-                return f"the pattern does not count in a table that {context.means} ({name}), as {shown} does"
+                return (_NOT_TABLE, frozenset((name,)))
         return None
+
+    def _reason(
+        self, misfit: _Misfit | None, rule: DataTypeRule, table: _TableView, sql_type: str | None
+    ) -> str | None:
+        """A misfit in words, for people reading `pdscan explain`."""
+        if misfit is None:
+            return None
+        kind, words = misfit
+        meaning = _phrase(rule.title)
+        shown = f"table `{table.name}`" if table.name else "no table given: the table"
+        name = next(iter(words), "")
+        context = self.rules.table_contexts.get(name)
+        if kind == _NOT_WHOLE:
+            return "the pattern must be the whole name, and the name has other words"
+        if kind == _QUALIFIER:
+            about = f"the column about the {meaning}, or a reference to it, not the {meaning}"
+            return f"{_listed(words)} {_is(words)} a qualifier (it makes {about})"
+        if kind == _EXCLUDED_WORD:
+            return f"{_listed(words)} {_is(words)} among the words {meaning} excludes"
+        if kind == _EXCLUDED_TYPE:
+            return f"SQL type `{sql_type}` is {type_family(sql_type)}, which {meaning} never is"
+        if kind == _TABLE_IS:
+            return f"the pattern counts only in a table of {_listed(words, 'or')}; {shown} is not one"
+        if kind == _NEEDS_TABLE and context is None:
+            return f"the pattern needs the word `{name}` in the table's name; {shown} has none"
+        if kind == _NEEDS_TABLE:
+            return f"the pattern needs a table that {context.means} ({name}); {shown} is not one"
+        if context is None:
+            return f"the pattern does not count in a table named with `{name}`, as {shown} is"
+        return f"the pattern does not count in a table that {context.means} ({name}), as {shown} does"
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
@@ -293,13 +326,13 @@ def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:
     return tuple(word for word in words if not word.isdigit()) == tuple(w for w in pattern.words if not w.isdigit())
 
 
-def _listed(words: frozenset[str] | set[str] | tuple[str, ...], joint: str = "and") -> str:
+def _listed(words: frozenset[str] | set[str], joint: str = "and") -> str:
     """`a`, `a` and `b`: words in backticks, sorted (sets have no order of their own)."""
     quoted = [f"`{word}`" for word in sorted(words)]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {joint} {quoted[-1]}"
 
 
-def _is(words: set[str]) -> str:
+def _is(words: frozenset[str] | set[str]) -> str:
     return "is" if len(words) == 1 else "are"
 
 
