@@ -104,20 +104,19 @@ def _renderables(explanation: Explanation) -> Iterator[RenderableType]:
 
 
 def _steps(steps: tuple[Step, ...]) -> Table:
+    """One row per rule tried; a `found` column only when the rules found text (values, not names)."""
+    with_found = any(step.found is not None for step in steps)
     table = Table(show_lines=False, box=None, padding=(0, 1))
     table.add_column("rule", style="cyan", no_wrap=True)
     table.add_column("looks for", overflow="fold", max_width=40)
-    table.add_column("found", no_wrap=True)
+    if with_found:
+        table.add_column("found", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
     table.add_column("why", overflow="fold", ratio=1)
     for step in steps:
-        table.add_row(
-            step.rule,
-            step.looks_for,
-            step.found or "",
-            Text(step.outcome, style=_OUTCOME_STYLES.get(step.outcome, "")),
-            step.reason,
-        )
+        found = [step.found or ""] if with_found else []
+        outcome = Text(step.outcome, style=_OUTCOME_STYLES.get(step.outcome, ""))
+        table.add_row(step.rule, step.looks_for, *found, outcome, step.reason)
     return table
 
 
