@@ -641,7 +641,7 @@ def explain(
                 siblings = siblings or tuple(other.name for other in found_table.columns)
             explanation = explainer.column(column, table, sql_type, siblings, source)
         elif field_path is not None:
-            explanation = explainer.field(field_path, value)
+            explanation = explainer.log_field(field_path, value)
         else:
             assert value is not None
             explanation = explainer.value(value)

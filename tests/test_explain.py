@@ -25,6 +25,24 @@ SCHEMA = """CREATE TABLE preferences (id integer PRIMARY KEY, user_id integer, l
 CREATE TABLE pages (id integer PRIMARY KEY, title text, language varchar(8));
 CREATE TABLE users (id integer PRIMARY KEY, email varchar(255), email_verified boolean);
 """
+ACME_POLICY = """policy: {id: acme-2024, title: Acme privacy policy, version: "2024-01-01"}
+purposes:
+  - {id: delivery, title: {en: Delivery of goods, ru: Доставка товаров}, clause: "§4a", text_ru: "доставка товаров"}
+categories:
+  - id: contact_email
+    title: {en: E-mail address, ru: Адрес электронной почты}
+    clause: "§4c"
+    text_ru: "c) Адрес электронной почты"
+    data_types: [user.contact.email]
+    purposes: [delivery]
+"""
+RAILS_SCHEMA = """ActiveRecord::Schema[7.1].define(version: 2026_11_01_000000) do
+  create_table "users", force: :cascade do |t|
+    t.string "email", null: false
+    t.boolean "email_verified"
+  end
+end
+"""
 SNILS_RULES = """version: 1
 data_types:
   user.government_id.insurance_number:
@@ -98,6 +116,30 @@ def test_in_reads_the_table_its_sql_type_and_columns_from_a_ddl_file_or_a_sqlite
         assert explained("pages.language", "--in", source)["results"] == []
         flag = explained("users.email_verified", "--in", source)
         assert flag["place"]["sql_type"] == "boolean"
+
+
+def test_in_reads_an_orm_schema_and_finds_a_schema_qualified_table(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "schema.rb").write_text(RAILS_SCHEMA)
+    flag = explained("users.email_verified", "--in", str(tmp_path / "db" / "schema.rb"))
+    assert (flag["place"]["sql_type"], flag["results"]) == ("boolean", [])
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE sales.users (id int, email text);\nCREATE TABLE audit.users (id int, note text);\n")
+    email = explained("sales.users.email", "--in", str(schema))
+    assert (email["place"]["table"], email["results"][0]["data_type"]) == ("sales.users", "user.contact.email")
+    ambiguous = pdscan("explain", "users.email", "--in", str(schema))
+    assert ambiguous.returncode == 2
+    assert "may be sales.users, audit.users: name the schema" in ambiguous.stderr
+
+
+def test_the_policy_given_decides_the_category_and_purposes(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(ACME_POLICY)
+    document = explained("customers.email", "--policy", str(policy))
+    [result] = document["results"]
+    assert (document["policy"], result["category"], result["purposes"]) == ("acme-2024", "contact_email", ["delivery"])
+    uncovered = explained("customers.phone", "--policy", str(policy))
+    assert uncovered["results"][0]["category"] is None
 
 
 def test_a_users_rule_from_rules_wins_and_is_named(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ class Explainer:
             self.classifier.table_contexts(table, sibling_columns),
         )
 
-    def field(self, path: str, value: str | None = None) -> Explanation:
+    def log_field(self, path: str, value: str | None = None) -> Explanation:
         """The key rules a log field's name meets (the first listed wins), and with a value, the
         check the key asks of it and the value patterns found in it, as a log line reads them."""
         keys = compared_keys(path)
@@ -205,7 +205,7 @@ class Explainer:
                 steps.append(Step(trial.rule.data_type, words, MATCHED, self._why_held(trial)))
             else:
                 steps.append(Step(trial.rule.data_type, words, ALSO_FITS, self._outranked(trial, winner)))
-        return tuple(steps)
+        return tuple(dict.fromkeys(steps))  # patterns alike but for conditions that did not decide: once
 
     def _why_held(self, trial: Trial) -> str:
         words = " ".join(trial.pattern.words)
@@ -361,7 +361,7 @@ class Explainer:
 def split_place(place: str) -> tuple[str, str]:
     """`customers.email` -> (`customers`, `email`); `public.users.token` -> (`public.users`, `token`)."""
     table, _, column = place.rpartition(".")
-    if not table or not column or not table.strip(".") or table.startswith(".") or table.endswith("."):
+    if not table or not column or table.startswith(".") or table.endswith("."):
         raise ExplainError(
             f"PLACE {place!r} is not table.column (like customers.email or public.users.token); "
             "for a log field use --field, for a value --value"
@@ -400,17 +400,25 @@ def source_column(source: str, table_name: str, column_name: str) -> tuple[Table
 
 
 def _table_named(tables: Sequence[Table], name: str, source: str) -> Table:
-    """The table called `name`, or else the one table whose name without schema is `name`."""
+    """The table called `name`; else the one table of that name with no schema, or in the schema
+    `name` gives (a parser drops a default `public.`; `users` means `audit.users` if alone)."""
+    if not tables:
+        raise ExplainError(f"no table found in {source}")
     wanted = name.lower()
     exact = [table for table in tables if table.name.lower() == wanted]
     if exact:
         return exact[0]
-    unqualified = [table for table in tables if table.name.rpartition(".")[2].lower() == wanted.rpartition(".")[2]]
-    if len(unqualified) == 1 and "." not in wanted:
-        return unqualified[0]
+    schema, _, bare = wanted.rpartition(".")
+    alike = []
+    for table in tables:
+        table_schema, _, table_bare = table.name.lower().rpartition(".")
+        if table_bare == bare and (not schema or table_schema in ("", schema)):
+            alike.append(table)
+    if len(alike) == 1:
+        return alike[0]
+    if alike:
+        raise ExplainError(f"`{name}` in {source} may be {', '.join(table.name for table in alike)}: name the schema")
     names = ", ".join(table.name for table in tables[:20]) + (" …" if len(tables) > 20 else "")
-    if not tables:
-        raise ExplainError(f"no table found in {source}")
     raise ExplainError(f"no table `{name}` in {source} (its tables: {names})")
 
 

@@ -260,7 +260,7 @@ class NameClassifier:
             about = f"the column about the {meaning}, or a reference to it, not the {meaning}"
             return f"{_listed(words)} {_is(words)} a qualifier (it makes {about})"
         if kind == _EXCLUDED_WORD:
-            return f"{_listed(words)} {_is(words)} among the words {meaning} excludes"
+            return f"{_listed(words)} {_is(words)} among the words {rule.data_type} excludes (its `exclude`)"
         if kind == _EXCLUDED_TYPE:
             return f"SQL type `{sql_type}` is {type_family(sql_type)}, which {meaning} never is"
         if kind == _TABLE_IS:
