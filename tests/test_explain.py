@@ -224,7 +224,8 @@ def test_json_output_has_a_stable_shape() -> None:
         "sibling_columns": [],
     }
     for step in document["steps"] + document["nearest"]:
-        assert set(step) == {"rule", "looks_for", "outcome", "reason", "found"}
+        assert set(step) == {"rule", "looks_for", "outcome", "reason", "found", "condition"}
+    assert [step["condition"] for step in document["steps"]] == ["qualifiers"]
 
 
 def test_text_output_is_coloured_when_asked_and_never_under_no_color() -> None:

@@ -18,7 +18,18 @@ from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.log_rules import KeyRule, LogRules, compared_keys
 from pdscan.detect.masking import mask, mask_text
-from pdscan.detect.names import NameClassifier, Trial
+from pdscan.detect.names import (
+    EXACT,
+    EXCLUDE,
+    EXCLUDE_TYPES,
+    QUALIFIERS,
+    TABLE_IS,
+    TABLES,
+    Misfit,
+    NameClassifier,
+    Trial,
+)
+from pdscan.detect.rules import DataTypeRule
 from pdscan.detect.text_values import phrase_trials, values_found
 from pdscan.detect.validators import VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
@@ -51,6 +62,7 @@ class Step:
     outcome: str
     reason: str
     found: str | None = None  # the text it found in a value, masked unless asked otherwise
+    condition: str | None = None  # the rules' key that dropped a name pattern (`qualifiers`, `tables`…)
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,7 @@ class Explainer:
         """Each name pattern tried on the column, as `classify` tries them, and the detection."""
         detections = self.classifier.classify_name(column, table, sql_type, sibling_columns)
         trials = self.classifier.trials(column, table, sql_type, sibling_columns)
-        steps = self._name_steps(trials)
+        steps = self._name_steps(trials, table, sql_type)
         results = tuple(
             self._result(detection.data_type, detection.confidence, detection.evidence) for detection in detections
         )
@@ -193,19 +205,46 @@ class Explainer:
             )
         return Explanation("value", place, tuple(steps), results, conclusion, nearest)
 
-    def _name_steps(self, trials: Sequence[Trial]) -> tuple[Step, ...]:
+    def _name_steps(self, trials: Sequence[Trial], table: str, sql_type: str | None) -> tuple[Step, ...]:
         steps = []
         winner: Trial | None = None
         for trial in trials:
             words = " ".join(trial.pattern.words)
-            if trial.dropped is not None:
-                steps.append(Step(trial.rule.data_type, words, DROPPED, trial.dropped))
+            if trial.misfit is not None:
+                reason = self._misfit_in_words(trial.misfit, trial.rule, table, sql_type)
+                steps.append(Step(trial.rule.data_type, words, DROPPED, reason, condition=trial.misfit[0]))
             elif winner is None:
                 winner = trial
                 steps.append(Step(trial.rule.data_type, words, MATCHED, self._why_held(trial)))
             else:
                 steps.append(Step(trial.rule.data_type, words, ALSO_FITS, self._outranked(trial, winner)))
         return tuple(dict.fromkeys(steps))  # patterns alike but for conditions that did not decide: once
+
+    def _misfit_in_words(self, misfit: Misfit, rule: DataTypeRule, table: str, sql_type: str | None) -> str:
+        """What ruled a name pattern out, as rules/datatypes.yaml's header explains its keys."""
+        key, words = misfit
+        meaning = as_phrase(rule.title)
+        shown = f"table `{table}`" if table else "no table given: the table"
+        name = min(words, default="")
+        context = self.classifier.rules.table_contexts.get(name)
+        if key == EXACT:
+            return "the pattern must be the whole name (`exact`), and the name has other words"
+        if key == QUALIFIERS:
+            about = f"the column about the {meaning}, or a reference to it, not the {meaning}"
+            return f"{_listed(words)} {_is(words)} a qualifier (it makes {about})"
+        if key == EXCLUDE:
+            return f"{_listed(words)} {_is(words)} among the words {rule.data_type} excludes (`exclude`)"
+        if key == EXCLUDE_TYPES:
+            return f"SQL type `{sql_type}` is {name}, which {meaning} never is (`exclude_types`)"
+        if key == TABLE_IS:
+            return f"the pattern counts only in a table of {_listed(words, 'or')}; {shown} is not one"
+        if key == TABLES and context is None:
+            return f"the pattern needs the word `{name}` in the table's name; {shown} has none"
+        if key == TABLES and context is not None:
+            return f"the pattern needs a table that {context.means} ({name}); {shown} is not one"
+        if context is None:
+            return f"the pattern does not count in a table named with `{name}`, as {shown} is"
+        return f"the pattern does not count in a table that {context.means} ({name}), as {shown} does"
 
     def _why_held(self, trial: Trial) -> str:
         words = " ".join(trial.pattern.words)
@@ -229,7 +268,7 @@ class Explainer:
     def _word_neighbours(self, column: str, trials: Sequence[Trial]) -> list[Step]:
         """Patterns that share a word with the name but whose words do not stand together in it."""
         words = split_identifier(column)
-        tried = {(trial.rule.data_type, trial.pattern) for trial in trials}
+        tried = {(trial.rule.data_type, trial.pattern) for trial in trials}  # a rule's patterns are distinct
         near = []
         for rule in self.classifier.rules.data_types:
             for pattern in rule.patterns:
@@ -433,6 +472,16 @@ def _doc(function: object) -> str:
     doc = (getattr(function, "__doc__", None) or "").strip().split("\n\n")[0]
     text = " ".join(doc.split())
     return text[:1].lower() + text[1:].rstrip(".")
+
+
+def _listed(words: frozenset[str] | set[str], joint: str = "and") -> str:
+    """`a`; `a` and `b`: words in backticks, sorted (sets have no order of their own)."""
+    quoted = [f"`{word}`" for word in sorted(words)]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {joint} {quoted[-1]}"
+
+
+def _is(words: frozenset[str] | set[str]) -> str:
+    return "is" if len(words) == 1 else "are"
 
 
 def _quoted(words: Sequence[str]) -> str:

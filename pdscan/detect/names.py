@@ -73,21 +73,29 @@ class _Candidate:
     whole: bool
 
 
-# What rules a pattern out, with the words concerned: the kind is turned into words only when
-# `pdscan explain` asks (`NameClassifier._reason`), never while classifying.
-_NOT_WHOLE, _QUALIFIER, _EXCLUDED_WORD, _EXCLUDED_TYPE, _TABLE_IS, _NEEDS_TABLE, _NOT_TABLE = range(7)
-_Misfit = tuple[int, frozenset[str] | set[str]]
+# What rules a pattern out, named by the key of rules/datatypes.yaml that does, with the words
+# (or table context, or type family) concerned; `pdscan explain` puts it into words.
+EXACT, QUALIFIERS, EXCLUDE, EXCLUDE_TYPES, TABLE_IS, TABLES, NOT_TABLES = (
+    "exact",
+    "qualifiers",
+    "exclude",
+    "exclude_types",
+    "table_is",
+    "tables",
+    "not_tables",
+)
+Misfit = tuple[str, frozenset[str] | set[str]]
 
 
 @dataclass(frozen=True, slots=True)
 class Trial:
-    """A name pattern tried on a column and what became of it (`pdscan explain`): `dropped` is
-    None for a pattern that held, else why it did not, in words."""
+    """A name pattern tried on a column and what became of it (`pdscan explain`): `misfit` is
+    None for a pattern that held, else what ruled it out."""
 
     rule: DataTypeRule
     pattern: NamePattern
     whole: bool
-    dropped: str | None
+    misfit: Misfit | None
 
 
 class NameClassifier:
@@ -157,7 +165,7 @@ class NameClassifier:
         ranked.sort(key=lambda item: item[0], reverse=True)
         return tuple(candidate for _, candidate in ranked)
 
-    def _name_trials(self, column: str) -> Iterator[tuple[int, DataTypeRule, NamePattern, bool, _Misfit | None]]:
+    def _name_trials(self, column: str) -> Iterator[tuple[int, DataTypeRule, NamePattern, bool, Misfit | None]]:
         """Every pattern whose words stand together in the name (with its rule's position), and
         what in the rest of the name rules it out (None: nothing)."""
         words = split_identifier(column)
@@ -167,13 +175,13 @@ class NameClassifier:
                     continue
                 whole = _whole(words, pattern)
                 if pattern.exact and not whole:
-                    yield index, rule, pattern, whole, (_NOT_WHOLE, frozenset())
+                    yield index, rule, pattern, whole, (EXACT, frozenset())
                     continue
                 extra = set(words).difference(pattern.words)
                 if not extra.isdisjoint(self.rules.qualifiers):
-                    yield index, rule, pattern, whole, (_QUALIFIER, extra.intersection(self.rules.qualifiers))
+                    yield index, rule, pattern, whole, (QUALIFIERS, extra.intersection(self.rules.qualifiers))
                 elif not extra.isdisjoint(rule.exclude):
-                    yield index, rule, pattern, whole, (_EXCLUDED_WORD, extra.intersection(rule.exclude))
+                    yield index, rule, pattern, whole, (EXCLUDE, extra.intersection(rule.exclude))
                 else:
                     yield index, rule, pattern, whole, None
 
@@ -194,18 +202,12 @@ class NameClassifier:
         self, column: str, table: str = "", sql_type: str | None = None, sibling_columns: tuple[str, ...] = ()
     ) -> tuple[Trial, ...]:
         """Every pattern tried on the column, from the steps `classify` takes: those the name
-        allows, best first (the first that held is the detection), then those it rules out;
-        each with why it was dropped, in words."""
+        allows, best first (the first that held is the detection), then those it rules out."""
         view = self._table_view(table, self._contexts_of(sibling_columns))
         tried = self._table_trials(self._candidates(column), view, type_family(sql_type))
-        held = [
-            Trial(
-                candidate.rule, candidate.pattern, candidate.whole, self._reason(misfit, candidate.rule, view, sql_type)
-            )
-            for candidate, misfit in tried
-        ]
+        held = [Trial(candidate.rule, candidate.pattern, candidate.whole, misfit) for candidate, misfit in tried]
         ruled_out = [
-            Trial(rule, pattern, whole, self._reason(misfit, rule, view, sql_type))
+            Trial(rule, pattern, whole, misfit)
             for _, rule, pattern, whole, misfit in self._name_trials(column)
             if misfit is not None
         ]
@@ -217,61 +219,31 @@ class NameClassifier:
         held = {}
         for name, context in self.rules.table_contexts.items():
             if not view.words.isdisjoint(context.words):
-                held[name] = f"table word {_listed(view.words.intersection(context.words))}"
+                held[name] = f"table word `{min(view.words.intersection(context.words))}`"
             elif name in view.column_contexts:
                 held[name] = f"column `{view.column_contexts[name]}`"
         return held
 
     def _table_trials(
         self, candidates: tuple[_Candidate, ...], table: _TableView, family: str | None
-    ) -> Iterator[tuple[_Candidate, _Misfit | None]]:
+    ) -> Iterator[tuple[_Candidate, Misfit | None]]:
         """Each candidate, best first, with what in the SQL type or the table rules it out (None: nothing)."""
         for candidate in candidates:
             if family in candidate.rule.exclude_types:
-                yield candidate, (_EXCLUDED_TYPE, frozenset())
+                yield candidate, (EXCLUDE_TYPES, frozenset((family,)))
             else:
                 yield candidate, self._table_misfit(candidate.pattern, table)
 
-    def _table_misfit(self, pattern: NamePattern, table: _TableView) -> _Misfit | None:
+    def _table_misfit(self, pattern: NamePattern, table: _TableView) -> Misfit | None:
         if pattern.table_is and table.head not in pattern.table_is:
-            return (_TABLE_IS, frozenset(pattern.table_is))
+            return (TABLE_IS, frozenset(pattern.table_is))
         for name in pattern.tables:
             if not self._table_in(name, table):
-                return (_NEEDS_TABLE, frozenset((name,)))
+                return (TABLES, frozenset((name,)))
         for name in pattern.not_tables:
             if self._table_in(name, table):
-                return (_NOT_TABLE, frozenset((name,)))
+                return (NOT_TABLES, frozenset((name,)))
         return None
-
-    def _reason(
-        self, misfit: _Misfit | None, rule: DataTypeRule, table: _TableView, sql_type: str | None
-    ) -> str | None:
-        """A misfit in words, for people reading `pdscan explain`."""
-        if misfit is None:
-            return None
-        kind, words = misfit
-        meaning = _phrase(rule.title)
-        shown = f"table `{table.name}`" if table.name else "no table given: the table"
-        name = next(iter(words), "")
-        context = self.rules.table_contexts.get(name)
-        if kind == _NOT_WHOLE:
-            return "the pattern must be the whole name, and the name has other words"
-        if kind == _QUALIFIER:
-            about = f"the column about the {meaning}, or a reference to it, not the {meaning}"
-            return f"{_listed(words)} {_is(words)} a qualifier (it makes {about})"
-        if kind == _EXCLUDED_WORD:
-            return f"{_listed(words)} {_is(words)} among the words {rule.data_type} excludes (its `exclude`)"
-        if kind == _EXCLUDED_TYPE:
-            return f"SQL type `{sql_type}` is {type_family(sql_type)}, which {meaning} never is"
-        if kind == _TABLE_IS:
-            return f"the pattern counts only in a table of {_listed(words, 'or')}; {shown} is not one"
-        if kind == _NEEDS_TABLE and context is None:
-            return f"the pattern needs the word `{name}` in the table's name; {shown} has none"
-        if kind == _NEEDS_TABLE:
-            return f"the pattern needs a table that {context.means} ({name}); {shown} is not one"
-        if context is None:
-            return f"the pattern does not count in a table named with `{name}`, as {shown} is"
-        return f"the pattern does not count in a table that {context.means} ({name}), as {shown} does"
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
@@ -324,16 +296,6 @@ def _table_view(table: str, column_contexts: tuple[tuple[str, str], ...]) -> _Ta
 def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:
     """The identifier is nothing but the pattern's words (digits aside: `address_1`)."""
     return tuple(word for word in words if not word.isdigit()) == tuple(w for w in pattern.words if not w.isdigit())
-
-
-def _listed(words: frozenset[str] | set[str], joint: str = "and") -> str:
-    """`a`, `a` and `b`: words in backticks, sorted (sets have no order of their own)."""
-    quoted = [f"`{word}`" for word in sorted(words)]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {joint} {quoted[-1]}"
-
-
-def _is(words: frozenset[str] | set[str]) -> str:
-    return "is" if len(words) == 1 else "are"
 
 
 def _phrase(title: str) -> str:
