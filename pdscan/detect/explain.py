@@ -174,11 +174,8 @@ class Explainer:
                 conclusion = f"no key rule names `{path}`: only value patterns and phrases find data in it"
             return Explanation("log field", place, tuple(steps), tuple(results), conclusion)
         self._keyed(path, value, chosen, steps)
-        value_steps, _ = self._value_steps(value)
         occurrences = self._as_log_field(path, value)
-        if technical:
-            value_steps = [_dropped_as_technical(step) for step in value_steps]
-        steps.extend(value_steps)
+        steps.extend(self._value_steps(value, {(o.detector, o.start, o.end) for o in occurrences}, technical))
         results.extend(
             self._result(found.data_type, value=self._masked(found.value, found.data_type)) for found in occurrences
         )
@@ -192,7 +189,8 @@ class Explainer:
     def value(self, text: str) -> Explanation:
         """The value detectors and log phrases run on free text, each candidate's verdict, and
         the values kept (overlaps give way to the widest, as in a scan)."""
-        steps, found = self._value_steps(text)
+        found = values_found(text, self.values)
+        steps = self._value_steps(text, {(match.detector, match.start, match.end) for match in found})
         results = tuple(self._result(m.data_type, value=self._masked(m.text, m.data_type)) for m in found)
         place: dict[str, object] = {"value": self._masked_text(text)}
         if results:
@@ -286,11 +284,10 @@ class Explainer:
         near.sort(key=lambda item: item[0], reverse=True)
         return [step for _, step in near[:NEAREST_SHOWN]]
 
-    def _value_steps(self, text: str) -> tuple[list[Step], tuple[ValueMatch, ...]]:
-        """Every candidate of the value detectors and log phrases in `text` with its verdict, and
-        the values kept (`values_found`, what a scan of sampled rows keeps)."""
-        found = values_found(text, self.values)
-        kept = {(match.detector, match.start, match.end) for match in found}
+    def _value_steps(self, text: str, kept: set[tuple[str, int, int]], technical: bool = False) -> list[Step]:
+        """Every candidate of the value detectors and log phrases in `text` with its verdict;
+        `kept` holds the (detector, start, end) of those the scan kept, the rest gave way to a
+        wider value (or, in a `technical` log field, the field's name dropped them)."""
         steps = []
         matched_rules = set()
         for order, rule, match, refused in self.values.candidates(text):
@@ -306,6 +303,9 @@ class Explainer:
             elif (rule.name, *match.span()) in kept:
                 reason = f"the pattern matched and validator `{rule.validator}` confirmed it"
                 steps.append(Step(rule.name, looks_for, MATCHED, reason, masked))
+            elif technical:
+                reason = "the field's name says its values are technical (`technical_keys` of rules/logs.yaml)"
+                steps.append(Step(rule.name, looks_for, DROPPED, reason, masked))
             else:
                 steps.append(Step(rule.name, looks_for, OVERLAPPED, "a wider value overlapping it was kept", masked))
         for order in sorted(self.values.triggered(text) - matched_rules):
@@ -326,7 +326,7 @@ class Explainer:
             else:
                 reason = "a wider value overlapping it was kept"
                 steps.append(Step(phrase.name, looks_for, OVERLAPPED, reason, self._masked(value, data_type)))
-        return steps, found
+        return steps
 
     def _keyed(self, path: str, value: str, rule: KeyRule | None, steps: list[Step]) -> None:
         """A step saying what the key rule's check (and the placeholders) made of the value, as
@@ -459,12 +459,6 @@ def _table_named(tables: Sequence[Table], name: str, source: str) -> Table:
         raise ExplainError(f"`{name}` in {source} may be {', '.join(table.name for table in alike)}: name the schema")
     names = ", ".join(table.name for table in tables[:20]) + (" …" if len(tables) > 20 else "")
     raise ExplainError(f"no table `{name}` in {source} (its tables: {names})")
-
-
-def _dropped_as_technical(step: Step) -> Step:
-    if step.outcome != MATCHED:
-        return step
-    return Step(step.rule, step.looks_for, DROPPED, "the field's name says it is technical", step.found)
 
 
 def _doc(function: object) -> str:
