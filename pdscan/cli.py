@@ -183,7 +183,7 @@ for a value in free text. Values are masked unless --show-data.
 \b
 Examples:
   pdscan explain customers.email --type 'varchar(255)'
-  pdscan explain orders.language --columns id,user_id,language
+  pdscan explain preferences.language --columns id,user_id,language
   pdscan explain users.email_verified --in db/migrate/
   pdscan explain staff.snils_no --rules our-rules.yaml
   pdscan explain --field request.headers.User-Agent
@@ -284,6 +284,7 @@ def main(debug: bool) -> None:
       pdscan scan db/structure.sql --format json --output report.json
       pdscan scan examples/shop --format html --output report.html
       pdscan inventory examples/shop --category email
+      pdscan explain users.email_verified --type boolean
       pdscan policy
     """
 
