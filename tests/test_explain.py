@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_cli import PDSCAN, pdscan
+from test_cli import PDSCAN, pdscan, tree_state
 
 from pdscan.detect.explain import MATCHED, Explainer
 from pdscan.detect.log_rules import bundled_log_rules
@@ -109,6 +109,7 @@ def test_in_reads_the_table_its_sql_type_and_columns_from_a_ddl_file_or_a_sqlite
     database = tmp_path / "app.db"
     with sqlite3.connect(database) as connection:
         connection.executescript(SCHEMA)
+    before = tree_state(tmp_path)
     for source in (str(schema), f"sqlite:///{database}"):
         linked = explained("preferences.language", "--in", source)
         assert linked["place"]["sibling_columns"] == ["id", "user_id", "language"]
@@ -116,6 +117,7 @@ def test_in_reads_the_table_its_sql_type_and_columns_from_a_ddl_file_or_a_sqlite
         assert explained("pages.language", "--in", source)["results"] == []
         flag = explained("users.email_verified", "--in", source)
         assert flag["place"]["sql_type"] == "boolean"
+    assert tree_state(tmp_path) == before  # read, never written
 
 
 def test_in_reads_an_orm_schema_and_finds_a_schema_qualified_table(tmp_path: Path) -> None:
