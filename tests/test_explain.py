@@ -51,6 +51,14 @@ data_types:
     examples:
       match: [{column: strakhovoi_nomer, table: employees}]
       no_match: [{column: nomer_zakaza, table: orders}]
+value_detectors:
+  - name: snils
+    data_type: user.government_id.insurance_number
+    pattern: '\\b\\d{3}-\\d{3}-\\d{3} \\d{2}\\b'
+    validator: none
+    examples:
+      match: ["snils 112-233-445 95 ok"]
+      no_match: ["112-233-44"]
 """
 
 
@@ -152,6 +160,10 @@ def test_a_users_rule_from_rules_wins_and_is_named(tmp_path: Path) -> None:
     assert [result["data_type"] for result in document["results"]] == ["user.government_id.insurance_number"]
     assert ("user.government_id.insurance_number", "strakhovoi nomer", MATCHED) in outcomes(document)
     assert document["rules"] == [str(rules)]
+    value = explained("--value", "snils 112-233-445 95", "--rules", str(rules))
+    assert ("snils", "pattern, then validator `none`", MATCHED) in outcomes(value)
+    assert [result["data_type"] for result in value["results"]] == ["user.government_id.insurance_number"]
+    assert "112-233-445 95" not in json.dumps(value)
 
 
 def test_a_log_field_names_its_key_rule_and_the_check_its_value_passes() -> None:
