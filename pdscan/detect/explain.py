@@ -423,11 +423,17 @@ def source_column(source: str, table_name: str, column_name: str) -> tuple[Table
         )
     discovery = discover([source])
     tables: list[Table] = []
+    skipped = list(discovery.skipped)
     for schema_input in discovery.inputs:
         if schema_input.kind is SourceKind.SQLITE:
-            tables.extend(scan_sqlite_schema(schema_input.files[0]).tables)
+            scan = scan_sqlite_schema(schema_input.files[0])
         else:
-            tables.extend(scan_ddl_files(schema_input.files, database=schema_input.database).tables)
+            scan = scan_ddl_files(schema_input.files, database=schema_input.database)
+        tables.extend(scan.tables)
+        skipped.extend(scan.skipped)
+    if not tables:
+        why = f" ({skipped[0]})" if skipped else " (it reads as a log, not a schema)" if discovery.logs else ""
+        raise ExplainError(f"no table found in {source}{why}")
     table = _table_named(tables, table_name, source)
     for column in table.columns:
         if column.name.lower() == column_name.lower():
@@ -441,8 +447,6 @@ def source_column(source: str, table_name: str, column_name: str) -> tuple[Table
 def _table_named(tables: Sequence[Table], name: str, source: str) -> Table:
     """The table called `name`; else the one table of that name with no schema, or in the schema
     `name` gives (a parser drops a default `public.`; `users` means `audit.users` if alone)."""
-    if not tables:
-        raise ExplainError(f"no table found in {source}")
     wanted = name.lower()
     exact = [table for table in tables if table.name.lower() == wanted]
     if exact:
