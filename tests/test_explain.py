@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_cli import PDSCAN, pdscan, tree_state
 
-from pdscan.detect.explain import MATCHED, Explainer
+from pdscan.detect.explain import DROPPED, MATCHED, Explainer
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.rules import bundled_rules
@@ -296,3 +296,69 @@ def test_the_explanation_agrees_with_the_classifier_on_every_rule_example() -> N
             matched = [step.rule for step in explanation.steps if step.outcome == MATCHED]
             assert matched == [detection.data_type for detection in detections], example
             assert [result.data_type for result in explanation.results] == matched
+
+
+def test_a_first_word_that_abbreviates_the_table_is_set_aside_and_said_so() -> None:
+    document = explained("hs_emp_children.ec_name")
+    assert [result["data_type"] for result in document["results"]] == ["user.name.full"]
+    [held] = [step for step in document["steps"] if step["outcome"] == MATCHED]
+    assert held["reason"].startswith("with `ec` set aside (it abbreviates the name of table `hs_emp_children`)")
+    elsewhere = explained("invoices.ec_name")
+    assert elsewhere["results"] == []
+    prefixed = {step["rule"]: step["reason"] for step in elsewhere["nearest"] if step["condition"] == "table_prefix"}
+    assert (
+        prefixed["user.name.full"]
+        == "the rest of the name has it, but `ec` does not abbreviate the name of table `invoices`"
+    )
+
+
+def test_a_sql_type_made_for_a_data_type_decides_when_no_name_does_except_in_a_business_table() -> None:
+    held = explained("audit.client", "--type", "inet")
+    assert [result["data_type"] for result in held["results"]] == ["user.device.ip_address"]
+    assert outcomes(held) == [("user.device.ip_address", "SQL type network (`held_by_types`)", MATCHED)]
+    assert "SQL type `inet` is made for IP address" in held["steps"][0]["reason"]
+    servers = explained("servers.client", "--type", "inet")
+    assert servers["results"] == []
+    [dropped] = servers["nearest"][:1]
+    assert (dropped["condition"], dropped["outcome"]) == ("not_tables", DROPPED)
+    assert "(business), as table `servers` does" in dropped["reason"]
+    subnet = explained("hosts.client_subnet", "--type", "inet")
+    assert subnet["results"] == []
+    assert subnet["nearest"][0]["condition"] == "exclude"
+
+
+def test_a_boolean_column_matches_no_name_pattern_and_says_why() -> None:
+    document = explained("users.phone", "--type", "boolean")
+    assert document["results"] == []
+    dropped = [step for step in document["nearest"] if step["outcome"] == DROPPED]
+    assert [(step["looks_for"], step["condition"]) for step in dropped] == [("phone", "boolean")]
+    assert "SQL type `boolean` is a yes or no: it says whether, never what" in dropped[0]["reason"]
+    assert [result["data_type"] for result in explained("users.phone")["results"]] == ["user.contact.phone_number"]
+
+
+def test_a_context_overruled_by_the_head_word_of_the_table_is_shown_with_what_overruled_it() -> None:
+    people = explained("shop_customers.name")
+    assert [result["data_type"] for result in people["results"]] == ["user.name.full"]
+    assert "business" not in people["table_contexts"]
+    assert people["overruled_contexts"] == {
+        "business": "table word `shop`, overruled by head word `customer` of context `people` (`unless_head`)"
+    }
+    groups = explained("customer_groups.name")
+    assert groups["results"] == [] and groups["overruled_contexts"] == {}
+    assert groups["table_contexts"]["business"] == "table word `group`"
+    assert groups["nearest"][0]["condition"] == "not_tables"
+
+
+def test_run_together_words_read_apart_are_named_in_the_reason() -> None:
+    document = explained("customers.passportissueddate")
+    assert [result["data_type"] for result in document["results"]] == ["user.government_id.passport_number"]
+    [held] = [step for step in document["steps"] if step["outcome"] == MATCHED]
+    assert held["reason"].startswith("read with its run-together words apart (`passport issueddate`)")
+
+
+def test_a_log_key_under_a_parent_that_names_a_thing_is_dropped_by_not_under() -> None:
+    document = explained("--field", "job.name")
+    assert document["results"] == []
+    [dropped] = [step for step in document["steps"] if step["outcome"] == DROPPED]
+    assert dropped["condition"] == "not_under"
+    assert "under `job` it names something else" in dropped["reason"]

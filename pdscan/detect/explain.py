@@ -209,6 +209,8 @@ class Explainer:
             words = _looks_for(trial, sql_type)
             if trial.misfit is not None:
                 reason = self._misfit_in_words(trial, table, sql_type)
+                if trial.read_as:
+                    reason = f"read with its run-together words apart (`{' '.join(trial.read_as)}`): {reason}"
                 steps.append(Step(trial.rule.data_type, words, DROPPED, reason, condition=trial.misfit[0]))
             elif winner is None:
                 winner = trial
@@ -236,7 +238,7 @@ class Explainer:
         context = self.classifier.rules.table_contexts.get(name)
         subject = "the pattern" if trial.pattern is not None else f"SQL type `{sql_type}`"
         if key == BOOLEAN:
-            return f"SQL type `{sql_type}` is boolean: it says whether, never what, so no name pattern counts"
+            return f"SQL type `{sql_type}` is a yes or no: it says whether, never what, so no name pattern counts"
         if key == TABLE_PREFIX:
             return f"the rest of the name has it, but `{name}` does not abbreviate the name of {shown}"
         if key == EXACT:

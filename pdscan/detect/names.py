@@ -340,10 +340,11 @@ class NameClassifier:
         words = self._words(column)
         view = self._table_view(table, self._contexts_of(sibling_columns))
         family = type_family(sql_type)
-        tried = [
-            Trial(c.rule, c.pattern, c.whole, misfit, c.table_prefix, c.read_as)
-            for c, misfit in self._table_trials(words, view, family)
-        ]
+        tried: list[Trial] = []
+        for candidate, misfit in self._table_trials(words, view, family):
+            if misfit is not None and misfit[0] == TABLE_PREFIX and any(t.misfit is None for t in tried):
+                continue  # classify stopped before it: the whole name's reading held
+            tried.append(Trial(candidate.rule, candidate.pattern, candidate.whole, misfit, *_read(candidate)))
         by_type = self._type_trial(words, view, family)
         if by_type is not None and all(trial.misfit is not None for trial in tried):
             tried.append(Trial(by_type[0], None, False, by_type[1]))
@@ -506,6 +507,10 @@ def _abbreviates(prefix: str, table_words: tuple[str, ...]) -> bool:
             if all(letter in letters for letter in prefix):
                 return True
     return False
+
+
+def _read(candidate: _Candidate) -> tuple[str, tuple[str, ...]]:
+    return candidate.table_prefix, candidate.read_as
 
 
 def _same(detection: Detection) -> Detection:
