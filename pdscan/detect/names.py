@@ -145,7 +145,10 @@ class NameClassifier:
         self._native_longest = max(map(len, rules.native_words), default=0)
         self._person = rules.table_contexts.get("person")
         self._business = rules.table_contexts.get("business")
-        self._by_type = {family: rule for rule in rules.data_types for family in rule.held_by_types}
+        # A boolean column says whether, never what: no SQL type family but boolean holds data.
+        self._by_type = {
+            family: rule for rule in rules.data_types for family in rule.held_by_types if family != "boolean"
+        }
         self._by_column: dict[tuple[str, ...], list[str]] = defaultdict(list)  # column words -> contexts
         for context in rules.table_contexts.values():
             for column_words in context.columns:
@@ -345,9 +348,9 @@ class NameClassifier:
             if misfit is not None and misfit[0] == TABLE_PREFIX and any(t.misfit is None for t in tried):
                 continue  # classify stopped before it: the whole name's reading held
             tried.append(Trial(candidate.rule, candidate.pattern, candidate.whole, misfit, *_read(candidate)))
-        by_type = self._type_trial(words, view, family)
+        by_type = self._by_type.get(family or "")
         if by_type is not None and all(trial.misfit is not None for trial in tried):
-            tried.append(Trial(by_type[0], None, False, by_type[1]))
+            tried.append(Trial(by_type, None, False, self._type_misfit(by_type, words, view)))
         readings = [((), words)]
         if not self._candidates(words):
             readings.append((self._decompounded(words), self._decompounded(words)))
@@ -408,31 +411,25 @@ class NameClassifier:
                 yield candidate, self._table_misfit(candidate.pattern, table)
         if rest and not abbreviates:
             for candidate in rest:
-                yield replace(candidate, table_prefix=words[0]), (TABLE_PREFIX, frozenset((words[0],)))
+                yield candidate, (TABLE_PREFIX, frozenset((words[0],)))
 
-    def _type_trial(
-        self, words: tuple[str, ...], table: _TableView, family: str | None
-    ) -> tuple[DataTypeRule, Misfit | None] | None:
-        """The rule whose `held_by_types` names the SQL type's family, and what rules it out:
-        a word of its `exclude` in the name (range, network), a business table (servers)."""
-        rule = self._by_type.get(family or "")
-        if rule is None or family == "boolean":
-            return None
+    def _type_misfit(self, rule: DataTypeRule, words: tuple[str, ...], table: _TableView) -> Misfit | None:
+        """What rules out the rule whose `held_by_types` names the SQL type's family: a word of
+        its `exclude` in the name (range, network), a business table (servers)."""
         if not rule.exclude.isdisjoint(words):
-            return rule, (EXCLUDE, rule.exclude.intersection(words))
+            return (EXCLUDE, rule.exclude.intersection(words))
         if self._business is not None and self._table_in(self._business.name, table):
-            return rule, (NOT_TABLES, frozenset((self._business.name,)))
-        return rule, None
+            return (NOT_TABLES, frozenset((self._business.name,)))
+        return None
 
     def _by_sql_type(
         self, words: tuple[str, ...], table: _TableView, sql_type: str | None, family: str | None
     ) -> tuple[Detection, ...]:
         """A column whose SQL type holds one data type (`inet`: an IP address), whatever its
         name, unless its name says range or network or its table is the business's own (servers)."""
-        trial = self._type_trial(words, table, family)
-        if trial is None or trial[1] is not None:
+        rule = self._by_type.get(family or "")
+        if rule is None or self._type_misfit(rule, words, table) is not None:
             return ()
-        rule = trial[0]
         made_for = f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called"
         evidence = Evidence("type", made_for)
         return (Detection(rule.data_type, CONFIDENCE_PART_OF_NAME, (evidence,)),)
