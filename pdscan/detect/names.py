@@ -351,12 +351,11 @@ class NameClassifier:
         by_type = self._by_type.get(family or "")
         if by_type is not None and all(trial.misfit is not None for trial in tried):
             tried.append(Trial(by_type, None, False, self._type_misfit(by_type, words, view)))
-        readings = [((), words)]
-        if not self._candidates(words):
-            readings.append((self._decompounded(words), self._decompounded(words)))
-        for read_as, read in readings:
+        # The name's words, and as `_name_candidates` reads them when no pattern holds there.
+        readings = dict.fromkeys((words,) if self._ranked(words) else (words, self._decompounded(words)))
+        for read in readings:
             tried.extend(
-                Trial(rule, pattern, whole, misfit, read_as=read_as if read_as != words else ())
+                Trial(rule, pattern, whole, misfit, read_as=() if read == words else read)
                 for _, rule, pattern, whole, misfit in self._name_trials(read)
                 if misfit is not None
             )
