@@ -28,10 +28,14 @@ from pdscan.baseline import (
 )
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
 from pdscan.detect.engine import EngineUnavailable
+from pdscan.detect.explain import Explainer, ExplainError, source_column, split_place
+from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.user_rules import load_user_rules
+from pdscan.detect.values import ValueDetector
 from pdscan.execution.interface import ExecutionError
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
+from pdscan.formats.explain_view import explanation_json, explanation_text
 from pdscan.formats.interface import report_text
 from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.places import build_inventory
@@ -44,7 +48,7 @@ from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_
 from pdscan.interruption import Interrupted, stop_signals_raise
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
-from pdscan.policy import Policy, PolicyError, load_policy
+from pdscan.policy import Policy, PolicyError, load_policy, load_taxonomy
 from pdscan.reading_options import Reading, reading_options
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.database.target import command_line_secrets, masked
@@ -165,6 +169,35 @@ Exit codes:
      the file cannot be written; with --strict, anything skipped)
 """
 
+EXPLAIN_HELP = """Why did a place come out as it did? The rules tried on a column, a log field or a
+value, what evidence each found, why the result is what it is (or, when no rule matched, the
+nearest candidates and what ruled each out), and the policy's category and permitted purposes.
+The explanation is read from the same code that classifies in a scan.
+
+\b
+PLACE is a column, table.column (customers.email, public.users.reset_password_token),
+judged with --type and --columns, or with the table as --in SOURCE defines it (a SQL file
+or folder, an ORM schema file, a SQLite database: its catalog only, no row is read).
+Without PLACE: --field for a log field (with --value, a value under it), --value alone
+for a value in free text. Values are masked unless --show-data.
+
+\b
+Examples:
+  pdscan explain customers.email --type 'varchar(255)'
+  pdscan explain preferences.language --columns id,user_id,language
+  pdscan explain users.email_verified --in db/migrate/
+  pdscan explain staff.snils_no --rules our-rules.yaml
+  pdscan explain --field request.headers.User-Agent
+  pdscan explain --field client_ip --value 203.0.113.7
+  pdscan explain --value '4111 1111 1111 1111' --format json
+
+\b
+Exit codes:
+  0  the explanation was printed (whatever it says)
+  2  usage or input error (a PLACE that is not table.column, a table or column the
+     source lacks, a bad policy or rules file)
+"""
+
 
 class Messages:
     """People-facing lines on stderr, silenced by --quiet except errors and warnings that the
@@ -252,6 +285,7 @@ def main(debug: bool) -> None:
       pdscan scan db/structure.sql --format json --output report.json
       pdscan scan examples/shop --format html --output report.html
       pdscan inventory examples/shop --category email
+      pdscan explain users.email_verified --type boolean
       pdscan policy
     """
 
@@ -539,6 +573,90 @@ def _read(reading: Reading, config_path: Path | None, messages: Messages, data_m
         return _scan(reading.request(), policy, config_path, "table", sys.stdout, messages, prompt, data_map_wanted)
 
 
+@main.command(help=EXPLAIN_HELP)
+@click.argument("place", required=False)
+@click.option("--type", "sql_type", metavar="SQLTYPE", help="The column's SQL type (`boolean`, `varchar(255)`…).")
+@click.option(
+    "--columns",
+    "sibling_columns",
+    metavar="A,B,C",
+    help="The other columns of the table, which put it in table contexts (a `user_id` links rows to a person).",
+)
+@click.option("--in", "source", metavar="SOURCE", help="Read the table, its SQL types and columns from this schema.")
+@click.option("--field", "field_path", metavar="PATH", help="A log field (`user.email`, `request.headers.User-Agent`).")
+@click.option("--value", metavar="TEXT", help="A value under --field, or, alone, free text to look for values in.")
+@click.option(
+    "--rules",
+    "rules_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Your own detection rules, as `pdscan scan --rules` reads them (repeatable).",
+)
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy YAML replacing the bundled one.")
+@click.option("--show-data", is_flag=True, help="Show the values unmasked. Handle the output as personal data.")
+@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--color/--no-color", default=None, help="Colour the text (default: on a terminal, unless NO_COLOR).")
+def explain(
+    place: str | None,
+    sql_type: str | None,
+    sibling_columns: str | None,
+    source: str | None,
+    field_path: str | None,
+    value: str | None,
+    rules_paths: tuple[Path, ...],
+    policy_path: Path | None,
+    show_data: bool,
+    format_name: str,
+    color: bool | None,
+) -> None:
+    messages = Messages(quiet=False)
+    if show_data:
+        messages.warning("--show-data: personal values appear unmasked in this output; handle it as personal data")
+    with _bad_input(messages):
+        column_options = sql_type is not None or sibling_columns is not None or source is not None
+        if place is not None and field_path is not None:
+            raise ExplainError("give a column (PLACE) or a log field (--field), not both")
+        if place is None and column_options:
+            raise ExplainError("--type, --columns and --in describe a column: give it as PLACE, table.column")
+        if place is None and field_path is None and value is None:
+            raise ExplainError("nothing to explain: give a column (table.column), --field or --value")
+        if place is not None and value is not None:
+            raise ExplainError("--value goes with --field or alone; a column's values are not read")
+        rules = load_user_rules(rules_paths)
+        classifier = NameClassifier(rules)
+        explainer = Explainer(
+            classifier,
+            ValueDetector(rules.value_detectors),
+            bundled_log_rules(),
+            load_policy(policy_path),
+            load_taxonomy(),
+            show_data,
+        )
+        if place is not None:
+            table, column = split_place(place)
+            siblings = tuple(name.strip() for name in (sibling_columns or "").split(",") if name.strip())
+            if source is not None:
+                found_table, found_column = source_column(source, table, column)
+                table, column = found_table.name, found_column.name
+                sql_type = sql_type if sql_type is not None else found_column.sql_type
+                siblings = siblings or tuple(other.name for other in found_table.columns)
+            explanation = explainer.column(column, table, sql_type, siblings, source)
+        elif field_path is not None:
+            explanation = explainer.log_field(field_path, value)
+        else:
+            assert value is not None
+            explanation = explainer.value(value)
+    if format_name == "json":
+        policy_id = explainer.policy.id
+        click.echo(explanation_json(explanation, tuple(str(path) for path in rules_paths), policy_id), nl=False)
+    else:
+        coloured = _use_color(color, None)
+        click.echo(
+            explanation_text(explanation, color=coloured), nl=False, color=coloured
+        )  # click strips colour off a tty
+
+
 @contextlib.contextmanager
 def _bad_input(messages: Messages) -> Iterator[None]:
     """A policy, data map, source, baseline or revision pdscan cannot use: its lines, exit 2."""
@@ -549,7 +667,14 @@ def _bad_input(messages: Messages) -> Iterator[None]:
         for problem in error.problems:
             messages.error(str(problem))
         sys.exit(EXIT_ERROR)
-    except (UnknownSourceError, EngineUnavailable, BaselineError, GitChangesError, ExecutionError) as error:
+    except (
+        UnknownSourceError,
+        EngineUnavailable,
+        BaselineError,
+        GitChangesError,
+        ExecutionError,
+        ExplainError,
+    ) as error:
         _debug_traceback(error)
         messages.error(masked(str(error)))  # a mistyped database URL is echoed as a path
         sys.exit(EXIT_ERROR)

@@ -63,7 +63,7 @@ def tree_state(root: Path) -> dict[str, tuple[str, int]]:
 
 def test_version_and_help_with_examples() -> None:
     assert pdscan("--version").stdout.strip().startswith("pdscan, version ")
-    for command in ((), ("scan",), ("policy",)):
+    for command in ((), ("scan",), ("policy",), ("explain",)):
         result = pdscan(*command, "--help")
         assert result.returncode == 0
         assert "Examples:" in result.stdout

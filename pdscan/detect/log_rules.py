@@ -49,13 +49,17 @@ class KeyRule:
 
     def matches_path(self, path: str) -> bool:
         """Whether the last segment of a field path (or the last two, dotted) is this key."""
-        segments = [normalise_key(segment) for segment in path.split(".") if segment]
-        if not segments:
-            return False
-        if self.not_under is not None and len(segments) > 1 and self.not_under.fullmatch(segments[-2]):
-            return False
-        candidates = [segments[-1]] + ([".".join(segments[-2:])] if len(segments) > 1 else [])
-        return any(self.key.fullmatch(candidate) for candidate in candidates)
+        return any(self.key.fullmatch(candidate) for candidate in compared_keys(path)) and (
+            self.parent_rules_out(path) is None
+        )
+
+    def parent_rules_out(self, path: str) -> str | None:
+        """The parent segment (normalised) under which the key names something else (`not_under`)."""
+        if self.not_under is None:
+            return None
+        segments = [segment for segment in path.split(".") if segment]
+        parent = normalise_key(segments[-2]) if len(segments) > 1 else None
+        return parent if parent is not None and self.not_under.fullmatch(parent) else None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,15 @@ class LogRules:
 
     def is_plaintext_sensitive(self, data_type: str) -> bool:
         return any(data_type == prefix or data_type.startswith(prefix + ".") for prefix in self.plaintext_sensitive)
+
+
+def compared_keys(path: str) -> list[str]:
+    """What key rules compare a field path with: its last segment, and its last two joined by `.`,
+    normalised (`request.headers.User-Agent` -> `user_agent`, `headers.user_agent`)."""
+    segments = [normalise_key(segment) for segment in path.split(".") if segment]
+    if not segments:
+        return []
+    return [segments[-1]] + ([".".join(segments[-2:])] if len(segments) > 1 else [])
 
 
 def normalise_key(segment: str) -> str:

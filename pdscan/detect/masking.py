@@ -35,6 +35,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import urllib.parse
+from collections.abc import Sequence
 from functools import lru_cache
 
 import phonenumbers
@@ -88,10 +89,11 @@ def shown(value: str, data_type: str, show_data: bool) -> str:
     return value if show_data and not data_type.startswith(SECRET) else mask(value, data_type)
 
 
-def mask_text(text: str) -> str:
-    """`text` with every personal value the detectors find in it replaced by its mask: for text
-    that only sometimes holds one, such as a JSON key or an exception message."""
-    return _masked(text, values_in_text(text))
+def mask_text(text: str, found: Sequence[ValueMatch] | None = None) -> str:
+    """`text` with every personal value the detectors find in it (or the values `found` in it,
+    left to right, apart) replaced by its mask: for text that only sometimes holds one, such as
+    a JSON key or an exception message."""
+    return _masked(text, values_in_text(text) if found is None else found)
 
 
 @lru_cache(maxsize=65_536)
@@ -102,7 +104,7 @@ def mask_name(name: str, as_glob: bool = False) -> str:
     return _masked(name, values_in_name(name), _GLOB_LITERAL if as_glob else None)
 
 
-def _masked(text: str, found: tuple[ValueMatch, ...], escapes: dict[int, str] | None = None) -> str:
+def _masked(text: str, found: Sequence[ValueMatch], escapes: dict[int, str] | None = None) -> str:
     if not found:
         return text
     pieces = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -86,6 +87,38 @@ class _Candidate:
     pattern: NamePattern
     whole: bool
     table_prefix: str = ""  # a leading word that abbreviates the table's name, set aside (`ec_` in `emp_children`)
+    read_as: tuple[str, ...] = ()  # the words the pattern was found in, when run-together words were read apart
+
+
+# What rules a pattern out, named by the key of rules/datatypes.yaml that does (or `boolean`,
+# `table_prefix`: a boolean SQL type, a first word that does not abbreviate the table), with
+# the words, table context or type family concerned; `pdscan explain` puts it into words.
+EXACT, QUALIFIERS, EXCLUDE, EXCLUDE_TYPES, BOOLEAN, TABLE_IS, TABLES, NOT_TABLES, TABLE_PREFIX = (
+    "exact",
+    "qualifiers",
+    "exclude",
+    "exclude_types",
+    "boolean",
+    "table_is",
+    "tables",
+    "not_tables",
+    "table_prefix",
+)
+Misfit = tuple[str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Trial:
+    """A rule tried on a column and what became of it (`pdscan explain`): a name pattern, or
+    (`pattern` None) the SQL type of `held_by_types`; `misfit` is None for one that held, else
+    what ruled it out."""
+
+    rule: DataTypeRule
+    pattern: NamePattern | None
+    whole: bool
+    misfit: Misfit | None
+    table_prefix: str = ""
+    read_as: tuple[str, ...] = ()
 
 
 class NameClassifier:
@@ -112,7 +145,10 @@ class NameClassifier:
         self._native_longest = max(map(len, rules.native_words), default=0)
         self._person = rules.table_contexts.get("person")
         self._business = rules.table_contexts.get("business")
-        self._by_type = {family: rule for rule in rules.data_types for family in rule.held_by_types}
+        # A boolean column says whether, never what: no SQL type family but boolean holds data.
+        self._by_type = {
+            family: rule for rule in rules.data_types for family in rule.held_by_types if family != "boolean"
+        }
         self._by_column: dict[tuple[str, ...], list[str]] = defaultdict(list)  # column words -> contexts
         for context in rules.table_contexts.values():
             for column_words in context.columns:
@@ -184,6 +220,10 @@ class NameClassifier:
                 found.setdefault(context, name)
         return tuple(sorted(found.items()))
 
+    def words(self, identifier: str) -> tuple[str, ...]:
+        """The words the rules read in an identifier (`pdscan explain` shows them)."""
+        return self._words(identifier)
+
     def _words_of(self, identifier: str) -> tuple[str, ...]:
         """The identifier's words, a Japanese run cut into the Latin words of `native_words`."""
         words: list[str] = []
@@ -210,7 +250,11 @@ class NameClassifier:
     def _name_candidates(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
         """Patterns the words satisfy, best first; when none does, the same with run-together
         words read apart (`passportexpiredate` -> passport expiredate)."""
-        return self._ranked(words) or self._ranked(self._decompounded(words))
+        ranked = self._ranked(words)
+        if ranked:
+            return ranked
+        apart = self._decompounded(words)
+        return tuple(replace(candidate, read_as=apart) for candidate in self._ranked(apart))
 
     def _decompounded(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """Each word that starts with a pattern's first word of five letters or more and goes on
@@ -243,39 +287,139 @@ class NameClassifier:
     def _ranked(self, words: tuple[str, ...]) -> tuple[_Candidate, ...]:
         """Patterns the words satisfy with no qualifier or excluded word, best first: the
         longest pattern, then one naming the whole identifier, then the data type listed first."""
-        ranked = []
+        ranked = [
+            ((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole))
+            for index, rule, pattern, whole, misfit in self._name_trials(words)
+            if misfit is None
+        ]
+        ranked.sort(key=lambda item: item[0], reverse=True)
+        return tuple(candidate for _, candidate in ranked)
+
+    def _name_trials(
+        self, words: tuple[str, ...]
+    ) -> Iterator[tuple[int, DataTypeRule, NamePattern, bool, Misfit | None]]:
+        """Every pattern whose words stand together in the name (with its rule's position), and
+        what in the rest of the name rules it out (None: nothing)."""
         for position, word in enumerate(words):
             for index, rule, pattern in self._by_first_word.get(word, ()):
                 if words[position : position + len(pattern.words)] != pattern.words:
                     continue
                 whole = _whole(words, pattern)
                 if pattern.exact and not whole:
+                    yield index, rule, pattern, whole, (EXACT, frozenset())
                     continue
                 extra = set(words).difference(pattern.words, rule.keeps)
-                if not extra.isdisjoint(self.rules.qualifiers) or not extra.isdisjoint(rule.exclude):
-                    continue
-                ranked.append(((len(pattern.words), int(whole), -index), _Candidate(rule, pattern, whole)))
-        ranked.sort(key=lambda item: item[0], reverse=True)
-        return tuple(candidate for _, candidate in ranked)
+                if not extra.isdisjoint(self.rules.qualifiers):
+                    yield (
+                        index,
+                        rule,
+                        pattern,
+                        whole,
+                        (QUALIFIERS, frozenset(extra.intersection(self.rules.qualifiers))),
+                    )
+                elif not extra.isdisjoint(rule.exclude):
+                    yield index, rule, pattern, whole, (EXCLUDE, frozenset(extra.intersection(rule.exclude)))
+                else:
+                    yield index, rule, pattern, whole, None
 
     def _classify(
         self, column: str, table: str, sql_type: str | None, column_contexts: tuple[tuple[str, str], ...]
     ) -> tuple[Detection, ...]:
         family = type_family(sql_type)
-        if family == "boolean":
-            return ()  # yes or no: whether a person has a phone, never the phone
         words = self._words(column)
         view = self._table_view(table, column_contexts)
+        for candidate, misfit in self._table_trials(words, view, family):
+            if misfit is None:
+                return (self._shared(self._detection(column, candidate, view, sql_type, family)),)
+        return self._by_sql_type(words, view, sql_type, family)
+
+    def trials(
+        self, column: str, table: str = "", sql_type: str | None = None, sibling_columns: tuple[str, ...] = ()
+    ) -> tuple[Trial, ...]:
+        """Every rule tried on the column, from the steps `classify` takes: the candidates of the
+        name, best first, with what the SQL type or the table made of each (the first that held
+        is the detection); the SQL type's `held_by_types` rule when none held; then the patterns
+        the name itself rules out."""
+        words = self._words(column)
+        view = self._table_view(table, self._contexts_of(sibling_columns))
+        family = type_family(sql_type)
+        tried: list[Trial] = []
+        for candidate, misfit in self._table_trials(words, view, family):
+            if misfit is not None and misfit[0] == TABLE_PREFIX and any(t.misfit is None for t in tried):
+                continue  # classify stopped before it: the whole name's reading held
+            tried.append(Trial(candidate.rule, candidate.pattern, candidate.whole, misfit, *_read(candidate)))
+        by_type = self._by_type.get(family or "")
+        if by_type is not None and all(trial.misfit is not None for trial in tried):
+            tried.append(Trial(by_type, None, False, self._type_misfit(by_type, words, view)))
+        # The name's words, and as `_name_candidates` reads them when no pattern holds there.
+        readings = dict.fromkeys((words,) if self._ranked(words) else (words, self._decompounded(words)))
+        for read in readings:
+            tried.extend(
+                Trial(rule, pattern, whole, misfit, read_as=() if read == words else read)
+                for _, rule, pattern, whole, misfit in self._name_trials(read)
+                if misfit is not None
+            )
+        return tuple(tried)
+
+    def table_contexts(
+        self, table: str, sibling_columns: tuple[str, ...] = ()
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The table contexts a table is in, each with what put it there (a word of its name or
+        a column); and those a word or column named but another context overruled (`unless`,
+        `unless_head`), each with what named it and what overruled it."""
+        view = self._table_view(table, self._contexts_of(sibling_columns))
+        held: dict[str, str] = {}
+        overruled: dict[str, str] = {}
+        for name, context in self.rules.table_contexts.items():
+            if not view.words.isdisjoint(context.words):
+                by = f"table word `{min(view.words.intersection(context.words))}`"
+            elif name in view.column_contexts:
+                by = f"column `{mask_name(view.column_contexts[name])}`"
+            else:
+                continue
+            if name in view.contexts:
+                held[name] = by
+            elif overruling := sorted(context.unless.intersection(view.contexts)):
+                overruled[name] = f"{by}, overruled by context `{overruling[0]}` (`unless`)"
+            else:
+                head_of = min(
+                    other for other in context.unless_head if view.head in self.rules.table_contexts[other].words
+                )
+                overruled[name] = f"{by}, overruled by head word `{view.head}` of context `{head_of}` (`unless_head`)"
+        return held, overruled
+
+    def _table_trials(
+        self, words: tuple[str, ...], table: _TableView, family: str | None
+    ) -> Iterator[tuple[_Candidate, Misfit | None]]:
+        """Each candidate of the name, best first, then those of the name without a first word
+        that abbreviates the table's name (`ec_name` in `emp_children`), with what in the SQL
+        type or the table rules it out (None: nothing); last, those of a first word that does
+        not abbreviate it, ruled out."""
         candidates = self._candidates(words)
         rest = self._after_prefix(words)
-        if rest and _abbreviates(words[0], view.ordered):
-            # `ec_name` in `emp_children`: after the candidates of the whole name, those of the rest.
-            candidates += tuple(replace(c, table_prefix=words[0]) for c in rest)
+        abbreviates = bool(rest) and _abbreviates(words[0], table.ordered)
+        if abbreviates:
+            candidates += tuple(replace(candidate, table_prefix=words[0]) for candidate in rest)
         for candidate in candidates:
-            if family in candidate.rule.exclude_types or not self._table_fits(candidate.pattern, view):
-                continue
-            return (self._shared(self._detection(column, candidate, view, sql_type, family)),)
-        return self._by_sql_type(words, view, sql_type, family)
+            if family == "boolean":
+                # yes or no: whether a person has a phone, never the phone
+                yield candidate, (BOOLEAN, frozenset((family,)))
+            elif family in candidate.rule.exclude_types:
+                yield candidate, (EXCLUDE_TYPES, frozenset((family,)))
+            else:
+                yield candidate, self._table_misfit(candidate.pattern, table)
+        if rest and not abbreviates:
+            for candidate in rest:
+                yield candidate, (TABLE_PREFIX, frozenset((words[0],)))
+
+    def _type_misfit(self, rule: DataTypeRule, words: tuple[str, ...], table: _TableView) -> Misfit | None:
+        """What rules out the rule whose `held_by_types` names the SQL type's family: a word of
+        its `exclude` in the name (range, network), a business table (servers)."""
+        if not rule.exclude.isdisjoint(words):
+            return (EXCLUDE, rule.exclude.intersection(words))
+        if self._business is not None and self._table_in(self._business.name, table):
+            return (NOT_TABLES, frozenset((self._business.name,)))
+        return None
 
     def _by_sql_type(
         self, words: tuple[str, ...], table: _TableView, sql_type: str | None, family: str | None
@@ -283,20 +427,22 @@ class NameClassifier:
         """A column whose SQL type holds one data type (`inet`: an IP address), whatever its
         name, unless its name says range or network or its table is the business's own (servers)."""
         rule = self._by_type.get(family or "")
-        if rule is None or not rule.exclude.isdisjoint(words):
-            return ()
-        if self._business is not None and self._table_in(self._business.name, table):
+        if rule is None or self._type_misfit(rule, words, table) is not None:
             return ()
         made_for = f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called"
         evidence = Evidence("type", made_for)
         return (Detection(rule.data_type, CONFIDENCE_PART_OF_NAME, (evidence,)),)
 
-    def _table_fits(self, pattern: NamePattern, table: _TableView) -> bool:
+    def _table_misfit(self, pattern: NamePattern, table: _TableView) -> Misfit | None:
         if pattern.table_is and table.head not in pattern.table_is:
-            return False
-        if not all(self._table_in(name, table) for name in pattern.tables):
-            return False
-        return not any(self._table_in(name, table) for name in pattern.not_tables)
+            return (TABLE_IS, frozenset(pattern.table_is))
+        for name in pattern.tables:
+            if not self._table_in(name, table):
+                return (TABLES, frozenset((name,)))
+        for name in pattern.not_tables:
+            if self._table_in(name, table):
+                return (NOT_TABLES, frozenset((name,)))
+        return None
 
     def _table_in(self, name: str, table: _TableView) -> bool:
         """A table context of the rules, or else a literal word of the table's name."""
@@ -357,6 +503,10 @@ def _abbreviates(prefix: str, table_words: tuple[str, ...]) -> bool:
             if all(letter in letters for letter in prefix):
                 return True
     return False
+
+
+def _read(candidate: _Candidate) -> tuple[str, tuple[str, ...]]:
+    return candidate.table_prefix, candidate.read_as
 
 
 def _same(detection: Detection) -> Detection:

@@ -76,13 +76,18 @@ def values_found(text: str, detector: ValueDetector) -> tuple[ValueMatch, ...]:
 
 def _phrase_values(text: str) -> Iterator[ValueMatch]:
     """The values of the log phrases, each passing its rule's check as in a log line."""
+    for rule, match, verdict in phrase_trials(text):
+        if verdict is not None:
+            yield ValueMatch(verdict or rule.data_type, rule.name, *match.span("value"), match.group("value"))
+
+
+def phrase_trials(text: str) -> Iterator[tuple[ContextRule, re.Match[str], str | None]]:
+    """Each match of a log phrase in `text` with its check's verdict on the value: None when
+    the check refuses it, else the data type it names ("" for the rule's own)."""
     region = bundled_log_rules().default_phone_region
     for rule, pattern in _phrases():
         for match in pattern.finditer(text):
-            value = match.group("value")
-            verdict = VALUE_CHECKS[rule.value_check](value, region)
-            if verdict is not None:
-                yield ValueMatch(verdict or rule.data_type, rule.name, *match.span("value"), value)
+            yield rule, match, VALUE_CHECKS[rule.value_check](match.group("value"), region)
 
 
 @cache

@@ -8,7 +8,8 @@ an IMEI).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -18,6 +19,9 @@ from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
 NOT_AFTER_WINDOW = 32  # text before a match that a rule's `not_after` reads (`openssl ` before a version)
+# Why a pattern's match is no value (`ValueDetector.candidates`)
+VALIDATOR_REFUSED = "validator refused"
+AFTER_DISQUALIFYING_TEXT = "after disqualifying text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,24 +58,35 @@ class ValueDetector:
     def bundled(cls) -> ValueDetector:
         return cls(bundled_rules().value_detectors)
 
-    def _triggered(self, text: str) -> set[int]:
+    def triggered(self, text: str) -> set[int]:
+        """The positions (in `rules`) of the rules whose trigger the text engine finds in `text`."""
         if self._engine is None:
             self._engine = compile_engine([trigger_of(rule) for rule in self.rules])
         return {trigger for trigger, _, _ in self._engine.scan(text.encode("utf-8", "surrogatepass"))}
 
-    def _find(self, text: str) -> tuple[ValueMatch, ...]:
-        """Every validated match in `text`, left to right, without overlaps."""
-        candidates: list[tuple[int, ValueMatch]] = []
-        triggered = self._triggered(text)
+    def candidates(self, text: str) -> Iterator[tuple[int, ValueRule, re.Match[str], str | None]]:
+        """Each match of a triggered rule's pattern: the rule's position, the rule, the match, and
+        why it is no value (VALIDATOR_REFUSED, AFTER_DISQUALIFYING_TEXT) or None."""
+        triggered = self.triggered(text)
         for order, (rule, pattern, validate, not_after) in enumerate(self._compiled):
             if order not in triggered:
                 continue
             for match in pattern.finditer(text):
-                start, end = match.span()
-                if validate(match.group()) and not (
-                    not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start)
-                ):
-                    candidates.append((order, ValueMatch(rule.data_type, rule.name, start, end, match.group())))
+                start = match.start()
+                if not validate(match.group()):
+                    yield order, rule, match, VALIDATOR_REFUSED
+                elif not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start):
+                    yield order, rule, match, AFTER_DISQUALIFYING_TEXT
+                else:
+                    yield order, rule, match, None
+
+    def _find(self, text: str) -> tuple[ValueMatch, ...]:
+        """Every validated match in `text`, left to right, without overlaps."""
+        candidates = [
+            (order, ValueMatch(rule.data_type, rule.name, *match.span(), match.group()))
+            for order, rule, match, refused in self.candidates(text)
+            if refused is None
+        ]
         kept = widest_first([(match.start, match.end, order) for order, match in candidates])
         return tuple(sorted((candidates[index][1] for index in kept), key=lambda found_match: found_match.start))
 
