@@ -13,6 +13,7 @@ too (U+009B is a one-character CSI to some terminals), which `json.dumps` leaves
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -22,17 +23,19 @@ _PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not i
 _PICTURES[0x7F] = "\u2421"  # ␡
 _PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}  # json.dumps escapes C0 itself
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what `visible` or `json_text` replaces
 
 
 def visible(text: str) -> str:
     """`text` with its control characters (but tab and newline) replaced by visible ones."""
-    return text.translate(_PICTURES)
+    return text.translate(_PICTURES) if _CONTROLS.search(text) else text
 
 
 def json_text(document: object, indent: int | None = None) -> str:
     """JSON with letters as written and every control character escaped. Outside strings JSON
     is ASCII, so a DEL or C1 character in the text can only be inside one, where `\\u` is valid."""
-    return json.dumps(document, indent=indent, ensure_ascii=False).translate(_JSON_ESCAPES)
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    return text.translate(_JSON_ESCAPES) if _CONTROLS.search(text) else text  # a search is far cheaper
 
 
 class Visible:

@@ -4,6 +4,7 @@ readers on small texts, and real-layout projects (tests/fixtures/orm) scanned th
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path, PurePath
@@ -350,3 +351,19 @@ def test_schema_format_forces_how_a_file_is_read(tmp_path: Path) -> None:
     source.write_text('class M(Base):\n    __tablename__ = "members"\n    email = Column(String)\n', encoding="utf-8")
     report, _ = scan(str(source), "--schema-format", "sqlalchemy")
     assert places(report)["members", "email"] == ("tables.txt:3", "email", "undeclared")
+
+
+def test_the_plain_column_shortcut_reads_lines_as_the_tokenizer_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pdscan.sources.orm import rails
+
+    text = (FIXTURES / "rails_app" / "db" / "schema.rb").read_text(encoding="utf-8") + (
+        'create_table "cards" do |t|\n'
+        '  t.string "holder", null: false, comment: "purpose: payment" # pdscan: category=credit_card\n'
+        '  t.decimal "limit", precision: 8, scale: 2, default: -1.5\n'
+        '  t.references "owner", polymorphic: true, type: :uuid\n'
+        '  t.string "a", "b"\n'
+        "end\n"
+    )
+    shortcut = rails.read_rails(text)
+    monkeypatch.setattr(rails, "_PLAIN_COLUMN", re.compile(r"(?!)"))
+    assert shortcut == rails.read_rails(text)

@@ -43,6 +43,13 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _BRACKET = re.compile(r"[\[({]")
+# `t.string "email", null: false, comment: "…"  # …`: one column, simple options (no brackets,
+# no commas or quotes inside strings), the shape of nearly every line schema.rb writes.
+_PLAIN_COLUMN = re.compile(
+    r'^\s*t\.(?P<method>[a-z_]+)\s+"(?P<name>[^"\\]+)"'
+    r'(?P<options>(?:\s*,\s*[A-Za-z_]\w*:\s*(?:"[^"\\,]*"|:\w+|-?[\w.]+))*)\s*(?P<comment>#.*)?$'
+)
+_PLAIN_OPTION = re.compile(r'([A-Za-z_]\w*):\s*("[^"\\,]*"|:\w+|-?[\w.]+)')
 _CLOSES = re.compile(r"^\s*end\b")
 _OPENS_BLOCK = re.compile(r"^\s*(?:if|unless|case|while|until|begin|def|class|module)\b|\bdo\s*(?:\|[^|]*\|)?\s*$")
 # Column types of the schema DSL that are not written as SQL types (the others are: `inet`,
@@ -86,6 +93,12 @@ class _Reader:
         start = self.position
         text = self.lines[start]
         self.position += 1
+        plain = _PLAIN_COLUMN.match(text)
+        if plain is not None:  # most lines of a schema.rb: read without the tokenizer
+            options = {key: _plain(value) for key, value in _PLAIN_OPTION.findall(plain.group("options"))}
+            comment = plain.group("comment")
+            annotation = comment[1:].strip() if comment else None
+            return _Call(plain.group("method"), "t", [plain.group("name")], options, annotation, start + 1)
         while _unbalanced(text) and self.position < len(self.lines):
             text += " " + self.lines[self.position]
             self.position += 1
