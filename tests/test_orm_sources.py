@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path, PurePath
@@ -367,3 +368,24 @@ def test_the_plain_column_shortcut_reads_lines_as_the_tokenizer_does(monkeypatch
     shortcut = rails.read_rails(text)
     monkeypatch.setattr(rails, "_PLAIN_COLUMN", re.compile(r"(?!)"))
     assert shortcut == rails.read_rails(text)
+
+
+def test_a_data_map_and_a_baseline_address_orm_tables_as_the_orm_names_them(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / "prisma_app", app)
+    (app / "pdscan.yml").write_text(
+        "version: 1\ndatabases:\n  prisma:\n    files: ['prisma/*.prisma']\n    tables:\n"
+        "      customers:\n        columns:\n          last_ip: [fraud_prevention]\n"
+        "          homepage: [registration]\n      Order:\n        columns:\n          total: [payment]\n",
+        encoding="utf-8",
+    )
+    report, _ = scan(str(app), "--config", str(app / "pdscan.yml"))
+    assert {verdict for _, _, verdict in places(report).values()} == {"ok"}
+    (app / "pdscan.yml").unlink()
+    baseline = tmp_path / "baseline.json"
+    command = [sys.executable, "-m", "pdscan", "baseline", str(app), "--output", str(baseline), "--quiet"]
+    subprocess.run(command, capture_output=True, text=True, check=True)
+    again, result = scan(str(app), "--baseline", str(baseline))
+    assert result.returncode == 0, "every finding is accepted by the baseline written from the same schema"
+    failing = [finding for finding in again["findings"] if finding["verdict"] != "ok"]
+    assert failing and {finding["baseline_state"] for finding in failing} == {"unchanged"}
