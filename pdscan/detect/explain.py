@@ -275,8 +275,8 @@ class Explainer:
         if trial.read_as:
             held = f"read with its run-together words apart (`{' '.join(trial.read_as)}`), {held}"
         kept = sorted(trial.rule.keeps.intersection(trial.read_as or words_of_name))
-        conditions = [f"in a `{name}` table" for name in trial.pattern.tables]
-        conditions += [f"not in a `{name}` table" for name in trial.pattern.not_tables]
+        conditions = [f"in {_a(name)} `{name}` table" for name in trial.pattern.tables]
+        conditions += [f"not in {_a(name)} `{name}` table" for name in trial.pattern.not_tables]
         if trial.pattern.table_is:
             conditions.append(f"in a table of {' or '.join(trial.pattern.table_is)}")
         met = f"; its table conditions hold ({', '.join(conditions)})" if conditions else ""
@@ -538,3 +538,8 @@ def _is(words: frozenset[str] | set[str]) -> str:
 
 def _quoted(words: Sequence[str]) -> str:
     return ", ".join(f"`{word}`" for word in words)
+
+
+def _a(word: str) -> str:
+    """The article before a word read aloud: `an organisation`, `a business`."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
