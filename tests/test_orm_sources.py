@@ -389,3 +389,17 @@ def test_a_data_map_and_a_baseline_address_orm_tables_as_the_orm_names_them(tmp_
     assert result.returncode == 0, "every finding is accepted by the baseline written from the same schema"
     failing = [finding for finding in again["findings"] if finding["verdict"] != "ok"]
     assert failing and {finding["baseline_state"] for finding in failing} == {"unchanged"}
+
+
+def test_migrations_replay_parents_first_whatever_their_names_say() -> None:
+    from pdscan.sources.orm.ordering import parents_first
+
+    parents = {
+        "a_last": ["m_middle"],
+        "m_middle": ["z_first"],
+        "z_first": [],
+        "b_cycle": ["c_cycle"],
+        "c_cycle": ["b_cycle"],
+    }
+    ordered = parents_first(sorted(parents), lambda name: name, lambda name: parents[name] + ["not_here"])
+    assert ordered == ["z_first", "m_middle", "a_last", "c_cycle", "b_cycle"]

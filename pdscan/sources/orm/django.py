@@ -27,6 +27,7 @@ from pdscan.sources.ddl_parser import (
     RenameColumn,
     RenameTable,
 )
+from pdscan.sources.orm.ordering import parents_first
 from pdscan.sources.orm.python_source import (
     assignment,
     comment_of,
@@ -240,21 +241,8 @@ def read_django_migration(text: str, path: PurePath) -> DjangoMigration:
 
 def migration_order(migrations: list[DjangoMigration]) -> list[DjangoMigration]:
     """Dependencies first (a topological order), ties and cycles by app and name."""
-    by_key = {(m.app, m.name): m for m in migrations}
-    done: set[tuple[str, str]] = set()
-    ordered: list[DjangoMigration] = []
-
-    def visit(key: tuple[str, str], path: frozenset[tuple[str, str]]) -> None:
-        if key in done or key in path or key not in by_key:
-            return
-        for dependency in sorted(by_key[key].dependencies):
-            visit(dependency, path | {key})
-        done.add(key)
-        ordered.append(by_key[key])
-
-    for key in sorted(by_key):
-        visit(key, frozenset())
-    return ordered
+    ordered = sorted(migrations, key=lambda migration: (migration.app, migration.name))
+    return parents_first(ordered, lambda m: (m.app, m.name), lambda m: sorted(m.dependencies))
 
 
 class MigrationReplay:

@@ -27,6 +27,7 @@ from pdscan.sources.ddl_parser import (
     RenameColumn,
     RenameTable,
 )
+from pdscan.sources.orm.ordering import parents_first
 from pdscan.sources.orm.python_source import (
     assignment,
     comment_of,
@@ -181,22 +182,8 @@ def _revisions(node: ast.expr | None) -> tuple[str, ...]:
 
 def revision_order(revisions: list[AlembicRevision]) -> list[AlembicRevision]:
     """Parents before children along `down_revision`; ties and unknown parents by file name."""
-    by_id = {revision.revision: revision for revision in revisions}
-    done: set[str] = set()
-    ordered: list[AlembicRevision] = []
-
-    def visit(revision: AlembicRevision, path: frozenset[str]) -> None:
-        if revision.revision in done or revision.revision in path:
-            return
-        for parent in revision.down_revisions:
-            if parent in by_id:
-                visit(by_id[parent], path | {revision.revision})
-        done.add(revision.revision)
-        ordered.append(revision)
-
-    for revision in sorted(revisions, key=lambda item: item.name):
-        visit(revision, frozenset())
-    return ordered
+    ordered = sorted(revisions, key=lambda revision: revision.name)
+    return parents_first(ordered, lambda revision: revision.revision, lambda revision: revision.down_revisions)
 
 
 def alembic_changes(revision: AlembicRevision) -> Iterator[Change]:
