@@ -99,11 +99,33 @@ class SchemaScan:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """Words the rules give in more than one language (a data type's title, what a column name
+    means): English always, each other language where the rules carry it."""
+
+    en: str
+    translations: tuple[tuple[str, str], ...] = ()  # (language, words)
+
+    def said_in(self, lang: str) -> str:
+        """The words in `lang`, or in English where the rules give none."""
+        return next((words for code, words in self.translations if code == lang), self.en)
+
+
+EvidenceValue = str | int | Phrase | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
-    """Why a detector thinks a place holds a data type, in words a person can check."""
+    """Why a detector thinks a place holds a data type: a sentence of rules/labels.yaml
+    (`evidence:`) and what fills it, so each report says it in its own language
+    (formats/sentences.py). Small and hashable: equal evidence compares and hashes equal."""
 
     kind: str  # "name" | "table" | "type" | "comment" | "value"
-    text: str
+    message: str  # the sentence's key under `evidence:` in rules/labels.yaml
+    values: tuple[tuple[str, EvidenceValue], ...] = ()
+
+    def value(self, name: str) -> EvidenceValue | None:
+        return next((value for key, value in self.values if key == name), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from pdscan.formats.sentences import sentence
 from pdscan.model import Report, SourceKind, Verdict, VerdictKind
 from pdscan.visible import json_text, visible
 
@@ -136,7 +137,7 @@ def _about(verdicts: list[Verdict]) -> str:
             what = f"{finding.category} ({verdict.clause}): the policy names no purpose for it, no declaration helps"
         else:
             what = f"{finding.category} ({verdict.clause})"
-        evidence = "; ".join(evidence.text for evidence in finding.evidence)
+        evidence = "; ".join(sentence(evidence) for evidence in finding.evidence)
         parts.append(f"{what} · {evidence}")
         if verdict.declared_purposes:
             parts.append(f"already declared ({', '.join(verdict.declared_in)}): {', '.join(verdict.declared_purposes)}")

@@ -16,6 +16,7 @@ import io
 from collections.abc import Iterable
 
 from pdscan.formats.places import HeldPlace, Inventory, held_places
+from pdscan.formats.sentences import sentence
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
 from pdscan.visible import visible
@@ -84,7 +85,7 @@ class CsvFormat:
             LIST_SEPARATOR.join(place.permitted_purposes),
             place.verdict.value,
             place.explanation,
-            LIST_SEPARATOR.join(place.evidence),
+            LIST_SEPARATOR.join(sentence(e, words.lang) for e in place.evidence),
             "" if place.values_seen is None else str(place.values_seen),
             LIST_SEPARATOR.join(place.samples),
             LIST_SEPARATOR.join(place.warnings),

@@ -16,6 +16,7 @@ from html import escape
 
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.sentences import sentence
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
@@ -166,7 +167,7 @@ class HtmlFormat:
         return "<br>".join(shown)
 
     def _evidence(self, place: HeldPlace) -> str:
-        parts = [_code_spans(escape(text)) for text in place.evidence]
+        parts = [_code_spans(escape(sentence(e, self.words.lang))) for e in place.evidence]
         if place.values_seen is not None:
             parts.append(f"{escape(self.words('values_seen'))}: {place.values_seen:,}")
         if place.samples:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import in_place_order, summarise
 from pdscan.model import (
     BaselineCheck,
@@ -123,7 +124,7 @@ def _finding(verdict: Verdict) -> dict[str, Any]:
         "category": finding.category,
         "clause": verdict.clause,
         "confidence": round(finding.confidence, 3),
-        "evidence": [{"kind": e.kind, "text": e.text} for e in finding.evidence],
+        "evidence": [{"kind": e.kind, "text": sentence(e)} for e in finding.evidence],
         "declared_purposes": list(verdict.declared_purposes),
         "declared_in": list(verdict.declared_in),
         "permitted_purposes": list(verdict.permitted_purposes),

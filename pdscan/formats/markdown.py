@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.sentences import sentence
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
 from pdscan.visible import visible
@@ -131,7 +132,7 @@ class MarkdownFormat:
         return "; ".join(shown)
 
     def _evidence(self, place: HeldPlace) -> str:
-        parts = list(place.evidence)
+        parts = [sentence(evidence, self.words.lang) for evidence in place.evidence]
         if place.samples:
             parts.append(f"{self.words('samples')}: {', '.join(place.samples)}")
         parts += [self.words(f"warning.{warning}") for warning in place.warnings]

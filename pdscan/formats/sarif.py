@@ -30,6 +30,7 @@ from pdscan.formats.code_locations import (
     stale_fails,
     verdict_location,
 )
+from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import in_place_order, warned
 from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclaration, Verdict, VerdictKind
 from pdscan.visible import json_text
@@ -208,7 +209,7 @@ def _result(report: Report, verdict: Verdict) -> dict[str, Any]:
             "declaredIn": list(verdict.declared_in),
             "permittedPurposes": list(verdict.permitted_purposes),
             "confidence": round(finding.confidence, 3),
-            "evidence": [evidence.text for evidence in finding.evidence],
+            "evidence": [sentence(evidence) for evidence in finding.evidence],
             "warnings": list(verdict.warnings),
         },
     }

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from pdscan.audit import PLAINTEXT_SENSITIVE, WARNING_EXPLANATIONS
 from pdscan.formats.console import render
+from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import Summary, in_place_order, summarise
 from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
 
@@ -216,7 +217,7 @@ def _declared_purposes(verdict: Verdict) -> Text:
 
 def _details(verdict: Verdict) -> Text:
     finding = verdict.finding
-    details = Text.assemble((finding.data_type, "italic"), ": ", "; ".join(e.text for e in finding.evidence))
+    details = Text.assemble((finding.data_type, "italic"), ": ", "; ".join(sentence(e) for e in finding.evidence))
     if verdict.kind is VerdictKind.PURPOSE_NOT_PERMITTED and verdict.declared_in:
         details.append(f" · declared in {', '.join(verdict.declared_in)}")
     if verdict.ignore_reason:

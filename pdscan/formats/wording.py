@@ -69,17 +69,17 @@ class Wording:
 
 
 def languages() -> tuple[str, ...]:
-    return tuple(_document()["languages"])
+    return tuple(labels_document()["languages"])
 
 
 def _labels(lang: str) -> dict[str, str]:
     if lang not in languages():
         raise KeyError(lang)
-    return {key: str(texts[lang]) for key, texts in _document()["labels"].items()}
+    return {key: str(texts[lang]) for key, texts in labels_document()["labels"].items()}
 
 
 @functools.cache
-def _document() -> dict[str, Any]:
+def labels_document() -> dict[str, Any]:
     raw = (importlib.resources.files("pdscan.rules") / LABELS_FILE).read_text("utf-8")
     document: dict[str, Any] = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return document

@@ -1,0 +1,68 @@
+"""Evidence said in a report's language, from the whole-sentence templates of rules/labels.yaml.
+
+A template is one sentence per language with named fields, so each language orders and inflects
+its own sentence instead of gluing English pieces. A field's format says how a value goes in:
+`{count}` a number written the language's way (1,202; 1 202), `{title:phrase}` a title inside a
+sentence, `{title:a}` the same after its English article, `{paths:codes}` names in backticks,
+`{count:plural:value|values}` the word form the number asks for (Russian has three:
+1 значение, 2 значения, 5 значений; a tuple counts its items). Machine formats (JSON, SARIF)
+say evidence in English, word for word as they always have.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Callable
+
+from pdscan.formats.wording import labels_document
+from pdscan.model import Evidence, Phrase
+from pdscan.policy import as_phrase
+
+ENGLISH = "en"
+# Which of a template's plural forms a number takes, per language (CLDR's cardinal rules).
+PLURAL_RULES: dict[str, Callable[[int], int]] = {
+    "en": lambda n: 0 if n == 1 else 1,  # one | other
+    "ru": lambda n: 0 if n % 10 == 1 and n % 100 != 11 else 1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2,
+}
+THOUSANDS_SEPARATORS = {"en": ",", "ru": "\u00a0"}  # Russian groups digits with a (no-break) space
+
+
+def plural(lang: str, count: int, forms: str) -> str:
+    """The form of `forms` ("значение|значения|значений") that `count` takes in `lang`."""
+    return forms.split("|")[PLURAL_RULES[lang](count)]
+
+
+@functools.lru_cache(maxsize=65_536)
+def sentence(evidence: Evidence, lang: str = ENGLISH) -> str:
+    """The evidence as a sentence in `lang` (equal evidence is said once and remembered)."""
+    return _Filler(lang).vformat(_templates(lang)[evidence.message], (), dict(evidence.values))
+
+
+class _Filler(string.Formatter):
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        how, _, forms = format_spec.partition(":")
+        if how == "plural":
+            count = len(value) if isinstance(value, tuple) else int(value)  # type: ignore[call-overload]
+            return plural(self.lang, count, forms)
+        if how == "codes":
+            return ", ".join(f"`{item}`" for item in value)  # type: ignore[attr-defined]
+        if isinstance(value, Phrase):
+            words = value.said_in(self.lang)
+            if how == "phrase":
+                return as_phrase(words)
+            if how == "a":
+                phrase = as_phrase(words)
+                return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+            return words
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", THOUSANDS_SEPARATORS[self.lang])
+        return str(value)
+
+
+@functools.cache
+def _templates(lang: str) -> dict[str, str]:
+    return {key: str(texts[lang]) for key, texts in labels_document()["evidence"].items()}
