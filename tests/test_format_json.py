@@ -183,7 +183,7 @@ def test_identical_reports_give_identical_bytes_but_for_the_time() -> None:
 
 
 def test_text_stays_readable_unicode() -> None:
-    russian = Evidence("comment", "комментарий к столбцу: телефон клиента")
+    russian = Evidence("name", "name.means", (("column", "tel"), ("meaning", "комментарий к столбцу: телефон клиента")))
     built = report((verdict("tel", "user.contact.phone_number", "phone", VerdictKind.UNDECLARED, evidence=(russian,)),))
     text = JsonFormat().format(built)
     assert "комментарий к столбцу" in text
