@@ -453,8 +453,8 @@ class Declarations:
                             StaleDeclaration(
                                 f"{database.pattern}.{table.pattern}",
                                 table.declared_in,
-                                f"table `{table.pattern}` is declared but no scanned schema of "
-                                f"`{database.pattern}` has it: remove or rename the entry",
+                                "stale.table",
+                                (("table", table.pattern), ("schema", database.pattern)),
                             )
                         )
                     continue
@@ -466,8 +466,8 @@ class Declarations:
                             StaleDeclaration(
                                 f"{database.pattern}.{table.pattern}.{column.pattern}",
                                 column.declared_in,
-                                f"column `{table.pattern}.{column.pattern}` is declared but not in the "
-                                "scanned schema: remove or rename the entry",
+                                "stale.column",
+                                (("column", f"{table.pattern}.{column.pattern}"),),
                             )
                         )
         return tuple(stale)

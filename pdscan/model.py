@@ -111,20 +111,20 @@ class Phrase:
         return next((words for code, words in self.translations if code == lang), self.en)
 
 
-EvidenceValue = str | int | Phrase | tuple[str, ...]
+SentenceValue = str | int | Phrase | tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a detector thinks a place holds a data type: a sentence of rules/labels.yaml
-    (`evidence:`) and what fills it, so each report says it in its own language
+    (`sentences:`) and what fills it, so each report says it in its own language
     (formats/sentences.py). Small and hashable: equal evidence compares and hashes equal."""
 
     kind: str  # "name" | "table" | "type" | "comment" | "value"
-    message: str  # the sentence's key under `evidence:` in rules/labels.yaml
-    values: tuple[tuple[str, EvidenceValue], ...] = ()
+    message: str  # the sentence's key under `sentences:` in rules/labels.yaml
+    values: tuple[tuple[str, SentenceValue], ...] = ()
 
-    def value(self, name: str) -> EvidenceValue | None:
+    def value(self, name: str) -> SentenceValue | None:
         return next((value for key, value in self.values if key == name), None)
 
 
@@ -266,11 +266,13 @@ class ChangedSince:
 
 @dataclass(frozen=True, slots=True)
 class StaleDeclaration:
-    """A declaration naming a place the scan did not find any more."""
+    """A declaration naming a place the scan did not find any more; `message` and `values`
+    say so in a report's language, as Evidence does."""
 
     place: str
     declared_in: str
-    explanation: str
+    message: str  # the sentence's key under `sentences:` in rules/labels.yaml
+    values: tuple[tuple[str, SentenceValue], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ LATIN_IN_RUSSIAN = {
 # Keys of the JSON report whose strings are sentences pdscan writes (everything else there is
 # an identifier, a file name or a value).
 SENTENCE_KEYS = {"explanation", "text", "reason", "notes"}
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
 
 
 def build_sources(shop: Path) -> None:
@@ -192,9 +192,9 @@ def test_russian_evidence_agrees_with_its_numbers() -> None:
     one = Evidence("value", "value.log_matches", (("count", 1), ("detector", "email")))
     few = Evidence("value", "value.log_matches", (("count", 3), ("detector", "email")))
     many = Evidence("value", "value.log_matches", (("count", 1211), ("detector", "email")))
-    assert sentence(one, "ru") == "1 значение соответствует шаблону `email` и проходит его проверку"
-    assert sentence(few, "ru") == "3 значения соответствуют шаблону `email` и проходят его проверку"
-    assert sentence(many, "ru") == "1\u00a0211 значений соответствуют шаблону `email` и проходят его проверку"
+    assert sentence(one, "ru") == "1 значение соответствует шаблону `email` и проходит его проверку"  # noqa: RUF001 (Cyrillic)
+    assert sentence(few, "ru") == "3 значения соответствуют шаблону `email` и проходят его проверку"  # noqa: RUF001 (Cyrillic)
+    assert sentence(many, "ru") == "1\u00a0211 значений соответствуют шаблону `email` и проходят его проверку"  # noqa: RUF001 (Cyrillic)
     title = Phrase("IP address", (("ru", "IP-адрес"),))
     field = Evidence("name", "name.log_field", (("name", "ip"), ("title", title), ("count", 21)))
     assert sentence(field, "ru") == "имя поля `ip` означает «IP-адрес» (21 значение)"

@@ -23,6 +23,7 @@ from pdscan.formats.code_locations import (
     stale_fails,
     verdict_location,
 )
+from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import in_place_order, summarise, warned
 from pdscan.model import BaselineState, Report, Verdict, VerdictKind
 from pdscan.visible import visible
@@ -38,7 +39,7 @@ class GithubFormat:
         for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
             level = "error" if stale_fails(report) else "warning"
             title = f"pdscan: stale_declaration ({stale.place})"
-            lines.append(command(level, declaration_location(stale), title, stale.explanation))
+            lines.append(command(level, declaration_location(stale), title, sentence(stale)))
         if report.baseline is not None:
             for entry in report.baseline.stale:
                 message = (

@@ -183,7 +183,7 @@ class HtmlFormat:
         if report.stale_declarations:
             yield f"<h2>{escape(words('stale_declarations'))}</h2><ul>"
             for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
-                yield f"<li><code>{escape(stale.declared_in)}</code>: {escape(stale.explanation)}</li>"
+                yield f"<li><code>{escape(stale.declared_in)}</code>: {escape(sentence(stale, self.words.lang))}</li>"
             yield "</ul>"
         if report.skipped:
             yield f"<h2>{escape(words('skipped'))}</h2><ul>"

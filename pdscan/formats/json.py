@@ -100,7 +100,7 @@ def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "findings": findings,
         "stale_declarations": [
-            {"place": s.place, "declared_in": s.declared_in, "explanation": s.explanation}
+            {"place": s.place, "declared_in": s.declared_in, "explanation": sentence(s)}
             for s in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place))
         ],
         "baseline": _baseline(report.baseline),

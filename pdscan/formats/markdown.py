@@ -144,7 +144,7 @@ class MarkdownFormat:
             yield f"## {escape(words('stale_declarations'))}"
             yield ""
             for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
-                yield f"- {escape(stale.declared_in)}: {escape(stale.explanation)}"
+                yield f"- {escape(stale.declared_in)}: {escape(sentence(stale, self.words.lang))}"
             yield ""
         if report.skipped:
             yield f"## {escape(words('skipped'))}"

@@ -292,7 +292,7 @@ def _stale_declaration(report: Report, stale: StaleDeclaration) -> dict[str, Any
         "ruleId": VerdictKind.STALE_DECLARATION.value,
         "ruleIndex": RULE_INDEX[VerdictKind.STALE_DECLARATION.value],
         "level": "error" if stale_fails(report) else "warning",
-        "message": {"text": f"{stale.place}: declared but not found. {stale.explanation}"},
+        "message": {"text": f"{stale.place}: declared but not found. {sentence(stale)}"},
         "locations": [{"physicalLocation": _physical(declaration_location(stale))}],
         "partialFingerprints": {FINGERPRINT_KEY: f"stale:{stale.place}"},
     }

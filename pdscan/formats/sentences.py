@@ -1,4 +1,4 @@
-"""Evidence said in a report's language, from the whole-sentence templates of rules/labels.yaml.
+"""Evidence and other sentences said in a report's language, from the whole-sentence templates of rules/labels.yaml.
 
 A template is one sentence per language with named fields, so each language orders and inflects
 its own sentence instead of gluing English pieces. A field's format says how a value goes in:
@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Callable
+from typing import Protocol
 
 from pdscan.formats.wording import labels_document
-from pdscan.model import Evidence, Phrase
+from pdscan.model import Phrase, SentenceValue
 from pdscan.policy import as_phrase
 
 ENGLISH = "en"
@@ -33,10 +34,19 @@ def plural(lang: str, count: int, forms: str) -> str:
     return forms.split("|")[PLURAL_RULES[lang](count)]
 
 
+class Said(Protocol):
+    """A sentence not yet said: Evidence, a StaleDeclaration, a Skipped item."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def values(self) -> tuple[tuple[str, SentenceValue], ...]: ...
+
+
 @functools.lru_cache(maxsize=65_536)
-def sentence(evidence: Evidence, lang: str = ENGLISH) -> str:
-    """The evidence as a sentence in `lang` (equal evidence is said once and remembered)."""
-    return _Filler(lang).vformat(_templates(lang)[evidence.message], (), dict(evidence.values))
+def sentence(said: Said, lang: str = ENGLISH) -> str:
+    """The sentence in `lang` (an equal one is said once and remembered)."""
+    return _Filler(lang).vformat(_templates(lang)[said.message], (), dict(said.values))
 
 
 class _Filler(string.Formatter):
@@ -65,4 +75,4 @@ class _Filler(string.Formatter):
 
 @functools.cache
 def _templates(lang: str) -> dict[str, str]:
-    return {key: str(texts[lang]) for key, texts in labels_document()["evidence"].items()}
+    return {key: str(texts[lang]) for key, texts in labels_document()["sentences"].items()}

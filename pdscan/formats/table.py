@@ -78,7 +78,7 @@ class TableFormat:
         yield from _listing("Skipped", [str(skipped) for skipped in report.skipped])
         yield from _listing(
             "Stale declarations",
-            [f"{stale.declared_in}: {stale.explanation}" for stale in report.stale_declarations],
+            [f"{stale.declared_in}: {sentence(stale)}" for stale in report.stale_declarations],
         )
         if report.baseline is not None:
             accepted = sum(1 for v in report.verdicts if v.baseline_state is BaselineState.UNCHANGED)
