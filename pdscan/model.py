@@ -71,12 +71,35 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """Words the rules give in more than one language (a data type's title, what a column name
+    means): English always, each other language where the rules carry it."""
+
+    en: str
+    translations: tuple[tuple[str, str], ...] = ()  # (language, words)
+
+    def said_in(self, lang: str) -> str:
+        """The words in `lang`, or in English where the rules give none."""
+        return next((words for code, words in self.translations if code == lang), self.en)
+
+
+SentenceValue = str | int | Phrase | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
-    """Something the scan could not read, kept as a result so the report can say so."""
+    """Something the scan could not read, kept as a result so the report can say so.
+
+    `reason` is in English (JSON, SARIF, stderr); where pdscan words the reason itself, `message`
+    and `values` say it in a report's language as well (sentences.skipped_because), else the
+    reason quotes an error (a parser's, a database driver's) and stays as it came.
+    """
 
     source: str
     reason: str
     line: int | None = None
+    message: str = ""  # the reason's key under `sentences:` in rules/labels.yaml, "" for none
+    values: tuple[tuple[str, SentenceValue], ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
@@ -96,22 +119,6 @@ class SchemaScan:
     # How the source was read where nothing was lost: the up path chosen in a folder of up and
     # down migrations, empty files kept for numbering, template placeholders read in names.
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """Words the rules give in more than one language (a data type's title, what a column name
-    means): English always, each other language where the rules carry it."""
-
-    en: str
-    translations: tuple[tuple[str, str], ...] = ()  # (language, words)
-
-    def said_in(self, lang: str) -> str:
-        """The words in `lang`, or in English where the rules give none."""
-        return next((words for code, words in self.translations if code == lang), self.en)
-
-
-SentenceValue = str | int | Phrase | tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from pdscan.formats.sentences import sentence
 from pdscan.model import Report, SourceKind, Verdict, VerdictKind
+from pdscan.sentences import sentence
 from pdscan.visible import json_text, visible
 
 HEADER = """\

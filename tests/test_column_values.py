@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pdscan.detect.column_values import ColumnProfiler, checks_for, judge_column
 from pdscan.detect.names import NameClassifier
-from pdscan.formats.sentences import sentence
 from pdscan.policy import taxonomy_titles
+from pdscan.sentences import sentence
 
 CLASSIFIER = NameClassifier.bundled()
 TITLES = taxonomy_titles()

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from pdscan.declarations import DataMap, DeclarationError, Declarations, load_data_map
-from pdscan.formats.sentences import sentence
 from pdscan.model import Column, Location, SourceKind, Table
 from pdscan.policy import Policy, load_policy
+from pdscan.sentences import sentence
 from pdscan.sources.sql_ddl import scan_ddl_text
 
 SHOP_MAP = """\

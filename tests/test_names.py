@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pdscan.detect.names import NameClassifier, type_family
-from pdscan.formats.sentences import sentence
 from pdscan.model import Column, Detection, Location, SourceKind, Table
+from pdscan.sentences import sentence
 from pdscan.sources.sql_ddl import scan_ddl_text
 
 CLASSIFIER = NameClassifier.bundled()

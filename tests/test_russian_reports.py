@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from report_outputs import copy_shop, run
 
-from pdscan.formats.sentences import plural, sentence
 from pdscan.model import Evidence, Phrase
 from pdscan.policy import load_policy
+from pdscan.sentences import plural, sentence
 
 # Names and acronyms Russian text writes in Latin letters as well.
 LATIN_IN_RUSSIAN = {

@@ -16,9 +16,9 @@ import io
 from collections.abc import Iterable
 
 from pdscan.formats.places import HeldPlace, Inventory, held_places
-from pdscan.formats.sentences import sentence
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.sentences import sentence
 from pdscan.visible import visible
 
 BOM = "\ufeff"

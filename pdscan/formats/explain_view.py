@@ -23,7 +23,7 @@ from pdscan.detect.explain import (
     Step,
 )
 from pdscan.formats.console import render
-from pdscan.formats.sentences import sentence
+from pdscan.sentences import sentence
 
 EXPLANATION_VERSION = 1
 _OUTCOME_STYLES = {

@@ -23,9 +23,9 @@ from pdscan.formats.code_locations import (
     stale_fails,
     verdict_location,
 )
-from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import in_place_order, summarise, warned
 from pdscan.model import BaselineState, Report, Verdict, VerdictKind
+from pdscan.sentences import sentence
 from pdscan.visible import visible
 
 

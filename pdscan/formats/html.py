@@ -16,10 +16,10 @@ from html import escape
 
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
-from pdscan.formats.sentences import sentence
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.sentences import sentence, skipped_line
 from pdscan.visible import visible
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -188,7 +188,7 @@ class HtmlFormat:
         if report.skipped:
             yield f"<h2>{escape(words('skipped'))}</h2><ul>"
             for skipped in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason)):
-                yield f"<li>{escape(str(skipped))}</li>"
+                yield f"<li>{escape(skipped_line(skipped, self.words.lang))}</li>"
             yield "</ul>"
 
     def _metadata(self, report: Report) -> Iterator[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import in_place_order, summarise
 from pdscan.model import (
     BaselineCheck,
@@ -25,6 +24,7 @@ from pdscan.model import (
     ValueSample,
     Verdict,
 )
+from pdscan.sentences import sentence
 from pdscan.visible import json_text
 
 

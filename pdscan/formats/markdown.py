@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 
 from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
-from pdscan.formats.sentences import sentence
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.sentences import sentence, skipped_line
 from pdscan.visible import visible
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -150,7 +150,7 @@ class MarkdownFormat:
             yield f"## {escape(words('skipped'))}"
             yield ""
             for skipped in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason)):
-                yield f"- {escape(str(skipped))}"
+                yield f"- {escape(skipped_line(skipped, self.words.lang))}"
             yield ""
 
     def _metadata(self, report: Report) -> Iterator[str]:

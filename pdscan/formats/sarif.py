@@ -30,9 +30,9 @@ from pdscan.formats.code_locations import (
     stale_fails,
     verdict_location,
 )
-from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import in_place_order, warned
 from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclaration, Verdict, VerdictKind
+from pdscan.sentences import sentence
 from pdscan.visible import json_text
 
 SARIF_VERSION = "2.1.0"

@@ -22,9 +22,9 @@ from rich.text import Text
 
 from pdscan.audit import PLAINTEXT_SENSITIVE, WARNING_EXPLANATIONS
 from pdscan.formats.console import render
-from pdscan.formats.sentences import sentence
 from pdscan.formats.summary import Summary, in_place_order, summarise
 from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
+from pdscan.sentences import sentence
 
 VERDICT_STYLES = {
     VerdictKind.IGNORED: "dim",

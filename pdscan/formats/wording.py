@@ -8,18 +8,13 @@ whatever the language.
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
-
-import yaml
 
 from pdscan.model import VerdictKind
 from pdscan.policy import Policy
+from pdscan.sentences import labels_document
 
-LABELS_FILE = "labels.yaml"
 DEFAULT_LANGUAGE = "en"
 
 
@@ -76,10 +71,3 @@ def _labels(lang: str) -> dict[str, str]:
     if lang not in languages():
         raise KeyError(lang)
     return {key: str(texts[lang]) for key, texts in labels_document()["labels"].items()}
-
-
-@functools.cache
-def labels_document() -> dict[str, Any]:
-    raw = (importlib.resources.files("pdscan.rules") / LABELS_FILE).read_text("utf-8")
-    document: dict[str, Any] = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return document

@@ -1,4 +1,6 @@
-"""Evidence and other sentences said in a report's language, from the whole-sentence templates of rules/labels.yaml.
+"""The words pdscan writes for people (rules/labels.yaml), and the sentences it says with them:
+evidence, stale declarations, skipped items, each in a report's language from whole-sentence
+templates.
 
 A template is one sentence per language with named fields, so each language orders and inflects
 its own sentence instead of gluing English pieces. A field's format says how a value goes in:
@@ -12,14 +14,17 @@ say evidence in English, word for word as they always have.
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import string
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
-from pdscan.formats.wording import labels_document
-from pdscan.model import Phrase, SentenceValue
+import yaml
+
+from pdscan.model import Phrase, SentenceValue, Skipped
 from pdscan.policy import as_phrase
 
+LABELS_FILE = "labels.yaml"
 ENGLISH = "en"
 # Which of a template's plural forms a number takes, per language (CLDR's cardinal rules).
 PLURAL_RULES: dict[str, Callable[[int], int]] = {
@@ -76,3 +81,25 @@ class _Filler(string.Formatter):
 @functools.cache
 def _templates(lang: str) -> dict[str, str]:
     return {key: str(texts[lang]) for key, texts in labels_document()["sentences"].items()}
+
+
+def skipped_because(
+    source: str, message: str, values: tuple[tuple[str, str], ...] = (), line: int | None = None
+) -> Skipped:
+    """A skipped item whose reason pdscan words: in English, and said in each report's language."""
+    reason = _Filler(ENGLISH).vformat(_templates(ENGLISH)[message], (), dict(values))
+    return Skipped(source, reason, line, message, values)
+
+
+def skipped_line(skipped: Skipped, lang: str = ENGLISH) -> str:
+    """`where: why` in `lang`; a reason quoting an error stays as the error said it."""
+    where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
+    return f"{where}: {sentence(skipped, lang) if skipped.message else skipped.reason}"
+
+
+@functools.cache
+def labels_document() -> dict[str, Any]:
+    """rules/labels.yaml, read once per process."""
+    raw = (importlib.resources.files("pdscan.rules") / LABELS_FILE).read_text("utf-8")
+    document: dict[str, Any] = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return document
