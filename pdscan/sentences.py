@@ -6,7 +6,7 @@ A template is one sentence per language with named fields, so each language orde
 its own sentence instead of gluing English pieces. A field's format says how a value goes in:
 `{count}` a number written the language's way (1,202; 1 202), `{title:phrase}` a title inside a
 sentence, `{title:a}` the same after its English article, `{paths:codes}` names in backticks,
-`{count:plural:value|values}` the word form the number asks for (Russian has three:
+`{count:plain}` digits only, `{count:plural:value|values}` the word form the number asks for (Russian has three:
 1 значение, 2 значения, 5 значений; a tuple counts its items). Machine formats (JSON, SARIF)
 say evidence in English, word for word as they always have.
 """
@@ -63,6 +63,8 @@ class _Filler(string.Formatter):
         if how == "plural":
             count = len(value) if isinstance(value, tuple) else int(value)  # type: ignore[call-overload]
             return plural(self.lang, count, forms)
+        if how == "plain":  # a number as digits only, as some English sentences have always written it
+            return str(value)
         if how == "codes":
             return ", ".join(f"`{item}`" for item in value)  # type: ignore[attr-defined]
         if isinstance(value, Phrase):
@@ -81,6 +83,11 @@ class _Filler(string.Formatter):
 @functools.cache
 def _templates(lang: str) -> dict[str, str]:
     return {key: str(texts[lang]) for key, texts in labels_document()["sentences"].items()}
+
+
+def say(message: str, lang: str = ENGLISH, **values: SentenceValue) -> str:
+    """A sentence of rules/labels.yaml said in `lang` with these values (the terminal table's)."""
+    return _Filler(lang).vformat(_templates(lang)[message], (), values)
 
 
 def skipped_because(

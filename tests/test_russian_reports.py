@@ -120,6 +120,7 @@ def named_things(report: dict[str, object]) -> list[str]:
             found.add(node)
 
     walk(report)
+    found.update(Path(name).name for name in list(found) if "/" in name)  # charts name a source by its last part
     return sorted(found, key=len, reverse=True)
 
 

@@ -8,6 +8,7 @@ whatever the language.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -27,7 +28,7 @@ class Wording:
     @classmethod
     def build(cls, policy: Policy, lang: str = DEFAULT_LANGUAGE) -> Wording:
         """Raises KeyError for a language the labels do not carry (the CLI offers only those)."""
-        return cls(lang, policy, MappingProxyType(_labels(lang)))
+        return cls(lang, policy, MappingProxyType(labels(lang)))
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.labels[key]
@@ -67,7 +68,9 @@ def languages() -> tuple[str, ...]:
     return tuple(labels_document()["languages"])
 
 
-def _labels(lang: str) -> dict[str, str]:
+@functools.cache
+def labels(lang: str) -> dict[str, str]:
+    """Every label in `lang`; raises KeyError for a language the labels do not carry."""
     if lang not in languages():
         raise KeyError(lang)
     return {key: str(texts[lang]) for key, texts in labels_document()["labels"].items()}
