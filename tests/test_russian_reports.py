@@ -13,13 +13,16 @@ import sqlite3
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from string import Formatter
 
 import pytest
 from report_outputs import copy_shop, run
 
+from pdscan.detect.rules import bundled_rules
+from pdscan.formats.wording import languages
 from pdscan.model import Evidence, Phrase
-from pdscan.policy import load_policy
-from pdscan.sentences import plural, sentence
+from pdscan.policy import load_policy, taxonomy_titles
+from pdscan.sentences import labels_document, plural, sentence
 
 # Names and acronyms Russian text writes in Latin letters as well.
 LATIN_IN_RUSSIAN = {
@@ -208,3 +211,24 @@ def test_russian_evidence_agrees_with_its_numbers() -> None:
 )
 def test_russian_plural_forms(count: int, form: str) -> None:
     assert plural("ru", count, "значение|значения|значений") == form
+
+
+def test_every_sentence_has_every_language_with_the_same_fields() -> None:
+    for key, texts in labels_document()["sentences"].items():
+        assert set(texts) == set(languages()), key
+        fields = {lang: {name for _, name, _, _ in Formatter().parse(text) if name} for lang, text in texts.items()}
+        assert fields["ru"] == fields["en"], f"{key}: {fields}"
+
+
+def test_every_title_and_name_meaning_of_the_rules_is_in_russian() -> None:
+    rules = bundled_rules()
+    untranslated = [key for key, title in taxonomy_titles().items() if title.said_in("ru") == title.en]
+    untranslated += [
+        pattern.means.en
+        for rule in rules.data_types
+        for pattern in rule.patterns
+        if pattern.means and pattern.means.said_in("ru") == pattern.means.en
+    ]
+    untranslated += [c.name for c in rules.table_contexts.values() if c.means.said_in("ru") == c.means.en]
+    same_in_both = ("user.financial.bank_account.iban", "user.device.device_id.imei")  # IBAN, IMEI
+    assert [key for key in untranslated if key not in same_in_both] == []
