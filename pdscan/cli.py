@@ -54,6 +54,7 @@ from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.database.target import command_line_secrets, masked
 from pdscan.sources.discovery import UnknownSourceError, reads_back, same_file
 from pdscan.starter_map import place_count, starter_data_map
+from pdscan.suggestions import did_you_mean
 from pdscan.tracebacks import one_line, traceback_text
 from pdscan.visible import visible
 
@@ -217,6 +218,17 @@ class Messages:
         click.echo(f"pdscan: warning: {visible(text)}", err=True)
 
 
+class SuggestingChoice(click.Choice):
+    """A choice whose error names the closest valid values (`--fail-on undeclard`)."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            error.message = error.message.rstrip(".") + did_you_mean(value, (str(c) for c in self.choices))
+            raise
+
+
 CONFIG_OPTION = click.option(
     "--config",
     "config_path",
@@ -296,7 +308,7 @@ def main(debug: bool) -> None:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice([*sorted(FORMATS), "ndjson"]),
+    type=SuggestingChoice([*sorted(FORMATS), "ndjson"]),
     default="table",
     show_default=True,
     help="Report format.",
@@ -305,7 +317,7 @@ def main(debug: bool) -> None:
 @LANG_OPTION
 @click.option(
     "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
+    type=SuggestingChoice(FAIL_ON_CHOICES),
     default="undeclared",
     show_default=True,
     help="Exit 1 when a verdict this severe or worse is found.",
@@ -433,7 +445,7 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(sorted(INVENTORY_FORMATS)),
+    type=SuggestingChoice(sorted(INVENTORY_FORMATS)),
     default="table",
     show_default=True,
     help="Inventory format.",
@@ -456,8 +468,12 @@ def inventory(
         loaded_policy = load_policy(reading.policy_path)
         known = [category.id for category in loaded_policy.categories]
         unknown = [category for category in categories if category not in known]
+        for category in unknown:
+            messages.error(
+                f"unknown category {category}: the policy's categories are {', '.join(known)}"
+                + did_you_mean(category, known)
+            )
         if unknown:
-            messages.error(f"unknown category {', '.join(unknown)}: the policy's categories are {', '.join(known)}")
             sys.exit(EXIT_ERROR)
         with ReportOutput(output_path) as output:
             prompt = _ask_password if reading.password_prompt else None
