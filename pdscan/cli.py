@@ -569,7 +569,8 @@ def _update_data_map(reading: Reading, path: Path, force: bool, messages: Messag
     for reason in update.not_added:
         messages.warning(reason)
     if update.text == text:
-        messages.info(f"{path} is up to date: no new place, no entry newly gone")
+        left = "the places above are for you to add" if update.not_added else "no new place, no entry newly gone"
+        messages.info(f"{path} is unchanged: {left}")
         return
     try:
         write_atomically(path, update.text)

@@ -37,7 +37,7 @@ from pdscan.declarations import (
 from pdscan.model import Location, Report, SourceKind, Verdict, VerdictKind
 from pdscan.starter_map import starter_data_map
 
-GONE_MARK = re.compile(r"^[ \t]*# gone since \S")
+GONE_MARK = re.compile(r"^[ \t]*# gone since \d{4}-\d{2}-\d{2}: ")
 STEP = 2  # indentation of a block pdscan adds under an existing key
 # What `pdscan init` writes after `databases: {}` when it found nothing: no longer true once
 # places are added under it.
@@ -79,7 +79,6 @@ class _Target:
 
 class _Update:
     def __init__(self, text: str, data_map: DataMap, report: Report, today: str) -> None:
-        self.text = text
         self.lines = text.splitlines(keepends=True)
         self.newline = "\r\n" if self.lines and self.lines[0].endswith("\r\n") else "\n"
         self.data_map = data_map
@@ -208,6 +207,8 @@ class _Update:
         for key, value in mapping.value:
             if _name(key) != child:
                 continue
+            if _aliased((key, value)):
+                return False
             if isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
                 self.insert(_last_line(value), depth, block, value.value[0][0].start_mark.column)
                 return True

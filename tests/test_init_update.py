@@ -139,7 +139,7 @@ def test_a_hand_edited_map_survives_byte_for_byte_and_gains_the_new_places(tmp_p
     places = findings_by_place(json.loads(run_pdscan("scan", "db", "--format", "json", cwd=root).stdout))
     assert places["customers.email"]["verdict"] == "ok" and places["customers.last_name"]["verdict"] == "undeclared"
     again, said = update(root)
-    assert again == text and "is up to date" in said, "a second run adds nothing"
+    assert again == text and "is unchanged: no new place" in said, "a second run adds nothing"
 
 
 def test_entries_no_longer_found_are_marked_gone_until_their_place_comes_back(tmp_path: Path) -> None:
