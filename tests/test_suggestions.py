@@ -79,3 +79,14 @@ def test_a_mistyped_fail_on_names_the_closest(tmp_path: Path) -> None:
     assert "'undeclard' is not one of" in done.stderr and "did you mean `undeclared`?" in done.stderr
     done = run_pdscan("scan", "db", "--fail-on", "xyzzy", cwd=tmp_path)
     assert done.returncode == 2 and "did you mean" not in done.stderr
+
+
+def test_a_mistyped_id_in_a_policy_names_the_closest(tmp_path: Path) -> None:
+    bundled = (Path(__file__).resolve().parents[1] / "rules" / "policy.yaml").read_text(encoding="utf-8")
+    mistyped = bundled.replace("data_types: [user.contact.email]", "data_types: [user.contact.emial]", 1)
+    mistyped = mistyped.replace("purposes: [inquiries, delivery,", "purposes: [inquiries, delivry,", 1)
+    (tmp_path / "policy.yaml").write_text(mistyped, encoding="utf-8")
+    done = run_pdscan("policy", "--check", "policy.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "'delivry' is not a purpose defined under 'purposes'; did you mean `delivery`?" in done.stderr
+    assert "did you mean `user.contact.email`?" in done.stderr
