@@ -139,7 +139,7 @@ Exit codes:
 INIT_HELP = f"""Start a data map: scan SOURCE… and write {DATA_MAP_NAME} listing every place that holds
 personal data, each with `purposes: []` to fill in and a comment giving the category, the
 policy clause and the evidence. Sources are those of `pdscan scan`; paths in the file are
-relative to the folder it is written to. No data map is read.
+relative to the folder it is written to. Without --update, no data map is read.
 
 With --update, the data map (--output) is read and kept as the team wrote it: the places it
 lacks are added at the end of their blocks, entries the scan no longer finds are marked

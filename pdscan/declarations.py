@@ -541,7 +541,7 @@ class _InlineReader:
         assert reason is not None
         return text[: reason.start()], Ignore(said, _where(location))
 
-    def fail(self, location: Location, what: str, suggestion: str) -> None:
+    def fail(self, location: Location, what: str, suggestion: str = "") -> None:
         self.problems.append(
             Problem(
                 location.source,
