@@ -78,6 +78,9 @@ class _Target:
 
 
 class _Update:
+    """One update: edits of the original lines collected first, applied together at the end,
+    so every position refers to the text as the team wrote it."""
+
     def __init__(self, text: str, data_map: DataMap, report: Report, today: str) -> None:
         self.lines = text.splitlines(keepends=True)
         self.newline = "\r\n" if self.lines and self.lines[0].endswith("\r\n") else "\n"
