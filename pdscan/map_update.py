@@ -68,7 +68,7 @@ def updated_data_map(text: str, data_map: DataMap, report: Report, today: str) -
 class _Target:
     """Where new places go: under `child` of an existing entry, or a new entry of a top key."""
 
-    depth: int  # nesting of the block they join; deeper blocks are written first where two end together
+    depth: int  # nesting of the entries (a `child:` created for them: one less); deeper first where blocks end together
     owner: Item | None  # the existing entry (None: the document root)
     child: str  # `databases`, `tables`, `columns`, `logs`, `fields` or `categories`
     verdicts: list[Verdict] = field(default_factory=list)
@@ -99,22 +99,23 @@ class _Update:
         self.not_added: list[str] = []
 
     def run(self) -> MapUpdate:
-        for place, verdicts in _places(self.report).items():
-            self.place(place, verdicts)
+        for verdicts in _places(self.report).values():
+            self.place(verdicts)
         added = sum(self.add(target) for target in self.targets.values())
         marked, back = self.mark_gone()
         return MapUpdate(self.edited(), added, marked, back, tuple(self.not_added))
 
     # Which places are new, and where each goes.
 
-    def place(self, place: tuple[str | None, ...], verdicts: list[Verdict]) -> None:
+    def place(self, verdicts: list[Verdict]) -> None:
+        """Where the place of `verdicts` goes, unless an entry already declares it."""
         location = verdicts[0].finding.location
         if location.kind is SourceKind.LOG:
-            self.log_place(place, location, verdicts)
+            self.log_place(location, verdicts)
         else:
-            self.schema_place(place, location, verdicts)
+            self.schema_place(location, verdicts)
 
-    def schema_place(self, place: tuple[str | None, ...], location: Location, verdicts: list[Verdict]) -> None:
+    def schema_place(self, location: Location, verdicts: list[Verdict]) -> None:
         base = self.data_map.base_dir
         matching = [(d, item) for d, item in self.databases if _database_matches(d, location, base)]
         for database, item in matching:
@@ -127,7 +128,7 @@ class _Update:
                     return
         exact = [(d, item) for d, item in matching if not _is_glob(d.pattern)]
         if not exact:
-            self.target(("databases", place[0]), 2, None, "databases").add(verdicts)
+            self.target(("databases",), 2, None, "databases").add(verdicts)
             return
         for database, item in exact:
             for table, table_item in self.tables(database, item):
@@ -138,7 +139,7 @@ class _Update:
         database, item = exact[0]
         self.target(("tables", database.declared_in), 4, item, "tables").add(verdicts)
 
-    def log_place(self, place: tuple[str | None, ...], location: Location, verdicts: list[Verdict]) -> None:
+    def log_place(self, location: Location, verdicts: list[Verdict]) -> None:
         base = self.data_map.base_dir
         matching = [(log, item) for log, item in self.logs if _log_matches(log.pattern, location.source, base)]
         field_name = location.column
@@ -158,7 +159,7 @@ class _Update:
             return  # every category it holds is declared for the log
         exact = [(log, item) for log, item in matching if not _is_glob(log.pattern)]
         if not exact:
-            self.target(("logs", place[0]), 2, None, "logs").add(verdicts)
+            self.target(("logs",), 2, None, "logs").add(verdicts)
             return
         log, item = exact[0]
         child = "fields" if field_name is not None else "categories"
@@ -203,7 +204,7 @@ class _Update:
         owner_indent = 0 if owner is None else owner[0].start_mark.column + STEP
         if mapping is None or _is_empty(mapping):  # an empty document, or `users:` with nothing under it
             after = len(self.lines) - 1 if owner is None else owner[0].start_mark.line
-            self.insert(after, depth, [f"{child}:", *_indented(block, STEP)], owner_indent)
+            self.insert(after, depth - 1, [f"{child}:", *_indented(block, STEP)], owner_indent)
             return True
         if not isinstance(mapping, yaml.MappingNode) or mapping.flow_style or _aliased(owner):
             return False
@@ -224,7 +225,7 @@ class _Update:
                 return True
             return False
         indent = mapping.value[0][0].start_mark.column
-        self.insert(_last_line(mapping), depth, [f"{child}:", *_indented(block, STEP)], indent)
+        self.insert(_last_line(mapping), depth - 1, [f"{child}:", *_indented(block, STEP)], indent)
         return True
 
     def empty_flow(self, value: yaml.Node) -> None:

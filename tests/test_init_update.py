@@ -168,14 +168,19 @@ def test_entries_no_longer_found_are_marked_gone_until_their_place_comes_back(tm
 
 def test_a_map_that_found_nothing_gains_its_first_places(tmp_path: Path) -> None:
     (tmp_path / "db").mkdir()
+    (tmp_path / "logs").mkdir()
     (tmp_path / "db" / "001.sql").write_text("CREATE TABLE settings (id integer, theme text);\n")
     assert run_pdscan("init", "db", cwd=tmp_path).returncode == 0
     assert "databases: {}  # the scan found no personal data" in (tmp_path / "pdscan.yml").read_text()
     (tmp_path / "db" / "002.sql").write_text("CREATE TABLE customers (id integer, email text);\n")
-    done = run_pdscan("init", "db", "--update", cwd=tmp_path)
+    (tmp_path / "logs" / "api.jsonl").write_text(FIRST_LOG)
+    (tmp_path / "logs" / "web.jsonl").write_text(FIRST_LOG)
+    done = run_pdscan("init", "logs", "db", "--update", cwd=tmp_path)  # new logs and a new schema, at one line
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "pdscan.yml").read_text()
     assert "databases:\n  db:\n" in text and "          email:\n" in text and "found no personal data" not in text
+    assert text.count("\nlogs:\n") == 1, "two new logs under one `logs:`"
+    assert '\n  "logs/api.jsonl":\n' in text and '\n  "logs/web.jsonl":\n' in text
     load_data_map(tmp_path / "pdscan.yml", load_policy())
 
 
@@ -196,3 +201,28 @@ def test_update_refuses_what_it_cannot_do_and_leaves_the_map_alone(tmp_path: Pat
     done = run_pdscan("init", "db", "--update", cwd=root)
     assert done.returncode == 2 and "pdscan.yml:12:30: unknown purpose 'delivry'" in done.stderr
     assert (root / "pdscan.yml").read_text() == HAND_EDITED.replace("[delivery]", "[delivry]")
+
+
+def test_new_schemas_and_new_logs_each_join_their_own_block(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert run_pdscan("init", "db", cwd=root).returncode == 0  # no `logs:` yet
+    started = (root / "pdscan.yml").read_text()
+    (root / "billing").mkdir()
+    (root / "billing" / "001.sql").write_text("CREATE TABLE invoices (id integer, customer_email text);\n")
+    (root / "audit").mkdir()
+    (root / "audit" / "web.jsonl").write_text(FIRST_LOG)  # `audit` sorts first: its log comes first in the report
+    done = run_pdscan("init", "audit", "logs", "db", "billing", "--update", cwd=root)
+    assert done.returncode == 0, done.stderr
+    text = (root / "pdscan.yml").read_text()
+    added_lines(started, text)
+    tops = [line for line in text.splitlines() if re.match(r"[a-z]|  \S", line)]
+    assert tops == [
+        "version: 1",
+        "databases:",
+        "  db:",
+        "  billing:",
+        "logs:",
+        '  "audit/web.jsonl":',
+        '  "logs/app.jsonl":',
+    ]
+    load_data_map(root / "pdscan.yml", load_policy())
