@@ -34,8 +34,8 @@ class HeldPlace:
     declared_in: tuple[str, ...]
     permitted_purposes: tuple[str, ...]
     verdict: VerdictKind
-    explanation: str
-    evidence: tuple[Evidence, ...]  # said in the report's language by the format (formats/sentences.py)
+    worst: Verdict  # the most severe of the place's verdicts: the one its explanation words
+    evidence: tuple[Evidence, ...]  # said in the report's language by the format (sentences.py)
     samples: tuple[str, ...]  # masked unless the scan was asked to show data
     values_seen: int | None  # logs: values found; databases: sampled values that held the data
     warnings: tuple[str, ...]
@@ -129,7 +129,7 @@ def _place(verdicts: list[Verdict]) -> HeldPlace:
         declared_in=worst.declared_in,
         permitted_purposes=worst.permitted_purposes,
         verdict=worst.kind,
-        explanation=worst.explanation,
+        worst=worst,
         evidence=_unique(e for v in verdicts for e in v.finding.evidence),
         samples=_unique(sample for v in verdicts for sample in _samples(v)),
         values_seen=_values_seen(verdicts),

@@ -12,8 +12,8 @@ import functools
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from pdscan.model import VerdictKind
-from pdscan.policy import Policy
+from pdscan.model import Phrase, VerdictKind
+from pdscan.policy import Policy, taxonomy_titles
 from pdscan.sentences import labels_document
 
 DEFAULT_LANGUAGE = "en"
@@ -29,6 +29,10 @@ class Wording:
     def build(cls, policy: Policy, lang: str = DEFAULT_LANGUAGE) -> Wording:
         """Raises KeyError for a language the labels do not carry (the CLI offers only those)."""
         return cls(lang, policy, MappingProxyType(labels(lang)))
+
+    def in_english(self) -> Wording:
+        """The same policy's words in English: what documents for programs are written in."""
+        return self if self.lang == DEFAULT_LANGUAGE else Wording.build(self.policy)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.labels[key]
@@ -54,6 +58,11 @@ class Wording:
             return purpose_id
         return purpose.title_ru if self.lang == "ru" else purpose.title_en
 
+    def data_type_title(self, data_type: str) -> str:
+        """The taxonomy's title for a data type in this language (its key when the taxonomy has none)."""
+        title = _data_type_titles().get(data_type)
+        return title.said_in(self.lang) if title is not None else data_type
+
     def clause_words(self, category_id: str | None) -> str | None:
         """The clause that names the category, quoted as the policy writes it (never translated)."""
         if category_id is None:
@@ -62,6 +71,11 @@ class Wording:
             return self.policy.category(category_id).text_ru
         except KeyError:
             return None
+
+
+@functools.cache
+def _data_type_titles() -> MappingProxyType[str, Phrase]:
+    return MappingProxyType(taxonomy_titles())
 
 
 def languages() -> tuple[str, ...]:
