@@ -18,7 +18,9 @@ from string import Formatter
 import pytest
 from report_outputs import copy_shop, run
 
+from pdscan.detect.names import NameClassifier
 from pdscan.detect.rules import bundled_rules
+from pdscan.detect.user_rules import load_user_rules
 from pdscan.formats.wording import languages
 from pdscan.model import Evidence, Phrase
 from pdscan.policy import load_policy, taxonomy_titles
@@ -232,3 +234,24 @@ def test_every_title_and_name_meaning_of_the_rules_is_in_russian() -> None:
     untranslated += [c.name for c in rules.table_contexts.values() if c.means.said_in("ru") == c.means.en]
     same_in_both = ("user.financial.bank_account.iban", "user.device.device_id.imei")  # IBAN, IMEI
     assert [key for key in untranslated if key not in same_in_both] == []
+
+
+def test_a_users_rule_says_what_a_name_means_in_each_language(tmp_path: Path) -> None:
+    rules = tmp_path / "hr-rules.yaml"
+    rules.write_text(
+        "data_types:\n"
+        "  user.government_id.insurance_number:\n"
+        "    names:\n"
+        "      - words: [strakhovoi, nomer]\n"
+        "        means: {en: an insurance number (Russian strakhovoi nomer), ru: номер страховки}\n"
+        "    examples:\n"
+        "      match: [{column: strakhovoi_nomer, table: employees}]\n"
+        "      no_match: [{column: nomer_zakaza, table: orders}]\n",
+        encoding="utf-8",
+    )
+    (detection,) = NameClassifier(load_user_rules([rules])).classify_name("strakhovoi_nomer", "employees")
+    said = [sentence(evidence, "ru") for evidence in detection.evidence]
+    assert said[0] == "имя столбца `strakhovoi_nomer` означает «номер страховки»"
+    assert sentence(detection.evidence[0]) == (
+        "column name `strakhovoi_nomer` means an insurance number (Russian strakhovoi nomer)"
+    )

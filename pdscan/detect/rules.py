@@ -216,7 +216,11 @@ class _RulesBuilder:
                 or not ({"words", "columns"} & set(entry))
                 or set(entry) - {"means", "words", "columns", "unless", "unless_head"}
             ):
-                self.fail(entries, f"table context '{name}' needs 'means' (text) and 'words' or 'columns'", name)
+                self.fail(
+                    entries,
+                    f"table context '{name}' needs 'means' (text, or {{en: …, ru: …}}) and 'words' or 'columns'",
+                    name,
+                )
                 continue
             means = self._phrase(entry, "means")
             if means is None:
