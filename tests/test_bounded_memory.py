@@ -13,7 +13,7 @@ import subprocess
 import tracemalloc
 from pathlib import Path
 
-from report_factory import report, verdict
+from report_factory import ENGLISH, report, verdict
 from test_cli import PDSCAN, pdscan
 
 from pdscan.formats.interface import report_text
@@ -141,10 +141,10 @@ def test_the_json_report_is_written_a_finding_at_a_time_and_byte_for_byte_the_wh
     huge = report(verdicts)
     tracemalloc.start()
     with ReportOutput(tmp_path / "report.json") as output:
-        output.write_whole(report_text(JsonFormat(), huge))
+        output.write_whole(report_text(JsonFormat(wording=ENGLISH), huge))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     written = (tmp_path / "report.json").read_text(encoding="utf-8")
-    assert written == json.dumps(report_document(huge), indent=2, ensure_ascii=False) + "\n"
+    assert written == json.dumps(report_document(huge, ENGLISH), indent=2, ensure_ascii=False) + "\n"
     assert peak < len(written) / 2, f"{peak:,} bytes held to write {len(written):,}"
     assert len(json.loads(written)["findings"]) == 5000
