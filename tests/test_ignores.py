@@ -221,6 +221,7 @@ def test_reports_for_people_give_an_ignored_place_its_reason_and_where_it_was_wr
         shown = " ".join(row)
         assert "synthetic fixtures, never real people" in shown, row
         assert "pdscan.yml:10" in shown, row
+        assert "undeclared" in shown, "the verdict it would have without the ignore"
     [declared] = [row for row in rows if row and row[0] == "users.email"]
     assert "pdscan.yml:10" not in " ".join(declared)
 

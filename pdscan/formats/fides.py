@@ -102,7 +102,10 @@ class FidesFormat:
             declared = ", ".join(place.declared_purposes) or "none"
             part = f"{category}; declared purposes: {declared}; pdscan verdict: {place.verdict.value}"
             if place.verdict is VerdictKind.IGNORED:
-                part = f"{category}; ignored ({place.ignored_in}): {place.ignore_reason}"
+                ignored = place.worst
+                part = f"{category}; ignored ({ignored.ignored_in}): {ignored.ignore_reason}"
+                if ignored.unignored_kind:
+                    part += f"; pdscan verdict without the ignore: {ignored.unignored_kind.value}"
             if place.defined_at:
                 part += f"; defined at {place.defined_at}"
             parts.append(part)

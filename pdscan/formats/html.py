@@ -243,8 +243,11 @@ class HtmlFormat:
 
     def _ignore(self, place: HeldPlace) -> str:
         """Why the place is ignored and where that was written: the audit evidence for it."""
-        where = f'<br><span class="muted">{_breakable(escape(place.ignored_in))}</span>' if place.ignored_in else ""
-        return f"{escape(place.ignore_reason or '')}{where}"
+        ignored = place.worst
+        where = [_breakable(escape(ignored.ignored_in or ""), PATH_BREAK)]
+        if ignored.unignored_kind:
+            where.append(f"{escape(self.words('unignored'))}: {_code(ignored.unignored_kind.value)}")
+        return f'{escape(ignored.ignore_reason or "")}<br><span class="muted">{"; ".join(where)}</span>'
 
     def _evidence(self, place: HeldPlace, apart: str = "<br>") -> str:
         parts = [_code_spans(escape(text)) for text in place.evidence]

@@ -120,14 +120,23 @@ class MarkdownFormat:
                 place.name(self.words("free_text")),
                 place.source + (f" ({place.defined_in_source})" if place.defined_at else ""),
                 ", ".join(place.data_types),
-                _ignore(place) if ignored else self._declared(place),
+                self._ignore(place) if ignored else self._declared(place),
             ]
             if inventory:
                 verdict = place.verdict.value
-                row.append(f"{verdict}: {_ignore(place)}" if place.verdict is VerdictKind.IGNORED else verdict)
+                row.append(f"{verdict}: {self._ignore(place)}" if place.verdict is VerdictKind.IGNORED else verdict)
             row.append(self._evidence(place))
             rows.append(row)
         yield from table(headers, rows)
+
+    def _ignore(self, place: HeldPlace) -> str:
+        """Why the place is ignored, where that was written and what it would be without: the
+        audit evidence for leaving it out."""
+        ignored = place.worst
+        where = [ignored.ignored_in or ""]
+        if ignored.unignored_kind:
+            where.append(f"{self.words('unignored')}: {ignored.unignored_kind.value}")
+        return f"{ignored.ignore_reason} ({'; '.join(where)})"
 
     def _purpose(self, purpose: str) -> str:
         return f"{self.words.purpose_title(purpose)} ({purpose})"
@@ -178,11 +187,6 @@ class MarkdownFormat:
                 for s in sorted_sources(report)
             ],
         )
-
-
-def _ignore(place: HeldPlace) -> str:
-    """Why the place is ignored and where that was written: the audit evidence for it."""
-    return f"{place.ignore_reason} ({place.ignored_in})" if place.ignored_in else place.ignore_reason or ""
 
 
 def _category_counts(places: Sequence[HeldPlace]) -> list[tuple[str | None, int]]:

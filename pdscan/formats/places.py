@@ -38,8 +38,6 @@ class HeldPlace:
     warnings: tuple[str, ...]
     fingerprints: tuple[str, ...]
     first_seen: str = ""  # logs: `file:line` of the first value read (rotated copies included)
-    ignore_reason: str | None = None  # for `ignored`: the reason written with the ignore
-    ignored_in: str | None = None  # for `ignored`: where that ignore was written ("pdscan.yml:30")
 
     @property
     def source(self) -> str:
@@ -135,8 +133,6 @@ def _place(verdicts: list[Verdict]) -> HeldPlace:
         warnings=_unique(w for v in verdicts for w in v.warnings),
         fingerprints=_unique(v.fingerprint for v in verdicts),
         first_seen=next((v.finding.occurrences.first for v in verdicts if v.finding.occurrences), ""),
-        ignore_reason=worst.ignore_reason,
-        ignored_in=worst.ignored_in,
     )
 
 
