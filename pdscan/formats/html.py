@@ -1,10 +1,12 @@
 """`--format html`: one self-contained file a compliance officer can open, print and file.
 
 Inline CSS and an inline SVG chart, no script, and a Content-Security-Policy that forbids
-fetching anything, so the report opens offline and never tells anyone it was opened. Findings
-are grouped by verdict (most severe first), each category with its clause quoted in the
-policy's own words; the scan's metadata closes the page. Every text from a scanned file is
-escaped, and its control characters are made visible (`␛`) as in every other text output.
+fetching anything, so the report opens offline and never tells anyone it was opened. The
+findings that need action come first (most severe first, on the first screen), then the chart,
+then what is in order, compact; within a verdict, each category with its clause quoted in the
+policy's own words and its permitted purposes listed once. The scan's metadata closes the page.
+Every text from a scanned file is escaped, and its control characters are made visible (`␛`) as
+in every other text output.
 """
 
 from __future__ import annotations

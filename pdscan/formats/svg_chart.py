@@ -1,6 +1,9 @@
 """The HTML report's chart: policy categories (rows) by scanned sources (columns), each cell
 coloured by the most severe verdict among the category's places in that source and labelled
-with how many places. Plain inline SVG: no script, no font, nothing fetched."""
+with how many places. Plain inline SVG: no script, no font, nothing fetched. With no script to
+measure text, widths are estimated generously: category titles are written whole (a long one
+on two lines), the label column as wide as the longest, and the width covers the slanted source
+names and the legend, so nothing is clipped; the stylesheet scales it down in a narrow window."""
 
 from __future__ import annotations
 
