@@ -14,8 +14,9 @@ import re
 from collections.abc import Iterator, Sequence
 from html import escape
 
-from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
+from pdscan.formats.metadata import no_places, scan_facts, scan_notice, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
@@ -56,8 +57,8 @@ class HtmlFormat:
         ]
         notices = [
             f'<p class="notice">{escape(words(key))}</p>'
-            for shown, key in ((report.show_data, "raw_values_shown"), (bool(report.skipped), "partial_scan"))
-            if shown
+            for key in ("raw_values_shown" if report.show_data else None, scan_notice(report))
+            if key
         ]
         tail = [*self._stale_and_skipped(report), *self._metadata(report), "</body>", "</html>"]
         return visible("\n".join([*head, *notices, *body, *tail]) + "\n")
@@ -79,7 +80,7 @@ class HtmlFormat:
             yield f"<figure>{chart}<figcaption>{escape(words('chart_caption'))}</figcaption></figure>"
         yield f"<h2>{escape(words('findings_by_verdict'))}</h2>"
         if not places:
-            yield f"<p>{escape(words('nothing_found'))}</p>"
+            yield f"<p>{escape(words('nothing_scanned' if nothing_scanned(report) else 'nothing_found'))}</p>"
         for kind, in_verdict in groups:
             count = sum(len(group) for _, group in in_verdict)
             yield f'<section class="verdict {kind.value}" id="verdict-{kind.value}">'
@@ -95,10 +96,12 @@ class HtmlFormat:
         words = self.words
         asked = ", ".join(inventory.asked) if inventory.asked else words("all_categories")
         yield f"<p>{escape(words('categories_asked'))}: <code>{escape(asked)}</code></p>"
-        for holdings in inventory.holdings:
+        for holdings in () if nothing_scanned(inventory.report) else inventory.holdings:
             anchor = holdings.category or "not-in-policy"
             yield f'<section class="category" id="category-{escape(anchor)}">'
-            yield from self._category(holdings.category, list(holdings.places), "h2", inventory=True)
+            yield from self._category(
+                holdings.category, list(holdings.places), "h2", inventory=True, empty=no_places(inventory.report)
+            )
             yield "</section>"
 
     @staticmethod
@@ -110,7 +113,7 @@ class HtmlFormat:
         )
 
     def _category(
-        self, category: str | None, places: Sequence[HeldPlace], level: str, inventory: bool
+        self, category: str | None, places: Sequence[HeldPlace], level: str, inventory: bool, empty: str = "no_places"
     ) -> Iterator[str]:
         words = self.words
         clause = places[0].clause if places else (words.policy.category(category).clause if category else None)
@@ -127,7 +130,7 @@ class HtmlFormat:
                 f"{', ' + escape(clause) if clause else ''}</span>«{escape(quoted)}»</blockquote>"
             )
         if not places:
-            yield f"<p>{escape(words('no_places'))}</p>"
+            yield f"<p>{escape(words(empty))}</p>"
             return
         headers = [words("place"), words("source"), words("data_types"), words("declared_purposes")]
         headers.append(words("verdict") if inventory else words("permitted_purposes"))
