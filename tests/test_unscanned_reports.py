@@ -76,3 +76,11 @@ def test_russian_reports_say_it_too(folder: Path) -> None:
     shown = result.stdout.decode()
     assert "Ничего не просканировано" in shown
     assert "персональные данные не найдены" not in shown
+
+
+def test_the_github_summary_line_says_what_was_not_scanned(folder: Path) -> None:
+    nothing = run("scan", "app.log", "--format", "github", cwd=folder).stdout.decode().rstrip().splitlines()[-1]
+    assert nothing == "pdscan: nothing was scanned: every source was skipped", nothing
+    partial = run("scan", "schema.sql", "app.log", "--format", "github", cwd=folder).stdout.decode()
+    last_line = partial.rstrip().splitlines()[-1]
+    assert last_line.endswith("; 1 item(s) skipped and not checked"), last_line
