@@ -377,7 +377,7 @@ def scan(
     if output_path is not None:
         messages.info(f"report written to {output_path}")
     _announce_baseline(report, messages)
-    if report.skipped:
+    if report.skipped and not nothing_scanned(report):
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the report lists them")
     if reading.strict and report.skipped:
         sys.exit(EXIT_ERROR)
@@ -469,9 +469,12 @@ def inventory(
             output.write_whole(rendered)
     if output_path is not None:
         messages.info(f"inventory written to {output_path}")
+    if nothing_scanned(report):
+        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
+        sys.exit(EXIT_ERROR)
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the inventory lists them")
-    if nothing_scanned(report) or (reading.strict and report.skipped):
+    if reading.strict and report.skipped:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
 
@@ -708,7 +711,7 @@ def _secrets(context: click.Context) -> tuple[str, ...]:
 
 
 def _stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None:
-    if report.skipped:
+    if report.skipped and not nothing_scanned(report):
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped")
     if nothing_scanned(report):
         messages.error("nothing could be scanned: every source was skipped (see the lines above)")

@@ -36,6 +36,18 @@ def test_a_scan_that_read_nothing_says_nothing_was_scanned(folder: Path, command
     shown = result.stdout.decode()
     assert "Nothing was scanned: every source was skipped" in shown
     assert not [claim for claim in CLAIMS_ABOUT_WHAT_WAS_NOT_READ if claim in shown]
+    said = result.stderr.decode()
+    assert "nothing could be scanned" in said and "partial scan" not in said
+
+
+def test_a_database_that_cannot_be_reached_is_nothing_scanned(tmp_path: Path) -> None:
+    """The issue's case: a wrong password or a server down, the only source (port 9 on loopback
+    refuses at once)."""
+    result = run("scan", "postgresql://pdscan:wrong-password@127.0.0.1:9/shop", cwd=tmp_path)
+    assert result.returncode == 2
+    shown = result.stdout.decode()
+    assert shown.rstrip().splitlines()[-1].startswith("Nothing was scanned: every source was skipped")
+    assert "wrong-password" not in shown + result.stderr.decode()
 
 
 def test_the_terminal_report_of_a_scan_that_read_nothing_ends_saying_so(folder: Path) -> None:

@@ -288,7 +288,7 @@ def next_step(report: Report, summary: Summary) -> str:
     skipped items after the problems found (nothing is known of them, so never "nothing to
     do"), warnings last (they fail nothing). A scan that read nothing says only that."""
     if summary.nothing_scanned:
-        return f"{NOTHING_SCANNED}; make the sources readable (the Skipped list says why) and scan again."
+        return f"{NOTHING_SCANNED}; fix what the Skipped list says (a path, a server, a password) and scan again."
     counts = summary.by_verdict
     problems = [
         (kind, count, advice)
@@ -329,7 +329,7 @@ def next_step(report: Report, summary: Summary) -> str:
             (
                 "skipped and not checked",
                 len(report.skipped),
-                "item(s) were skipped and not checked: make them readable (the Skipped list says why) and scan again",
+                "item(s) were skipped and not checked: fix what the Skipped list says and scan again",
             )
         )
     problems += [
