@@ -100,7 +100,7 @@ class HtmlFormat:
             anchor = holdings.category or "not-in-policy"
             yield f'<section class="category" id="category-{escape(anchor)}">'
             yield from self._category(
-                holdings.category, list(holdings.places), "h2", inventory=True, empty=no_places(inventory.report)
+                holdings.category, list(holdings.places), "h2", inventory=True, empty_label=no_places(inventory.report)
             )
             yield "</section>"
 
@@ -113,7 +113,12 @@ class HtmlFormat:
         )
 
     def _category(
-        self, category: str | None, places: Sequence[HeldPlace], level: str, inventory: bool, empty: str = "no_places"
+        self,
+        category: str | None,
+        places: Sequence[HeldPlace],
+        level: str,
+        inventory: bool,
+        empty_label: str = "no_places",
     ) -> Iterator[str]:
         words = self.words
         clause = places[0].clause if places else (words.policy.category(category).clause if category else None)
@@ -130,7 +135,7 @@ class HtmlFormat:
                 f"{', ' + escape(clause) if clause else ''}</span>«{escape(quoted)}»</blockquote>"
             )
         if not places:
-            yield f"<p>{escape(words(empty))}</p>"
+            yield f"<p>{escape(words(empty_label))}</p>"
             return
         headers = [words("place"), words("source"), words("data_types"), words("declared_purposes")]
         headers.append(words("verdict") if inventory else words("permitted_purposes"))

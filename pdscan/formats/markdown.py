@@ -78,7 +78,7 @@ class MarkdownFormat:
         yield ""
         for holdings in () if nothing_scanned(inventory.report) else inventory.holdings:
             yield from self._category_block(
-                holdings.category, list(holdings.places), "##", inventory=True, empty=no_places(inventory.report)
+                holdings.category, list(holdings.places), "##", inventory=True, empty_label=no_places(inventory.report)
             )
         yield from self._stale_and_skipped(inventory.report)
         yield from self._metadata(inventory.report)
@@ -95,7 +95,7 @@ class MarkdownFormat:
         places: Sequence[HeldPlace],
         level: str,
         inventory: bool = False,
-        empty: str = "no_places",
+        empty_label: str = "no_places",
     ) -> Iterator[str]:
         words = self.words
         title = words.category_title(category)
@@ -108,7 +108,7 @@ class MarkdownFormat:
             yield f"> {escape(words('policy_words'))}: «{escape(quoted)}»"
             yield ""
         if not places:
-            yield escape(words(empty))
+            yield escape(words(empty_label))
             yield ""
             return
         headers = [words("place"), words("source"), words("data_types"), words("declared_purposes")]
