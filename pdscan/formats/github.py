@@ -98,9 +98,12 @@ def _warning(verdict: Verdict, warning: str) -> str:
 
 
 def _summary(report: Report) -> str:
+    summary = summarise(report)
+    if summary.nothing_scanned:
+        return "pdscan: nothing was scanned: every source was skipped"
     failing_count = sum(1 for verdict in report.verdicts if failing(report, verdict))
     parts = [f"pdscan: {failing_count} finding(s) fail this scan (--fail-on {report.fail_on})"]
-    warnings = sum(summarise(report).warnings.values())
+    warnings = sum(summary.warnings.values())
     if warnings:
         parts.append(f"{warnings} warning(s), failing nothing")
     if report.baseline is not None:
@@ -109,6 +112,8 @@ def _summary(report: Report) -> str:
         parts.append(f"{len(report.baseline.stale)} stale baseline entry(ies)")
     if report.changed_since is not None:
         parts.append(f"only places defined in files changed since {report.changed_since.ref}")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} item(s) skipped and not checked")
     return "; ".join(parts)
 
 

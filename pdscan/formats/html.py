@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterator, Sequence
 from html import escape
 
-from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
+from pdscan.formats.metadata import no_places, scan_facts, scan_notice, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
@@ -59,8 +60,8 @@ class HtmlFormat:
         ]
         notices = [
             f'<p class="notice">{escape(words(key))}</p>'
-            for shown, key in ((report.show_data, "raw_values_shown"), (bool(report.skipped), "partial_scan"))
-            if shown
+            for key in ("raw_values_shown" if report.show_data else None, scan_notice(report))
+            if key
         ]
         tail = [*self._stale_and_skipped(report), *self._metadata(report), "</body>", "</html>"]
         return visible("\n".join([*head, *notices, *body, *tail]) + "\n")
@@ -79,7 +80,7 @@ class HtmlFormat:
         yield "</div>"
         if not places:
             yield f"<h2>{escape(words('findings_by_verdict'))}</h2>"
-            yield f"<p>{escape(words('nothing_found'))}</p>"
+            yield f"<p>{escape(words('nothing_scanned' if nothing_scanned(report) else 'nothing_found'))}</p>"
             return
         to_act_on = [(kind, in_verdict) for kind, in_verdict in groups if kind not in IN_ORDER]
         yield f"<h2>{escape(words('findings_to_act_on'))}</h2>"
@@ -129,10 +130,11 @@ class HtmlFormat:
         words = self.words
         asked = ", ".join(inventory.asked) if inventory.asked else words("all_categories")
         yield f"<p>{escape(words('categories_asked'))}: <code>{escape(asked)}</code></p>"
-        for holdings in inventory.holdings:
+        empty_label = no_places(inventory.report)
+        for holdings in () if nothing_scanned(inventory.report) else inventory.holdings:
             anchor = holdings.category or "not-in-policy"
             yield f'<section class="category" id="category-{escape(anchor)}">'
-            yield from self._category(holdings.category, list(holdings.places))
+            yield from self._category(holdings.category, list(holdings.places), empty_label)
             yield "</section>"
 
     @staticmethod
@@ -143,12 +145,12 @@ class HtmlFormat:
             f'<span class="label">{escape(label)}</span>{badge}</div>'
         )
 
-    def _category(self, category: str | None, places: Sequence[HeldPlace]) -> Iterator[str]:
+    def _category(self, category: str | None, places: Sequence[HeldPlace], empty_label: str) -> Iterator[str]:
         """The inventory's answer for one category: every place holding it, whatever its verdict."""
         yield f"<h2>{self._title(category, places)}</h2>"
         yield from self._about(category, places)
         if not places:
-            yield f"<p>{escape(self.words('no_places'))}</p>"
+            yield f"<p>{escape(self.words(empty_label))}</p>"
             return
         headers = self._headers(None)
         yield '<table class="places"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in headers)

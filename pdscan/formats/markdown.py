@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
+from pdscan.formats.metadata import no_places, scan_facts, scan_notice, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
 from pdscan.visible import visible
@@ -56,7 +57,7 @@ class MarkdownFormat:
         yield f"## {escape(words('findings_by_verdict'))}"
         yield ""
         if not places:
-            yield escape(words("nothing_found"))
+            yield escape(words("nothing_scanned" if nothing_scanned(report) else "nothing_found"))
             yield ""
         for kind, groups in by_verdict(places):
             count = sum(len(group) for _, group in groups)
@@ -75,19 +76,26 @@ class MarkdownFormat:
         asked = ", ".join(inventory.asked) if inventory.asked else words("all_categories")
         yield f"{escape(words('categories_asked'))}: {escape(asked)}"
         yield ""
-        for holdings in inventory.holdings:
-            yield from self._category_block(holdings.category, list(holdings.places), "##", inventory=True)
+        for holdings in () if nothing_scanned(inventory.report) else inventory.holdings:
+            yield from self._category_block(
+                holdings.category, list(holdings.places), "##", inventory=True, empty_label=no_places(inventory.report)
+            )
         yield from self._stale_and_skipped(inventory.report)
         yield from self._metadata(inventory.report)
 
     def _warnings(self, report: Report) -> Iterator[str]:
-        for shown, key in ((report.show_data, "raw_values_shown"), (bool(report.skipped), "partial_scan")):
-            if shown:
+        for key in ("raw_values_shown" if report.show_data else None, scan_notice(report)):
+            if key:
                 yield f"> **{escape(self.words(key))}**"
                 yield ""
 
     def _category_block(
-        self, category: str | None, places: Sequence[HeldPlace], level: str, inventory: bool = False
+        self,
+        category: str | None,
+        places: Sequence[HeldPlace],
+        level: str,
+        inventory: bool = False,
+        empty_label: str = "no_places",
     ) -> Iterator[str]:
         words = self.words
         title = words.category_title(category)
@@ -106,7 +114,7 @@ class MarkdownFormat:
             yield f"{escape(label[:1].upper() + label[1:])}: {escape(listed)}"
             yield ""
         if not places:
-            yield escape(words("no_places"))
+            yield escape(words(empty_label))
             yield ""
             return
         ignored = not inventory and places[0].verdict is VerdictKind.IGNORED

@@ -24,6 +24,7 @@ class Summary:
     failing: int  # findings at or above --fail-on
     fails: bool  # the scan exits 1: a finding or a stale declaration is at or above --fail-on
     partial: bool  # something was skipped
+    nothing_scanned: bool  # every source was skipped: the report says nothing about personal data
     warnings: dict[str, int]  # warning id -> findings carrying it (ignored findings left out); never fails
 
 
@@ -39,8 +40,17 @@ def summarise(report: Report) -> Summary:
         failing=0 if fail_on is None else sum(1 for v in report.verdicts if fails(v, fail_on)),
         fails=fail_on is not None and report_fails(report, fail_on),
         partial=bool(report.skipped),
+        nothing_scanned=nothing_scanned(report),
         warnings=dict(sorted(by_warning.items())),
     )
+
+
+def nothing_scanned(report: Report) -> bool:
+    """Every source given was skipped (a server down, a wrong password, a bucket that cannot be
+    listed, only unreadable files): the scan read nothing, so it found nothing and fixes nothing."""
+    if not report.sources:
+        return bool(report.skipped)
+    return all(source.status == "skipped" for source in report.sources)
 
 
 def warned(verdicts: tuple[Verdict, ...]) -> list[tuple[Verdict, str]]:

@@ -41,6 +41,7 @@ WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of
 NOT_PERMITTED = " (not permitted)"
 LISTED_AT_MOST = 1000  # more findings than this: only the first LISTED_PER_VERDICT of each verdict are listed
 LISTED_PER_VERDICT = 100
+NOTHING_SCANNED = "Nothing was scanned: every source was skipped"
 WARNING_ADVICE = {
     PLAINTEXT_SENSITIVE: "place(s) hold card, bank-account or identity-document numbers or secrets readable in "
     "clear text, though the policy promises encryption (§1a): mask them before they are logged",
@@ -69,7 +70,10 @@ class TableFormat:
         if len(listed) < len(report.verdicts):
             yield Text()
             yield Text(_not_all_listed(listed, summary), style="bold")
-        if not report.verdicts:
+        if summary.nothing_scanned:
+            yield Text()
+            yield Text(NOTHING_SCANNED + " (listed below).", style="bold yellow")
+        elif not report.verdicts:
             yield Text()
             yield Text("No personal data found in what was scanned.")
         yield Text()
@@ -263,7 +267,9 @@ def _summary_panel(summary: Summary, fail_on: str) -> Panel:
         else f"{summary.failing} finding(s) at or above --fail-on {fail_on}"
     )
     title = f"{summary.total} finding(s) of personal data"
-    if summary.partial:
+    if summary.nothing_scanned:
+        title += " · nothing scanned"
+    elif summary.partial:
         title += " · partial scan"
     return Panel(Group(columns, Text(), Text(threshold)), title=title, title_align="left", expand=False)
 
@@ -279,7 +285,10 @@ def _listing(title: str, lines: list[str]) -> Iterator[RenderableType]:
 
 def next_step(report: Report, summary: Summary) -> str:
     """One line saying what to do: the worst problem present first, then how many others remain;
-    warnings come last (they fail nothing, but are not "nothing to do")."""
+    skipped items after the problems found (nothing is known of them, so never "nothing to
+    do"), warnings last (they fail nothing). A scan that read nothing says only that."""
+    if summary.nothing_scanned:
+        return f"{NOTHING_SCANNED}; fix what the Skipped list says (a path, a server, a password) and scan again."
     counts = summary.by_verdict
     problems = [
         (kind, count, advice)
@@ -315,13 +324,19 @@ def next_step(report: Report, summary: Summary) -> str:
         )
         if count
     ]
+    if report.skipped:
+        problems.append(
+            (
+                "skipped and not checked",
+                len(report.skipped),
+                "item(s) were skipped and not checked: fix what the Skipped list says and scan again",
+            )
+        )
     problems += [
         (f"{warning} warning(s)", count, WARNING_ADVICE.get(warning, f"place(s) carry the {warning} warning"))
         for warning, count in summary.warnings.items()
     ]
     if not problems:
-        if report.skipped:
-            return "Nothing to fix in what was scanned; the skipped items above were not checked."
         return "Nothing to do: every place holding personal data is declared for a purpose the policy permits."
     (_, count, advice), others = problems[0], problems[1:]
     then = ", ".join(f"{other} {kind}" for kind, other, _ in others)
