@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.detect.masking import mask_name
-from pdscan.model import Location, SourceKind, StaleDeclaration, Table
+from pdscan.model import Finding, Location, SourceKind, StaleDeclaration, Table
 from pdscan.policy import Policy, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
 
@@ -43,11 +43,21 @@ class DeclarationError(ProblemsError):
 
 
 @dataclass(frozen=True)
+class CategoryDeclaration:
+    category: str
+    purposes: tuple[str, ...]
+    declared_in: str
+
+
+@dataclass(frozen=True)
 class ColumnDeclaration:
+    """A column, or a log field: purposes for all it holds, and per category it holds."""
+
     pattern: str
     purposes: tuple[str, ...]
     category: str | None
     declared_in: str
+    categories: tuple[CategoryDeclaration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,13 +77,6 @@ class DatabaseDeclaration:
     purposes: tuple[str, ...]
     declared_in: str
     tables: tuple[TableDeclaration, ...]
-
-
-@dataclass(frozen=True)
-class CategoryDeclaration:
-    category: str
-    purposes: tuple[str, ...]
-    declared_in: str
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,19 @@ class _DataMapReader:
         what = f"log '{pattern}'"
         fields = self.entry_mapping(entry, parent, pattern, what)
         self.unknown_keys(fields, {"purposes", "categories", "fields"}, what)
+        log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
+        return LogDeclaration(
+            pattern=_as_shown(str(pattern)),
+            purposes=self.purposes(fields),
+            declared_in=self.where(parent, pattern),
+            categories=self.categories(fields, what),
+            fields=tuple(self.column(name, value, log_fields, "field") for name, value in log_fields.items()),
+        )
+
+    def categories(self, fields: dict[Any, Any], what: str) -> tuple[CategoryDeclaration, ...]:
+        """`categories:` (category id -> purpose ids): purposes for what a place holds of each."""
         categories = self.mapping(fields, "categories", f"'categories' of {what}")
-        declared_categories = []
+        declared = []
         for category, purposes in categories.items():
             if category not in self.category_ids:
                 self.fail(
@@ -240,19 +254,11 @@ class _DataMapReader:
                     on_key=True,
                 )
                 continue
-            declared_categories.append(
-                CategoryDeclaration(
-                    str(category), self.purpose_list(purposes, categories, category), self.where(categories, category)
-                )
+            where = self.where(categories, category)
+            declared.append(
+                CategoryDeclaration(str(category), self.purpose_list(purposes, categories, category), where)
             )
-        log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
-        return LogDeclaration(
-            pattern=_as_shown(str(pattern)),
-            purposes=self.purposes(fields),
-            declared_in=self.where(parent, pattern),
-            categories=tuple(declared_categories),
-            fields=tuple(self.column(name, value, log_fields) for name, value in log_fields.items()),
-        )
+        return tuple(declared)
 
     def database(self, name: Any, entry: Any, parent: dict[Any, Any]) -> DatabaseDeclaration:
         what = f"database '{name}'"
@@ -284,22 +290,37 @@ class _DataMapReader:
             pattern=_as_shown(str(name)),
             purposes=self.purposes(fields),
             declared_in=self.where(parent, name),
-            columns=tuple(self.column(c, value, columns) for c, value in columns.items()),
+            columns=tuple(self.column(c, value, columns, "column") for c, value in columns.items()),
         )
 
-    def column(self, name: Any, entry: Any, parent: dict[Any, Any]) -> ColumnDeclaration:
+    def column(self, name: Any, entry: Any, parent: dict[Any, Any], kind: str) -> ColumnDeclaration:
+        """A table's column or a log's field (`kind` names which, in messages)."""
         if isinstance(entry, list):  # short form: `email: [user_notifications]`
             return ColumnDeclaration(
                 _as_shown(str(name)), self.purpose_list(entry, parent, name), None, self.where(parent, name)
             )
-        what = f"column '{name}'"
+        what = f"{kind} '{name}'"
         fields = self.entry_mapping(entry, parent, name, what)
-        self.unknown_keys(fields, {"purposes", "category"}, what)
+        self.unknown_keys(fields, {"purposes", "category", "categories"}, what)
         category = fields.get("category")
         if category is not None and (not isinstance(category, str) or category not in self.category_ids):
             self.fail(fields, f"unknown category '{category}' (the policy's categories: `pdscan policy`)", "category")
             category = None
-        return ColumnDeclaration(_as_shown(str(name)), self.purposes(fields), category, self.where(parent, name))
+        if "category" in fields and "categories" in fields:
+            self.fail(
+                fields,
+                f"{what} has both 'category' (everything found there is taken as that category) and "
+                "'categories' (purposes per category found there): keep one",
+                "categories",
+                on_key=True,
+            )
+        return ColumnDeclaration(
+            _as_shown(str(name)),
+            self.purposes(fields),
+            category,
+            self.where(parent, name),
+            self.categories(fields, what),
+        )
 
     def purposes(self, fields: dict[Any, Any]) -> tuple[str, ...]:
         return self.purpose_list(fields.get("purposes"), fields, "purposes")
@@ -331,7 +352,7 @@ class _DataMapReader:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.fail(parent, f"{what} must be a mapping (a table or column may be a list of purpose ids)", key)
+            self.fail(parent, f"{what} must be a mapping (a table, column or field may be a list of purpose ids)", key)
             return {}
         return value
 
@@ -370,13 +391,16 @@ class Declarations:
         return cls(data_map, inline)
 
     def for_location(self, location: Location, category: str | None = None) -> DeclaredPlace:
-        """Everything declared for `location`: data-map entries (database, table, column) then inline.
+        """Everything declared for `location` holding data of `category`: data-map entries
+        (database, table, column and its per-category purposes) then inline.
 
-        A log is declared by path, then per category it holds (`category`), then per field.
+        A log is declared by path, then per category it holds, then per field. An explicit
+        category (`category:`, `-- pdscan: category=…`) decides which per-category purposes apply.
         """
         if location.kind is SourceKind.LOG:
             return self._for_log(location, category)
         place = NOTHING_DECLARED
+        columns: list[ColumnDeclaration] = []
         if self.data_map is not None:
             for database in self.data_map.databases:
                 if not _database_matches(database, location, self.data_map.base_dir):
@@ -386,11 +410,11 @@ class Declarations:
                     if not _name_matches(table.pattern, location.table):
                         continue
                     place = _combine(place, _declared(table.purposes, table.declared_in))
-                    for column in table.columns:
-                        if _name_matches(column.pattern, location.column):
-                            declared = DeclaredPlace(column.purposes, (column.declared_in,), column.category)
-                            place = _combine(place, declared)
+                    columns.extend(column for column in table.columns if _name_matches(column.pattern, location.column))
         inline = self._inline.get(_key(location))
+        held = _held_category(columns, inline, category)
+        for column in columns:
+            place = _combine(place, _column_place(column, held))
         return _combine(place, inline) if inline else place
 
     def ignore_for(self, location: Location, category: str) -> Ignore | None:
@@ -415,36 +439,42 @@ class Declarations:
         place = NOTHING_DECLARED
         if self.data_map is None:
             return place
-        for log in self.data_map.logs:
-            if not _log_matches(log.pattern, location.source, self.data_map.base_dir):
-                continue
+        logs = [log for log in self.data_map.logs if _log_matches(log.pattern, location.source, self.data_map.base_dir)]
+        fields = [[field for field in log.fields if _field_matches(field.pattern, location.column)] for log in logs]
+        held = _held_category([field for matching in fields for field in matching], None, category)
+        for log, matching in zip(logs, fields, strict=True):
             place = _combine(place, _declared(log.purposes, log.declared_in))
-            for declared in log.categories:
-                if declared.category == category:
-                    place = _combine(place, _declared(declared.purposes, declared.declared_in))
-            for declared_field in log.fields:
-                if location.column is not None and fnmatch.fnmatchcase(
-                    location.column.lower(), declared_field.pattern.lower()
-                ):
-                    entry = DeclaredPlace(
-                        declared_field.purposes, (declared_field.declared_in,), declared_field.category
-                    )
-                    place = _combine(place, entry)
+            place = _combine(place, _category_place(log.categories, held))
+            for field in matching:
+                place = _combine(place, _column_place(field, held))
         return place
 
-    def stale(self, tables: Sequence[Table]) -> tuple[StaleDeclaration, ...]:
-        """Exact table and column names in the data map that the scanned schemas do not have.
+    def stale(self, tables: Sequence[Table], findings: Sequence[Finding] = ()) -> tuple[StaleDeclaration, ...]:
+        """Exact table and column names in the data map that the scanned schemas do not have,
+        and categories declared for an exact column or log field that no longer holds them.
 
         Only entries under a database entry that matched a scanned schema count: a schema not
-        scanned this time says nothing about its entries.
+        scanned this time says nothing about its entries. `findings` are as judged (an explicit
+        category applied).
         """
         if self.data_map is None:
             return ()
+        base_dir = self.data_map.base_dir
         stale = []
+        for log in self.data_map.logs:
+            in_log = [f for f in findings if f.location.kind is SourceKind.LOG]
+            in_log = [f for f in in_log if _log_matches(log.pattern, f.location.source, base_dir)]
+            for field in log.fields:
+                if not _is_glob(field.pattern):
+                    held = [f for f in in_log if _field_matches(field.pattern, f.location.column)]
+                    what = f"field `{field.pattern}` of `{log.pattern}`"
+                    stale.extend(_stale_categories(field, what, f"{log.pattern}.{field.pattern}", held))
         for database in self.data_map.databases:
-            scanned = [t for t in tables if _database_matches(database, t.location, self.data_map.base_dir)]
+            scanned = [t for t in tables if _database_matches(database, t.location, base_dir)]
             if not scanned:
                 continue
+            in_database = [f for f in findings if f.location.kind is not SourceKind.LOG]
+            in_database = [f for f in in_database if _database_matches(database, f.location, base_dir)]
             for table in database.tables:
                 matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
                 if not matching:
@@ -461,15 +491,25 @@ class Declarations:
                 for column in table.columns:
                     if _is_glob(column.pattern):
                         continue
+                    place = f"{database.pattern}.{table.pattern}.{column.pattern}"
                     if not any(_name_matches(column.pattern, c.name) for t in matching for c in t.columns):
                         stale.append(
                             StaleDeclaration(
-                                f"{database.pattern}.{table.pattern}.{column.pattern}",
+                                place,
                                 column.declared_in,
                                 f"column `{table.pattern}.{column.pattern}` is declared but not in the "
                                 "scanned schema: remove or rename the entry",
                             )
                         )
+                        continue
+                    held = [
+                        f
+                        for f in in_database
+                        if _name_matches(table.pattern, f.location.table)
+                        and _name_matches(column.pattern, f.location.column)
+                    ]
+                    what = f"column `{table.pattern}.{column.pattern}`"
+                    stale.extend(_stale_categories(column, what, place, held))
         return tuple(stale)
 
 
@@ -539,6 +579,51 @@ class _InlineReader:
         )
 
 
+def _stale_categories(
+    entry: ColumnDeclaration, what: str, place: str, held: Sequence[Finding]
+) -> list[StaleDeclaration]:
+    """Per-category entries of a column or field for categories no longer found there. Judged
+    only where the scan read values at the place: a name alone says nothing of what else a
+    column holds (a DDL scan of a column whose values held e-mails and IPs)."""
+    if not entry.categories or not any(f.occurrences is not None or f.values is not None for f in held):
+        return []
+    categories = {f.category for f in held if f.category is not None}
+    found = ", ".join(f"`{c}`" for c in sorted(categories)) or "no category of the policy"
+    return [
+        StaleDeclaration(
+            f"{place}.{declared.category}",
+            declared.declared_in,
+            f"{what} is declared to hold `{declared.category}`, but its values hold no `{declared.category}` "
+            f"any more (found: {found}): remove the entry",
+        )
+        for declared in entry.categories
+        if declared.category not in categories
+    ]
+
+
+def _held_category(columns: Sequence[ColumnDeclaration], inline: DeclaredPlace | None, found: str | None) -> str | None:
+    """The category whose per-category purposes apply: an explicit one (inline first, then the
+    last matching entry's), else the category found."""
+    if inline is not None and inline.category_override is not None:
+        return inline.category_override
+    return next((column.category for column in reversed(columns) if column.category), found)
+
+
+def _column_place(column: ColumnDeclaration, category: str | None) -> DeclaredPlace:
+    """A column or field entry: its purposes (an empty entry still says where it was declared),
+    then those of `category`."""
+    place = DeclaredPlace(column.purposes, (column.declared_in,), column.category)
+    return _combine(place, _category_place(column.categories, category))
+
+
+def _category_place(categories: Sequence[CategoryDeclaration], category: str | None) -> DeclaredPlace:
+    place = NOTHING_DECLARED
+    for declared in categories:
+        if declared.category == category:
+            place = _combine(place, _declared(declared.purposes, declared.declared_in))
+    return place
+
+
 def _where(location: Location) -> str:
     return f"{location.source}:{location.line}" if location.line else location.source
 
@@ -599,6 +684,11 @@ def _database_matches(database: DatabaseDeclaration, location: Location, base_di
     return any(
         fnmatch.fnmatchcase(candidate, _under(base, glob)) for glob in database.files for candidate in candidates
     )
+
+
+def _field_matches(pattern: str, field: str | None) -> bool:
+    """A log field glob against a field (case-insensitive); values in free text have none."""
+    return field is not None and fnmatch.fnmatchcase(field.lower(), pattern.lower())
 
 
 def _place_matches(pattern: str, place: str) -> bool:

@@ -180,6 +180,7 @@ def run_scan(
         summaries.extend(logs.summaries)
         findings.extend(_log_findings(logs.fields, policy))
     declarations = Declarations.build(data_map, tables, policy)
+    verdicts = audit(findings, policy, declarations)
     return Report(
         schema_version=REPORT_SCHEMA_VERSION,
         tool_version=__version__,
@@ -188,8 +189,8 @@ def run_scan(
         policy=policy.ref,
         sources=tuple(summaries),
         skipped=tuple(skipped),
-        verdicts=audit(findings, policy, declarations),
-        stale_declarations=declarations.stale(tables),
+        verdicts=verdicts,
+        stale_declarations=declarations.stale(tables, [verdict.finding for verdict in verdicts]),
         fail_on=request.fail_on,
         data_map=_data_map_ref(data_map),
         show_data=request.show_data,
