@@ -12,10 +12,9 @@ from dataclasses import replace
 from pdscan.baseline import fingerprint
 from pdscan.declarations import Declarations, DeclaredPlace, Ignore
 from pdscan.detect.log_rules import LogRules, bundled_log_rules
-from pdscan.model import BaselineState, Finding, Location, Report, SourceKind, Verdict, VerdictKind
+from pdscan.model import PLAINTEXT_SENSITIVE, BaselineState, Finding, Location, Report, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Category, Policy, as_phrase, load_taxonomy
 
-PLAINTEXT_SENSITIVE = "plaintext_sensitive"
 WARNING_EXPLANATIONS = {PLAINTEXT_SENSITIVE: "readable in clear text; the policy promises encryption (§1a)"}
 
 
@@ -33,6 +32,7 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
         ignore = declarations.ignore_for(finding.location, finding.category or finding.data_type)
         if ignore is not None:
             kind, explanation = _ignored(finding, ignore, kind)
+        warnings, silenced = declarations.silence(finding.location, _warnings(finding, log_rules))
         verdicts.append(
             Verdict(
                 finding=finding,
@@ -44,8 +44,9 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
                 clause=category.clause if category else None,
                 declared_in=declared.declared_in,
                 ignore_reason=ignore.reason if ignore else None,
-                warnings=_warnings(finding, log_rules),
+                warnings=warnings,
                 ignored_in=ignore.declared_in if ignore else None,
+                silenced_warnings=silenced,
             )
         )
     return tuple(sorted(verdicts, key=_order))

@@ -5,7 +5,9 @@ adding downwards, names as globs) and purposes written inline in the DDL itself 
 table comments, trailing `-- pdscan: purpose=…`). Every purpose id is checked against the
 policy, so a typo is an error with file:line, never a silently undeclared column.
 Ignores live in the same two places (`ignore:` entries, `-- pdscan: ignore reason=…`) and
-always carry a reason: an ignore nobody can explain is an error, not a silent hole.
+always carry a reason: an ignore nobody can explain is an error, not a silent hole. So do
+`silence:` entries, which silence a warning (`plaintext_sensitive`) where the team confirmed
+the values are masked or tokenised.
 Format: docs/data-map.md.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.detect.masking import mask_name
-from pdscan.model import Finding, Location, SourceKind, StaleDeclaration, Table
+from pdscan.model import WARNINGS, Finding, Location, SilencedWarning, SourceKind, StaleDeclaration, Table
 from pdscan.policy import Policy, load_taxonomy
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
 
@@ -104,6 +106,18 @@ class IgnoreDeclaration:
 
 
 @dataclass(frozen=True)
+class SilenceDeclaration:
+    """A `silence:` entry: a warning not raised at places (as an ignore's `place`), optionally
+    only in sources matching `source`, with the reason why."""
+
+    warning: str
+    place: str
+    reason: str
+    source: str | None
+    declared_in: str
+
+
+@dataclass(frozen=True)
 class DataMap:
     """A loaded pdscan.yml; `files` globs are relative to `base_dir`, the directory it lives in."""
 
@@ -112,6 +126,7 @@ class DataMap:
     databases: tuple[DatabaseDeclaration, ...]
     logs: tuple[LogDeclaration, ...] = ()
     ignores: tuple[IgnoreDeclaration, ...] = ()
+    silences: tuple[SilenceDeclaration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,7 @@ class _DataMapReader:
         if not isinstance(root, dict):
             self.fail(root, "a data map is a mapping with 'version' and 'databases' (see docs/data-map.md)")
             raise DeclarationError(tuple(self.problems))
-        self.unknown_keys(root, {"version", "databases", "logs", "ignore"}, "the data map")
+        self.unknown_keys(root, {"version", "databases", "logs", "ignore", "silence"}, "the data map")
         if root.get("version", DATA_MAP_VERSION) != DATA_MAP_VERSION:
             self.fail(root, f"unsupported data map version (this pdscan reads version {DATA_MAP_VERSION})", "version")
         databases = self.mapping(root, "databases", "'databases' (schema name -> tables)")
@@ -177,9 +192,55 @@ class _DataMapReader:
         logs = self.mapping(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
         log_entries = tuple(self.log(pattern, entry, logs) for pattern, entry in logs.items())
         ignores = self.ignores(root)
+        silences = self.silences(root)
         if self.problems:
             raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
-        return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores)
+        return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores, silences)
+
+    def silences(self, root: dict[Any, Any]) -> tuple[SilenceDeclaration, ...]:
+        entries = root.get("silence")
+        if entries is None:
+            return ()
+        if not isinstance(entries, list):
+            self.fail(root, "'silence' must be a list of {warning, place, reason} entries", "silence")
+            return ()
+        return tuple(
+            declared for index, entry in enumerate(entries) if (declared := self.silence(entry, entries, index))
+        )
+
+    def silence(self, entry: Any, parent: list[Any], index: int) -> SilenceDeclaration | None:
+        if not isinstance(entry, dict):
+            self.fail(parent, "a silence entry is a mapping: {warning: ID, place: GLOB, reason: TEXT}", index)
+            return None
+        self.unknown_keys(entry, {"warning", "place", "reason", "source"}, "a silence entry")
+        where = f"{self.marked.path}:{self.marked.mark(parent, index).line}"
+        warning, place, reason, source = (entry.get(key) for key in ("warning", "place", "reason", "source"))
+        problems = len(self.problems)
+        if warning is None:
+            self.fail(parent, f"a silence entry needs 'warning': one of {', '.join(WARNINGS)}", index)
+        elif warning not in WARNINGS:
+            self.fail(entry, f"unknown warning '{warning}' (pdscan's warnings: {', '.join(WARNINGS)})", "warning")
+        if not isinstance(place, str) or not place.strip():
+            self.fail(parent, "a silence entry needs 'place': a glob over `table.column` or a log field", index)
+        self.reason(
+            entry, parent, index, "a silence entry", "say how the team confirmed the values are masked or tokenised"
+        )
+        if source is not None and not isinstance(source, str):
+            self.fail(entry, "'source' must be a glob naming a schema or log", "source")
+        if len(self.problems) > problems:
+            return None
+        shown_source = _as_shown(source) if source is not None else None
+        return SilenceDeclaration(str(warning), _as_shown(str(place)), str(reason).strip(), shown_source, where)
+
+    def reason(self, entry: dict[Any, Any], parent: list[Any], index: int, what: str, advice: str) -> None:
+        """An entry's `reason`, required and not blank: what every report shows for it."""
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            self.fail(
+                entry if "reason" in entry else parent,
+                f"{what} needs a 'reason': {advice}",
+                "reason" if "reason" in entry else index,
+            )
 
     def ignores(self, root: dict[Any, Any]) -> tuple[IgnoreDeclaration, ...]:
         entries = root.get("ignore")
@@ -211,12 +272,7 @@ class _DataMapReader:
                 f"no category covers, or '{ANY_CATEGORY}' (got {category!r})",
                 "category" if "category" in entry else index,
             )
-        if not isinstance(reason, str) or not reason.strip():
-            self.fail(
-                entry if "reason" in entry else parent,
-                "an ignore entry needs a 'reason': say why this place is not personal data to declare",
-                "reason" if "reason" in entry else index,
-            )
+        self.reason(entry, parent, index, "an ignore entry", "say why this place is not personal data to declare")
         if source is not None and not isinstance(source, str):
             self.fail(entry, "'source' must be a glob naming a schema or log", "source")
         if len(self.problems) > problems:
@@ -425,15 +481,40 @@ class Declarations:
             return inline.ignore
         if self.data_map is None:
             return None
-        place = (location.column or "") if location.kind is SourceKind.LOG else location.place
         for entry in self.data_map.ignores:
-            if entry.category not in (ANY_CATEGORY, category):
-                continue
-            if entry.source is not None and not _source_matches(entry.source, location, self.data_map.base_dir):
-                continue
-            if _place_matches(entry.place, place):
+            if entry.category in (ANY_CATEGORY, category) and self._covers(entry.place, entry.source, location):
                 return Ignore(entry.reason, entry.declared_in)
         return None
+
+    def silence(
+        self, location: Location, warnings: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[SilencedWarning, ...]]:
+        """`warnings` of a finding at `location` split into those raised and those a `silence:`
+        entry covers (the first that does), with its reason and line."""
+        if self.data_map is None or not warnings:
+            return warnings, ()
+        raised, silenced = [], []
+        for warning in warnings:
+            entry = next(
+                (
+                    entry
+                    for entry in self.data_map.silences
+                    if entry.warning == warning and self._covers(entry.place, entry.source, location)
+                ),
+                None,
+            )
+            if entry is None:
+                raised.append(warning)
+            else:
+                silenced.append(SilencedWarning(warning, entry.reason, entry.declared_in))
+        return tuple(raised), tuple(silenced)
+
+    def _covers(self, place: str, source: str | None, location: Location) -> bool:
+        """Whether an ignore's or silence's `place` (and `source`, if given) cover `location`."""
+        assert self.data_map is not None
+        if source is not None and not _source_matches(source, location, self.data_map.base_dir):
+            return False
+        return _place_matches(place, (location.column or "") if location.kind is SourceKind.LOG else location.place)
 
     def _for_log(self, location: Location, category: str | None) -> DeclaredPlace:
         place = NOTHING_DECLARED

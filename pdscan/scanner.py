@@ -49,9 +49,10 @@ from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
 from pdscan.sources.readable import shown_path
 
-# 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`, `changed_since`, per finding
-# `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is docs/report.md
-REPORT_SCHEMA_VERSION = "1.6.0"
+# 1.7: per finding `silenced_warnings`; 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`,
+# `changed_since`, per finding `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is
+# docs/report.md
+REPORT_SCHEMA_VERSION = "1.7.0"
 STDIN_NAME = "<stdin>"
 DEFAULT_TABLE_JOBS = 4  # tables sampled at once by default: the server does the waiting, not our cores
 RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
