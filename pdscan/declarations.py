@@ -541,21 +541,15 @@ class Declarations:
         if self.data_map is None:
             return ()
         base_dir = self.data_map.base_dir
-        stale = []
-        for log in self.data_map.logs:
-            in_log = [f for f in findings if f.location.kind is SourceKind.LOG]
-            in_log = [f for f in in_log if _log_matches(log.pattern, f.location.source, base_dir)]
-            for field in log.fields:
-                if not _is_glob(field.pattern):
-                    held = [f for f in in_log if _field_matches(field.pattern, f.location.column)]
-                    what = f"field `{field.pattern}` of `{log.pattern}`"
-                    stale.extend(_stale_categories(field, what, f"{log.pattern}.{field.pattern}", held))
+        stale = self._stale_field_categories(findings)
         for database in self.data_map.databases:
             scanned = [t for t in tables if _database_matches(database, t.location, base_dir)]
             if not scanned:
                 continue
-            in_database = [f for f in findings if f.location.kind is not SourceKind.LOG]
-            in_database = [f for f in in_database if _database_matches(database, f.location, base_dir)]
+            by_place: dict[tuple[str, str], list[Finding]] = {}
+            if any(column.categories for table in database.tables for column in table.columns):
+                in_database = [f for f in findings if f.location.kind is not SourceKind.LOG]
+                by_place = _by_place([f for f in in_database if _database_matches(database, f.location, base_dir)])
             for table in database.tables:
                 matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
                 if not matching:
@@ -583,15 +577,30 @@ class Declarations:
                             )
                         )
                         continue
-                    held = [
-                        f
-                        for f in in_database
-                        if _name_matches(table.pattern, f.location.table)
-                        and _name_matches(column.pattern, f.location.column)
-                    ]
+                    if not column.categories:
+                        continue
+                    held = [f for t in matching for f in by_place.get((t.name.lower(), column.pattern.lower()), [])]
                     what = f"column `{table.pattern}.{column.pattern}`"
                     stale.extend(_stale_categories(column, what, place, held))
         return tuple(stale)
+
+    def _stale_field_categories(self, findings: Sequence[Finding]) -> list[StaleDeclaration]:
+        """Categories declared for an exact log field whose values no longer hold them (the
+        findings are looked through only for log entries with such fields)."""
+        assert self.data_map is not None
+        stale = []
+        for log in self.data_map.logs:
+            categorised = [field for field in log.fields if field.categories and not _is_glob(field.pattern)]
+            if not categorised:
+                continue
+            in_log = [f for f in findings if f.location.kind is SourceKind.LOG]
+            in_log = [f for f in in_log if _log_matches(log.pattern, f.location.source, self.data_map.base_dir)]
+            by_field = _by_place(in_log)
+            for field in categorised:
+                held = by_field.get(("", field.pattern.lower()), [])
+                what = f"field `{field.pattern}` of `{log.pattern}`"
+                stale.extend(_stale_categories(field, what, f"{log.pattern}.{field.pattern}", held))
+        return stale
 
 
 class _InlineReader:
@@ -666,7 +675,7 @@ def _stale_categories(
     """Per-category entries of a column or field for categories no longer found there. Judged
     only where the scan read values at the place: a name alone says nothing of what else a
     column holds (a DDL scan of a column whose values held e-mails and IPs)."""
-    if not entry.categories or not any(f.occurrences is not None or f.values is not None for f in held):
+    if not any(f.occurrences is not None or f.values is not None for f in held):
         return []
     categories = {f.category for f in held if f.category is not None}
     found = ", ".join(f"`{c}`" for c in sorted(categories)) or "no category of the policy"
@@ -680,6 +689,17 @@ def _stale_categories(
         for declared in entry.categories
         if declared.category not in categories
     ]
+
+
+def _by_place(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Finding]]:
+    """Findings by (table, column) or ("", log field), lower-cased, so each exact entry looks up
+    its own findings instead of going through all of them."""
+    by_place: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        location = finding.location
+        table = "" if location.kind is SourceKind.LOG else (location.table or "").lower()
+        by_place.setdefault((table, (location.column or "").lower()), []).append(finding)
+    return by_place
 
 
 def _held_category(columns: Sequence[ColumnDeclaration], inline: DeclaredPlace | None, found: str | None) -> str | None:
