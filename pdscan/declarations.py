@@ -550,8 +550,12 @@ class Declarations:
             if any(column.categories for table in database.tables for column in table.columns):
                 in_database = [f for f in findings if f.location.kind is not SourceKind.LOG]
                 by_place = _by_place([f for f in in_database if _database_matches(database, f.location, base_dir)])
+            named = _tables_by_name(scanned)
             for table in database.tables:
-                matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
+                if _is_glob(table.pattern):
+                    matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
+                else:
+                    matching = named.get(table.pattern.lower(), [])
                 if not matching:
                     if not _is_glob(table.pattern):
                         stale.append(
@@ -689,6 +693,17 @@ def _stale_categories(
         for declared in entry.categories
         if declared.category not in categories
     ]
+
+
+def _tables_by_name(tables: Sequence[Table]) -> dict[str, list[Table]]:
+    """Tables by lower-cased name and, schema-qualified, by its last part too: what an exact
+    name in the data map matches (`_name_matches`), found without going through every table."""
+    by_name: dict[str, list[Table]] = {}
+    for table in tables:
+        name = table.name.lower()
+        for key in dict.fromkeys((name, name.split(".")[-1])):
+            by_name.setdefault(key, []).append(table)
+    return by_name
 
 
 def _by_place(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Finding]]:
