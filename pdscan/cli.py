@@ -8,6 +8,7 @@ at or above it, 2 usage or input error.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -46,6 +47,7 @@ from pdscan.formats.table_progress import TableProgressBar
 from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
 from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_changed
 from pdscan.interruption import Interrupted, stop_signals_raise
+from pdscan.map_update import updated_data_map
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
 from pdscan.policy import Policy, PolicyError, load_policy, load_taxonomy
@@ -54,8 +56,10 @@ from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.database.target import command_line_secrets, masked
 from pdscan.sources.discovery import UnknownSourceError, reads_back, same_file
 from pdscan.starter_map import place_count, starter_data_map
+from pdscan.suggestions import did_you_mean
 from pdscan.tracebacks import one_line, traceback_text
 from pdscan.visible import visible
+from pdscan.yaml_lines import read_user_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed
@@ -135,19 +139,25 @@ Exit codes:
 INIT_HELP = f"""Start a data map: scan SOURCE… and write {DATA_MAP_NAME} listing every place that holds
 personal data, each with `purposes: []` to fill in and a comment giving the category, the
 policy clause and the evidence. Sources are those of `pdscan scan`; paths in the file are
-relative to the folder it is written to. No data map is read.
+relative to the folder it is written to. Without --update, no data map is read.
+
+With --update, the data map (--output) is read and kept as the team wrote it: the places it
+lacks are added at the end of their blocks, entries the scan no longer finds are marked
+`# gone since DATE` (the mark goes when the place is back), nothing else changes.
 
 \b
 Examples:
   pdscan init db/migrate/
   pdscan init db/migrate/ logs/ shop.db --output config/{DATA_MAP_NAME}
   pdscan init db/migrate/ --output -        print it instead of writing it
+  pdscan init db/migrate/ logs/ --update    add what is new to {DATA_MAP_NAME}
 
 \b
 Exit codes:
-  0  the data map was written
-  2  usage or input error (the file exists: --force replaces it; a bad policy;
-     nothing could be scanned; with --strict, anything skipped)
+  0  the data map was written (or, with --update, is up to date)
+  2  usage or input error (the file exists: --force replaces it, --update adds to
+     it; with --update, no such file or a bad data map; a bad policy; nothing could
+     be scanned; with --strict, anything skipped)
 """
 
 BASELINE_HELP = f"""Accept today's findings: scan SOURCE… and write {BASELINE_NAME} with every finding
@@ -215,6 +225,17 @@ class Messages:
 
     def warning(self, text: str) -> None:
         click.echo(f"pdscan: warning: {visible(text)}", err=True)
+
+
+class SuggestingChoice(click.Choice):
+    """A choice whose error names the closest valid values (`--fail-on undeclard`)."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            error.message = error.message.rstrip(".") + did_you_mean(value, (str(c) for c in self.choices))
+            raise
 
 
 CONFIG_OPTION = click.option(
@@ -296,7 +317,7 @@ def main(debug: bool) -> None:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice([*sorted(FORMATS), "ndjson"]),
+    type=SuggestingChoice([*sorted(FORMATS), "ndjson"]),
     default="table",
     show_default=True,
     help="Report format.",
@@ -305,7 +326,7 @@ def main(debug: bool) -> None:
 @LANG_OPTION
 @click.option(
     "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
+    type=SuggestingChoice(FAIL_ON_CHOICES),
     default="undeclared",
     show_default=True,
     help="Exit 1 when a verdict this severe or worse is found.",
@@ -433,7 +454,7 @@ def policy(policy_path: Path | None, check_path: Path | None, color: bool | None
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(sorted(INVENTORY_FORMATS)),
+    type=SuggestingChoice(sorted(INVENTORY_FORMATS)),
     default="table",
     show_default=True,
     help="Inventory format.",
@@ -456,8 +477,12 @@ def inventory(
         loaded_policy = load_policy(reading.policy_path)
         known = [category.id for category in loaded_policy.categories]
         unknown = [category for category in categories if category not in known]
+        for category in unknown:
+            messages.error(
+                f"unknown category {category}: the policy's categories are {', '.join(known)}"
+                + did_you_mean(category, known)
+            )
         if unknown:
-            messages.error(f"unknown category {', '.join(unknown)}: the policy's categories are {', '.join(known)}")
             sys.exit(EXIT_ERROR)
         with ReportOutput(output_path) as output:
             prompt = _ask_password if reading.password_prompt else None
@@ -488,11 +513,20 @@ def inventory(
     help="Where to write the data map (`-`: standard output).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
-def init(reading: Reading, output_path: Path, force: bool) -> None:
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Add the places the data map (--output) lacks, keeping everything written in it; mark entries "
+    "no longer found `# gone since DATE`.",
+)
+def init(reading: Reading, output_path: Path, force: bool, update: bool) -> None:
     messages = Messages(reading.quiet)
     to_stdout = str(output_path) == "-"
+    if update:
+        _update_data_map(reading, output_path, force, messages)
+        return
     if not to_stdout and output_path.exists() and not force:
-        messages.error(f"{output_path} exists: edit it, or replace it with --force")
+        messages.error(f"{output_path} exists: edit it, add what is new with --update, or replace it with --force")
         sys.exit(EXIT_ERROR)
     _clear_of_inputs(None if to_stdout else output_path, reading, messages)
     report = _read(reading, None, messages, data_map_wanted=False)
@@ -509,6 +543,43 @@ def init(reading: Reading, output_path: Path, force: bool) -> None:
     messages.info(
         f"wrote {output_path}: {place_count(report)} place(s) holding personal data, each with `purposes: []`; "
         "fill them in (`pdscan policy` lists the purposes), then `pdscan scan`"
+    )
+
+
+def _update_data_map(reading: Reading, path: Path, force: bool, messages: Messages) -> None:
+    """`init --update`: the data map at `path` with the places a scan using it found and it lacks."""
+    if force or str(path) == "-":
+        messages.error("--update adds to the data map file given with --output: not with --force or --output -")
+        sys.exit(EXIT_ERROR)
+    if not path.is_file():
+        messages.error(f"{path}: no such data map to update; start one with `pdscan init` (without --update)")
+        sys.exit(EXIT_ERROR)
+    _clear_of_inputs(path, reading, messages)
+    report = _read(reading, path, messages, data_map_wanted=True)
+    _stop_on_bad_input(report, reading.strict, messages)
+    with _bad_input(messages):
+        data_map = load_data_map(path, load_policy(reading.policy_path))
+    try:
+        text = read_user_bytes(path).decode("utf-8")
+    except OSError as error:
+        messages.error(f"cannot read {path}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    update = updated_data_map(text, data_map, report, today)
+    for reason in update.not_added:
+        messages.warning(reason)
+    if update.text == text:
+        left = "the places above are for you to add" if update.not_added else "no new place, no entry newly gone"
+        messages.info(f"{path} is unchanged: {left}")
+        return
+    try:
+        write_atomically(path, update.text)
+    except OSError as error:
+        messages.error(f"cannot write {path}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+    messages.info(
+        f"updated {path}: {update.added} place(s) added with `purposes: []`, {update.marked_gone} entry(ies) "
+        f"marked gone, {update.back} gone mark(s) removed; everything else is as it was"
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from pdscan.detect.masking import mask_name
 from pdscan.model import WARNINGS, Finding, Location, SilencedWarning, SourceKind, StaleDeclaration, Table
 from pdscan.policy import Policy, load_taxonomy
+from pdscan.suggestions import did_you_mean
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
 
 DATA_MAP_VERSION = 1
@@ -269,7 +270,8 @@ class _DataMapReader:
             self.fail(
                 entry if "category" in entry else parent,
                 f"an ignore entry needs 'category': a category id of the policy (`pdscan policy`), a data type "
-                f"no category covers, or '{ANY_CATEGORY}' (got {category!r})",
+                f"no category covers, or '{ANY_CATEGORY}' (got {category!r})"
+                + did_you_mean(category, self.category_ids | self.data_types),
                 "category" if "category" in entry else index,
             )
         self.reason(entry, parent, index, "an ignore entry", "say why this place is not personal data to declare")
@@ -305,7 +307,8 @@ class _DataMapReader:
             if category not in self.category_ids:
                 self.fail(
                     categories,
-                    f"unknown category '{category}' (the policy's categories: `pdscan policy`)",
+                    f"unknown category '{category}' (the policy's categories: `pdscan policy`)"
+                    + did_you_mean(category, self.category_ids),
                     category,
                     on_key=True,
                 )
@@ -360,7 +363,12 @@ class _DataMapReader:
         self.unknown_keys(fields, {"purposes", "category", "categories"}, what)
         category = fields.get("category")
         if category is not None and (not isinstance(category, str) or category not in self.category_ids):
-            self.fail(fields, f"unknown category '{category}' (the policy's categories: `pdscan policy`)", "category")
+            self.fail(
+                fields,
+                f"unknown category '{category}' (the policy's categories: `pdscan policy`)"
+                + did_you_mean(category, self.category_ids),
+                "category",
+            )
             category = None
         if "category" in fields and "categories" in fields:
             self.fail(
@@ -390,7 +398,12 @@ class _DataMapReader:
         purposes: list[str] = []
         for index, purpose in enumerate(value):
             if not isinstance(purpose, str) or purpose not in self.purpose_ids:
-                self.fail(value, f"unknown purpose '{purpose}' (the policy's purposes: `pdscan policy`)", index)
+                self.fail(
+                    value,
+                    f"unknown purpose '{purpose}' (the policy's purposes: `pdscan policy`)"
+                    + did_you_mean(purpose, self.purpose_ids),
+                    index,
+                )
             elif purpose not in purposes:
                 purposes.append(purpose)
         return tuple(purposes)
@@ -630,14 +643,15 @@ class _InlineReader:
                     if purpose in self.purpose_ids:
                         purposes.append(purpose)
                     else:
-                        self.fail(location, f"unknown purpose '{purpose}'")
+                        self.fail(location, f"unknown purpose '{purpose}'", did_you_mean(purpose, self.purpose_ids))
             marker = INLINE_MARKER.search(text)
             named = INLINE_CATEGORY.search(marker.group(1)) if marker else None
             if named is not None:
                 if named.group(1).lower() in self.category_ids:
                     category = named.group(1).lower()
                 else:
-                    self.fail(location, f"unknown category '{named.group(1)}'")
+                    suggestion = did_you_mean(named.group(1), self.category_ids)
+                    self.fail(location, f"unknown category '{named.group(1)}'", suggestion)
         if not purposes and category is None:
             return DeclaredPlace((), (), None, ignore) if ignore else NOTHING_DECLARED
         return DeclaredPlace(tuple(dict.fromkeys(purposes)), (_where(location),), category, ignore)
@@ -661,14 +675,14 @@ class _InlineReader:
         assert reason is not None
         return text[: reason.start()], Ignore(said, _where(location))
 
-    def fail(self, location: Location, what: str) -> None:
+    def fail(self, location: Location, what: str, suggestion: str = "") -> None:
         self.problems.append(
             Problem(
                 location.source,
                 location.line or 1,
                 1,
                 f"{what} in the comment of `{location.place}`: use ids from `pdscan policy` "
-                "(`purpose: a, b` or `-- pdscan: purpose=a,b`), or reword the comment",
+                "(`purpose: a, b` or `-- pdscan: purpose=a,b`), or reword the comment" + suggestion,
             )
         )
 

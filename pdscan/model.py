@@ -194,13 +194,17 @@ class VerdictKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A finding judged: what was declared for it, what the policy permits, and the outcome."""
+    """A finding judged: what was declared for it, what the policy permits, and the outcome.
+
+    It holds facts, not sentences: the explanation a person reads is written from these at
+    output time, in the report's language (`formats/explanations.py`), so a scan of 600,000
+    findings does not hold 600,000 sentences.
+    """
 
     finding: Finding
     kind: VerdictKind
     declared_purposes: tuple[str, ...]
     permitted_purposes: tuple[str, ...]
-    explanation: str
     fingerprint: str
     clause: str | None = None
     declared_in: tuple[str, ...] = ()  # where each declaration came from: "pdscan.yml:12"
@@ -208,6 +212,7 @@ class Verdict:
     warnings: tuple[str, ...] = ()  # e.g. "plaintext_sensitive": a card number in clear text in a log
     ignored_in: str | None = None  # where the ignore was written: "pdscan.yml:30", "db/002_users.sql:4"
     baseline_state: BaselineState | None = None  # None: the scan had no baseline
+    unignored_kind: VerdictKind | None = None  # an ignored finding: the verdict it would have without the ignore
     silenced_warnings: tuple[SilencedWarning, ...] = ()  # warnings a `silence:` entry covers, not in `warnings`
 
 

@@ -11,12 +11,13 @@ import functools
 import hashlib
 import importlib.resources
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pdscan.model import PolicyRef
+from pdscan.suggestions import did_you_mean
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text, read_user_bytes
 
 __all__ = [
@@ -261,9 +262,14 @@ class _PolicyReader:
             lambda value: any(key == value or key.startswith(value + ".") for key in self.taxonomy),
             "is neither a data type of rules/taxonomy.yaml nor a dotted prefix of one (see `pdscan policy` "
             "for the data types in use)",
+            self.taxonomy,
         )
         purposes = self.check.strings(
-            fields, "purposes", lambda value: value in purpose_ids, "is not a purpose defined under 'purposes'"
+            fields,
+            "purposes",
+            lambda value: value in purpose_ids,
+            "is not a purpose defined under 'purposes'",
+            purpose_ids,
         )
         if None in (identifier, titles, clause, text_ru, data_types, purposes):
             return None
@@ -374,8 +380,14 @@ class _Checker:
         return texts[0], texts[1]
 
     def strings(
-        self, fields: dict[Any, Any], key: str, valid: Callable[[str], bool], complaint: str
+        self,
+        fields: dict[Any, Any],
+        key: str,
+        valid: Callable[[str], bool],
+        complaint: str,
+        known: Collection[str] = (),
     ) -> tuple[str, ...] | None:
+        """The texts listed under `key`; each invalid one is a problem naming the closest of `known`."""
         if key not in fields:
             return None
         values = fields[key]
@@ -387,7 +399,7 @@ class _Checker:
             if not isinstance(value, str):
                 self.add(values, f"'{key}' entries must be text, not {value!r}", index)
             elif not valid(value):
-                self.add(values, f"'{value}' {complaint}", index)
+                self.add(values, f"'{value}' {complaint}{did_you_mean(value, known)}", index)
             elif value in good:
                 self.add(values, f"'{value}' is listed twice", index)
             else:

@@ -6,6 +6,7 @@ present them.
 
 from __future__ import annotations
 
+from pdscan.formats.wording import Wording
 from pdscan.model import (
     Evidence,
     Finding,
@@ -19,7 +20,9 @@ from pdscan.model import (
     Verdict,
     VerdictKind,
 )
+from pdscan.policy import load_policy
 
+ENGLISH = Wording.build(load_policy())  # the bundled policy's words: its categories are the ones used here
 POLICY = PolicyRef(
     policy_id="engoo-dmm-2014",
     title="Engoo Privacy Policy (DMM.com LLC)",
@@ -65,7 +68,6 @@ def verdict(
         kind=kind,
         declared_purposes=declared,
         permitted_purposes=PERMITTED.get(category or "", ()),
-        explanation=f"`{table}.{column}` judged {kind.value}",
         fingerprint=fingerprint,
         clause=CLAUSES.get(category or ""),
         declared_in=declared_in,

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from report_factory import mixed_report, report, verdict
+from report_factory import ENGLISH, mixed_report, report, verdict
 
 from pdscan.formats import FORMATS
 from pdscan.formats.json import JsonFormat
@@ -29,7 +29,7 @@ def validator() -> jsonschema.Draft202012Validator:
 
 
 def as_json(built: Any) -> dict[str, Any]:
-    return json.loads(JsonFormat().format(built))
+    return json.loads(JsonFormat(wording=ENGLISH).format(built))
 
 
 FIXTURES = {
@@ -138,7 +138,10 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         "declared_in": ["pdscan.yml:14"],
         "permitted_purposes": ["payment", "transaction_processing"],
         "verdict": "purpose_not_permitted",
-        "explanation": "`payments.card_number` judged purpose_not_permitted",
+        "explanation": (
+            "`payments.card_number` holds credit card information (§4e), declared for advertising (pdscan.yml:14), "
+            "which the policy does not permit for credit_card (§4e); it permits: payment, transaction_processing"
+        ),
         "fingerprint": "fedcba9876543210",
         "ignore_reason": None,
         "occurrences": None,
@@ -170,9 +173,9 @@ def test_findings_are_sorted_by_database_table_column_and_data_type() -> None:
 
 
 def test_identical_reports_give_identical_bytes_but_for_the_time() -> None:
-    first = JsonFormat().format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
-    again = JsonFormat().format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
-    later = JsonFormat().format(
+    first = JsonFormat(wording=ENGLISH).format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
+    again = JsonFormat(wording=ENGLISH).format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
+    later = JsonFormat(wording=ENGLISH).format(
         mixed_report(skipped=(SKIPPED,), stale=(STALE,), generated_at="2024-05-02T08:30:00+00:00")
     )
     assert first == again
@@ -186,7 +189,7 @@ def test_identical_reports_give_identical_bytes_but_for_the_time() -> None:
 def test_text_stays_readable_unicode() -> None:
     russian = Evidence("comment", "комментарий к столбцу: телефон клиента")
     built = report((verdict("tel", "user.contact.phone_number", "phone", VerdictKind.UNDECLARED, evidence=(russian,)),))
-    text = JsonFormat().format(built)
+    text = JsonFormat(wording=ENGLISH).format(built)
     assert "комментарий к столбцу" in text
     assert "\\u" not in text
 
@@ -244,6 +247,6 @@ def test_the_format_presents_verdicts_and_never_re_decides_them() -> None:
 
 def test_the_registry_builds_json_as_the_cli_does() -> None:
     assert {"table", "json", "csv", "markdown", "html", "fides"} <= set(FORMATS)
-    built = FORMATS["json"](color=True).format(mixed_report())
+    built = FORMATS["json"](color=True, wording=ENGLISH).format(mixed_report())
     assert json.loads(built)["schema_version"] == "1.0.0"
     assert "\x1b[" not in built

@@ -81,7 +81,8 @@ def test_an_existing_file_is_kept_unless_forced_and_dash_prints(tmp_path: Path) 
     shop = shop_without_map(tmp_path)
     (shop / "pdscan.yml").write_text("# ours\n")
     done = run_pdscan("init", ".", cwd=shop)
-    assert done.returncode == 2 and "pdscan.yml exists: edit it, or replace it with --force" in done.stderr
+    assert done.returncode == 2
+    assert "pdscan.yml exists: edit it, add what is new with --update, or replace it with --force" in done.stderr
     assert (shop / "pdscan.yml").read_text() == "# ours\n"
     printed = run_pdscan("init", ".", "--output", "-", cwd=shop)
     assert printed.returncode == 0 and printed.stdout.startswith("# pdscan data map, started by `pdscan init`")

@@ -90,7 +90,7 @@ class Html(HTMLParser):
         self.open: list[str] = []
         self.text_in: dict[str, list[str]] = {}
         self.text: list[str] = []
-        self.feed(page)
+        self.feed(page.replace("<wbr>", ""))  # a line-break opportunity inside a name, no text of its own
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

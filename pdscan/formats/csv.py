@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from pdscan.formats.explanations import explanation
 from pdscan.formats.places import HeldPlace, Inventory, held_places
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
@@ -84,7 +85,7 @@ class CsvFormat:
             LIST_SEPARATOR.join(place.declared_in),
             LIST_SEPARATOR.join(place.permitted_purposes),
             place.verdict.value,
-            place.explanation,
+            explanation(place.worst, words),
             LIST_SEPARATOR.join(place.evidence),
             "" if place.values_seen is None else str(place.values_seen),
             LIST_SEPARATOR.join(place.samples),

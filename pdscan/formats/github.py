@@ -24,17 +24,20 @@ from pdscan.formats.code_locations import (
     stale_fails,
     verdict_location,
 )
+from pdscan.formats.explanations import explanation
 from pdscan.formats.summary import in_place_order, silenced, summarise, warned
+from pdscan.formats.wording import Wording
 from pdscan.model import BaselineState, Report, SilencedWarning, Verdict, VerdictKind
 from pdscan.visible import visible
 
 
 class GithubFormat:
-    def __init__(self, color: bool = False, wording: object = None) -> None:
-        del color, wording  # plain commands; the arguments keep every format built the same way
+    def __init__(self, *, color: bool = False, wording: Wording) -> None:
+        del color  # plain commands
+        self.words = wording.in_english()  # annotations in English whatever --lang says
 
     def format(self, report: Report) -> str:
-        lines = [_verdict(report, v) for v in in_place_order(report.verdicts) if _annotated(v)]
+        lines = [_verdict(report, v, self.words) for v in in_place_order(report.verdicts) if _annotated(v)]
         lines += [_warning(verdict, warning) for verdict, warning in warned(report.verdicts)]
         lines += [_silenced(verdict, silence) for verdict, silence in silenced(report.verdicts)]
         for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
@@ -73,7 +76,7 @@ def _annotated(verdict: Verdict) -> bool:
     return verdict.kind not in (VerdictKind.OK, VerdictKind.IGNORED)
 
 
-def _verdict(report: Report, verdict: Verdict) -> str:
+def _verdict(report: Report, verdict: Verdict, words: Wording) -> str:
     if failing(report, verdict):
         level = "error"
     elif verdict.baseline_state is BaselineState.UNCHANGED:
@@ -84,7 +87,7 @@ def _verdict(report: Report, verdict: Verdict) -> str:
     what = f"{finding.category}, {verdict.clause}" if finding.category else finding.data_type
     accepted = " (accepted by the baseline)" if verdict.baseline_state is BaselineState.UNCHANGED else ""
     title = f"pdscan: {verdict.kind.value} ({what}){accepted}"
-    return command(level, verdict_location(verdict), title, verdict.explanation)
+    return command(level, verdict_location(verdict), title, explanation(verdict, words))
 
 
 def _warning(verdict: Verdict, warning: str) -> str:

@@ -26,7 +26,7 @@ class InventoryJsonFormat:
         return json_text(self.document(inventory), indent=2) + "\n"
 
     def document(self, inventory: Inventory) -> dict[str, Any]:
-        report = report_document(inventory.report)
+        report = report_document(inventory.report, self.words)
         policy = self.words.policy
         return {
             "schema_version": INVENTORY_SCHEMA_VERSION,

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pdscan.formats.explanations import explanation
 from pdscan.formats.summary import in_place_order, summarise
+from pdscan.formats.wording import Wording
 from pdscan.model import (
     BaselineCheck,
     BaselineEntry,
@@ -28,8 +30,9 @@ from pdscan.visible import json_text
 
 
 class JsonFormat:
-    def __init__(self, color: bool = False, wording: object = None) -> None:
-        del color, wording  # never coloured, speaks ids; the arguments keep every format built the same way
+    def __init__(self, *, color: bool = False, wording: Wording) -> None:
+        del color  # never coloured
+        self.words = wording.in_english()  # a document for programs: English whatever --lang says
 
     def format(self, report: Report) -> str:
         return "".join(self.pieces(report))
@@ -44,7 +47,7 @@ class JsonFormat:
             return
         yield before + '\n  "findings": ['
         for index, verdict in enumerate(verdicts):
-            text = json_text(_finding(verdict), indent=2)
+            text = json_text(_finding(verdict, self.words), indent=2)
             yield ("," if index else "") + "\n    " + text.replace("\n", "\n    ")
         yield "\n  ]" + after + "\n"
 
@@ -52,8 +55,9 @@ class JsonFormat:
 NO_FINDINGS = '\n  "findings": []'  # where the findings go in the outline (a string inside it has its quotes escaped)
 
 
-def report_document(report: Report) -> dict[str, Any]:
-    return _document(report, [_finding(v) for v in in_place_order(report.verdicts)])
+def report_document(report: Report, words: Wording) -> dict[str, Any]:
+    english = words.in_english()
+    return _document(report, [_finding(v, english) for v in in_place_order(report.verdicts)])
 
 
 def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -115,7 +119,7 @@ def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _finding(verdict: Verdict) -> dict[str, Any]:
+def _finding(verdict: Verdict, words: Wording) -> dict[str, Any]:
     finding = verdict.finding
     return {
         "location": _location(finding.location),
@@ -128,7 +132,7 @@ def _finding(verdict: Verdict) -> dict[str, Any]:
         "declared_in": list(verdict.declared_in),
         "permitted_purposes": list(verdict.permitted_purposes),
         "verdict": verdict.kind.value,
-        "explanation": verdict.explanation,
+        "explanation": explanation(verdict, words),
         "fingerprint": verdict.fingerprint,
         "ignore_reason": verdict.ignore_reason,
         "occurrences": _occurrences(finding.occurrences),

@@ -31,7 +31,7 @@ class HeldPlace:
     declared_in: tuple[str, ...]
     permitted_purposes: tuple[str, ...]
     verdict: VerdictKind
-    explanation: str
+    worst: Verdict  # the most severe of the place's verdicts: the one its explanation words
     evidence: tuple[str, ...]
     samples: tuple[str, ...]  # masked unless the scan was asked to show data
     values_seen: int | None  # logs: values found; databases: sampled values that held the data
@@ -127,7 +127,7 @@ def _place(verdicts: list[Verdict]) -> HeldPlace:
         declared_in=worst.declared_in,
         permitted_purposes=worst.permitted_purposes,
         verdict=worst.kind,
-        explanation=worst.explanation,
+        worst=worst,
         evidence=_unique(e.text for v in verdicts for e in v.finding.evidence),
         samples=_unique(sample for v in verdicts for sample in _samples(v)),
         values_seen=_values_seen(verdicts),

@@ -33,7 +33,9 @@ from pdscan.formats.code_locations import (
     verdict_location,
     written_location,
 )
+from pdscan.formats.explanations import explanation
 from pdscan.formats.summary import in_place_order, silenced, warned
+from pdscan.formats.wording import Wording
 from pdscan.model import (
     BaselineEntry,
     Report,
@@ -146,15 +148,16 @@ RULE_INDEX = {rule.id: index for index, rule in enumerate(RULES)}
 
 
 class SarifFormat:
-    def __init__(self, color: bool = False, wording: object = None) -> None:
-        del color, wording  # never coloured, speaks ids; the arguments keep every format built the same way
+    def __init__(self, *, color: bool = False, wording: Wording) -> None:
+        del color  # never coloured
+        self.words = wording.in_english()  # a document for programs: English whatever --lang says
 
     def format(self, report: Report) -> str:
-        return json_text(sarif_document(report), indent=2) + "\n"
+        return json_text(sarif_document(report, self.words), indent=2) + "\n"
 
 
-def sarif_document(report: Report) -> dict[str, Any]:
-    results = [_result(report, v) for v in in_place_order(report.verdicts) if v.kind is not VerdictKind.OK]
+def sarif_document(report: Report, words: Wording) -> dict[str, Any]:
+    results = [_result(report, v, words) for v in in_place_order(report.verdicts) if v.kind is not VerdictKind.OK]
     results += [_warning(verdict, warning) for verdict, warning in warned(report.verdicts)]
     results += [_silenced(verdict, silence) for verdict, silence in silenced(report.verdicts)]
     results += [_stale_declaration(report, s) for s in sorted(report.stale_declarations, key=_stale_order)]
@@ -204,13 +207,13 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(report: Report, verdict: Verdict) -> dict[str, Any]:
+def _result(report: Report, verdict: Verdict, words: Wording) -> dict[str, Any]:
     finding = verdict.finding
     result: dict[str, Any] = {
         "ruleId": verdict.kind.value,
         "ruleIndex": RULE_INDEX[verdict.kind.value],
         "level": _level(report, verdict),
-        "message": {"text": f"{_headline(verdict)} {verdict.explanation}"},
+        "message": {"text": f"{_headline(verdict)} {explanation(verdict, words)}"},
         "locations": [_location(verdict)],
         "partialFingerprints": {FINGERPRINT_KEY: verdict.fingerprint},
         "properties": {

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from pdscan.model import VerdictKind
-from pdscan.policy import Policy
+from pdscan.policy import Policy, load_taxonomy
 
 LABELS_FILE = "labels.yaml"
 DEFAULT_LANGUAGE = "en"
@@ -33,6 +33,10 @@ class Wording:
     def build(cls, policy: Policy, lang: str = DEFAULT_LANGUAGE) -> Wording:
         """Raises KeyError for a language the labels do not carry (the CLI offers only those)."""
         return cls(lang, policy, MappingProxyType(_labels(lang)))
+
+    def in_english(self) -> Wording:
+        """The same policy's words in English: what documents for programs are written in."""
+        return self if self.lang == DEFAULT_LANGUAGE else Wording.build(self.policy)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.labels[key]
@@ -58,6 +62,10 @@ class Wording:
             return purpose_id
         return purpose.title_ru if self.lang == "ru" else purpose.title_en
 
+    def data_type_title(self, data_type: str) -> str:
+        """The taxonomy's title for a data type (its key when the taxonomy has none)."""
+        return _data_type_titles().get(data_type, data_type)
+
     def clause_words(self, category_id: str | None) -> str | None:
         """The clause that names the category, quoted as the policy writes it (never translated)."""
         if category_id is None:
@@ -66,6 +74,11 @@ class Wording:
             return self.policy.category(category_id).text_ru
         except KeyError:
             return None
+
+
+@functools.cache
+def _data_type_titles() -> MappingProxyType[str, str]:
+    return MappingProxyType(load_taxonomy())
 
 
 def languages() -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from pdscan.sources.readable import shown_name
 NAMED_COLUMNS = 10  # columns a note about a table created twice names; the rest are counted
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a 200,000-table schema holds a million of these at once
 class _ColumnState:
     name: str
     sql_type: str | None
@@ -38,7 +38,7 @@ class _ColumnState:
     annotation: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _TableState:
     name: str
     source: str
@@ -189,9 +189,12 @@ class SchemaReplay:
                 notes.append(f"table {state.name}: its partitions are reported as it: {shown}")
         return tuple(notes)
 
-    def tables(self) -> tuple[Table, ...]:
+    def take_tables(self) -> tuple[Table, ...]:
+        """The final schema, once: each table's replay state is released as its Table is built,
+        so a 200,000-table schema is never held twice (ask for `partition_notes` first)."""
         tables = []
-        for state in self._tables.values():
+        for key in list(self._tables):
+            state = self._tables.pop(key)
             location = Location(
                 state.source,
                 SourceKind.DDL,
@@ -201,7 +204,9 @@ class SchemaReplay:
             )
             columns = tuple(
                 Column(
-                    location=replace(location, column=shown_name(c.name), line=c.line, source=c.source),
+                    location=Location(
+                        c.source, SourceKind.DDL, location.table, shown_name(c.name), c.line, self.database
+                    ),
                     name=c.name,
                     sql_type=c.sql_type,
                     comment=c.comment,

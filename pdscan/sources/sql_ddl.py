@@ -73,7 +73,8 @@ def scan_ddl_files(
         source, change = item
         replay.apply(change, source)
     skipped.extend(replay.notes)  # a table created twice, across every file replayed
-    tables = replay.tables()
+    partition_notes = replay.partition_notes()
+    tables = replay.take_tables()
     if orm_files and not dialects:
         dialects[orm_files[0].format] += 1
     return SchemaScan(
@@ -83,7 +84,7 @@ def scan_ddl_files(
         skipped=tuple(skipped) + _tables_without_columns(tables),
         dialect=dialects.most_common(1)[0][0] if dialects else dialect,
         statements=statements,
-        notes=(*path_taken.notes, *_empty_note(empty), *_placeholder_note(placeholders), *replay.partition_notes()),
+        notes=(*path_taken.notes, *_empty_note(empty), *_placeholder_note(placeholders), *partition_notes),
     )
 
 
@@ -108,7 +109,8 @@ def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None 
     placeholders: dict[str, None] = {}
     statements = _replay_text(text, source, chosen, replay, skipped, placeholders)
     skipped.extend(replay.notes)
-    tables = replay.tables()
+    partition_notes = replay.partition_notes()
+    tables = replay.take_tables()
     return SchemaScan(
         database,
         SourceKind.DDL,
@@ -116,7 +118,7 @@ def scan_ddl_text(text: str, *, source: str, database: str, dialect: str | None 
         tuple(skipped) + _tables_without_columns(tables),
         chosen,
         statements,
-        (*_placeholder_note(placeholders), *replay.partition_notes()),
+        (*_placeholder_note(placeholders), *partition_notes),
     )
 
 
