@@ -251,7 +251,12 @@ class _Update:
             if number > 0 and GONE_MARK.match(self.lines[number - 1]):
                 continue  # marked by an earlier update
             indent = len(self.lines[number]) - len(self.lines[number].lstrip(" \t"))
-            mark = f"# gone since {self.today}: no scanned schema has it (remove the entry, or rename it)"
+            why = (
+                "its place's values no longer hold it"
+                if number in self.category_lines()
+                else "no scanned schema has it"
+            )
+            mark = f"# gone since {self.today}: {why} (remove the entry, or rename it)"
             self.inserted[number].append(((1, 0), _indented([mark], indent)))
             marked += 1
         back = 0
@@ -260,6 +265,12 @@ class _Update:
                 self.removed.add(number - 1)
                 back += 1
         return marked, back
+
+    def category_lines(self) -> set[int]:
+        """Lines (0-based) of the per-category entries of columns and log fields."""
+        columns = [c for database, _ in self.databases for table in database.tables for c in table.columns]
+        places = columns + [field for log, _ in self.logs for field in log.fields]
+        return {_line_of(declared.declared_in) - 1 for place in places for declared in place.categories}
 
     def judged_lines(self) -> set[int]:
         """Lines (0-based) of the exact table and column entries this scan could find stale: those

@@ -186,3 +186,17 @@ def test_mistakes_name_a_field_a_field_and_a_column_a_column(
     found = [problem for problem in raised.value.problems if message in problem.message]
     assert found, [str(problem) for problem in raised.value.problems]
     assert (found[0].path, found[0].line) == (str(path), line)
+
+
+def test_init_update_marks_a_category_the_place_no_longer_holds(tmp_path: Path) -> None:
+    app_with_two_categories_per_place(tmp_path)
+    assert run_pdscan("init", "logs", "shop.db", cwd=tmp_path).returncode == 0
+    app_with_two_categories_per_place(tmp_path, ip_too=False)
+    done = run_pdscan("init", "logs", "shop.db", "--update", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "pdscan.yml").read_text().splitlines()
+    marks = [lines[n - 1].strip() for n, line in enumerate(lines) if line.strip().startswith("ip_address: []")]
+    assert len(marks) == 2, lines
+    assert all(
+        mark.endswith(": its place's values no longer hold it (remove the entry, or rename it)") for mark in marks
+    )
