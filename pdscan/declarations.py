@@ -220,7 +220,12 @@ class _DataMapReader:
         if warning is None:
             self.fail(parent, f"a silence entry needs 'warning': one of {', '.join(WARNINGS)}", index)
         elif warning not in WARNINGS:
-            self.fail(entry, f"unknown warning '{warning}' (pdscan's warnings: {', '.join(WARNINGS)})", "warning")
+            self.fail(
+                entry,
+                f"unknown warning '{warning}' (pdscan's warnings: {', '.join(WARNINGS)})"
+                + did_you_mean(warning, WARNINGS),
+                "warning",
+            )
         if not isinstance(place, str) or not place.strip():
             self.fail(parent, "a silence entry needs 'place': a glob over `table.column` or a log field", index)
         self.reason(

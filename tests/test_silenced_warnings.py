@@ -105,7 +105,8 @@ def test_the_inventory_shows_it_too(tmp_path: Path) -> None:
         (
             "  - warning: plaintext_sensitiv\n    place: card\n    reason: tokens\n",
             2,
-            "unknown warning 'plaintext_sensitiv'",
+            "unknown warning 'plaintext_sensitiv' (pdscan's warnings: plaintext_sensitive); "
+            "did you mean `plaintext_sensitive`?",
         ),
         ("  - place: card\n    reason: tokens\n", 2, "a silence entry needs 'warning'"),
         ("  - warning: plaintext_sensitive\n    reason: tokens\n", 2, "a silence entry needs 'place'"),
