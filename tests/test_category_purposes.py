@@ -188,7 +188,7 @@ def test_mistakes_name_a_field_a_field_and_a_column_a_column(
     assert (found[0].path, found[0].line) == (str(path), line)
 
 
-def test_init_update_marks_a_category_the_place_no_longer_holds(tmp_path: Path) -> None:
+def test_init_update_marks_a_category_the_place_no_longer_holds_and_unmarks_it_when_back(tmp_path: Path) -> None:
     app_with_two_categories_per_place(tmp_path)
     assert run_pdscan("init", "logs", "shop.db", cwd=tmp_path).returncode == 0
     app_with_two_categories_per_place(tmp_path, ip_too=False)
@@ -200,3 +200,6 @@ def test_init_update_marks_a_category_the_place_no_longer_holds(tmp_path: Path) 
     assert all(
         mark.endswith(": its place's values no longer hold it (remove the entry, or rename it)") for mark in marks
     )
+    app_with_two_categories_per_place(tmp_path)  # the IPs are back: the marks go
+    assert run_pdscan("init", "logs", "shop.db", "--update", cwd=tmp_path).returncode == 0
+    assert "# gone since" not in (tmp_path / "pdscan.yml").read_text()
