@@ -145,6 +145,7 @@ def test_csv_is_one_row_per_place_and_reads_back(outputs: dict[str, bytes], repo
         "samples",
         "warnings",
         "fingerprint",
+        "silenced warnings",
     ]
     keyed = {(r["source"], r["table or file"], r["column or field"], r["category"]): r for r in rows}
     assert len(keyed) == len(rows) == len(places_of(report))

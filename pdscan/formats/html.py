@@ -263,6 +263,10 @@ class HtmlFormat:
         parts += [
             f'<span class="warning">{escape(w)}: {escape(self.words(f"warning.{w}"))}</span>' for w in place.warnings
         ]
+        parts += [
+            escape(self.words("warning_silenced", warning=s.warning, where=s.silenced_in, reason=s.reason))
+            for s in place.silenced_warnings
+        ]
         return apart.join(parts)
 
     def _stale_and_skipped(self, report: Report) -> Iterator[str]:

@@ -166,6 +166,10 @@ class MarkdownFormat:
         if place.samples:
             parts.append(f"{self.words('samples')}: {', '.join(place.samples)}")
         parts += [self.words(f"warning.{warning}") for warning in place.warnings]
+        parts += [
+            self.words("warning_silenced", warning=s.warning, where=s.silenced_in, reason=s.reason)
+            for s in place.silenced_warnings
+        ]
         return "; ".join(parts)
 
     def _stale_and_skipped(self, report: Report) -> Iterator[str]:

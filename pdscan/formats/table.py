@@ -234,6 +234,8 @@ def _details(verdict: Verdict) -> Text:
     details.stylize("dim")
     for warning in verdict.warnings:
         details.append(f" · {warning}: {WARNING_EXPLANATIONS.get(warning, '')}", style="bold red")
+    for silenced in verdict.silenced_warnings:
+        details.append(f" · {silenced.warning} silenced ({silenced.silenced_in}): {silenced.reason}", style="dim")
     return details
 
 
