@@ -13,10 +13,9 @@ from itertools import pairwise
 from pdscan.baseline import fingerprint
 from pdscan.declarations import Declarations, DeclaredPlace
 from pdscan.detect.log_rules import LogRules, bundled_log_rules
-from pdscan.model import BaselineState, Finding, Report, SourceKind, Verdict, VerdictKind
+from pdscan.model import PLAINTEXT_SENSITIVE, BaselineState, Finding, Report, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Category, Policy
 
-PLAINTEXT_SENSITIVE = "plaintext_sensitive"
 WARNING_EXPLANATIONS = {PLAINTEXT_SENSITIVE: "readable in clear text; the policy promises encryption (§1a)"}
 
 
@@ -31,6 +30,7 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
         category = policy.category(finding.category) if finding.category else None
         kind = _judge(category, declared)
         ignore = declarations.ignore_for(finding.location, finding.category or finding.data_type)
+        warnings, silenced = declarations.silence(finding.location, _warnings(finding, log_rules))
         verdicts.append(
             Verdict(
                 finding=finding,
@@ -41,9 +41,10 @@ def audit(findings: Sequence[Finding], policy: Policy, declarations: Declaration
                 clause=category.clause if category else None,
                 declared_in=declared.declared_in,
                 ignore_reason=ignore.reason if ignore else None,
-                warnings=_warnings(finding, log_rules),
+                warnings=warnings,
                 ignored_in=ignore.declared_in if ignore else None,
                 unignored_kind=kind if ignore else None,
+                silenced_warnings=silenced,
             )
         )
     if not all(_order(first) <= _order(second) for first, second in pairwise(verdicts)):

@@ -42,7 +42,7 @@ from pdscan.formats.ndjson import NdjsonStream
 from pdscan.formats.places import build_inventory
 from pdscan.formats.policy_view import PolicyView
 from pdscan.formats.progress import ScanProgressBar
-from pdscan.formats.summary import summarise
+from pdscan.formats.summary import nothing_scanned, summarise
 from pdscan.formats.table_progress import TableProgressBar
 from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
 from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_changed
@@ -398,11 +398,11 @@ def scan(
     if output_path is not None:
         messages.info(f"report written to {output_path}")
     _announce_baseline(report, messages)
-    if report.skipped:
+    if report.skipped and not nothing_scanned(report):
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the report lists them")
     if reading.strict and report.skipped:
         sys.exit(EXIT_ERROR)
-    if _nothing_scanned(report):
+    if nothing_scanned(report):
         messages.error("nothing could be scanned: every source was skipped (see the lines above)")
         sys.exit(EXIT_ERROR)
     if summarise(report).fails:
@@ -494,9 +494,12 @@ def inventory(
             output.write_whole(rendered)
     if output_path is not None:
         messages.info(f"inventory written to {output_path}")
+    if nothing_scanned(report):
+        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
+        sys.exit(EXIT_ERROR)
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the inventory lists them")
-    if _nothing_scanned(report) or (reading.strict and report.skipped):
+    if reading.strict and report.skipped:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
 
@@ -779,21 +782,13 @@ def _secrets(context: click.Context) -> tuple[str, ...]:
 
 
 def _stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None:
-    if report.skipped:
+    if report.skipped and not nothing_scanned(report):
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped")
-    if _nothing_scanned(report):
+    if nothing_scanned(report):
         messages.error("nothing could be scanned: every source was skipped (see the lines above)")
         sys.exit(EXIT_ERROR)
     if strict and report.skipped:
         sys.exit(EXIT_ERROR)
-
-
-def _nothing_scanned(report: Report) -> bool:
-    """Every source given was skipped (a server down, a wrong password, a bucket that cannot be
-    listed, only unreadable files): the scan said nothing."""
-    if not report.sources:
-        return bool(report.skipped)
-    return all(source.status == "skipped" for source in report.sources)
 
 
 def _changes(ref: str) -> GitChanges:

@@ -5,7 +5,9 @@ adding downwards, names as globs) and purposes written inline in the DDL itself 
 table comments, trailing `-- pdscan: purpose=…`). Every purpose id is checked against the
 policy, so a typo is an error with file:line, never a silently undeclared column.
 Ignores live in the same two places (`ignore:` entries, `-- pdscan: ignore reason=…`) and
-always carry a reason: an ignore nobody can explain is an error, not a silent hole.
+always carry a reason: an ignore nobody can explain is an error, not a silent hole. So do
+`silence:` entries, which silence a warning (`plaintext_sensitive`) where the team confirmed
+the values are masked or tokenised.
 Format: docs/data-map.md.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.detect.masking import mask_name
-from pdscan.model import Location, SourceKind, StaleDeclaration, Table
+from pdscan.model import WARNINGS, Finding, Location, SilencedWarning, SourceKind, StaleDeclaration, Table
 from pdscan.policy import Policy, load_taxonomy
 from pdscan.suggestions import did_you_mean
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
@@ -44,11 +46,21 @@ class DeclarationError(ProblemsError):
 
 
 @dataclass(frozen=True)
+class CategoryDeclaration:
+    category: str
+    purposes: tuple[str, ...]
+    declared_in: str
+
+
+@dataclass(frozen=True)
 class ColumnDeclaration:
+    """A column, or a log field: purposes for all it holds, and per category it holds."""
+
     pattern: str
     purposes: tuple[str, ...]
     category: str | None
     declared_in: str
+    categories: tuple[CategoryDeclaration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,13 +80,6 @@ class DatabaseDeclaration:
     purposes: tuple[str, ...]
     declared_in: str
     tables: tuple[TableDeclaration, ...]
-
-
-@dataclass(frozen=True)
-class CategoryDeclaration:
-    category: str
-    purposes: tuple[str, ...]
-    declared_in: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,18 @@ class IgnoreDeclaration:
 
 
 @dataclass(frozen=True)
+class SilenceDeclaration:
+    """A `silence:` entry: a warning not raised at places (as an ignore's `place`), optionally
+    only in sources matching `source`, with the reason why."""
+
+    warning: str
+    place: str
+    reason: str
+    source: str | None
+    declared_in: str
+
+
+@dataclass(frozen=True)
 class DataMap:
     """A loaded pdscan.yml; `files` globs are relative to `base_dir`, the directory it lives in."""
 
@@ -110,6 +127,7 @@ class DataMap:
     databases: tuple[DatabaseDeclaration, ...]
     logs: tuple[LogDeclaration, ...] = ()
     ignores: tuple[IgnoreDeclaration, ...] = ()
+    silences: tuple[SilenceDeclaration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +185,7 @@ class _DataMapReader:
         if not isinstance(root, dict):
             self.fail(root, "a data map is a mapping with 'version' and 'databases' (see docs/data-map.md)")
             raise DeclarationError(tuple(self.problems))
-        self.unknown_keys(root, {"version", "databases", "logs", "ignore"}, "the data map")
+        self.unknown_keys(root, {"version", "databases", "logs", "ignore", "silence"}, "the data map")
         if root.get("version", DATA_MAP_VERSION) != DATA_MAP_VERSION:
             self.fail(root, f"unsupported data map version (this pdscan reads version {DATA_MAP_VERSION})", "version")
         databases = self.mapping(root, "databases", "'databases' (schema name -> tables)")
@@ -175,9 +193,60 @@ class _DataMapReader:
         logs = self.mapping(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
         log_entries = tuple(self.log(pattern, entry, logs) for pattern, entry in logs.items())
         ignores = self.ignores(root)
+        silences = self.silences(root)
         if self.problems:
             raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
-        return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores)
+        return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores, silences)
+
+    def silences(self, root: dict[Any, Any]) -> tuple[SilenceDeclaration, ...]:
+        entries = root.get("silence")
+        if entries is None:
+            return ()
+        if not isinstance(entries, list):
+            self.fail(root, "'silence' must be a list of {warning, place, reason} entries", "silence")
+            return ()
+        return tuple(
+            declared for index, entry in enumerate(entries) if (declared := self.silence(entry, entries, index))
+        )
+
+    def silence(self, entry: Any, parent: list[Any], index: int) -> SilenceDeclaration | None:
+        if not isinstance(entry, dict):
+            self.fail(parent, "a silence entry is a mapping: {warning: ID, place: GLOB, reason: TEXT}", index)
+            return None
+        self.unknown_keys(entry, {"warning", "place", "reason", "source"}, "a silence entry")
+        where = f"{self.marked.path}:{self.marked.mark(parent, index).line}"
+        warning, place, reason, source = (entry.get(key) for key in ("warning", "place", "reason", "source"))
+        problems = len(self.problems)
+        if warning is None:
+            self.fail(parent, f"a silence entry needs 'warning': one of {', '.join(WARNINGS)}", index)
+        elif warning not in WARNINGS:
+            self.fail(
+                entry,
+                f"unknown warning '{warning}' (pdscan's warnings: {', '.join(WARNINGS)})"
+                + did_you_mean(warning, WARNINGS),
+                "warning",
+            )
+        if not isinstance(place, str) or not place.strip():
+            self.fail(parent, "a silence entry needs 'place': a glob over `table.column` or a log field", index)
+        self.reason(
+            entry, parent, index, "a silence entry", "say how the team confirmed the values are masked or tokenised"
+        )
+        if source is not None and not isinstance(source, str):
+            self.fail(entry, "'source' must be a glob naming a schema or log", "source")
+        if len(self.problems) > problems:
+            return None
+        shown_source = _as_shown(source) if source is not None else None
+        return SilenceDeclaration(str(warning), _as_shown(str(place)), str(reason).strip(), shown_source, where)
+
+    def reason(self, entry: dict[Any, Any], parent: list[Any], index: int, what: str, advice: str) -> None:
+        """An entry's `reason`, required and not blank: what every report shows for it."""
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            self.fail(
+                entry if "reason" in entry else parent,
+                f"{what} needs a 'reason': {advice}",
+                "reason" if "reason" in entry else index,
+            )
 
     def ignores(self, root: dict[Any, Any]) -> tuple[IgnoreDeclaration, ...]:
         entries = root.get("ignore")
@@ -210,12 +279,7 @@ class _DataMapReader:
                 + did_you_mean(category, self.category_ids | self.data_types),
                 "category" if "category" in entry else index,
             )
-        if not isinstance(reason, str) or not reason.strip():
-            self.fail(
-                entry if "reason" in entry else parent,
-                "an ignore entry needs a 'reason': say why this place is not personal data to declare",
-                "reason" if "reason" in entry else index,
-            )
+        self.reason(entry, parent, index, "an ignore entry", "say why this place is not personal data to declare")
         if source is not None and not isinstance(source, str):
             self.fail(entry, "'source' must be a glob naming a schema or log", "source")
         if len(self.problems) > problems:
@@ -231,8 +295,19 @@ class _DataMapReader:
         what = f"log '{pattern}'"
         fields = self.entry_mapping(entry, parent, pattern, what)
         self.unknown_keys(fields, {"purposes", "categories", "fields"}, what)
+        log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
+        return LogDeclaration(
+            pattern=_as_shown(str(pattern)),
+            purposes=self.purposes(fields),
+            declared_in=self.where(parent, pattern),
+            categories=self.categories(fields, what),
+            fields=tuple(self.column(name, value, log_fields, "field") for name, value in log_fields.items()),
+        )
+
+    def categories(self, fields: dict[Any, Any], what: str) -> tuple[CategoryDeclaration, ...]:
+        """`categories:` (category id -> purpose ids): purposes for what a place holds of each."""
         categories = self.mapping(fields, "categories", f"'categories' of {what}")
-        declared_categories = []
+        declared = []
         for category, purposes in categories.items():
             if category not in self.category_ids:
                 self.fail(
@@ -243,19 +318,11 @@ class _DataMapReader:
                     on_key=True,
                 )
                 continue
-            declared_categories.append(
-                CategoryDeclaration(
-                    str(category), self.purpose_list(purposes, categories, category), self.where(categories, category)
-                )
+            where = self.where(categories, category)
+            declared.append(
+                CategoryDeclaration(str(category), self.purpose_list(purposes, categories, category), where)
             )
-        log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
-        return LogDeclaration(
-            pattern=_as_shown(str(pattern)),
-            purposes=self.purposes(fields),
-            declared_in=self.where(parent, pattern),
-            categories=tuple(declared_categories),
-            fields=tuple(self.column(name, value, log_fields) for name, value in log_fields.items()),
-        )
+        return tuple(declared)
 
     def database(self, name: Any, entry: Any, parent: dict[Any, Any]) -> DatabaseDeclaration:
         what = f"database '{name}'"
@@ -287,17 +354,18 @@ class _DataMapReader:
             pattern=_as_shown(str(name)),
             purposes=self.purposes(fields),
             declared_in=self.where(parent, name),
-            columns=tuple(self.column(c, value, columns) for c, value in columns.items()),
+            columns=tuple(self.column(c, value, columns, "column") for c, value in columns.items()),
         )
 
-    def column(self, name: Any, entry: Any, parent: dict[Any, Any]) -> ColumnDeclaration:
+    def column(self, name: Any, entry: Any, parent: dict[Any, Any], kind: str) -> ColumnDeclaration:
+        """A table's column or a log's field (`kind` names which, in messages)."""
         if isinstance(entry, list):  # short form: `email: [user_notifications]`
             return ColumnDeclaration(
                 _as_shown(str(name)), self.purpose_list(entry, parent, name), None, self.where(parent, name)
             )
-        what = f"column '{name}'"
+        what = f"{kind} '{name}'"
         fields = self.entry_mapping(entry, parent, name, what)
-        self.unknown_keys(fields, {"purposes", "category"}, what)
+        self.unknown_keys(fields, {"purposes", "category", "categories"}, what)
         category = fields.get("category")
         if category is not None and (not isinstance(category, str) or category not in self.category_ids):
             self.fail(
@@ -307,7 +375,21 @@ class _DataMapReader:
                 "category",
             )
             category = None
-        return ColumnDeclaration(_as_shown(str(name)), self.purposes(fields), category, self.where(parent, name))
+        if "category" in fields and "categories" in fields:
+            self.fail(
+                fields,
+                f"{what} has both 'category' (everything found there is taken as that category) and "
+                "'categories' (purposes per category found there): keep one",
+                "categories",
+                on_key=True,
+            )
+        return ColumnDeclaration(
+            _as_shown(str(name)),
+            self.purposes(fields),
+            category,
+            self.where(parent, name),
+            self.categories(fields, what),
+        )
 
     def purposes(self, fields: dict[Any, Any]) -> tuple[str, ...]:
         return self.purpose_list(fields.get("purposes"), fields, "purposes")
@@ -344,7 +426,7 @@ class _DataMapReader:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.fail(parent, f"{what} must be a mapping (a table or column may be a list of purpose ids)", key)
+            self.fail(parent, f"{what} must be a mapping (a table, column or field may be a list of purpose ids)", key)
             return {}
         return value
 
@@ -383,13 +465,16 @@ class Declarations:
         return cls(data_map, inline)
 
     def for_location(self, location: Location, category: str | None = None) -> DeclaredPlace:
-        """Everything declared for `location`: data-map entries (database, table, column) then inline.
+        """Everything declared for `location` holding data of `category`: data-map entries
+        (database, table, column and its per-category purposes) then inline.
 
-        A log is declared by path, then per category it holds (`category`), then per field.
+        A log is declared by path, then per category it holds, then per field. An explicit
+        category (`category:`, `-- pdscan: category=…`) decides which per-category purposes apply.
         """
         if location.kind is SourceKind.LOG:
             return self._for_log(location, category)
         place = NOTHING_DECLARED
+        columns: list[ColumnDeclaration] = []
         if self.data_map is not None:
             for database in self.data_map.databases:
                 if not _database_matches(database, location, self.data_map.base_dir):
@@ -399,11 +484,11 @@ class Declarations:
                     if not _name_matches(table.pattern, location.table):
                         continue
                     place = _combine(place, _declared(table.purposes, table.declared_in))
-                    for column in table.columns:
-                        if _name_matches(column.pattern, location.column):
-                            declared = DeclaredPlace(column.purposes, (column.declared_in,), column.category)
-                            place = _combine(place, declared)
+                    columns.extend(column for column in table.columns if _name_matches(column.pattern, location.column))
         inline = self._inline.get(_key(location))
+        held = _held_category(columns, inline, category)
+        for column in columns:
+            place = _combine(place, _column_place(column, held))
         return _combine(place, inline) if inline else place
 
     def ignore_for(self, location: Location, category: str) -> Ignore | None:
@@ -414,52 +499,81 @@ class Declarations:
             return inline.ignore
         if self.data_map is None:
             return None
-        place = (location.column or "") if location.kind is SourceKind.LOG else location.place
         for entry in self.data_map.ignores:
-            if entry.category not in (ANY_CATEGORY, category):
-                continue
-            if entry.source is not None and not _source_matches(entry.source, location, self.data_map.base_dir):
-                continue
-            if _place_matches(entry.place, place):
+            if entry.category in (ANY_CATEGORY, category) and self._covers(entry.place, entry.source, location):
                 return Ignore(entry.reason, entry.declared_in)
         return None
+
+    def silence(
+        self, location: Location, warnings: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[SilencedWarning, ...]]:
+        """`warnings` of a finding at `location` split into those raised and those a `silence:`
+        entry covers (the first that does), with its reason and line."""
+        if self.data_map is None or not warnings:
+            return warnings, ()
+        raised, silenced = [], []
+        for warning in warnings:
+            entry = next(
+                (
+                    entry
+                    for entry in self.data_map.silences
+                    if entry.warning == warning and self._covers(entry.place, entry.source, location)
+                ),
+                None,
+            )
+            if entry is None:
+                raised.append(warning)
+            else:
+                silenced.append(SilencedWarning(warning, entry.reason, entry.declared_in))
+        return tuple(raised), tuple(silenced)
+
+    def _covers(self, place: str, source: str | None, location: Location) -> bool:
+        """Whether an ignore's or silence's `place` (and `source`, if given) cover `location`."""
+        assert self.data_map is not None
+        if source is not None and not _source_matches(source, location, self.data_map.base_dir):
+            return False
+        return _place_matches(place, (location.column or "") if location.kind is SourceKind.LOG else location.place)
 
     def _for_log(self, location: Location, category: str | None) -> DeclaredPlace:
         place = NOTHING_DECLARED
         if self.data_map is None:
             return place
-        for log in self.data_map.logs:
-            if not _log_matches(log.pattern, location.source, self.data_map.base_dir):
-                continue
+        logs = [log for log in self.data_map.logs if _log_matches(log.pattern, location.source, self.data_map.base_dir)]
+        fields = [[field for field in log.fields if _field_matches(field.pattern, location.column)] for log in logs]
+        held = _held_category([field for matching in fields for field in matching], None, category)
+        for log, matching in zip(logs, fields, strict=True):
             place = _combine(place, _declared(log.purposes, log.declared_in))
-            for declared in log.categories:
-                if declared.category == category:
-                    place = _combine(place, _declared(declared.purposes, declared.declared_in))
-            for declared_field in log.fields:
-                if location.column is not None and fnmatch.fnmatchcase(
-                    location.column.lower(), declared_field.pattern.lower()
-                ):
-                    entry = DeclaredPlace(
-                        declared_field.purposes, (declared_field.declared_in,), declared_field.category
-                    )
-                    place = _combine(place, entry)
+            place = _combine(place, _category_place(log.categories, held))
+            for field in matching:
+                place = _combine(place, _column_place(field, held))
         return place
 
-    def stale(self, tables: Sequence[Table]) -> tuple[StaleDeclaration, ...]:
-        """Exact table and column names in the data map that the scanned schemas do not have.
+    def stale(self, tables: Sequence[Table], findings: Sequence[Finding] = ()) -> tuple[StaleDeclaration, ...]:
+        """Exact table and column names in the data map that the scanned schemas do not have,
+        and categories declared for an exact column or log field that no longer holds them.
 
         Only entries under a database entry that matched a scanned schema count: a schema not
-        scanned this time says nothing about its entries.
+        scanned this time says nothing about its entries. `findings` are as judged (an explicit
+        category applied).
         """
         if self.data_map is None:
             return ()
-        stale = []
+        base_dir = self.data_map.base_dir
+        stale = self._stale_field_categories(findings)
         for database in self.data_map.databases:
-            scanned = [t for t in tables if _database_matches(database, t.location, self.data_map.base_dir)]
+            scanned = [t for t in tables if _database_matches(database, t.location, base_dir)]
             if not scanned:
                 continue
+            by_place: dict[tuple[str, str], list[Finding]] = {}
+            if any(column.categories for table in database.tables for column in table.columns):
+                in_database = [f for f in findings if f.location.kind is not SourceKind.LOG]
+                by_place = _by_place([f for f in in_database if _database_matches(database, f.location, base_dir)])
+            named = _tables_by_name(scanned)
             for table in database.tables:
-                matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
+                if _is_glob(table.pattern):
+                    matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
+                else:
+                    matching = named.get(table.pattern.lower(), [])
                 if not matching:
                     if not _is_glob(table.pattern):
                         stale.append(
@@ -474,16 +588,41 @@ class Declarations:
                 for column in table.columns:
                     if _is_glob(column.pattern):
                         continue
+                    place = f"{database.pattern}.{table.pattern}.{column.pattern}"
                     if not any(_name_matches(column.pattern, c.name) for t in matching for c in t.columns):
                         stale.append(
                             StaleDeclaration(
-                                f"{database.pattern}.{table.pattern}.{column.pattern}",
+                                place,
                                 column.declared_in,
                                 "stale.column",
                                 (("column", f"{table.pattern}.{column.pattern}"),),
                             )
                         )
+                        continue
+                    if not column.categories:
+                        continue
+                    held = [f for t in matching for f in by_place.get((t.name.lower(), column.pattern.lower()), [])]
+                    what = f"column `{table.pattern}.{column.pattern}`"
+                    stale.extend(_stale_categories(column, what, place, held))
         return tuple(stale)
+
+    def _stale_field_categories(self, findings: Sequence[Finding]) -> list[StaleDeclaration]:
+        """Categories declared for an exact log field whose values no longer hold them (the
+        findings are looked through only for log entries with such fields)."""
+        assert self.data_map is not None
+        stale = []
+        for log in self.data_map.logs:
+            categorised = [field for field in log.fields if field.categories and not _is_glob(field.pattern)]
+            if not categorised:
+                continue
+            in_log = [f for f in findings if f.location.kind is SourceKind.LOG]
+            in_log = [f for f in in_log if _log_matches(log.pattern, f.location.source, self.data_map.base_dir)]
+            by_field = _by_place(in_log)
+            for field in categorised:
+                held = by_field.get(("", field.pattern.lower()), [])
+                what = f"field `{field.pattern}` of `{log.pattern}`"
+                stale.extend(_stale_categories(field, what, f"{log.pattern}.{field.pattern}", held))
+        return stale
 
 
 class _InlineReader:
@@ -553,6 +692,73 @@ class _InlineReader:
         )
 
 
+def _stale_categories(
+    entry: ColumnDeclaration, what: str, place: str, held: Sequence[Finding]
+) -> list[StaleDeclaration]:
+    """Per-category entries of a column or field for categories no longer found there. Judged
+    only where the scan read values at the place: a name alone says nothing of what else a
+    column holds (a DDL scan of a column whose values held e-mails and IPs)."""
+    if not any(f.occurrences is not None or f.values is not None for f in held):
+        return []
+    categories = {f.category for f in held if f.category is not None}
+    found = ", ".join(f"`{c}`" for c in sorted(categories)) or "no category of the policy"
+    return [
+        StaleDeclaration(
+            f"{place}.{declared.category}",
+            declared.declared_in,
+            f"{what} is declared to hold `{declared.category}`, but its values hold no `{declared.category}` "
+            f"any more (found: {found}): remove the entry",
+        )
+        for declared in entry.categories
+        if declared.category not in categories
+    ]
+
+
+def _tables_by_name(tables: Sequence[Table]) -> dict[str, list[Table]]:
+    """Tables by lower-cased name and, schema-qualified, by its last part too: what an exact
+    name in the data map matches (`_name_matches`), found without going through every table."""
+    by_name: dict[str, list[Table]] = {}
+    for table in tables:
+        name = table.name.lower()
+        for key in dict.fromkeys((name, name.split(".")[-1])):
+            by_name.setdefault(key, []).append(table)
+    return by_name
+
+
+def _by_place(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Finding]]:
+    """Findings by (table, column) or ("", log field), lower-cased, so each exact entry looks up
+    its own findings instead of going through all of them."""
+    by_place: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        location = finding.location
+        table = "" if location.kind is SourceKind.LOG else (location.table or "").lower()
+        by_place.setdefault((table, (location.column or "").lower()), []).append(finding)
+    return by_place
+
+
+def _held_category(columns: Sequence[ColumnDeclaration], inline: DeclaredPlace | None, found: str | None) -> str | None:
+    """The category whose per-category purposes apply: an explicit one (inline first, then the
+    last matching entry's), else the category found."""
+    if inline is not None and inline.category_override is not None:
+        return inline.category_override
+    return next((column.category for column in reversed(columns) if column.category), found)
+
+
+def _column_place(column: ColumnDeclaration, category: str | None) -> DeclaredPlace:
+    """A column or field entry: its purposes (an empty entry still says where it was declared),
+    then those of `category`."""
+    place = DeclaredPlace(column.purposes, (column.declared_in,), column.category)
+    return _combine(place, _category_place(column.categories, category))
+
+
+def _category_place(categories: Sequence[CategoryDeclaration], category: str | None) -> DeclaredPlace:
+    place = NOTHING_DECLARED
+    for declared in categories:
+        if declared.category == category:
+            place = _combine(place, _declared(declared.purposes, declared.declared_in))
+    return place
+
+
 def _where(location: Location) -> str:
     return f"{location.source}:{location.line}" if location.line else location.source
 
@@ -613,6 +819,11 @@ def _database_matches(database: DatabaseDeclaration, location: Location, base_di
     return any(
         fnmatch.fnmatchcase(candidate, _under(base, glob)) for glob in database.files for candidate in candidates
     )
+
+
+def _field_matches(pattern: str, field: str | None) -> bool:
+    """A log field glob against a field (case-insensitive); values in free text have none."""
+    return field is not None and fnmatch.fnmatchcase(field.lower(), pattern.lower())
 
 
 def _place_matches(pattern: str, place: str) -> bool:

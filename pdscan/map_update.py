@@ -30,6 +30,7 @@ from pdscan.declarations import (
     DataMap,
     TableDeclaration,
     _database_matches,
+    _field_matches,
     _is_glob,
     _log_matches,
     _name_matches,
@@ -245,21 +246,48 @@ class _Update:
         stale_lines = {_line_of(stale.declared_in) - 1 for stale in self.report.stale_declarations}
         stale_lines.discard(-1)
         marked = 0
+        category_lines = self.category_lines()
         for number in sorted(stale_lines):
             if number >= len(self.lines):
                 continue
             if number > 0 and GONE_MARK.match(self.lines[number - 1]):
                 continue  # marked by an earlier update
             indent = len(self.lines[number]) - len(self.lines[number].lstrip(" \t"))
-            mark = f"# gone since {self.today}: no scanned schema has it (remove the entry, or rename it)"
+            why = "its place's values no longer hold it" if number in category_lines else "no scanned schema has it"
+            mark = f"# gone since {self.today}: {why} (remove the entry, or rename it)"
             self.inserted[number].append(((1, 0), _indented([mark], indent)))
             marked += 1
         back = 0
-        for number in self.judged_lines() - stale_lines:
+        for number in (self.judged_lines() | self.held_category_lines()) - stale_lines:
             if number > 0 and GONE_MARK.match(self.lines[number - 1]):
                 self.removed.add(number - 1)
                 back += 1
         return marked, back
+
+    def category_lines(self) -> set[int]:
+        """Lines (0-based) of the per-category entries of columns and log fields."""
+        columns = [c for database, _ in self.databases for table in database.tables for c in table.columns]
+        places = columns + [field for log, _ in self.logs for field in log.fields]
+        return {_line_of(declared.declared_in) - 1 for place in places for declared in place.categories}
+
+    def held_category_lines(self) -> set[int]:
+        """Lines (0-based) of the per-category entries whose place holds their category in this
+        scan: a gone mark above one is removed, as above a place that came back."""
+        if not self.category_lines():
+            return set()
+        base = self.data_map.base_dir
+        lines: set[int] = set()
+        for verdict in self.report.verdicts:
+            location, category = verdict.finding.location, verdict.finding.category
+            if location.kind is SourceKind.LOG:
+                logs = [log for log, _ in self.logs if _log_matches(log.pattern, location.source, base)]
+                places = [f for log in logs for f in log.fields if _field_matches(f.pattern, location.column)]
+            else:
+                databases = [d for d, _ in self.databases if _database_matches(d, location, base)]
+                tables = [t for d in databases for t in d.tables if _name_matches(t.pattern, location.table)]
+                places = [c for t in tables for c in t.columns if _name_matches(c.pattern, location.column)]
+            lines.update(_line_of(d.declared_in) - 1 for p in places for d in p.categories if d.category == category)
+        return lines
 
     def judged_lines(self) -> set[int]:
         """Lines (0-based) of the exact table and column entries this scan could find stale: those

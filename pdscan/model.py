@@ -191,6 +191,20 @@ class Finding:
     values: ValueSample | None = None
 
 
+PLAINTEXT_SENSITIVE = "plaintext_sensitive"
+WARNINGS = (PLAINTEXT_SENSITIVE,)  # what a finding may carry on top of its verdict; never fails
+
+
+@dataclass(frozen=True, slots=True)
+class SilencedWarning:
+    """A warning the team confirmed does not apply here (the values are masked or tokenised):
+    why, and where that was written (`pdscan.yml:40`)."""
+
+    warning: str
+    reason: str
+    silenced_in: str
+
+
 class VerdictKind(enum.StrEnum):
     """Outcome of holding a finding against the policy; the order is severity."""
 
@@ -228,6 +242,7 @@ class Verdict:
     ignored_in: str | None = None  # where the ignore was written: "pdscan.yml:30", "db/002_users.sql:4"
     baseline_state: BaselineState | None = None  # None: the scan had no baseline
     unignored_kind: VerdictKind | None = None  # an ignored finding: the verdict it would have without the ignore
+    silenced_warnings: tuple[SilencedWarning, ...] = ()  # warnings a `silence:` entry covers, not in `warnings`
 
 
 class BaselineState(enum.StrEnum):

@@ -50,9 +50,10 @@ from pdscan.sources.log_reader import peek
 from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
 from pdscan.sources.readable import shown_path
 
-# 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`, `changed_since`, per finding
-# `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is docs/report.md
-REPORT_SCHEMA_VERSION = "1.6.0"
+# 1.7: per finding `silenced_warnings`; 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`,
+# `changed_since`, per finding `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is
+# docs/report.md
+REPORT_SCHEMA_VERSION = "1.7.0"
 STDIN_NAME = "<stdin>"
 DEFAULT_TABLE_JOBS = 4  # tables sampled at once by default: the server does the waiting, not our cores
 RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
@@ -181,6 +182,7 @@ def run_scan(
         summaries.extend(logs.summaries)
         findings.extend(_log_findings(logs.fields, policy))
     declarations = Declarations.build(data_map, tables, policy)
+    verdicts = audit(findings, policy, declarations)
     return Report(
         schema_version=REPORT_SCHEMA_VERSION,
         tool_version=__version__,
@@ -189,8 +191,8 @@ def run_scan(
         policy=policy.ref,
         sources=tuple(summaries),
         skipped=tuple(skipped),
-        verdicts=audit(findings, policy, declarations),
-        stale_declarations=declarations.stale(tables),
+        verdicts=verdicts,
+        stale_declarations=declarations.stale(tables, [verdict.finding for verdict in verdicts]),
         fail_on=request.fail_on,
         data_map=_data_map_ref(data_map),
         show_data=request.show_data,

@@ -1,6 +1,7 @@
 """The starter data map `pdscan init` writes: every place where a scan found personal data,
-each with `purposes: []` for the team to fill in and a comment saying what was found there
-(category, policy clause, evidence, the purposes the policy permits).
+each with `purposes: []` for the team to fill in (per category, where a place holds more than
+one) and a comment saying what was found there (category, policy clause, evidence, the
+purposes the policy permits).
 
 It is the first step of adoption, so it is written to be read and edited by people, and to
 load as it is: scanning with it unchanged gives the same verdicts as scanning without it, and
@@ -22,7 +23,8 @@ from pdscan.visible import json_text, visible
 
 HEADER = """\
 # pdscan data map, started by `pdscan init`: every place where the scan found personal data.
-# Fill in each `purposes: []` with the purposes this place is held for (ids from `pdscan policy`);
+# Fill in each `purposes: []` with the purposes this place is held for (ids from `pdscan policy`),
+# and under `categories:` each category's `[]`, where a place holds more than one;
 # each comment says what was found: category (policy clause) · evidence · what the policy permits.
 # Purposes add up downwards (database -> table -> column). Format: docs/data-map.md.
 version: 1
@@ -96,21 +98,13 @@ def _database(name: str, identity: str, tables: Columns, base_dir: Path) -> list
         lines.append(f"      {_key(_literal(table))}:")
         lines.append("        columns:")
         for column in sorted(tables[table], key=str.lower):
-            lines.append(f"          {_key(_literal(column))}:")
-            lines.append(f"            purposes: []  # {_about(tables[table][column])}")
+            lines.extend(_place(" " * 10, column, tables[table][column]))
     return lines
 
 
 def _log(identity: str, fields: dict[str | None, list[Verdict]], base_dir: Path) -> list[str]:
     lines = [f"  {json_text(_relative(identity, base_dir))}:"]
-    free_text = fields.get(None, [])
-    by_category: dict[str, list[Verdict]] = defaultdict(list)
-    uncovered = []
-    for verdict in free_text:
-        if verdict.finding.category:
-            by_category[verdict.finding.category].append(verdict)
-        else:
-            uncovered.append(verdict)
+    by_category, uncovered = _by_category(fields.get(None, []))
     if by_category:
         lines.append("    categories:  # values in free text (no field), per category")
         for category in sorted(by_category):
@@ -121,9 +115,34 @@ def _log(identity: str, fields: dict[str | None, list[Verdict]], base_dir: Path)
     if named:
         lines.append("    fields:")
         for field in named:
-            lines.append(f"      {_key(_literal(field))}:")
-            lines.append(f"        purposes: []  # {_about(fields[field])}")
+            lines.extend(_place(" " * 6, field, fields[field]))
     return lines
+
+
+def _place(indent: str, name: str, verdicts: list[Verdict]) -> list[str]:
+    """A column or log field: `purposes: []`, or `[]` per category where it holds more than one
+    (an e-mail and an IP address in one message field are held for different purposes)."""
+    lines = [f"{indent}{_key(_literal(name))}:"]
+    by_category, uncovered = _by_category(verdicts)
+    if len(by_category) < 2:
+        return [*lines, f"{indent}  purposes: []  # {_about(verdicts)}"]
+    lines.append(f"{indent}  categories:  # more than one category here: purposes per category")
+    for category in sorted(by_category):
+        lines.append(f"{indent}    {_key(category)}: []  # {_about(by_category[category])}")
+    lines.extend(f"{indent}  # also: {_about([verdict])}" for verdict in uncovered)
+    return lines
+
+
+def _by_category(verdicts: list[Verdict]) -> tuple[dict[str, list[Verdict]], list[Verdict]]:
+    """Verdicts per category, and those of data no category covers."""
+    by_category: dict[str, list[Verdict]] = defaultdict(list)
+    uncovered = []
+    for verdict in verdicts:
+        if verdict.finding.category:
+            by_category[verdict.finding.category].append(verdict)
+        else:
+            uncovered.append(verdict)
+    return by_category, uncovered
 
 
 def _about(verdicts: list[Verdict]) -> str:

@@ -9,9 +9,13 @@ seen without any traffic leaving the machine (host resolution is also switched o
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
+import struct
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,18 @@ class PageVisit:
     loaded: bool = False
 
 
+@dataclass
+class Rendering:
+    measured: Any  # what the page script returned
+    png: bytes  # a screenshot of the whole page, not only the window
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The screenshot's width and height in pixels, from its PNG header."""
+        width, height = struct.unpack(">II", self.png[16:24])
+        return width, height
+
+
 def chromium_command(profile: Path, *extra: str) -> list[str]:
     return [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *extra]
 
@@ -58,6 +74,20 @@ def screenshot(page: Path, target: Path, profile: Path) -> subprocess.CompletedP
 
 def visit(page: Path, profile: Path) -> PageVisit:
     """Open `page` (a file) in a fresh browser and return what it requested and complained about."""
+    with _browser(profile) as endpoint:
+        return _DevTools(endpoint).visit(page.as_uri())
+
+
+def render(page: Path, profile: Path, width: int, height: int, script: str) -> Rendering:
+    """Open `page` in a window of `width` by `height` CSS pixels, run `script` (an expression
+    whose value is JSON) once it has loaded, and take a screenshot of the whole page."""
+    with _browser(profile) as endpoint:
+        return _DevTools(endpoint).render(page.as_uri(), width, height, script)
+
+
+@contextlib.contextmanager
+def _browser(profile: Path) -> Iterator[str]:
+    """A fresh headless Chromium on `profile`, its DevTools endpoint while the block runs."""
     if not CHROMIUM.exists():
         raise BrowserUnavailable(f"{CHROMIUM} is not installed (tests/run.sh installs it when run as root)")
     log = profile.parent / f"{profile.name}.chromium.log"
@@ -68,8 +98,7 @@ def visit(page: Path, profile: Path) -> PageVisit:
             stderr=subprocess.STDOUT,
         )
     try:
-        endpoint = _devtools_endpoint(profile, process, log)
-        return _DevTools(endpoint).visit(page.as_uri())
+        yield _devtools_endpoint(profile, process, log)
     finally:
         process.terminate()
         try:
@@ -103,27 +132,52 @@ class _DevTools:
 
     def visit(self, url: str) -> PageVisit:
         try:
-            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-            self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            for domain in ("Page", "Runtime", "Log", "Network"):
-                self.call(f"{domain}.enable")
-            self.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
-            self.page_url = url
-            self.call("Page.navigate", {"url": url})
-            deadline = time.monotonic() + PAGE_TIMEOUT
-            settle_until: float | None = None
-            while time.monotonic() < (settle_until or deadline):
-                self.socket.settimeout(max(0.05, (settle_until or deadline) - time.monotonic()))
-                try:
-                    message = json.loads(self.socket.recv())
-                except websocket.WebSocketTimeoutException:
-                    continue
-                self.event(message)
-                if self.visit_result.loaded and settle_until is None:
-                    settle_until = time.monotonic() + SETTLE
+            self._open(url, intercept=True)
             return self.visit_result
         finally:
             self.socket.close()
+
+    def render(self, url: str, width: int, height: int, script: str) -> Rendering:
+        try:
+            self._open(url, intercept=False, window=(width, height))
+            evaluated = self.call("Runtime.evaluate", {"expression": script, "returnByValue": True})
+            if "exceptionDetails" in evaluated:
+                raise AssertionError(f"the page script failed: {evaluated['exceptionDetails']}")
+            content = self.call("Page.getLayoutMetrics")["cssContentSize"]
+            clip = {"x": 0, "y": 0, "width": content["width"], "height": content["height"], "scale": 1}
+            shot = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+            return Rendering(evaluated["result"].get("value"), base64.b64decode(shot["data"]))
+        finally:
+            self.socket.close()
+
+    def _open(self, url: str, intercept: bool, window: tuple[int, int] | None = None) -> None:
+        """Navigate a new tab to `url` and wait until it has loaded and settled."""
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+        if intercept:
+            self.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
+        if window:
+            width, height = window
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            )
+        self.page_url = url
+        self.call("Page.navigate", {"url": url})
+        deadline = time.monotonic() + PAGE_TIMEOUT
+        settle_until: float | None = None
+        while time.monotonic() < (settle_until or deadline):
+            self.socket.settimeout(max(0.05, (settle_until or deadline) - time.monotonic()))
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+            self.event(message)
+            if self.visit_result.loaded and settle_until is None:
+                settle_until = time.monotonic() + SETTLE
+        self.socket.settimeout(PAGE_TIMEOUT)
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         self.next_id += 1

@@ -267,3 +267,13 @@ def test_unknown_id_in_a_table_comment_names_the_table_line(policy: Policy) -> N
     users = table("users", "email", database="db/001.sql", comment="purposes: payment, nope")
     with pytest.raises(DeclarationError, match=r"db/001\.sql:1:1: unknown purpose 'nope'"):
         Declarations.build(None, (users,), policy)
+
+
+def test_an_exact_table_entry_finds_a_schema_qualified_table_when_judging_staleness(
+    tmp_path: Path, policy: Policy
+) -> None:
+    scanned = (table("audit.events", "ip", database="db/audit.sql"), table("Users", "email", database="db/audit.sql"))
+    text = "databases:\n  audit:\n    tables:\n      events: {columns: {ip: [], gone: []}}\n      users: [delivery]\n"
+    data_map = load_data_map(write_map(tmp_path, text), policy)
+    stale = Declarations.build(data_map, scanned, policy).stale(scanned)
+    assert [entry.place for entry in stale] == ["audit.events.gone"]

@@ -154,6 +154,7 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         "warnings": [],
         "ignored_in": None,
         "baseline_state": None,
+        "silenced_warnings": [],
     }
 
 

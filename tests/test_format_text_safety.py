@@ -94,14 +94,15 @@ def test_html_escapes_everything_from_scanned_files() -> None:
     parser = Tags()
     parser.feed(page)
     assert "script" not in parser.found and "img" not in parser.found
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.replace("<wbr>", "")  # breaks allowed after `/`
 
 
 def test_a_log_finding_without_a_field_is_free_text_in_the_reader_s_language() -> None:
     free = verdict(None, "user.contact.email", "email", VerdictKind.UNDECLARED, source_kind=SourceKind.LOG,
                    table=None, source="app.log", database="app.log", line=None)  # fmt: skip
     assert "app.log: (free text)" in MarkdownFormat(wording=wording()).format(report((free,)))
-    assert "app.log: (свободный текст)" in HtmlFormat(wording=wording("ru")).format(report((free,)))
+    page = HtmlFormat(wording=wording("ru")).format(report((free,)))
+    assert "app.log: (свободный текст)" in page.replace("<wbr>", "")  # the page may wrap after `.` and `:`
 
 
 def test_every_label_exists_in_every_language() -> None:

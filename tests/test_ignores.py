@@ -4,9 +4,14 @@ a reason; an ignore without one is an error naming file:line."""
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+import yaml
 from ci_repo import findings_by_place, run_pdscan, validate_sarif
+from fideslang.models import Dataset
+from markdown_it import MarkdownIt
 
 SCHEMA = """\
 CREATE TABLE users (
@@ -163,3 +168,89 @@ def test_a_log_field_is_ignored_by_its_path(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout
     [finding] = json.loads(done.stdout)["findings"]
     assert (finding["verdict"], finding["ignore_reason"]) == ("ignored", "test traffic only")
+
+
+class _Rows(HTMLParser):
+    """The text of each table row of an HTML page, cell by cell."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+        self.feed(page.replace("<wbr>", ""))  # a line-break opportunity inside a name, no text of its own
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def markdown_rows(text: str) -> list[list[str]]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    rows: list[list[str]] = []
+    for index, token in enumerate(tokens):
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("td_open", "th_open"):
+            rows[-1].append("".join(child.content for child in tokens[index + 1].children or []))
+    return rows
+
+
+@pytest.mark.parametrize("command", ["scan", "inventory"])
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("form", ["html", "markdown"])
+def test_reports_for_people_give_an_ignored_place_its_reason_and_where_it_was_written(
+    tmp_path: Path, command: str, lang: str, form: str
+) -> None:
+    setup(tmp_path, data_map=IGNORE_TEST_TABLES)
+    done = run_pdscan(command, "db", "--format", form, "--lang", lang, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = _Rows(done.stdout).rows if form == "html" else markdown_rows(done.stdout)
+    for place in ("test_users.email", "test_users.phone"):
+        [row] = [row for row in rows if row and row[0] == place]
+        shown = " ".join(row)
+        assert "synthetic fixtures, never real people" in shown, row
+        assert "pdscan.yml:10" in shown, row
+        assert "undeclared" in shown, "the verdict it would have without the ignore"
+    [declared] = [row for row in rows if row and row[0] == "users.email"]
+    assert "pdscan.yml:10" not in " ".join(declared)
+
+
+FIDES_IGNORES = """\
+version: 1
+databases:
+  db:
+    tables:
+      users:
+        columns:
+          phone: [customer_support]
+ignore:
+  - place: "*.email"
+    category: "*"
+    reason: subject-line templates, not addresses
+"""
+
+
+def test_the_fides_export_never_publishes_an_ignored_place_as_personal_data(tmp_path: Path) -> None:
+    setup(tmp_path, data_map=FIDES_IGNORES)
+    done = run_pdscan("scan", "db", "--format", "fides", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr  # test_users.phone is undeclared
+    [dataset] = [Dataset.model_validate(entry) for entry in yaml.safe_load(done.stdout)["dataset"]]
+    assert dataset.data_categories == ["user.contact.phone_number"], "no e-mail address is declared held"
+    fields = {(c.name, f.name): f for c in dataset.collections for f in c.fields}
+    for table in ("users", "test_users"):
+        email = fields[(table, "email")]
+        assert not email.data_categories, "kept, with no data category"
+        assert email.description is not None
+        assert "ignored (pdscan.yml:9): subject-line templates, not addresses" in email.description
+        assert fields[(table, "phone")].data_categories == ["user.contact.phone_number"]

@@ -75,12 +75,13 @@ def _holds(view: str, form: str) -> bool:
 
 
 def _views(text: str) -> tuple[str, ...]:
-    """The text and its obvious decodings, lower-cased: HTML entities, URL escapes, JSON `\\u`
-    escapes, Markdown backslashes."""
+    """The text and its obvious decodings, lower-cased: HTML entities and line-break opportunities
+    (`<wbr>`, no text of its own), URL escapes, JSON `\\u` escapes, Markdown backslashes."""
     json_decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), text)
     views = {
         text,
         html.unescape(text),
+        html.unescape(text.replace("<wbr>", "")),
         urllib.parse.unquote(text),
         urllib.parse.unquote_plus(text),
         json_decoded,

@@ -20,7 +20,6 @@ import yaml
 from fideslang.default_taxonomy import DEFAULT_TAXONOMY
 from fideslang.models import Dataset
 from markdown_it import MarkdownIt
-from referencing import Registry, Resource
 from report_outputs import INVENTORY_FORMATS, REPO, REPORT_FORMATS, copy_shop, run
 
 TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
@@ -33,11 +32,7 @@ def schema(name: str) -> dict[str, Any]:
 
 
 def inventory_validator() -> jsonschema.Draft202012Validator:
-    report, inventory = schema("report.schema.json"), schema("inventory.schema.json")
-    registry = Registry().with_resources(
-        [(report["$id"], Resource.from_contents(report)), (inventory["$id"], Resource.from_contents(inventory))]
-    )
-    return jsonschema.Draft202012Validator(inventory, registry=registry)
+    return jsonschema.Draft202012Validator(schema("inventory.schema.json"))  # standalone: test_json_schemas.py
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +85,7 @@ class Html(HTMLParser):
         self.open: list[str] = []
         self.text_in: dict[str, list[str]] = {}
         self.text: list[str] = []
-        self.feed(page)
+        self.feed(page.replace("<wbr>", ""))  # a line-break opportunity inside a name, no text of its own
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -150,6 +145,7 @@ def test_csv_is_one_row_per_place_and_reads_back(outputs: dict[str, bytes], repo
         "samples",
         "warnings",
         "fingerprint",
+        "silenced warnings",
     ]
     keyed = {(r["source"], r["table or file"], r["column or field"], r["category"]): r for r in rows}
     assert len(keyed) == len(rows) == len(places_of(report))

@@ -40,7 +40,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from pdscan.detect.text_values import ValueMatch, values_in_name, values_in_text
+from pdscan.detect.text_values import NAME_CACHE, ValueMatch, values_in_name, values_in_text
 
 _DIGIT = re.compile(r"\d")
 _GLOB_LITERAL = {ord(character): f"[{character}]" for character in "*?["}
@@ -96,7 +96,7 @@ def mask_text(text: str, found: Sequence[ValueMatch] | None = None) -> str:
     return _masked(text, values_in_text(text) if found is None else found)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=NAME_CACHE)
 def mask_name(name: str, as_glob: bool = False) -> str:
     """`name` with every personal value in it masked: `backup_alice@example.com` ->
     `***@*******.com`, `card_number_4111111111111111` -> `card_number_4***********1111`.

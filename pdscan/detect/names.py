@@ -154,10 +154,10 @@ class NameClassifier:
         for context in rules.table_contexts.values():
             for column_words in context.columns:
                 self._by_column[column_words].append(context.name)
-        self._words = lru_cache(maxsize=100_000)(self._words_of)
+        self._words = lru_cache(maxsize=32_768)(self._words_of)
         self._cached = lru_cache(maxsize=16_384)(self._classify)  # keyed by table too: kept small for huge schemas
-        self._candidates = lru_cache(maxsize=100_000)(self._name_candidates)
-        self._worth_a_look = lru_cache(maxsize=100_000)(self._may_match)
+        self._candidates = lru_cache(maxsize=32_768)(self._name_candidates)
+        self._worth_a_look = lru_cache(maxsize=32_768)(self._may_match)
         self._table_view = lru_cache(maxsize=10_000)(self._view_of)
         # One object for equal detections (every `email` column of a 200,000-table schema says
         # the same), so findings share their evidence instead of each holding a copy.

@@ -20,6 +20,10 @@ from pdscan.detect.log_rules import ContextRule, bundled_log_rules
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector, widest_first
 
+# Names repeat (columns, folders), but a huge schema's table names are each met once or twice:
+# a cache this size keeps the repeats, and 200,000 unique names do not fill the memory.
+NAME_CACHE = 16_384
+
 # Every value the detectors and phrases find holds `@` (or `%40`), `:` or at least four digits
 # (`1.2.3.4`): a part of a name without one is not read, which keeps a folder of 100,000
 # `part-0042.log` files as fast to list as before names were read for values.
@@ -34,7 +38,7 @@ _NAME_BREAKS = (
 )
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=NAME_CACHE)
 def values_in_name(name: str) -> tuple[ValueMatch, ...]:
     """Every value in `name` (a path: in each of its parts), read as written and as words;
     where readings overlap the widest wins, so `jean-pierre@example.com` is one address, not
@@ -47,7 +51,7 @@ def values_in_name(name: str) -> tuple[ValueMatch, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=65_536)  # the folders of a path repeat from file to file
+@lru_cache(maxsize=NAME_CACHE)  # the folders of a path repeat from file to file
 def _in_part(part: str) -> tuple[ValueMatch, ...]:
     if not _MAY_HOLD_VALUE.search(part):
         return ()
@@ -60,7 +64,7 @@ def _in_part(part: str) -> tuple[ValueMatch, ...]:
     return tuple(sorted((found[index] for index in kept), key=lambda match: match.start))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=NAME_CACHE)
 def values_in_text(text: str) -> tuple[ValueMatch, ...]:
     """Every value in `text` the bundled rules know, left to right, without overlaps."""
     return values_found(text, bundled_detector())

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType, TracebackType
 from typing import Any
 
-from pdscan.execution.interface import ExecutionError, ExecutionSettings, Flush, worker_processes
+from pdscan.execution.interface import ExecutionError, ExecutionSettings, Flush, OnRead, worker_processes
 from pdscan.execution.local import batches_of, scan_batch
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult
 from pdscan.sources.storage import shown_location
@@ -165,9 +165,12 @@ class DaskExecutor:
     ) -> None:
         self._close()
 
-    def results(self, options: UnitOptions, flush: Flush | None = None) -> Iterator[UnitResult]:
+    def results(
+        self, options: UnitOptions, flush: Flush | None = None, on_read: OnRead | None = None
+    ) -> Iterator[UnitResult]:
         """Each batch's results, in batch order; tasks are submitted a window ahead. Records
-        come back with each unit's result (`flush` is for units read in this process)."""
+        come back with each unit's result (`flush` and `on_read` are for units read in this
+        process: none here)."""
         scan_id = uuid.uuid4().hex[:12]
         version = worker_rules_version()
         pending = iter(enumerate(self.batches))

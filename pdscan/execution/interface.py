@@ -18,6 +18,7 @@ from typing import Protocol
 from pdscan.sources.log_unit import Record, Unit, UnitOptions, UnitResult
 
 Flush = Callable[[Unit, list[Record]], None]
+OnRead = Callable[[Unit, int], None]  # a unit read in this process, and its bytes read so far
 LOCAL = "local"
 DASK = "dask"
 EXECUTION_ENGINES = (LOCAL, DASK)
@@ -51,9 +52,12 @@ class Executor(Protocol):
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None: ...
 
-    def results(self, options: UnitOptions, flush: Flush | None = None) -> Iterator[UnitResult]:
-        """`flush` takes the records of a unit read in this process as they are found (an
-        executor that reads elsewhere returns them with the unit's result)."""
+    def results(
+        self, options: UnitOptions, flush: Flush | None = None, on_read: OnRead | None = None
+    ) -> Iterator[UnitResult]:
+        """`flush` takes the records of a unit read in this process as they are found, and
+        `on_read` how far it has read (an executor that reads elsewhere returns the records with
+        the unit's result, and its progress is the result's arrival)."""
         ...
 
 

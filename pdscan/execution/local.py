@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from types import TracebackType
 
-from pdscan.execution.interface import ExecutionSettings, Flush, worker_processes
+from pdscan.execution.interface import ExecutionSettings, Flush, OnRead, worker_processes
 from pdscan.interruption import in_worker
 from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult, scan_unit
 
@@ -55,13 +55,18 @@ class LocalExecutor:
         self.pool.close()
         self.pool.join()
 
-    def results(self, options: UnitOptions, flush: Flush | None = None) -> Iterator[UnitResult]:
+    def results(
+        self, options: UnitOptions, flush: Flush | None = None, on_read: OnRead | None = None
+    ) -> Iterator[UnitResult]:
         """Results in unit order. Workers get units in batches: a hundred thousand tiny files
         sent one by one cost more in round trips than in reading. Read in this process, a unit
-        hands its records to `flush` block by block: a compressed log is one unit, however big."""
+        hands its records to `flush` and tells `on_read` how far it got block by block: a
+        compressed log, or a plain one under two ranges, is one unit, however big."""
         if self.pool is None:
             for unit in self.units:
-                yield scan_unit(unit, options, partial(flush, unit) if flush else None)
+                yield scan_unit(
+                    unit, options, partial(flush, unit) if flush else None, partial(on_read, unit) if on_read else None
+                )
             return
         batches = self.pool.imap(partial(scan_batch, options=options), batches_of(self.units))
         yield from itertools.chain.from_iterable(batches)

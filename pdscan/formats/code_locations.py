@@ -35,7 +35,12 @@ def verdict_location(verdict: Verdict) -> CodeLocation | None:
 
 
 def declaration_location(stale: StaleDeclaration) -> CodeLocation:
-    path, line = _split_line(stale.declared_in)
+    return written_location(stale.declared_in)
+
+
+def written_location(written_in: str) -> CodeLocation:
+    """Where a declaration, ignore or silence was written (`pdscan.yml:40`)."""
+    path, line = _split_line(written_in)
     return CodeLocation(_display(path), line)
 
 

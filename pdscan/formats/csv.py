@@ -44,6 +44,7 @@ COLUMNS = (
     "samples",
     "warnings",
     "fingerprint",
+    "silenced_warnings",
 )
 LIST_SEPARATOR = "; "
 
@@ -91,6 +92,7 @@ class CsvFormat:
             LIST_SEPARATOR.join(place.samples),
             LIST_SEPARATOR.join(place.warnings),
             LIST_SEPARATOR.join(place.fingerprints),
+            LIST_SEPARATOR.join(f"{s.warning} ({s.silenced_in}): {s.reason}" for s in place.silenced_warnings),
         ]
 
 

@@ -6,6 +6,10 @@ fideslang keys: pdscan's own extension keys (`user.device.user_agent`, marked `e
 in rules/taxonomy.yaml) are given as their nearest fideslang parent, so `fides` accepts the
 file. Values in a log's free text are the collection's own data categories. Purposes and
 verdicts, which fideslang has no place for, are in each field's description.
+
+An ignored place is kept, with no data category: the team said it holds no personal data to
+declare, and its description says why and where the ignore was written, so the export never
+publishes it as personal data nor hides that it was looked at.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import yaml
 
 from pdscan.formats.places import HeldPlace, Inventory, held_places
 from pdscan.formats.wording import Wording
-from pdscan.model import Report, SourceKind
+from pdscan.model import Report, SourceKind, VerdictKind
 
 NOT_IN_KEY = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -97,6 +101,11 @@ class FidesFormat:
             category = f"{place.category} ({place.clause})" if place.category else self.words.category_title(None)
             declared = ", ".join(place.declared_purposes) or "none"
             part = f"{category}; declared purposes: {declared}; pdscan verdict: {place.verdict.value}"
+            if place.verdict is VerdictKind.IGNORED:
+                ignored = place.worst
+                part = f"{category}; ignored ({ignored.ignored_in}): {ignored.ignore_reason}"
+                if ignored.unignored_kind:
+                    part += f"; pdscan verdict without the ignore: {ignored.unignored_kind.value}"
             if place.defined_at:
                 part += f"; defined at {place.defined_at}"
             parts.append(part)
@@ -119,7 +128,9 @@ def _extensions() -> frozenset[str]:
 
 
 def _categories(places: Iterable[HeldPlace]) -> list[str]:
-    return sorted({fideslang_key(data_type) for place in places for data_type in place.data_types})
+    """The data categories held: an ignored place holds none."""
+    held = (place for place in places if place.verdict is not VerdictKind.IGNORED)
+    return sorted({fideslang_key(data_type) for place in held for data_type in place.data_types})
 
 
 def _collection(place: HeldPlace) -> str:

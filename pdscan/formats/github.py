@@ -6,8 +6,9 @@ problem that does not (below --fail-on) a `warning`; one the baseline accepted a
 ignored findings and `ok` places are not annotated. A finding's warnings (`plaintext_sensitive`:
 a card number in clear text in a log) are `warning`s of their own, on `ok` places too, since a
 permitted purpose does not make clear text safe; they never fail the scan (a `notice` when the
-baseline accepted the finding). Stale declarations, stale baseline entries and skipped files
-are warnings at their own file:line. A last plain line sums it up.
+baseline accepted the finding); a warning a `silence:` entry covers is a `notice` with its
+reason and line. Stale declarations, stale baseline entries and skipped files are warnings at
+their own file:line. A last plain line sums it up.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from pdscan.formats.code_locations import (
     verdict_location,
 )
 from pdscan.formats.explanations import explanation
-from pdscan.formats.summary import in_place_order, summarise, warned
+from pdscan.formats.summary import in_place_order, silenced, summarise, warned
 from pdscan.formats.wording import Wording
-from pdscan.model import BaselineState, Report, Verdict, VerdictKind
+from pdscan.model import BaselineState, Report, SilencedWarning, Verdict, VerdictKind
 from pdscan.sentences import sentence
 from pdscan.visible import visible
 
@@ -39,6 +40,7 @@ class GithubFormat:
     def format(self, report: Report) -> str:
         lines = [_verdict(report, v, self.words) for v in in_place_order(report.verdicts) if _annotated(v)]
         lines += [_warning(verdict, warning) for verdict, warning in warned(report.verdicts)]
+        lines += [_silenced(verdict, silence) for verdict, silence in silenced(report.verdicts)]
         for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
             level = "error" if stale_fails(report) else "warning"
             title = f"pdscan: stale_declaration ({stale.place})"
@@ -98,18 +100,33 @@ def _warning(verdict: Verdict, warning: str) -> str:
     return command("notice" if accepted else "warning", verdict_location(verdict), title, message)
 
 
+def _silenced(verdict: Verdict, silence: SilencedWarning) -> str:
+    finding = verdict.finding
+    what = f"{finding.category}, {verdict.clause}" if finding.category else finding.data_type
+    title = f"pdscan: {silence.warning} silenced ({what})"
+    message = f"{place_name(verdict)}: {silence.warning} silenced ({silence.silenced_in}): {silence.reason}"
+    return command("notice", verdict_location(verdict), title, message)
+
+
 def _summary(report: Report) -> str:
+    summary = summarise(report)
+    if summary.nothing_scanned:
+        return "pdscan: nothing was scanned: every source was skipped"
     failing_count = sum(1 for verdict in report.verdicts if failing(report, verdict))
     parts = [f"pdscan: {failing_count} finding(s) fail this scan (--fail-on {report.fail_on})"]
-    warnings = sum(summarise(report).warnings.values())
+    warnings = sum(summary.warnings.values())
     if warnings:
         parts.append(f"{warnings} warning(s), failing nothing")
+    if summary.silenced:
+        parts.append(f"{summary.silenced} warning(s) silenced")
     if report.baseline is not None:
         accepted = sum(1 for v in report.verdicts if v.baseline_state is BaselineState.UNCHANGED)
         parts.append(f"{accepted} accepted by the baseline {report.baseline.path}")
         parts.append(f"{len(report.baseline.stale)} stale baseline entry(ies)")
     if report.changed_since is not None:
         parts.append(f"only places defined in files changed since {report.changed_since.ref}")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} item(s) skipped and not checked")
     return "; ".join(parts)
 
 

@@ -14,7 +14,7 @@ from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.formats.wording import Wording
 from pdscan.visible import json_text
 
-INVENTORY_SCHEMA_VERSION = "1.0.0"
+INVENTORY_SCHEMA_VERSION = "1.0.1"
 
 
 class InventoryJsonFormat:

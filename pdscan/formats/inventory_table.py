@@ -10,10 +10,13 @@ from rich.table import Table
 from rich.text import Text
 
 from pdscan.formats.console import render
+from pdscan.formats.metadata import no_places, scan_notice
 from pdscan.formats.places import HeldPlace, Inventory
+from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.table import VERDICT_STYLES
 from pdscan.formats.wording import Wording
 from pdscan.model import SourceKind
+from pdscan.sentences import skipped_line
 
 
 class InventoryTableFormat:
@@ -29,7 +32,11 @@ class InventoryTableFormat:
         words = self.words
         report = inventory.report
         yield Text.assemble((words("inventory_title"), "bold"), f" · {report.policy.title} · {report.generated_at}")
-        for holdings in inventory.holdings:
+        notice = scan_notice(report)
+        if notice:
+            yield Text()
+            yield Text(words(notice), style="bold yellow")
+        for holdings in () if nothing_scanned(report) else inventory.holdings:
             category = holdings.category
             clause = words.policy.category(category).clause if category else ""
             yield Text()
@@ -43,12 +50,14 @@ class InventoryTableFormat:
             if quoted:
                 yield Padding(Text(f"«{quoted}»", style="italic dim"), (0, 0, 0, 2))
             if not holdings.places:
-                yield Padding(Text(words("no_places"), style="dim"), (0, 0, 0, 2))
+                yield Padding(Text(words(no_places(report)), style="dim"), (0, 0, 0, 2))
                 continue
             yield Padding(self._places(holdings.places), (0, 0, 0, 2))
         if report.skipped:
             yield Text()
-            yield Text(words("partial_scan"), style="bold yellow")
+            yield Text(f"{words('skipped')} ({len(report.skipped)})", style="bold yellow")
+            for skipped in report.skipped:
+                yield Padding(Text(skipped_line(skipped, words.lang)), (0, 0, 0, 2))
 
     def _places(self, places: tuple[HeldPlace, ...]) -> Table:
         words = self.words

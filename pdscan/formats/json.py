@@ -141,6 +141,9 @@ def _finding(verdict: Verdict, words: Wording) -> dict[str, Any]:
         "warnings": list(verdict.warnings),
         "ignored_in": verdict.ignored_in,
         "baseline_state": verdict.baseline_state.value if verdict.baseline_state else None,
+        "silenced_warnings": [
+            {"warning": s.warning, "reason": s.reason, "silenced_in": s.silenced_in} for s in verdict.silenced_warnings
+        ],
     }
 
 

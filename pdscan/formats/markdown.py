@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from pdscan.formats.metadata import scan_facts, sorted_sources, source_read
+from pdscan.formats.metadata import no_places, scan_facts, scan_notice, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
+from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
-from pdscan.model import Report
+from pdscan.model import Report, VerdictKind
 from pdscan.sentences import sentence, skipped_line
 from pdscan.visible import visible
 
@@ -57,7 +58,7 @@ class MarkdownFormat:
         yield f"## {escape(words('findings_by_verdict'))}"
         yield ""
         if not places:
-            yield escape(words("nothing_found"))
+            yield escape(words("nothing_scanned" if nothing_scanned(report) else "nothing_found"))
             yield ""
         for kind, groups in by_verdict(places):
             count = sum(len(group) for _, group in groups)
@@ -76,19 +77,26 @@ class MarkdownFormat:
         asked = ", ".join(inventory.asked) if inventory.asked else words("all_categories")
         yield f"{escape(words('categories_asked'))}: {escape(asked)}"
         yield ""
-        for holdings in inventory.holdings:
-            yield from self._category_block(holdings.category, list(holdings.places), "##", inventory=True)
+        for holdings in () if nothing_scanned(inventory.report) else inventory.holdings:
+            yield from self._category_block(
+                holdings.category, list(holdings.places), "##", inventory=True, empty_label=no_places(inventory.report)
+            )
         yield from self._stale_and_skipped(inventory.report)
         yield from self._metadata(inventory.report)
 
     def _warnings(self, report: Report) -> Iterator[str]:
-        for shown, key in ((report.show_data, "raw_values_shown"), (bool(report.skipped), "partial_scan")):
-            if shown:
+        for key in ("raw_values_shown" if report.show_data else None, scan_notice(report)):
+            if key:
                 yield f"> **{escape(self.words(key))}**"
                 yield ""
 
     def _category_block(
-        self, category: str | None, places: Sequence[HeldPlace], level: str, inventory: bool = False
+        self,
+        category: str | None,
+        places: Sequence[HeldPlace],
+        level: str,
+        inventory: bool = False,
+        empty_label: str = "no_places",
     ) -> Iterator[str]:
         words = self.words
         title = words.category_title(category)
@@ -100,12 +108,20 @@ class MarkdownFormat:
         if quoted:
             yield f"> {escape(words('policy_words'))}: «{escape(quoted)}»"
             yield ""
+        if category:  # the category's own, so listed once, above its places
+            permitted = places[0].permitted_purposes if places else words.policy.category(category).purposes
+            listed = "; ".join(self._purpose(purpose) for purpose in permitted) or words("none")
+            label = words("permitted_purposes")
+            yield f"{escape(label[:1].upper() + label[1:])}: {escape(listed)}"
+            yield ""
         if not places:
-            yield escape(words("no_places"))
+            yield escape(words(empty_label))
             yield ""
             return
-        headers = [words("place"), words("source"), words("data_types"), words("declared_purposes")]
-        headers += [words("verdict")] if inventory else [words("permitted_purposes")]
+        ignored = not inventory and places[0].verdict is VerdictKind.IGNORED
+        headers = [words("place"), words("source"), words("data_types")]
+        headers.append(words("reason") if ignored else words("declared_purposes"))
+        headers += [words("verdict")] if inventory else []
         headers.append(words("evidence"))
         rows = []
         for place in places:
@@ -113,20 +129,35 @@ class MarkdownFormat:
                 place.name(self.words("free_text")),
                 place.source + (f" ({place.defined_in_source})" if place.defined_at else ""),
                 ", ".join(place.data_types),
-                self._purposes(place.declared_purposes, place, mark=True),
+                self._ignore(place) if ignored else self._declared(place),
             ]
-            row.append(place.verdict.value if inventory else self._purposes(place.permitted_purposes, place))
+            if inventory:
+                verdict = place.verdict.value
+                row.append(f"{verdict}: {self._ignore(place)}" if place.verdict is VerdictKind.IGNORED else verdict)
             row.append(self._evidence(place))
             rows.append(row)
         yield from table(headers, rows)
 
-    def _purposes(self, purposes: Sequence[str], place: HeldPlace, mark: bool = False) -> str:
-        if not purposes:
+    def _ignore(self, place: HeldPlace) -> str:
+        """Why the place is ignored, where that was written and what it would be without: the
+        audit evidence for leaving it out."""
+        ignored = place.worst
+        where = [ignored.ignored_in or ""]
+        if ignored.unignored_kind:
+            where.append(f"{self.words('unignored')}: {ignored.unignored_kind.value}")
+        return f"{ignored.ignore_reason} ({'; '.join(where)})"
+
+    def _purpose(self, purpose: str) -> str:
+        return f"{self.words.purpose_title(purpose)} ({purpose})"
+
+    def _declared(self, place: HeldPlace) -> str:
+        """The purposes declared for the place, those the policy does not permit marked."""
+        if not place.declared_purposes:
             return "—"
         shown = []
-        for purpose in purposes:
-            text = f"{self.words.purpose_title(purpose)} ({purpose})"
-            if mark and place.category and purpose not in place.permitted_purposes:
+        for purpose in place.declared_purposes:
+            text = self._purpose(purpose)
+            if place.category and purpose not in place.permitted_purposes:
                 text += f": {self.words('not_permitted').upper()}"
             shown.append(text)
         return "; ".join(shown)
@@ -136,6 +167,10 @@ class MarkdownFormat:
         if place.samples:
             parts.append(f"{self.words('samples')}: {', '.join(place.samples)}")
         parts += [self.words(f"warning.{warning}") for warning in place.warnings]
+        parts += [
+            self.words("warning_silenced", warning=s.warning, where=s.silenced_in, reason=s.reason)
+            for s in place.silenced_warnings
+        ]
         return "; ".join(parts)
 
     def _stale_and_skipped(self, report: Report) -> Iterator[str]:

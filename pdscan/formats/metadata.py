@@ -3,6 +3,7 @@ so a filed report names everything that produced it. One list, so Markdown and H
 
 from __future__ import annotations
 
+from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, SourceSummary
 
@@ -40,3 +41,16 @@ def source_read(source: SourceSummary, wording: Wording) -> str:
 
 def sorted_sources(report: Report) -> list[SourceSummary]:
     return sorted(report.sources, key=lambda s: (s.source, s.kind.value))
+
+
+def scan_notice(report: Report) -> str | None:
+    """The label of the notice above a report: nothing could be read, or only part of it."""
+    if nothing_scanned(report):
+        return "nothing_scanned"
+    return "partial_scan" if report.skipped else None
+
+
+def no_places(report: Report) -> str:
+    """The label of a category no place holds: said of what was scanned only when something was
+    skipped, since a skipped source may hold it."""
+    return "no_places_scanned" if report.skipped else "no_places"

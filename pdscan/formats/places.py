@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pdscan.formats.summary import in_place_order
-from pdscan.model import Evidence, Location, Report, SourceKind, Verdict, VerdictKind
+from pdscan.model import Evidence, Location, Report, SilencedWarning, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Policy
 
 _Item = TypeVar("_Item", str, Evidence)
@@ -40,6 +40,7 @@ class HeldPlace:
     values_seen: int | None  # logs: values found; databases: sampled values that held the data
     warnings: tuple[str, ...]
     fingerprints: tuple[str, ...]
+    silenced_warnings: tuple[SilencedWarning, ...] = ()  # each with its reason and where it was written
     first_seen: str = ""  # logs: `file:line` of the first value read (rotated copies included)
 
     @property
@@ -135,6 +136,7 @@ def _place(verdicts: list[Verdict]) -> HeldPlace:
         values_seen=_values_seen(verdicts),
         warnings=_unique(w for v in verdicts for w in v.warnings),
         fingerprints=_unique(v.fingerprint for v in verdicts),
+        silenced_warnings=tuple(dict.fromkeys(s for v in verdicts for s in v.silenced_warnings)),
         first_seen=next((v.finding.occurrences.first for v in verdicts if v.finding.occurrences), ""),
     )
 

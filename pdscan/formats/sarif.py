@@ -9,7 +9,9 @@ an ignore written in the DDL, `external` for pdscan.yml), so code scanning shows
 each result says `baselineState` new or unchanged; stale baseline entries are `absent`.
 A finding's warning (`plaintext_sensitive`: a card number in clear text in a log) is a result
 of its own rule at level `warning`, on `ok` places too: a permitted purpose does not make clear
-text safe. Warnings never fail the scan; an ignored finding's warnings are ignored with it.
+text safe. Warnings never fail the scan; an ignored finding's warnings are ignored with it. A
+warning a `silence:` entry covers is a `note` suppressed (`external`) with the entry's reason,
+its location the entry's line in pdscan.yml.
 Nothing here is judged again: levels follow the verdicts and --fail-on as audit.py decided.
 """
 
@@ -29,11 +31,21 @@ from pdscan.formats.code_locations import (
     skipped_location,
     stale_fails,
     verdict_location,
+    written_location,
 )
 from pdscan.formats.explanations import explanation
-from pdscan.formats.summary import in_place_order, warned
+from pdscan.formats.summary import in_place_order, silenced, warned
 from pdscan.formats.wording import Wording
-from pdscan.model import BaselineEntry, Report, Skipped, SourceKind, StaleDeclaration, Verdict, VerdictKind
+from pdscan.model import (
+    BaselineEntry,
+    Report,
+    SilencedWarning,
+    Skipped,
+    SourceKind,
+    StaleDeclaration,
+    Verdict,
+    VerdictKind,
+)
 from pdscan.sentences import sentence
 from pdscan.visible import json_text
 
@@ -148,6 +160,7 @@ class SarifFormat:
 def sarif_document(report: Report, words: Wording) -> dict[str, Any]:
     results = [_result(report, v, words) for v in in_place_order(report.verdicts) if v.kind is not VerdictKind.OK]
     results += [_warning(verdict, warning) for verdict, warning in warned(report.verdicts)]
+    results += [_silenced(verdict, silence) for verdict, silence in silenced(report.verdicts)]
     results += [_stale_declaration(report, s) for s in sorted(report.stale_declarations, key=_stale_order)]
     if report.baseline is not None:
         results += [_stale_entry(report, entry) for entry in report.baseline.stale]
@@ -243,6 +256,21 @@ def _warning(verdict: Verdict, warning: str) -> dict[str, Any]:
     }
     if verdict.baseline_state is not None:
         result["baselineState"] = verdict.baseline_state.value
+    return result
+
+
+def _silenced(verdict: Verdict, silence: SilencedWarning) -> dict[str, Any]:
+    result = _warning(verdict, silence.warning)
+    result["level"] = "note"
+    result["message"]["text"] += f" Silenced ({silence.silenced_in}): {silence.reason}"
+    result["suppressions"] = [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": silence.reason,
+            "location": {"physicalLocation": _physical(written_location(silence.silenced_in))},
+        }
+    ]
     return result
 
 

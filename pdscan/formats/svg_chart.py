@@ -1,9 +1,13 @@
 """The HTML report's chart: policy categories (rows) by scanned sources (columns), each cell
 coloured by the most severe verdict among the category's places in that source and labelled
-with how many places. Plain inline SVG: no script, no font, nothing fetched."""
+with how many places. Plain inline SVG: no script, no font, nothing fetched. With no script to
+measure text, widths are estimated generously: category titles are written whole (a long one
+on two lines), the label column as wide as the longest, and the width covers the slanted source
+names and the legend, so nothing is clipped; the stylesheet scales it down in a narrow window."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 from pathlib import PurePath
@@ -23,8 +27,14 @@ VERDICT_COLOURS = {
 }
 DARK_TEXT_ON = frozenset({VerdictKind.UNDECLARED})  # amber is too light for white digits
 CELL_WIDTH, CELL_HEIGHT, GAP = 56, 30, 4
-CHAR_WIDTH = 8.0  # generous average width of a 13px system-font character (Cyrillic is wide), for layout
-LONGEST_LABEL = 48  # characters; longer titles and names are cut with "…" (the full text is the tooltip)
+LINE_HEIGHT = 14  # a category title on two lines still fits its row
+# generous average widths of a 13px system-font character, for layout (no script measures text);
+# Cyrillic is wider than Latin, and too wide a guess only leaves space, too narrow a one clips
+LATIN_WIDTH, OTHER_WIDTH = 8.0, 9.0
+WRAP_AT = 36  # characters; a longer category title goes on two lines, split at its middle space
+LONGEST_SOURCE = 48  # characters; a longer source name is cut with "…" (the full path is the tooltip)
+COLUMN_SLANT = math.radians(40)  # source names are written rising at this angle
+LEGEND_LEFT = 8  # the legend starts at the left edge, under the titles, not under the cells
 
 
 def category_source_chart(places: Sequence[HeldPlace], wording: Wording) -> str:
@@ -32,16 +42,21 @@ def category_source_chart(places: Sequence[HeldPlace], wording: Wording) -> str:
     sources = sorted({place.source for place in places})
     if not categories:
         return ""
-    row_labels = [_cut(wording.category_title(c)) for c in categories]
+    row_labels = [_lines(wording.category_title(c)) for c in categories]
     column_labels = [_cut(PurePath(source).name or source) for source in sources]
-    left = int(max(len(label) for label in row_labels) * CHAR_WIDTH) + 16
-    top = int(max(len(label) for label in column_labels) * CHAR_WIDTH * 0.72) + 24
-    width = left + len(sources) * (CELL_WIDTH + GAP) + 24
+    left = int(max(_width(line) for lines in row_labels for line in lines)) + 16
+    top = int(max(_width(label) for label in column_labels) * math.sin(COLUMN_SLANT)) + 24
+    cells_right = left + len(sources) * (CELL_WIDTH + GAP)
+    names_right = max(
+        left + index * (CELL_WIDTH + GAP) + CELL_WIDTH // 2 + _width(label) * math.cos(COLUMN_SLANT)
+        for index, label in enumerate(column_labels)
+    )
     legend_y = top + len(categories) * (CELL_HEIGHT + GAP) + 24
     present = sorted({place.verdict for place in places}, key=lambda kind: -kind.severity)
     height = legend_y + len(present) * 22 + 8
     legend = [f"{wording.verdict(kind)} ({kind.value})" for kind in present]
-    width = max(width, left + 22 + int(max(len(text) for text in legend) * CHAR_WIDTH) + 16)
+    legend_right = LEGEND_LEFT + 22 + max(_width(text) for text in legend)
+    width = int(max(cells_right, names_right, legend_right)) + 16
     title = escape(wording("chart"))
     parts = [
         f'<svg role="img" aria-labelledby="chart-title" '
@@ -57,10 +72,12 @@ def category_source_chart(places: Sequence[HeldPlace], wording: Wording) -> str:
     for row, (category, label) in enumerate(zip(categories, row_labels, strict=True)):
         y = top + row * (CELL_HEIGHT + GAP)
         full = wording.category_title(category) + (f" ({category})" if category else "")
-        parts.append(
-            f'<text x="{left - 10}" y="{y + CELL_HEIGHT // 2 + 4}" text-anchor="end" fill="#1d2330">'
-            f"<title>{escape(full)}</title>{escape(label)}</text>"
+        first = y + CELL_HEIGHT // 2 + 4 - (len(label) - 1) * LINE_HEIGHT // 2
+        lines = "".join(
+            f'<tspan x="{left - 10}" y="{first + number * LINE_HEIGHT}">{escape(line)}</tspan>'
+            for number, line in enumerate(label)
         )
+        parts.append(f'<text text-anchor="end" fill="#1d2330"><title>{escape(full)}</title>{lines}</text>')
         for column, source in enumerate(sources):
             here = [p for p in places if p.category == category and p.source == source]
             x = left + column * (CELL_WIDTH + GAP)
@@ -83,8 +100,8 @@ def category_source_chart(places: Sequence[HeldPlace], wording: Wording) -> str:
     for index, (kind, text) in enumerate(zip(present, legend, strict=True)):
         y = legend_y + index * 22
         parts.append(
-            f'<rect x="{left}" y="{y}" width="14" height="14" rx="2" fill="{VERDICT_COLOURS[kind]}"/>'
-            f'<text x="{left + 22}" y="{y + 12}" fill="#1d2330">{escape(text)}</text>'
+            f'<rect x="{LEGEND_LEFT}" y="{y}" width="14" height="14" rx="2" fill="{VERDICT_COLOURS[kind]}"/>'
+            f'<text x="{LEGEND_LEFT + 22}" y="{y + 12}" fill="#1d2330">{escape(text)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -100,5 +117,18 @@ def _categories(places: Sequence[HeldPlace], wording: Wording) -> list[str | Non
     return ordered
 
 
+def _lines(title: str) -> list[str]:
+    """The title whole: on one line, or on two split at the space nearest its middle."""
+    spaces = [index for index, char in enumerate(title) if char == " "]
+    if len(title) <= WRAP_AT or not spaces:
+        return [title]
+    middle = min(spaces, key=lambda index: abs(index - len(title) / 2))
+    return [title[:middle], title[middle + 1 :]]
+
+
+def _width(text: str) -> float:
+    return sum(LATIN_WIDTH if char.isascii() else OTHER_WIDTH for char in text)
+
+
 def _cut(text: str) -> str:
-    return text if len(text) <= LONGEST_LABEL else text[: LONGEST_LABEL - 1] + "…"
+    return text if len(text) <= LONGEST_SOURCE else text[: LONGEST_SOURCE - 1] + "…"

@@ -65,7 +65,10 @@ class TableFormat:
         if len(listed) < len(report.verdicts):
             yield Text()
             yield Text(_not_all_listed(listed, summary, lang), style="bold")
-        if not report.verdicts:
+        if summary.nothing_scanned:
+            yield Text()
+            yield Text(say("table.nothing_scanned", lang), style="bold yellow")
+        elif not report.verdicts:
             yield Text()
             yield Text(say("table.nothing_found", lang))
         yield Text()
@@ -235,6 +238,9 @@ def _details(verdict: Verdict, lang: str) -> Text:
     details.stylize("dim")
     for warning in verdict.warnings:
         details.append(f" · {warning}: {_warning_words(warning, lang)}", style="bold red")
+    for silenced in verdict.silenced_warnings:
+        said = say("table.silenced", lang, warning=silenced.warning, where=silenced.silenced_in, reason=silenced.reason)
+        details.append(said, style="dim")
     return details
 
 
@@ -274,7 +280,9 @@ def _summary_panel(summary: Summary, fail_on: str, lang: str) -> Panel:
         else say("table.failing", lang, failing=summary.failing, fail_on=fail_on)
     )
     title = say("table.total", lang, total=summary.total)
-    if summary.partial:
+    if summary.nothing_scanned:
+        title += say("table.nothing_scanned_title", lang)
+    elif summary.partial:
         title += say("table.partial", lang)
     return Panel(Group(columns, Text(), Text(threshold)), title=title, title_align="left", expand=False)
 
@@ -290,7 +298,10 @@ def _listing(title: str, lines: list[str]) -> Iterator[RenderableType]:
 
 def next_step(report: Report, summary: Summary, lang: str = ENGLISH) -> str:
     """One line saying what to do: the worst problem present first, then how many others remain;
-    warnings come last (they fail nothing, but are not "nothing to do")."""
+    skipped items after the problems found (nothing is known of them, so never "nothing to
+    do"), warnings last (they fail nothing). A scan that read nothing says only that."""
+    if summary.nothing_scanned:
+        return say("table.next_nothing_scanned", lang)
     counts = summary.by_verdict
     problems = [
         (f"{count} {kind}", say(f"table.advice.{kind}", lang, count=count))
@@ -303,12 +314,17 @@ def next_step(report: Report, summary: Summary, lang: str = ENGLISH) -> str:
         )
         if count
     ]
+    if report.skipped:
+        skipped = len(report.skipped)
+        problems.append(
+            (say("table.skipped_count", lang, count=skipped), say("table.advice.skipped", lang, count=skipped))
+        )
     problems += [
         (say("table.warning_count", lang, count=count, warning=warning), _warning_advice(warning, count, lang))
         for warning, count in summary.warnings.items()
     ]
     if not problems:
-        return say("table.nothing_to_fix" if report.skipped else "table.nothing_to_do", lang)
+        return say("table.nothing_to_do", lang)
     (_, advice), others = problems[0], problems[1:]
     then = ", ".join(counted for counted, _ in others)
     return say("table.next", lang, advice=advice) + (say("table.then", lang, others=then) if others else "")

@@ -100,11 +100,19 @@ def load_tools(engine_name: str | None, value_rules: tuple[ValueRule, ...]) -> t
     return analyser, compile_engine(analyser.triggers, engine_name)
 
 
-def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], None] | None = None) -> UnitResult:
+def scan_unit(
+    unit: Unit,
+    options: UnitOptions,
+    flush: Callable[[list[Record]], None] | None = None,
+    on_read: Callable[[int], None] | None = None,
+) -> UnitResult:
     """Read the unit and analyse its lines; a read error ends it with what was found so far.
 
     With `flush` (a unit read in this process, such as a never-ending standard input), records
-    are handed over block by block instead of held until the end.
+    are handed over block by block instead of held until the end. With `on_read` (a unit read
+    in this process), the bytes of the unit read from disk so far (compressed bytes for a
+    compressed log: what its size counts) are told after each block is analysed, so a progress
+    bar moves through one large file.
     """
     analyser, engine = load_tools(options.text_engine, options.value_rules)
     result = UnitResult()
@@ -115,7 +123,8 @@ def scan_unit(unit: Unit, options: UnitOptions, flush: Callable[[list[Record]], 
         else:
             with open_binary(unit.path) as raw:
                 raw.seek(unit.start)
-                _scan_stream(raw, unit, options, analyser, engine, result, flush)
+                told = None if on_read is None else lambda: on_read(raw.tell() - unit.start)
+                _scan_stream(raw, unit, options, analyser, engine, result, flush, told)
     except LogReadError as error:
         result.error = f"{_what(unit.compression)} after line {result.lines:,}: {error}"
     except BinaryData as error:
@@ -137,13 +146,14 @@ def _scan_stream(
     engine: Engine,
     result: UnitResult,
     flush: Callable[[list[Record]], None] | None,
+    told: Callable[[], None] | None = None,
 ) -> None:
     compression = unit.compression
     stream = decompressed(raw, compression)
     if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
         stream, result.encoding = text_stream(stream)
     try:
-        _scan_blocks(stream, unit, options, analyser, engine, result, flush)
+        _scan_blocks(stream, unit, options, analyser, engine, result, flush, told)
     finally:
         if isinstance(stream, Transcoded):  # the log's own bytes, not their UTF-8
             result.bytes_read = stream.bytes_read
@@ -157,6 +167,7 @@ def _scan_blocks(
     engine: Engine,
     result: UnitResult,
     flush: Callable[[list[Record]], None] | None,
+    told: Callable[[], None] | None,
 ) -> None:
     compression = unit.compression
     ends_with_break = True
@@ -184,6 +195,8 @@ def _scan_blocks(
             ends_with_break = piece.endswith(b"\n")
             last_line = len(piece) - piece.rfind(b"\n") - 1
             carried = 0 if ends_with_break else last_line + (carried if not newlines else 0)
+        if told is not None:
+            told()
     if not ends_with_break:
         result.lines += 1  # a last line without a line break
 

@@ -175,16 +175,17 @@ def scan_logs(
 
     pooled = [unit for unit in units if unit.path != STDIN_PATH]
     executor = open_executor(options.execution, pooled)
+    told = _ToldProgress(progress, executor) if progress is not None else None
     if progress is not None:
         progress.plan(sum(unit.size for unit in units), executor.tasks)
     with executor:  # the pool is forked (or the cluster started) before the progress bar starts its thread
         if progress is not None:
             progress.start()
-        for unit, result in _run(units, pooled, unit_options, executor, stream):
+        for unit, result in _run(units, pooled, unit_options, executor, stream, told.read if told else None):
             state = states[unit.input_order]
             _merge(state, unit, result, on_record)
-            if progress is not None:
-                progress.advance(unit.size, executor.tasks_done)
+            if told is not None:
+                told.finished(unit)
 
     summaries = []
     for state in states:
@@ -393,14 +394,37 @@ def _run(
     options: UnitOptions,
     executor: Executor,
     stream: Callable[[Unit, list[Record]], None],
+    on_read: Callable[[Unit, int], None] | None,
 ) -> Iterable[tuple[Unit, UnitResult]]:
     """Results in unit order; standard input stays in this process and streams its records as
     it is read (it may never end); the other units (`pooled`) go to the executor, which streams
-    the records of those it reads in this process too."""
+    the records of those it reads in this process, and how far it has read them, too."""
     for unit in units:
         if unit.path == STDIN_PATH:
             yield unit, scan_unit(unit, options, partial(stream, unit))
-    yield from zip(pooled, executor.results(options, stream), strict=True)
+    yield from zip(pooled, executor.results(options, stream, on_read), strict=True)
+
+
+class _ToldProgress:
+    """What the progress was told of each unit: its bytes as a unit read in this process reads
+    them (block by block), the rest when its result arrives (all of it, from a worker). The bar
+    moves through one large file and never counts a byte twice."""
+
+    def __init__(self, progress: Progress, executor: Executor) -> None:
+        self.progress = progress
+        self.executor = executor
+        self.told: dict[tuple[int, int], int] = {}  # (input, start) -> bytes told
+
+    def read(self, unit: Unit, read_so_far: int) -> None:
+        key = (unit.input_order, unit.start)
+        told = self.told.get(key, 0)
+        done = min(read_so_far, unit.size)
+        if done > told:
+            self.told[key] = done
+            self.progress.advance(done - told, self.executor.tasks_done)
+
+    def finished(self, unit: Unit) -> None:
+        self.progress.advance(unit.size - self.told.pop((unit.input_order, unit.start), 0), self.executor.tasks_done)
 
 
 def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callable[[LogRecord], None] | None) -> None:

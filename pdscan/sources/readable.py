@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pdscan.detect.masking import mask_name
+from pdscan.detect.text_values import NAME_CACHE
 
 
 def readable_name(name: str) -> str:
@@ -22,7 +23,7 @@ def readable_name(name: str) -> str:
     return name if name.isascii() else name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=NAME_CACHE)
 def shown_name(name: str) -> str:
     """`name` readable, and with the personal values in it masked."""
     return mask_name(readable_name(name))
