@@ -192,8 +192,8 @@ def scan_logs(
         path = _display(state.log_input)
         nothing_read = bool(state.error) and not state.bytes_read  # e.g. a file a Dask worker cannot see
         if state.error:
-            after = "nothing was read" if nothing_read else "what was read before it is reported"
-            problem = Skipped(path, f"{state.error}; {after}", state.lines or None)
+            message = "skipped.log_error_nothing_read" if nothing_read else "skipped.log_error_after"
+            problem = skipped_because(path, message, (("error", state.error),), state.lines or None)
             on_skip(problem)
             skipped.append(problem)
         summaries.append(
