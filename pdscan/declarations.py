@@ -602,8 +602,8 @@ class Declarations:
                     if not column.categories:
                         continue
                     held = [f for t in matching for f in by_place.get((t.name.lower(), column.pattern.lower()), [])]
-                    what = f"column `{table.pattern}.{column.pattern}`"
-                    stale.extend(_stale_categories(column, what, place, held))
+                    where = ("stale.column_category", (("column", f"{table.pattern}.{column.pattern}"),))
+                    stale.extend(_stale_categories(column, where, place, held))
         return tuple(stale)
 
     def _stale_field_categories(self, findings: Sequence[Finding]) -> list[StaleDeclaration]:
@@ -620,8 +620,8 @@ class Declarations:
             by_field = _by_place(in_log)
             for field in categorised:
                 held = by_field.get(("", field.pattern.lower()), [])
-                what = f"field `{field.pattern}` of `{log.pattern}`"
-                stale.extend(_stale_categories(field, what, f"{log.pattern}.{field.pattern}", held))
+                where = ("stale.field_category", (("field", field.pattern), ("log", log.pattern)))
+                stale.extend(_stale_categories(field, where, f"{log.pattern}.{field.pattern}", held))
         return stale
 
 
@@ -693,7 +693,7 @@ class _InlineReader:
 
 
 def _stale_categories(
-    entry: ColumnDeclaration, what: str, place: str, held: Sequence[Finding]
+    entry: ColumnDeclaration, where: tuple[str, tuple[tuple[str, str], ...]], place: str, held: Sequence[Finding]
 ) -> list[StaleDeclaration]:
     """Per-category entries of a column or field for categories no longer found there. Judged
     only where the scan read values at the place: a name alone says nothing of what else a
@@ -701,13 +701,14 @@ def _stale_categories(
     if not any(f.occurrences is not None or f.values is not None for f in held):
         return []
     categories = {f.category for f in held if f.category is not None}
-    found = ", ".join(f"`{c}`" for c in sorted(categories)) or "no category of the policy"
+    message, names = where  # the sentence of rules/labels.yaml, "_none" when no category was found
+    found = tuple(sorted(categories))
     return [
         StaleDeclaration(
             f"{place}.{declared.category}",
             declared.declared_in,
-            f"{what} is declared to hold `{declared.category}`, but its values hold no `{declared.category}` "
-            f"any more (found: {found}): remove the entry",
+            message if found else f"{message}_none",
+            (*names, ("category", declared.category), ("found", found)),
         )
         for declared in entry.categories
         if declared.category not in categories

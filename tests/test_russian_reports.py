@@ -42,7 +42,8 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
 def build_sources(shop: Path) -> None:
     """The example shop, with what it lacks: database values (JSON keys, doubted and confirmed
     names), the schema evidence of table prefixes and SQL types, a log of over a thousand values,
-    an ignored place, a stale declaration and two skipped files."""
+    an ignored place, stale declarations (a table gone, a category no longer in a column's
+    values) and two skipped files."""
     extra = shop / "extra"
     extra.mkdir()
     (extra / "schema.sql").write_text(
@@ -84,7 +85,9 @@ def build_sources(shop: Path) -> None:
     data_map = data_map.replace(
         "\n# Logs:",
         '\n  extra:\n    files: ["extra/schema.sql"]\n    tables:\n      fax_numbers:\n'
-        "        columns:\n          fax: [delivery]\n\n# Logs:",
+        "        columns:\n          fax: [delivery]\n"
+        "  crm:\n    files: [\"extra/crm.db\"]\n    tables:\n      customers:\n        columns:\n"
+        "          notes: {categories: {email: [customer_support], phone: [delivery]}}\n\n# Logs:",
         1,
     )
     data_map += (
