@@ -86,7 +86,7 @@ def build_sources(shop: Path) -> None:
         "\n# Logs:",
         '\n  extra:\n    files: ["extra/schema.sql"]\n    tables:\n      fax_numbers:\n'
         "        columns:\n          fax: [delivery]\n"
-        "  crm:\n    files: [\"extra/crm.db\"]\n    tables:\n      customers:\n        columns:\n"
+        '  crm:\n    files: ["extra/crm.db"]\n    tables:\n      customers:\n        columns:\n'
         "          notes: {categories: {email: [customer_support], phone: [delivery]}}\n\n# Logs:",
         1,
     )
