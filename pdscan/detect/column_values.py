@@ -108,7 +108,7 @@ class ColumnProfiler:
             return
         self.documents += 1
         seen_paths: set[str] = set()
-        found = []
+        found: list[tuple[ValueMatch, str]] = []
         for path, leaf in _leaves(document):
             if len(self._keys) < MAX_KEY_PATHS or path in self._keys:
                 seen_paths.add(path)
