@@ -234,8 +234,8 @@ class SuggestingChoice(click.Choice):
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter as error:
-            error.message = error.message.rstrip(".") + did_you_mean(value, (str(c) for c in self.choices))
-            raise
+            message = error.message.rstrip(".") + did_you_mean(value, (str(c) for c in self.choices))
+            raise click.BadParameter(message, ctx=error.ctx, param=error.param, param_hint=error.param_hint) from None
 
 
 CONFIG_OPTION = click.option(

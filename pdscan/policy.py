@@ -339,7 +339,7 @@ class _Checker:
         for unknown in sorted(str(k) for k in value if allowed is not None and k not in allowed):
             self.add(
                 value,
-                f"unknown key '{unknown}' in {what} (expected one of: {', '.join(sorted(allowed))})",
+                f"unknown key '{unknown}' in {what} (expected one of: {', '.join(sorted(allowed or ()))})",
                 unknown,
                 on_key=True,
             )

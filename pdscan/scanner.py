@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar, cast
 
 from pdscan import __version__
 from pdscan.audit import audit
@@ -57,6 +58,7 @@ REPORT_SCHEMA_VERSION = "1.7.0"
 STDIN_NAME = "<stdin>"
 DEFAULT_TABLE_JOBS = 4  # tables sampled at once by default: the server does the waiting, not our cores
 RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
+Shared = TypeVar("Shared")  # what `_interned` hands back is the type it was given
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def run_scan(
         summaries.append(replace(_summary(database.schema), rows=database.rows))
         findings.extend(_database_findings(database, policy, classifier, request.show_data))
     if log_inputs:
-        options = LogScanOptions(
+        log_options = LogScanOptions(
             jobs=request.jobs or available_cores(),
             log_format=request.log_format,
             text_engine=request.text_engine,
@@ -177,7 +179,7 @@ def run_scan(
             scheduler=request.scheduler,
             on_note=on_note,
         )
-        logs = scan_logs(log_inputs, options, on_record, progress, on_skip)
+        logs = scan_logs(log_inputs, log_options, on_record, progress, on_skip)
         skipped.extend(logs.skipped)
         summaries.extend(logs.summaries)
         findings.extend(_log_findings(logs.fields, policy))
@@ -284,7 +286,7 @@ def _database_findings(
 ) -> list[Finding]:
     """Per column: its name, its sampled values and (JSON) its keys, judged together."""
     titles = taxonomy_titles()
-    findings = []
+    findings: list[Finding] = []
     for table in database.schema.tables:
         for column in table.columns:
             profile = database.profiles.get((table.name, column.name))
@@ -341,18 +343,23 @@ def _findings(tables: Sequence[Table], policy: Policy, classifier: NameClassifie
     """Every column's detections as findings; equal evidence is one object, so the 600,000
     findings of a 200,000-table schema share their sentences instead of each holding copies."""
     shared: dict[object, object] = {}
-    findings = []
+    findings: list[Finding] = []
     for table in sorted(tables, key=_table_order):  # in the report's order, so audit need not sort them
         for column in sorted(table.columns, key=_column_order):
             for detection in sorted(classifier.classify(column, table), key=_data_type):
-                evidence = tuple(shared.setdefault(item, item) for item in detection.evidence)
+                evidence = tuple(_interned(shared, item) for item in detection.evidence)
                 shared_detection = replace(
                     detection,
-                    evidence=shared.setdefault(evidence, evidence),
-                    confidence=shared.setdefault(detection.confidence, detection.confidence),
+                    evidence=_interned(shared, evidence),
+                    confidence=_interned(shared, detection.confidence),
                 )
                 findings.append(_column_finding(column, shared_detection, policy))
     return findings
+
+
+def _interned(shared: dict[object, object], item: Shared) -> Shared:
+    """The one equal object already in `shared` (or `item`, now shared)."""
+    return cast(Shared, shared.setdefault(item, item))
 
 
 def _table_order(table: Table) -> tuple[str, str]:

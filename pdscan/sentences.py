@@ -91,7 +91,7 @@ def say(message: str, lang: str = ENGLISH, **values: SentenceValue) -> str:
 
 
 def skipped_because(
-    source: str, message: str, values: tuple[tuple[str, str], ...] = (), line: int | None = None
+    source: str, message: str, values: tuple[tuple[str, SentenceValue], ...] = (), line: int | None = None
 ) -> Skipped:
     """A skipped item whose reason pdscan words: in English, and said in each report's language."""
     reason = _Filler(ENGLISH).vformat(_templates(ENGLISH)[message], (), dict(values))

@@ -19,7 +19,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -188,7 +188,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, depth)
-            return self._sequence(node, depth)
+            return self._sequence(cast(yaml.SequenceNode, node), depth)  # PyYAML's last node kind
         finally:
             self._open.discard(id(node))
 

@@ -1,8 +1,28 @@
 #!/usr/bin/env bash
 # The whole test suite from a clean checkout: a venv with pdscan and its test extras, the
-# linter, then every test. CI (.ci/run) calls exactly this.
+# linter, the type checker, then every test. CI (.ci/run) calls exactly this.
+#
+#   tests/run.sh [PYTEST ARGS...]         everything (installs what is missing)
+#   tests/run.sh --fast [PYTEST ARGS...]  in-process tests only, in about a minute: installs
+#       nothing and assumes the venv exists (one full run makes it); skips the tests marked
+#       cli, db, browser, distributed, storage or slow (setup.cfg lists what each means)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+venv="${PDSCAN_VENV:-.venv}"
+
+if [ "${1:-}" = "--fast" ]; then
+    shift
+    if [ ! -x "$venv/bin/python" ]; then
+        echo "tests/run.sh --fast: no venv at $venv; run tests/run.sh once to make it" >&2
+        exit 2
+    fi
+    echo "== pytest (fast: in-process tests only)"
+    start=$SECONDS
+    status=0
+    "$venv/bin/python" -m pytest -m "not (cli or db or browser or distributed or storage or slow)" "$@" || status=$?
+    echo "== fast lane: $((SECONDS - start)) s"
+    exit "$status"
+fi
 
 # Real components for the tests, from Debian packages when absent (and root): PostgreSQL and
 # MariaDB servers for tests/test_database_*.py (started by the tests on loopback as an
@@ -19,7 +39,6 @@ if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/nu
         || echo "installing ${missing[*]} failed: their tests will be skipped, loudly" >&2
 fi
 
-venv="${PDSCAN_VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
@@ -28,5 +47,7 @@ fi
 
 echo "== ruff"
 "$venv/bin/ruff" check pdscan tests benchmarks examples
+echo "== mypy"
+"$venv/bin/mypy"  # settings and files: setup.cfg [mypy]
 echo "== pytest"
 "$venv/bin/python" -m pytest "$@"

@@ -10,27 +10,46 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+HUNG = 600  # seconds: only a hung program runs this long; the tests' own waits are on events
+
 
 def stderr_on_terminal(command: Sequence[str], cwd: Path, extra_env: dict[str, str]) -> str:
-    """Run `command` to its end with stderr on a pseudo-terminal; what the terminal showed."""
+    """Run `command` to its end with stderr on a pseudo-terminal; what the terminal showed.
+
+    The terminal is read while the program runs: a terminal holds only a few kilobytes unread,
+    and a progress bar redrawn over a long (or slowed) scan writes more, so waiting for the end
+    before reading blocked the program on its own output until the wait ran out."""
     import pty
 
     leader, follower = pty.openpty()
     environment = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")} | extra_env
-    subprocess.run(
-        list(command),
-        cwd=cwd,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-        check=False,
-        timeout=120,
+    process = subprocess.Popen(
+        list(command), cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower
     )
     os.close(follower)
-    shown = read_until(leader, None, timeout=5)
-    os.close(leader)
-    return shown.decode("utf-8", "replace")
+    seen = b""
+    hung_at = time.monotonic() + HUNG
+    try:
+        while time.monotonic() < hung_at:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if not ready:
+                if process.poll() is not None:
+                    break  # it has ended and everything it wrote is read
+                continue
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # every writer closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        process.wait(timeout=max(0.0, hung_at - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(leader)
+    return seen.decode("utf-8", "replace")
 
 
 def read_until(fd: int, marker: bytes | None, timeout: float = 60) -> bytes:

@@ -13,6 +13,7 @@ import subprocess
 import tracemalloc
 from pathlib import Path
 
+import pytest
 from report_factory import ENGLISH, report, verdict
 from test_cli import PDSCAN, pdscan
 
@@ -25,6 +26,8 @@ from pdscan.model import VerdictKind
 from pdscan.output_files import ReportOutput
 from pdscan.policy import load_policy
 from pdscan.scanner import ScanRequest, run_scan
+
+pytestmark = pytest.mark.slow
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
 EVERY_WORD_RULES = """\

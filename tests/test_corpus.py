@@ -11,7 +11,10 @@ import pytest
 from pdscan.sources.sql_ddl import scan_ddl_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "schemas"
-pytestmark = pytest.mark.skipif(not (CORPUS / "labels.csv").is_file(), reason=f"labelled corpus not found at {CORPUS}")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CORPUS / "labels.csv").is_file(), reason=f"labelled corpus not found at {CORPUS}"),
+]
 EXPECTED = {
     "opencart_3.0.5.0.mysql.sql": (134, 826),
     "synapse_main_full_72.sqlite.sql": (132, 614),

@@ -31,6 +31,8 @@ import pytest
 import zstandard
 from test_cli import PDSCAN
 
+pytestmark = pytest.mark.distributed
+
 BIG_PLAIN = 17 * 1024 * 1024  # above two 8 MiB ranges: the file is cut into byte ranges at line starts
 TASK_PREFIX = "pdscan-scan"  # pdscan's task keys (pdscan.execution.dask.TASK_PREFIX), as a cluster sees them
 

@@ -14,6 +14,8 @@ from browser import BrowserUnavailable, PageVisit, render, screenshot, visit
 from report_outputs import copy_shop, run
 from wide_report import write_wide_schema
 
+pytestmark = pytest.mark.browser
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WINDOW_HEIGHT = 900
 LONGEST_RU_TITLE = "Любая другая информация, предоставленная по предварительному согласию"

@@ -36,6 +36,8 @@ from pdscan.sources.sql_ddl import scan_ddl_text
 from pdscan.sources.sql_dialect import detect_dialect
 from pdscan.sources.sql_split import StatementSplitter
 
+pytestmark = pytest.mark.slow  # each case times inputs growing eightfold, seconds apiece
+
 GROWTH = 8
 LIMIT = 24  # linear: 8, quadratic: 64
 MIN_SECONDS = 0.02

@@ -30,6 +30,8 @@ from personal_fixtures import APP_LOG, EVENTS_JSONL, LOG_VALUES
 from pdscan.sources import storage as storage_module
 from pdscan.sources.storage import is_remote, shown_location
 
+pytestmark = pytest.mark.storage
+
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")

@@ -22,7 +22,7 @@ from pdscan.detect.masking import mask_text, shown
 from pdscan.detect.text_values import values_found
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
-from pdscan.model import Detection, Evidence, Phrase, ValueSample
+from pdscan.model import Detection, Evidence, Phrase, SentenceValue, ValueSample
 
 MIN_SHARE = 0.05  # values alone call a column only when at least this share of its sample holds the type
 MIN_MATCHED = 3  # … and at least this many values (or every value of a smaller sample)
@@ -107,7 +107,7 @@ class ColumnProfiler:
             return
         self.documents += 1
         seen_paths: set[str] = set()
-        found = []
+        found: list[tuple[ValueMatch, str]] = []
         for path, leaf in _leaves(document):
             if len(self._keys) < MAX_KEY_PATHS or path in self._keys:
                 seen_paths.add(path)
@@ -266,8 +266,13 @@ def _key_detections(profile: ValueProfile, classify_key: Callable[[str], tuple[D
                 best[detection.data_type] = (detection, path, count)
     detections = []
     for data_type, (detection, path, count) in sorted(best.items()):
-        meaning = next((e.value("meaning") for e in detection.evidence[:1] if e.value("meaning")), data_type)
-        values = (("path", path), ("count", count), ("documents", profile.documents), ("meaning", meaning))
+        meaning = next((e.value("meaning") for e in detection.evidence[:1] if e.value("meaning")), None) or data_type
+        values: tuple[tuple[str, SentenceValue], ...] = (
+            ("path", path),
+            ("count", count),
+            ("documents", profile.documents),
+            ("meaning", meaning),
+        )
         evidence = (Evidence("name", "name.json_key", values),)
         detections.append(Detection(data_type, min(KEY_NAME, detection.confidence), evidence))
     return detections

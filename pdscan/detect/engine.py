@@ -16,7 +16,7 @@ it compiled in linear time and bounded memory.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,7 +61,11 @@ def compile_engine(triggers: Sequence[Trigger], name: str | None = None) -> Engi
     users = [index for index, trigger in enumerate(triggers) if trigger.linear_only]
     if triggers and not bundled:  # a user's rule checked alone against its examples
         return re2_engine.compile_users(triggers)
-    builders = {"hyperscan": hyperscan_engine.compile, "re2": re2_engine.compile, "re": re_engine.compile}
+    builders: dict[str, Callable[[list[Trigger]], Engine]] = {
+        "hyperscan": hyperscan_engine.compile,
+        "re2": re2_engine.compile,
+        "re": re_engine.compile,
+    }
     errors = []
     for candidate in [name] if name else ENGINE_NAMES:
         try:
@@ -88,9 +92,12 @@ class _BesideUsers:
 
 
 class RuleWithTrigger(Protocol):
-    pattern: str
-    trigger: str | None
-    linear_only: bool
+    @property
+    def pattern(self) -> str: ...
+    @property
+    def trigger(self) -> str | None: ...
+    @property
+    def linear_only(self) -> bool: ...
 
 
 def trigger_of(rule: RuleWithTrigger) -> Trigger:

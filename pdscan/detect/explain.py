@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -526,7 +526,7 @@ def _doc(function: object) -> str:
     return text[:1].lower() + text[1:].rstrip(".")
 
 
-def _listed(words: frozenset[str] | set[str], joint: str = "and") -> str:
+def _listed(words: Iterable[str], joint: str = "and") -> str:
     """`a`; `a` and `b`: words in backticks, sorted (sets have no order of their own)."""
     quoted = [f"`{word}`" for word in sorted(words)]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {joint} {quoted[-1]}"

@@ -109,7 +109,8 @@ class LineAnalyser:
         self.log_rules = log_rules
         self.values = [_value(rule) for rule in value_rules]
         self.contexts = [(rule, re.compile(rule.pattern)) for rule in log_rules.contexts]
-        self.triggers: list[Trigger] = [trigger_of(rule) for rule in (*value_rules, *log_rules.contexts)]
+        self.triggers: list[Trigger] = [trigger_of(rule) for rule in value_rules]
+        self.triggers += [trigger_of(rule) for rule in log_rules.contexts]
         self.key_trigger = len(self.triggers)
         words = "|".join(f"(?:{rule.trigger})" for rule in log_rules.keys)
         # The words alone: Hyperscan finds a set of words several times faster than words

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import AnyStr, Protocol
+from typing import AnyStr, Protocol, TypeVar
 
 import re2
 
@@ -28,11 +28,14 @@ class UnsafePattern(ValueError):
     """A user's pattern that RE2 cannot run in linear time, with the reason in words."""
 
 
-class LinearMatch(Protocol[AnyStr]):
+_MatchedText = TypeVar("_MatchedText", str, bytes, covariant=True)  # a match only hands its text out
+
+
+class LinearMatch(Protocol[_MatchedText]):
     def start(self) -> int: ...
     def end(self) -> int: ...
     def span(self) -> tuple[int, int]: ...
-    def group(self) -> AnyStr: ...
+    def group(self) -> _MatchedText: ...
 
 
 class LinearPattern(Protocol[AnyStr]):

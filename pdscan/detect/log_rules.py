@@ -159,7 +159,7 @@ class _LogRulesBuilder:
             plaintext_sensitive=tuple(self.data_types(root, "plaintext_sensitive")),
             keys=tuple(rule for entry, index in self.entries(root, "keys") if (rule := self.key(entry, index))),
             contexts=tuple(
-                rule for entry, index in self.entries(root, "contexts") if (rule := self.context(entry, index))
+                context for entry, index in self.entries(root, "contexts") if (context := self.context(entry, index))
             ),
         )
         if self.problems:

@@ -195,7 +195,7 @@ class _RulesBuilder:
             self.fail(root, "'value_detectors' must be a list", "value_detectors")
             detectors = []
         value_detectors = tuple(
-            rule for index, entry in enumerate(detectors) if (rule := self._value_rule(entry, detectors, index))
+            detector for index, entry in enumerate(detectors) if (detector := self._value_rule(entry, detectors, index))
         )
         if self.problems:
             raise PolicyError(tuple(self.problems))

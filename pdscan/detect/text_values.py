@@ -43,7 +43,7 @@ def values_in_name(name: str) -> tuple[ValueMatch, ...]:
     """Every value in `name` (a path: in each of its parts), read as written and as words;
     where readings overlap the widest wins, so `jean-pierre@example.com` is one address, not
     `pierre@example.com`."""
-    found = []
+    found: list[ValueMatch] = []
     offset = 0
     for part in name.split("/"):
         found.extend(replace(match, start=match.start + offset, end=match.end + offset) for match in _in_part(part))

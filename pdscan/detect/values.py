@@ -8,13 +8,12 @@ an IMEI).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pdscan.detect.engine import Engine, compile_engine, trigger_of
-from pdscan.detect.linear_patterns import compile_rule_pattern
+from pdscan.detect.linear_patterns import LinearMatch, compile_rule_pattern
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.detect.validators import VALIDATORS
 
@@ -64,7 +63,7 @@ class ValueDetector:
             self._engine = compile_engine([trigger_of(rule) for rule in self.rules])
         return {trigger for trigger, _, _ in self._engine.scan(text.encode("utf-8", "surrogatepass"))}
 
-    def candidates(self, text: str) -> Iterator[tuple[int, ValueRule, re.Match[str], str | None]]:
+    def candidates(self, text: str) -> Iterator[tuple[int, ValueRule, LinearMatch[str], str | None]]:
         """Each match of a triggered rule's pattern: the rule's position, the rule, the match, and
         why it is no value (VALIDATOR_REFUSED, AFTER_DISQUALIFYING_TEXT) or None."""
         triggered = self.triggered(text)

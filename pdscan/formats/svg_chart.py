@@ -69,13 +69,13 @@ def category_source_chart(places: Sequence[HeldPlace], wording: Wording) -> str:
             f'<text x="{x}" y="{top - 8}" transform="rotate(-40 {x} {top - 8})" fill="#1d2330">'
             f"<title>{escape(source)}</title>{escape(label)}</text>"
         )
-    for row, (category, label) in enumerate(zip(categories, row_labels, strict=True)):
+    for row, (category, label_lines) in enumerate(zip(categories, row_labels, strict=True)):
         y = top + row * (CELL_HEIGHT + GAP)
         full = wording.category_title(category) + (f" ({category})" if category else "")
-        first = y + CELL_HEIGHT // 2 + 4 - (len(label) - 1) * LINE_HEIGHT // 2
+        first = y + CELL_HEIGHT // 2 + 4 - (len(label_lines) - 1) * LINE_HEIGHT // 2
         lines = "".join(
             f'<tspan x="{left - 10}" y="{first + number * LINE_HEIGHT}">{escape(line)}</tspan>'
-            for number, line in enumerate(label)
+            for number, line in enumerate(label_lines)
         )
         parts.append(f'<text text-anchor="end" fill="#1d2330"><title>{escape(full)}</title>{lines}</text>')
         for column, source in enumerate(sources):

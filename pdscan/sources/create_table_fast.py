@@ -10,6 +10,7 @@ reader takes the statement instead, so this path only ever trades speed, never a
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 NAME_PART = r'"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[(?:[^\]]|\]\])*\]|[^\W\d][\w$#@]*'
 HEADER = re.compile(
@@ -127,7 +128,7 @@ def fast_create_table(
     return name_parts, columns, _unescape(comment.group(1)) if comment else None
 
 
-def _column(body: str, line: int) -> tuple[str, str | None, int, str | None] | bool | None:
+def _column(body: str, line: int) -> tuple[str, str | None, int, str | None] | Literal[False] | None:
     """A column; None for a constraint; False when the element is not plain enough for this path."""
     name_match = COLUMN_NAME.match(body)
     if name_match is None:

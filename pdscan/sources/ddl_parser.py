@@ -245,7 +245,7 @@ def tokenize(text: str, dialect: str, executable_comments: bool = True) -> list[
     """The tokens of a statement; the content of a MySQL `/*!…*/` counts, one level deep (MySQL
     does not nest comments; expanding `/*!` inside `/*!` recursed once per level and rescanned
     the rest of the statement each time)."""
-    tokens = []
+    tokens: list[Token] = []
     append = tokens.append
     for match in _TOKEN_REGEXES.get(dialect, _TOKEN_REGEXES["generic"]).finditer(text):
         kind = match.lastgroup or "op"

@@ -66,12 +66,14 @@ def decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
     if compression is None:
         return raw
     fed = _SmallPieces(raw)
+    # The decompressors' stubs ask for a whole file object; reading forward they call only
+    # `read`, all `_SmallPieces` offers (it must not seek: the input may be a pipe).
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=fed, mode="rb")  # type: ignore[arg-type, return-value]
+        return gzip.GzipFile(fileobj=fed, mode="rb")  # type: ignore[call-overload]
     if compression == "bzip2":
-        return bz2.BZ2File(fed, mode="rb")  # type: ignore[return-value]
+        return bz2.BZ2File(fed, mode="rb")  # type: ignore[call-overload]
     if compression == "xz":
-        return lzma.LZMAFile(fed, mode="rb")  # type: ignore[return-value]
+        return lzma.LZMAFile(fed, mode="rb")  # type: ignore[arg-type, return-value]  # IO[bytes], read as one
     return _ZstdStream(fed)  # type: ignore[return-value]
 
 

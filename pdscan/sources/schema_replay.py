@@ -74,8 +74,8 @@ class SchemaReplay:
                 self._created_again(existing, change, source)
                 return None
             state = _TableState(change.table, source, change.line, change.comment, change.annotation)
-            for parent in change.inherits:
-                if (inherited := self._tables.get(parent.lower())) is not None:
+            for parent_name in change.inherits:
+                if (inherited := self._tables.get(parent_name.lower())) is not None:
                     state.columns.update({k: replace(v) for k, v in inherited.columns.items()})
             for column in change.columns:
                 state.columns[column.name.lower()] = _column(column, source)
@@ -93,11 +93,11 @@ class SchemaReplay:
             self._tables.pop(change.table.lower(), None)
             return None
         if isinstance(change, RenameTable):
-            state = self._tables.pop(change.old.lower(), None)
-            if state is None:
+            renamed = self._tables.pop(change.old.lower(), None)
+            if renamed is None:
                 return f"RENAME of unknown table {change.old}"
-            state.name = change.new
-            self._tables[change.new.lower()] = state
+            renamed.name = change.new
+            self._tables[change.new.lower()] = renamed
             return None
         if isinstance(change, Unsupported):
             return None

@@ -156,7 +156,7 @@ def _filesystem(url: str) -> tuple[Any, str]:
     except ImportError:
         raise StorageUnavailable(f"{hint} (fsspec is not installed)") from None
     try:
-        return url_to_fs(url)  # type: ignore[no-any-return]
+        return url_to_fs(url)
     except ImportError:
         raise StorageUnavailable(f"{hint} ({library} is not installed)") from None
 

@@ -46,9 +46,8 @@ class HyperscanEngine:
         self._hyperscan = hyperscan
         self._thread = threading.local()
         try:
-            self._database = cached_database(
-                entry_name(hyperscan.__version__, expressions, flags), compiled, hyperscan.dumpb, loaded
-            )
+            version = hyperscan.__version__  # type: ignore[attr-defined]  # the stubs omit it; the module has it
+            self._database = cached_database(entry_name(version, expressions, flags), compiled, hyperscan.dumpb, loaded)
         except hyperscan.error as error:
             raise EngineUnavailable(f"hyperscan refused a pattern: {error}") from None
 

@@ -88,7 +88,9 @@ class MySQLConnector:
             TableRef(None, str(name), int(table_rows) if table_rows is not None else None, None, keys.get(name))
             for name, table_rows, _ in rows
         ]
-        comments = {(None, str(name)): comment or None for name, _, comment in rows}
+        comments: dict[tuple[str | None, str], str | None] = {
+            (None, str(name)): comment or None for name, _, comment in rows
+        }
         return reflect(self.engine, self.target, refs, comments, tables)
 
     def sample(self, table: TableRef, columns: Sequence[SampleColumn], limit: int, deadline: float) -> list[tuple]:

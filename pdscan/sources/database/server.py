@@ -81,7 +81,7 @@ def create_engine(
 def describe(error: BaseException, target: DatabaseTarget | None) -> str:
     """The driver's own message (not SQLAlchemy's wrapping with SQL and links), made safe."""
     original = getattr(error, "orig", None) or error
-    args = getattr(original, "args", ())
+    args: tuple[object, ...] = getattr(original, "args", ())
     mysql_style = len(args) == 2 and isinstance(args[0], int)  # PyMySQL: (errno, message)
     text = f"{args[1]} (MySQL error {args[0]})" if mysql_style else str(original)
     return redact(text, target)

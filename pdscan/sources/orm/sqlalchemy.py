@@ -160,7 +160,8 @@ class AlembicRevision:
 
 def read_alembic_revision(text: str, name: str) -> AlembicRevision:
     tree = parse_python(text)
-    revision, down = name, ()
+    revision = name
+    down: tuple[str, ...] = ()
     upgrade: tuple[ast.stmt, ...] = ()
     for node in tree.body:
         target, value = assignment(node)
