@@ -254,3 +254,17 @@ def test_the_fides_export_never_publishes_an_ignored_place_as_personal_data(tmp_
         assert email.description is not None
         assert "ignored (pdscan.yml:9): subject-line templates, not addresses" in email.description
         assert fields[(table, "phone")].data_categories == ["user.contact.phone_number"]
+
+
+def test_the_terminal_reports_name_each_ignore_with_its_reason_and_where_it_was_written(tmp_path: Path) -> None:
+    """The reason and the line of the ignore are the audit evidence: the terminal table and the
+    terminal inventory show both, as every other report does."""
+    setup(tmp_path, data_map=IGNORE_TEST_TABLES)
+    shown = {
+        "scan": "ignored (pdscan.yml:10): synthetic fixtures, never real people",
+        "inventory": "ignored: synthetic fixtures, never real people (pdscan.yml:10;",
+    }
+    for command, ignore in shown.items():
+        done = run_pdscan(command, "db", "--no-color", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert ignore in " ".join(done.stdout.split()), command

@@ -224,7 +224,7 @@ def _details(verdict: Verdict) -> Text:
     if verdict.kind is VerdictKind.PURPOSE_NOT_PERMITTED and verdict.declared_in:
         details.append(f" · declared in {', '.join(verdict.declared_in)}")
     if verdict.ignore_reason:
-        details.append(f" · ignored: {verdict.ignore_reason}")
+        details.append(f" · ignored ({verdict.ignored_in}): {verdict.ignore_reason}")
     if verdict.baseline_state is BaselineState.UNCHANGED:
         details.append(" · accepted by the baseline")
     if finding.occurrences is not None and finding.occurrences.samples:
