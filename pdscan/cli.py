@@ -249,8 +249,8 @@ LANG_OPTION = click.option(
     type=click.Choice(languages()),
     default=DEFAULT_LANGUAGE,
     show_default=True,
-    help="Language of the csv, markdown, html and inventory output (titles from the policy, labels from "
-    "rules/labels.yaml).",
+    help="Language of the table, csv, markdown, html and inventory output: titles, labels and every sentence "
+    "(evidence included); JSON, SARIF and GitHub output stay in English.",
 )
 
 

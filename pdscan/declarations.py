@@ -477,14 +477,14 @@ class Declarations:
         columns: list[ColumnDeclaration] = []
         if self.data_map is not None:
             for database in self.data_map.databases:
-                if not _database_matches(database, location, self.data_map.base_dir):
+                if not database_matches(database, location, self.data_map.base_dir):
                     continue
                 place = _combine(place, _declared(database.purposes, database.declared_in))
                 for table in database.tables:
-                    if not _name_matches(table.pattern, location.table):
+                    if not name_matches(table.pattern, location.table):
                         continue
                     place = _combine(place, _declared(table.purposes, table.declared_in))
-                    columns.extend(column for column in table.columns if _name_matches(column.pattern, location.column))
+                    columns.extend(column for column in table.columns if name_matches(column.pattern, location.column))
         inline = self._inline.get(_key(location))
         held = _held_category(columns, inline, category)
         for column in columns:
@@ -538,8 +538,8 @@ class Declarations:
         place = NOTHING_DECLARED
         if self.data_map is None:
             return place
-        logs = [log for log in self.data_map.logs if _log_matches(log.pattern, location.source, self.data_map.base_dir)]
-        fields = [[field for field in log.fields if _field_matches(field.pattern, location.column)] for log in logs]
+        logs = [log for log in self.data_map.logs if log_matches(log.pattern, location.source, self.data_map.base_dir)]
+        fields = [[field for field in log.fields if field_matches(field.pattern, location.column)] for log in logs]
         held = _held_category([field for matching in fields for field in matching], None, category)
         for log, matching in zip(logs, fields, strict=True):
             place = _combine(place, _declared(log.purposes, log.declared_in))
@@ -561,49 +561,49 @@ class Declarations:
         base_dir = self.data_map.base_dir
         stale = self._stale_field_categories(findings)
         for database in self.data_map.databases:
-            scanned = [t for t in tables if _database_matches(database, t.location, base_dir)]
+            scanned = [t for t in tables if database_matches(database, t.location, base_dir)]
             if not scanned:
                 continue
             by_place: dict[tuple[str, str], list[Finding]] = {}
             if any(column.categories for table in database.tables for column in table.columns):
                 in_database = [f for f in findings if f.location.kind is not SourceKind.LOG]
-                by_place = _by_place([f for f in in_database if _database_matches(database, f.location, base_dir)])
+                by_place = _by_place([f for f in in_database if database_matches(database, f.location, base_dir)])
             named = _tables_by_name(scanned)
             for table in database.tables:
-                if _is_glob(table.pattern):
-                    matching = [t for t in scanned if _name_matches(table.pattern, t.name)]
+                if is_glob(table.pattern):
+                    matching = [t for t in scanned if name_matches(table.pattern, t.name)]
                 else:
                     matching = named.get(table.pattern.lower(), [])
                 if not matching:
-                    if not _is_glob(table.pattern):
+                    if not is_glob(table.pattern):
                         stale.append(
                             StaleDeclaration(
                                 f"{database.pattern}.{table.pattern}",
                                 table.declared_in,
-                                f"table `{table.pattern}` is declared but no scanned schema of "
-                                f"`{database.pattern}` has it: remove or rename the entry",
+                                "stale.table",
+                                (("table", table.pattern), ("schema", database.pattern)),
                             )
                         )
                     continue
                 for column in table.columns:
-                    if _is_glob(column.pattern):
+                    if is_glob(column.pattern):
                         continue
                     place = f"{database.pattern}.{table.pattern}.{column.pattern}"
-                    if not any(_name_matches(column.pattern, c.name) for t in matching for c in t.columns):
+                    if not any(name_matches(column.pattern, c.name) for t in matching for c in t.columns):
                         stale.append(
                             StaleDeclaration(
                                 place,
                                 column.declared_in,
-                                f"column `{table.pattern}.{column.pattern}` is declared but not in the "
-                                "scanned schema: remove or rename the entry",
+                                "stale.column",
+                                (("column", f"{table.pattern}.{column.pattern}"),),
                             )
                         )
                         continue
                     if not column.categories:
                         continue
                     held = [f for t in matching for f in by_place.get((t.name.lower(), column.pattern.lower()), [])]
-                    what = f"column `{table.pattern}.{column.pattern}`"
-                    stale.extend(_stale_categories(column, what, place, held))
+                    where = ("stale.column_category", (("column", f"{table.pattern}.{column.pattern}"),))
+                    stale.extend(_stale_categories(column, where, place, held))
         return tuple(stale)
 
     def _stale_field_categories(self, findings: Sequence[Finding]) -> list[StaleDeclaration]:
@@ -612,16 +612,16 @@ class Declarations:
         assert self.data_map is not None
         stale = []
         for log in self.data_map.logs:
-            categorised = [field for field in log.fields if field.categories and not _is_glob(field.pattern)]
+            categorised = [field for field in log.fields if field.categories and not is_glob(field.pattern)]
             if not categorised:
                 continue
             in_log = [f for f in findings if f.location.kind is SourceKind.LOG]
-            in_log = [f for f in in_log if _log_matches(log.pattern, f.location.source, self.data_map.base_dir)]
+            in_log = [f for f in in_log if log_matches(log.pattern, f.location.source, self.data_map.base_dir)]
             by_field = _by_place(in_log)
             for field in categorised:
                 held = by_field.get(("", field.pattern.lower()), [])
-                what = f"field `{field.pattern}` of `{log.pattern}`"
-                stale.extend(_stale_categories(field, what, f"{log.pattern}.{field.pattern}", held))
+                where = ("stale.field_category", (("field", field.pattern), ("log", log.pattern)))
+                stale.extend(_stale_categories(field, where, f"{log.pattern}.{field.pattern}", held))
         return stale
 
 
@@ -693,7 +693,7 @@ class _InlineReader:
 
 
 def _stale_categories(
-    entry: ColumnDeclaration, what: str, place: str, held: Sequence[Finding]
+    entry: ColumnDeclaration, where: tuple[str, tuple[tuple[str, str], ...]], place: str, held: Sequence[Finding]
 ) -> list[StaleDeclaration]:
     """Per-category entries of a column or field for categories no longer found there. Judged
     only where the scan read values at the place: a name alone says nothing of what else a
@@ -701,13 +701,14 @@ def _stale_categories(
     if not any(f.occurrences is not None or f.values is not None for f in held):
         return []
     categories = {f.category for f in held if f.category is not None}
-    found = ", ".join(f"`{c}`" for c in sorted(categories)) or "no category of the policy"
+    message, names = where  # the sentence of rules/labels.yaml, "_none" when no category was found
+    found = tuple(sorted(categories))
     return [
         StaleDeclaration(
             f"{place}.{declared.category}",
             declared.declared_in,
-            f"{what} is declared to hold `{declared.category}`, but its values hold no `{declared.category}` "
-            f"any more (found: {found}): remove the entry",
+            message if found else f"{message}_none",
+            (*names, ("category", declared.category), ("found", found)),
         )
         for declared in entry.categories
         if declared.category not in categories
@@ -716,7 +717,7 @@ def _stale_categories(
 
 def _tables_by_name(tables: Sequence[Table]) -> dict[str, list[Table]]:
     """Tables by lower-cased name and, schema-qualified, by its last part too: what an exact
-    name in the data map matches (`_name_matches`), found without going through every table."""
+    name in the data map matches (`name_matches`), found without going through every table."""
     by_name: dict[str, list[Table]] = {}
     for table in tables:
         name = table.name.lower()
@@ -792,11 +793,11 @@ def _as_shown(pattern: str) -> str:
     return mask_name(pattern, as_glob=True)
 
 
-def _is_glob(pattern: str) -> bool:
+def is_glob(pattern: str) -> bool:
     return not GLOB_CHARACTERS.isdisjoint(pattern)
 
 
-def _name_matches(pattern: str, name: str | None) -> bool:
+def name_matches(pattern: str, name: str | None) -> bool:
     """Case-insensitive glob; a schema-qualified name also answers to its last part."""
     if name is None:
         return False
@@ -805,7 +806,7 @@ def _name_matches(pattern: str, name: str | None) -> bool:
     return fnmatch.fnmatchcase(name, lowered) or fnmatch.fnmatchcase(name.split(".")[-1], lowered)
 
 
-def _database_matches(database: DatabaseDeclaration, location: Location, base_dir: Path) -> bool:
+def database_matches(database: DatabaseDeclaration, location: Location, base_dir: Path) -> bool:
     """By name (file stem or folder name of the schema, a live database's name) or by `files` glob."""
     identity = location.database or location.source
     pattern = database.pattern.lower()
@@ -821,7 +822,7 @@ def _database_matches(database: DatabaseDeclaration, location: Location, base_di
     )
 
 
-def _field_matches(pattern: str, field: str | None) -> bool:
+def field_matches(pattern: str, field: str | None) -> bool:
     """A log field glob against a field (case-insensitive); values in free text have none."""
     return field is not None and fnmatch.fnmatchcase(field.lower(), pattern.lower())
 
@@ -840,11 +841,11 @@ def _source_matches(pattern: str, location: Location, base_dir: Path) -> bool:
     """An ignore's `source`: a schema by its name (as database entries), a log by its path (as
     log entries)."""
     if location.kind is SourceKind.LOG:
-        return _log_matches(pattern, location.source, base_dir)
-    return _database_matches(DatabaseDeclaration(pattern, (pattern,), (), "", ()), location, base_dir)
+        return log_matches(pattern, location.source, base_dir)
+    return database_matches(DatabaseDeclaration(pattern, (pattern,), (), "", ()), location, base_dir)
 
 
-def _log_matches(pattern: str, log: str, base_dir: Path) -> bool:
+def log_matches(pattern: str, log: str, base_dir: Path) -> bool:
     """A log path glob against a log: relative to the data map, as given, or its file name."""
     lowered = pattern.lower()
     if fnmatch.fnmatchcase(Path(log).name.lower(), lowered) or fnmatch.fnmatchcase(log.lower(), lowered):

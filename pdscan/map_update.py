@@ -31,11 +31,11 @@ from pdscan.declarations import (
     DatabaseDeclaration,
     DataMap,
     TableDeclaration,
-    _database_matches,
-    _field_matches,
-    _is_glob,
-    _log_matches,
-    _name_matches,
+    database_matches,
+    field_matches,
+    is_glob,
+    log_matches,
+    name_matches,
 )
 from pdscan.model import Location, Report, SourceKind, Verdict, VerdictKind
 from pdscan.starter_map import starter_data_map
@@ -121,25 +121,25 @@ class _Update:
 
     def schema_place(self, location: Location, verdicts: list[Verdict]) -> None:
         base = self.data_map.base_dir
-        matching = [(d, item) for d, item in self.databases if _database_matches(d, location, base)]
+        matching = [(d, item) for d, item in self.databases if database_matches(d, location, base)]
         for database, item in matching:
             for table, table_item in self.tables(database, item):
-                if not _name_matches(table.pattern, location.table):
+                if not name_matches(table.pattern, location.table):
                     continue
                 if isinstance(table_item[1], yaml.SequenceNode) or table.purposes:
                     return  # purposes for the whole table (`users: [purposes]` or its `purposes:`)
                 columns = zip(table.columns, _items(_value_of(table_item[1], "columns")), strict=True)
                 if self.declared_place(
-                    verdicts, [(c, i) for c, i in columns if _name_matches(c.pattern, location.column)]
+                    verdicts, [(c, i) for c, i in columns if name_matches(c.pattern, location.column)]
                 ):
                     return
-        exact = [(d, item) for d, item in matching if not _is_glob(d.pattern)]
+        exact = [(d, item) for d, item in matching if not is_glob(d.pattern)]
         if not exact:
             self.target(("databases",), 2, None, "databases").add(verdicts)
             return
         for database, item in exact:
             for table, table_item in self.tables(database, item):
-                if not _is_glob(table.pattern) and _name_matches(table.pattern, location.table):
+                if not is_glob(table.pattern) and name_matches(table.pattern, location.table):
                     key = ("columns", table.declared_in)
                     self.target(key, 6, table_item, "columns").add(verdicts)
                     return
@@ -148,7 +148,7 @@ class _Update:
 
     def log_place(self, location: Location, verdicts: list[Verdict]) -> None:
         base = self.data_map.base_dir
-        matching = [(log, item) for log, item in self.logs if _log_matches(log.pattern, location.source, base)]
+        matching = [(log, item) for log, item in self.logs if log_matches(log.pattern, location.source, base)]
         field_name = location.column
         categories = {verdict.finding.category for verdict in verdicts}
         if field_name is None and None in categories and matching:
@@ -164,7 +164,7 @@ class _Update:
             declared_categories.update(declared.category for declared in log.categories)
         if matching and categories <= declared_categories:
             return  # every category it holds is declared for the log
-        exact = [(log, item) for log, item in matching if not _is_glob(log.pattern)]
+        exact = [(log, item) for log, item in matching if not is_glob(log.pattern)]
         if not exact:
             self.target(("logs",), 2, None, "logs").add(verdicts)
             return
@@ -182,7 +182,7 @@ class _Update:
             return True
         declared = {category.category for entry, _ in entries for category in entry.categories}
         new = [verdict for verdict in verdicts if verdict.finding.category not in declared]
-        exact = [item for entry, item in entries if not _is_glob(entry.pattern)]
+        exact = [item for entry, item in entries if not is_glob(entry.pattern)]
         if new and exact:
             owner = exact[0]
             self.target(("categories", owner[0].start_mark.line), 8, owner, "categories", of_place=True).add(new)
@@ -320,12 +320,12 @@ class _Update:
         for verdict in self.report.verdicts:
             location, category = verdict.finding.location, verdict.finding.category
             if location.kind is SourceKind.LOG:
-                logs = [log for log, _ in self.logs if _log_matches(log.pattern, location.source, base)]
-                places = [f for log in logs for f in log.fields if _field_matches(f.pattern, location.column)]
+                logs = [log for log, _ in self.logs if log_matches(log.pattern, location.source, base)]
+                places = [f for log in logs for f in log.fields if field_matches(f.pattern, location.column)]
             else:
-                databases = [d for d, _ in self.databases if _database_matches(d, location, base)]
-                tables = [t for d in databases for t in d.tables if _name_matches(t.pattern, location.table)]
-                places = [c for t in tables for c in t.columns if _name_matches(c.pattern, location.column)]
+                databases = [d for d, _ in self.databases if database_matches(d, location, base)]
+                tables = [t for d in databases for t in d.tables if name_matches(t.pattern, location.table)]
+                places = [c for t in tables for c in t.columns if name_matches(c.pattern, location.column)]
             lines.update(_line_of(d.declared_in) - 1 for p in places for d in p.categories if d.category == category)
         return lines
 
@@ -340,12 +340,12 @@ class _Update:
         scanned += [v.finding.location for v in self.report.verdicts if v.finding.location.kind is not SourceKind.LOG]
         lines: set[int] = set()
         for database, _ in self.databases:
-            if not any(_database_matches(database, location, self.data_map.base_dir) for location in scanned):
+            if not any(database_matches(database, location, self.data_map.base_dir) for location in scanned):
                 continue
             for table in database.tables:
-                if not _is_glob(table.pattern):
+                if not is_glob(table.pattern):
                     lines.add(_line_of(table.declared_in) - 1)
-                lines.update(_line_of(c.declared_in) - 1 for c in table.columns if not _is_glob(c.pattern))
+                lines.update(_line_of(c.declared_in) - 1 for c in table.columns if not is_glob(c.pattern))
         return lines
 
     # The result.

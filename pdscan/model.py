@@ -71,12 +71,35 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """Words the rules give in more than one language (a data type's title, what a column name
+    means): English always, each other language where the rules carry it."""
+
+    en: str
+    translations: tuple[tuple[str, str], ...] = ()  # (language, words)
+
+    def said_in(self, lang: str) -> str:
+        """The words in `lang`, or in English where the rules give none."""
+        return next((words for code, words in self.translations if code == lang), self.en)
+
+
+SentenceValue = str | int | Phrase | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
-    """Something the scan could not read, kept as a result so the report can say so."""
+    """Something the scan could not read, kept as a result so the report can say so.
+
+    `reason` is in English (JSON, SARIF, stderr); where pdscan words the reason itself, `message`
+    and `values` say it in a report's language as well (sentences.skipped_because), else the
+    reason quotes an error (a parser's, a database driver's) and stays as it came.
+    """
 
     source: str
     reason: str
     line: int | None = None
+    message: str = ""  # the reason's key under `sentences:` in rules/labels.yaml, "" for none
+    values: tuple[tuple[str, SentenceValue], ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
@@ -100,10 +123,16 @@ class SchemaScan:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Why a detector thinks a place holds a data type, in words a person can check."""
+    """Why a detector thinks a place holds a data type: a sentence of rules/labels.yaml
+    (`sentences:`) and what fills it, so each report says it in its own language
+    (formats/sentences.py). Small and hashable: equal evidence compares and hashes equal."""
 
     kind: str  # "name" | "table" | "type" | "comment" | "value"
-    text: str
+    message: str  # the sentence's key under `sentences:` in rules/labels.yaml
+    values: tuple[tuple[str, SentenceValue], ...] = ()
+
+    def value(self, name: str) -> SentenceValue | None:
+        return next((value for key, value in self.values if key == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,11 +293,13 @@ class ChangedSince:
 
 @dataclass(frozen=True, slots=True)
 class StaleDeclaration:
-    """A declaration naming a place the scan did not find any more."""
+    """A declaration naming a place the scan did not find any more; `message` and `values`
+    say so in a report's language, as Evidence does."""
 
     place: str
     declared_in: str
-    explanation: str
+    message: str  # the sentence's key under `sentences:` in rules/labels.yaml
+    values: tuple[tuple[str, SentenceValue], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

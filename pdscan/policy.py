@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pdscan.model import PolicyRef
+from pdscan.model import Phrase, PolicyRef
 from pdscan.suggestions import did_you_mean
 from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text, read_user_bytes
 
@@ -28,6 +28,7 @@ __all__ = [
     "Purpose",
     "load_policy",
     "load_taxonomy",
+    "taxonomy_titles",
 ]
 
 BUNDLED_POLICY = "policy.yaml"
@@ -113,27 +114,32 @@ class Policy:
 
 
 def load_taxonomy(path: Path | None = None) -> dict[str, str]:
-    """Data-type key -> title, from the bundled rules/taxonomy.yaml or the file at `path`.
+    """Data-type key -> English title, from the bundled rules/taxonomy.yaml or the file at `path`.
 
     Raises PolicyError listing every problem. The bundled file is read once per process.
     """
+    return {key: title.en for key, title in taxonomy_titles(path).items()}
+
+
+def taxonomy_titles(path: Path | None = None) -> dict[str, Phrase]:
+    """Data-type key -> its title in every language the taxonomy gives (reports say it in theirs)."""
     if path is None:
         return dict(_bundled_taxonomy())
     return dict(_read_taxonomy(read_user_file(path, "taxonomy"), str(path)))
 
 
 @functools.cache
-def _bundled_taxonomy() -> tuple[tuple[str, str], ...]:
+def _bundled_taxonomy() -> tuple[tuple[str, Phrase], ...]:
     raw = (importlib.resources.files("pdscan.rules") / TAXONOMY).read_bytes()
     return _read_taxonomy(raw, BUNDLED_DISPLAY.format(name=TAXONOMY))
 
 
-def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, str], ...]:
+def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, Phrase], ...]:
     marked = parse_user_yaml(raw, display)
     checker = _Checker(marked)
     root = checker.mapping(marked.value, None, None, "the taxonomy", {"version", "data_types"}, {"data_types"})
     entries = checker.mapping(root.get("data_types"), root, "data_types", "'data_types'", None) if root else None
-    taxonomy: list[tuple[str, str]] = []
+    taxonomy: list[tuple[str, Phrase]] = []
     for key, entry in (entries or {}).items():
         if not isinstance(key, str) or not DATA_TYPE_KEY.fullmatch(key):
             checker.add(entries, f"'{key}' is not a data-type key like 'user.contact.email'", key, on_key=True)
@@ -141,7 +147,12 @@ def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, str], ...]:
         fields = checker.mapping(entry, entries, key, f"data type '{key}'", {"title", "extension"}, {"title"})
         if fields is None:
             continue
-        title = checker.text(fields, "title")
+        if isinstance(fields.get("title"), dict):  # {en: …, ru: …}, as the policy writes titles
+            titles = checker.titles(fields)
+            title = Phrase(titles[0], (("ru", titles[1]),)) if titles else None
+        else:  # one text for every language
+            text = checker.text(fields, "title")
+            title = Phrase(text) if text is not None else None
         if "extension" in fields and not isinstance(fields["extension"], bool):
             checker.add(fields, "'extension' must be true or false", "extension")
         if title is not None:

@@ -32,6 +32,7 @@ from pdscan.model import (
     Finding,
     Location,
     Occurrences,
+    Phrase,
     Report,
     SchemaScan,
     Skipped,
@@ -41,7 +42,7 @@ from pdscan.model import (
     ValueSample,
     VerdictKind,
 )
-from pdscan.policy import Policy, as_phrase, load_taxonomy
+from pdscan.policy import Policy, taxonomy_titles
 from pdscan.sources.database.scan import DatabaseScan, DatabaseScanOptions, TableProgress, scan_server, scan_sqlite
 from pdscan.sources.database.target import DatabaseTarget, TargetError, is_database_url, parse_target
 from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
@@ -216,7 +217,7 @@ def rules_version(user_rules_digest: str = "") -> str:
 
 
 def _log_findings(fields: Sequence[LogField], policy: Policy) -> list[Finding]:
-    taxonomy = load_taxonomy()
+    taxonomy = taxonomy_titles()
     findings = []
     for log_field in fields:
         category = policy.category_for(log_field.data_type)
@@ -236,19 +237,19 @@ def _log_findings(fields: Sequence[LogField], policy: Policy) -> list[Finding]:
     return findings
 
 
-def _log_evidence(log_field: LogField, taxonomy: dict[str, str]) -> tuple[tuple[Evidence, ...], float]:
+def _log_evidence(log_field: LogField, taxonomy: dict[str, Phrase]) -> tuple[tuple[Evidence, ...], float]:
     """Why, in words: the field name, the validated patterns and phrases, with counts."""
-    title = taxonomy.get(log_field.data_type, log_field.data_type)
+    title = taxonomy.get(log_field.data_type) or Phrase(log_field.data_type)
     evidence = []
     confidence = 0.0
     for detector, count in log_field.detectors:
         if detector == FIELD_NAME:
             name = log_field.field.rsplit(".", 1)[-1] if log_field.field else ""
-            evidence.append(Evidence("name", f"field name `{name}` means {as_phrase(title)} ({_values(count)})"))
+            values = (("name", name), ("title", title), ("count", count))
+            evidence.append(Evidence("name", "name.log_field", values))
             confidence = max(confidence, 0.8)
         else:
-            verbs = "matches `{}` and passes" if count == 1 else "match `{}` and pass"
-            evidence.append(Evidence("value", f"{_values(count)} {verbs.format(detector)} its check"))
+            evidence.append(Evidence("value", "value.log_matches", (("count", count), ("detector", detector))))
             confidence = max(confidence, 0.95)
     return tuple(evidence), confidence
 
@@ -282,7 +283,7 @@ def _database_findings(
     database: DatabaseScan, policy: Policy, classifier: NameClassifier, show_data: bool
 ) -> list[Finding]:
     """Per column: its name, its sampled values and (JSON) its keys, judged together."""
-    titles = load_taxonomy()
+    titles = taxonomy_titles()
     findings = []
     for table in database.schema.tables:
         for column in table.columns:
@@ -301,10 +302,6 @@ def _database_findings(
 def _category_id(policy: Policy, data_type: str) -> str:
     category = policy.category_for(data_type)
     return category.id if category else data_type
-
-
-def _values(count: int) -> str:
-    return f"{count:,} value" + ("" if count == 1 else "s")
 
 
 def _scan_input(schema_input: SchemaInput, dialect: str | None, schema_format: str | None) -> SchemaScan:

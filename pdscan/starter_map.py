@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pdscan.model import Report, SourceKind, Verdict, VerdictKind
+from pdscan.sentences import sentence
 from pdscan.visible import json_text, visible
 
 HEADER = """\
@@ -155,7 +156,7 @@ def _about(verdicts: list[Verdict]) -> str:
             what = f"{finding.category} ({verdict.clause}): the policy names no purpose for it, no declaration helps"
         else:
             what = f"{finding.category} ({verdict.clause})"
-        evidence = "; ".join(evidence.text for evidence in finding.evidence)
+        evidence = "; ".join(sentence(evidence) for evidence in finding.evidence)
         parts.append(f"{what} · {evidence}")
         if verdict.declared_purposes:
             parts.append(f"already declared ({', '.join(verdict.declared_in)}): {', '.join(verdict.declared_purposes)}")

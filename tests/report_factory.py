@@ -63,7 +63,7 @@ def verdict(
             data_type=data_type,
             category=category,
             confidence=0.9,
-            evidence=evidence or (Evidence("name", f"column name `{column}` means {data_type}"),),
+            evidence=evidence or (Evidence("name", "name.means", (("column", column), ("meaning", data_type))),),
         ),
         kind=kind,
         declared_purposes=declared,

@@ -57,7 +57,7 @@ def finding(policy: Policy, table: str, column: str, data_type: str, line: int =
         data_type=data_type,
         category=category.id if category else None,
         confidence=0.9,
-        evidence=(Evidence("name", f"column name `{column}`"),),
+        evidence=(Evidence("name", "name.means", (("column", column), ("meaning", "a name"))),),
     )
 
 

@@ -77,7 +77,13 @@ def test_the_text_does_not_depend_on_the_order_entries_come_in() -> None:
 def test_fingerprints_ignore_case_and_lines_and_name_sources_relative_to_the_baseline(tmp_path: Path) -> None:
     def finding(table: str, column: str, line: int, database: str) -> Finding:
         location = Location(f"{database}/001.sql", SourceKind.DDL, table, column, line, database)
-        return Finding(location, "user.contact.email", "email", 0.9, (Evidence("name", "email"),))
+        return Finding(
+            location,
+            "user.contact.email",
+            "email",
+            0.9,
+            (Evidence("name", "name.means", (("column", "email"), ("meaning", "e-mail"))),),
+        )
 
     assert fingerprint(finding("Users", "EMAIL", 3, "db")) == fingerprint(finding("users", "email", 90, "db"))
     absolute = str(tmp_path / "repo" / "db")

@@ -122,7 +122,8 @@ def test_a_place_scanned_without_values_says_nothing_about_its_categories(tmp_pa
     where = Location("db/shop.sql", SourceKind.DDL, "users", "contact", 3, "db/shop.sql")
     tables = (Table(Location("db/shop.sql", SourceKind.DDL, "users", None, 1, "db/shop.sql"), "users",
                     (Column(where, "contact"),)),)  # fmt: skip
-    by_name = Finding(where, "user.contact.email", "email", 0.9, (Evidence("name", "column name `contact`"),))
+    said = Evidence("name", "name.means", (("column", "contact"), ("meaning", "a contact")))
+    by_name = Finding(where, "user.contact.email", "email", 0.9, (said,))
     declarations = Declarations.build(data_map, tables, policy)
     assert declarations.stale(tables, (by_name,)) == ()
     from_values = Finding(where, "user.contact.email", "email", 0.9, (), Occurrences(3, "", "", ()))

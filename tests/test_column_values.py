@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pdscan.detect.column_values import ColumnProfiler, checks_for, judge_column
 from pdscan.detect.names import NameClassifier
-from pdscan.policy import load_taxonomy
+from pdscan.policy import taxonomy_titles
+from pdscan.sentences import sentence
 
 CLASSIFIER = NameClassifier.bundled()
-TITLES = load_taxonomy()
+TITLES = taxonomy_titles()
 
 
 def judged(column: str, values: list[object], table: str = "customers", sql_type: str = "text") -> dict:
@@ -23,7 +24,7 @@ def test_a_column_named_nothing_but_full_of_addresses_is_an_email_column() -> No
     values = [f"please mail ann{n}@example.org" for n in range(412)] + ["no contact"] * 588
     (email,) = judged("notes", values).values()
     assert email.detection.data_type == "user.contact.email"
-    assert email.detection.evidence[0].text.startswith("412 of 1,000 sampled values hold an e-mail address")
+    assert sentence(email.detection.evidence[0]).startswith("412 of 1,000 sampled values hold an e-mail address")
     assert email.values is not None and email.values.matched == 412 and email.values.sampled == 1000
     assert all(sample == "***@*******.org" for sample in email.values.samples), "masked"
 
@@ -78,12 +79,12 @@ def test_values_confirm_a_name_and_a_name_no_value_fits_is_doubted() -> None:
     assert confirmed.detection.confidence == 0.97
     doubted = judged("email", [f"hash{n:032x}" for n in range(50)])["user.contact.email"]
     assert doubted.detection.confidence < 0.9
-    assert doubted.detection.evidence[-1].text == "none of 50 sampled values is an e-mail address"
+    assert sentence(doubted.detection.evidence[-1]) == "none of 50 sampled values is an e-mail address"
 
 
 def test_phone_columns_are_confirmed_by_a_phone_check() -> None:
     phone = judged("phone", [f"090-1234-{n:04d}" for n in range(30)])["user.contact.phone_number"]
-    assert "30 of 30 sampled values are valid as a phone number (phone check)" in phone.detection.evidence[-1].text
+    assert "30 of 30 sampled values are valid as a phone number (phone check)" in sentence(phone.detection.evidence[-1])
     written_with_country = judged("phone", [f"+81 90-1234-{n:04d}" for n in range(30)])["user.contact.phone_number"]
     assert written_with_country.detection.confidence == 0.97
 
@@ -93,7 +94,8 @@ def test_json_documents_are_read_by_key_path() -> None:
     found = judged("profile", documents)
     email = found["user.contact.email"]
     assert (
-        email.detection.evidence[0].text == "JSON key `contact.email` (40 of 40 sampled documents) means e-mail address"
+        sentence(email.detection.evidence[0])
+        == "JSON key `contact.email` (40 of 40 sampled documents) means e-mail address"
     )
-    assert "under JSON key `contact.email`" in email.detection.evidence[1].text
+    assert "under JSON key `contact.email`" in sentence(email.detection.evidence[1])
     assert "user.contact.phone_number" in found

@@ -9,6 +9,7 @@ import pytest
 from pdscan.declarations import DataMap, DeclarationError, Declarations, load_data_map
 from pdscan.model import Column, Location, SourceKind, Table
 from pdscan.policy import Policy, load_policy
+from pdscan.sentences import sentence
 from pdscan.sources.sql_ddl import scan_ddl_text
 
 SHOP_MAP = """\
@@ -129,7 +130,7 @@ def test_stale_entries_are_exact_names_missing_from_a_scanned_schema(shop_map: D
     stale = Declarations.build(shop_map, SCANNED, policy).stale(SCANNED)
     assert [entry.place for entry in stale] == ["shop.gone_table", "shop.orders.ghost_column"]
     assert [entry.declared_in.rsplit(":", 1)[1] for entry in stale] == ["13", "16"]
-    assert "remove or rename" in stale[0].explanation
+    assert "remove or rename" in sentence(stale[0])
     # globs ("audit_*", "ship_*") and the unscanned database `elsewhere` are never stale
 
 

@@ -15,7 +15,7 @@ from pdscan.formats import FORMATS
 from pdscan.formats.json import JsonFormat
 from pdscan.model import Evidence, Skipped, SourceKind, StaleDeclaration, VerdictKind
 
-STALE = StaleDeclaration("customers.fax", "pdscan.yml:21", "no column `fax` in `customers` any more")
+STALE = StaleDeclaration("customers.fax", "pdscan.yml:21", "stale.column", (("column", "customers.fax"),))
 SKIPPED = Skipped("db/migrate/003_views.sql", "statement not understood: CREATE VIEW", 12)
 
 
@@ -117,7 +117,12 @@ def test_fields_of_design_section_7_in_a_fixed_order() -> None:
         {"source": "db/migrate/003_views.sql", "line": 12, "reason": "statement not understood: CREATE VIEW"}
     ]
     assert document["stale_declarations"] == [
-        {"place": STALE.place, "declared_in": "pdscan.yml:21", "explanation": STALE.explanation}
+        {
+            "place": STALE.place,
+            "declared_in": "pdscan.yml:21",
+            "explanation": "column `customers.fax` is declared but not in the scanned schema: "
+            "remove or rename the entry",
+        }
     ]
     card = next(f for f in document["findings"] if f["location"]["column"] == "card_number")
     assert card == {
@@ -187,7 +192,7 @@ def test_identical_reports_give_identical_bytes_but_for_the_time() -> None:
 
 
 def test_text_stays_readable_unicode() -> None:
-    russian = Evidence("comment", "комментарий к столбцу: телефон клиента")
+    russian = Evidence("name", "name.means", (("column", "tel"), ("meaning", "комментарий к столбцу: телефон клиента")))
     built = report((verdict("tel", "user.contact.phone_number", "phone", VerdictKind.UNDECLARED, evidence=(russian,)),))
     text = JsonFormat(wording=ENGLISH).format(built)
     assert "комментарий к столбцу" in text

@@ -27,7 +27,7 @@ from pdscan.model import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-STALE = StaleDeclaration("shop.users.fax", "pdscan.yml:21", "column `users.fax` is declared but not in the schema")
+STALE = StaleDeclaration("shop.users.fax", "pdscan.yml:21", "stale.column", (("column", "users.fax"),))
 
 
 def sarif(built: object) -> dict:

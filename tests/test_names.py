@@ -7,6 +7,7 @@ import pytest
 
 from pdscan.detect.names import NameClassifier, type_family
 from pdscan.model import Column, Detection, Location, SourceKind, Table
+from pdscan.sentences import sentence
 from pdscan.sources.sql_ddl import scan_ddl_text
 
 CLASSIFIER = NameClassifier.bundled()
@@ -30,7 +31,7 @@ def data_type(table: str, column: str, sql_type: str | None = None) -> str | Non
 def test_a_finding_says_why_in_words() -> None:
     (detection,) = classify("customers", "name", "text")
     assert detection.data_type == "user.name.full"
-    assert [(e.kind, e.text) for e in detection.evidence] == [
+    assert [(e.kind, sentence(e)) for e in detection.evidence] == [
         ("name", "column name `name` means full name"),
         ("table", "table `customers` is about people"),
     ]
@@ -40,21 +41,21 @@ def test_a_finding_says_why_in_words() -> None:
 def test_abbreviations_are_explained() -> None:
     (detection,) = classify("access_log", "remote_addr")
     assert detection.data_type == "user.device.ip_address"
-    assert detection.evidence[0].text == "column name `remote_addr` means a remote (client) address"
+    assert sentence(detection.evidence[0]) == "column name `remote_addr` means a remote (client) address"
 
 
 def test_a_whole_name_match_is_surer_than_a_partial_one() -> None:
     (whole,) = classify("users", "email")
     (partial,) = classify("users", "backup_email")
     assert whole.confidence > partial.confidence
-    assert partial.evidence[0].text.startswith("column name `backup_email` contains `email`")
+    assert sentence(partial.evidence[0]).startswith("column name `backup_email` contains `email`")
 
 
 def test_a_fitting_sql_type_adds_evidence_and_confidence() -> None:
     (typed,) = classify("sessions_log", "ip_address", "inet")
     (untyped,) = classify("sessions_log", "ip_address", "varchar(45)")
     assert typed.confidence > untyped.confidence
-    assert ("type", "SQL type `inet` fits IP address") in [(e.kind, e.text) for e in typed.evidence]
+    assert ("type", "SQL type `inet` fits IP address") in [(e.kind, sentence(e)) for e in typed.evidence]
 
 
 def test_the_longest_pattern_wins_between_data_types() -> None:
@@ -119,7 +120,7 @@ def test_sibling_columns_give_table_context() -> None:
     (status,) = CLASSIFIER.classify(presence.columns[1], presence)
     assert status.data_type == "user.content.profile"
     assert ("table", "table `presence` links each row to a person (column `user_id`)") in [
-        (e.kind, e.text) for e in status.evidence
+        (e.kind, sentence(e)) for e in status.evidence
     ]
     assert CLASSIFIER.classify(presence.columns[2], presence)[0].data_type == "user.device.language"
     jobs = table_of("jobs", ("status_msg", "text"), ("lang", "text"))
@@ -317,7 +318,7 @@ def test_a_column_prefix_that_abbreviates_the_table_is_set_aside() -> None:
     (found,) = classify("hr_emp_children", "ec_name")
     assert found.data_type == "user.name.full"
     assert ("table", "`ec` abbreviates the name of table `hr_emp_children`") in [
-        (e.kind, e.text) for e in found.evidence
+        (e.kind, sentence(e)) for e in found.evidence
     ]
     assert data_type("customers", "cust_name") == "user.name.full"
     assert data_type("price_lists", "pl_name") is None  # the rest must still fit the table

@@ -22,8 +22,7 @@ from pdscan.detect.masking import mask_text, shown
 from pdscan.detect.text_values import values_found
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
-from pdscan.model import Detection, Evidence, ValueSample
-from pdscan.policy import as_phrase
+from pdscan.model import Detection, Evidence, Phrase, ValueSample
 
 MIN_SHARE = 0.05  # values alone call a column only when at least this share of its sample holds the type
 MIN_MATCHED = 3  # … and at least this many values (or every value of a smaller sample)
@@ -183,7 +182,7 @@ def judge_column(
     by_name: tuple[Detection, ...],
     profile: ValueProfile | None,
     classify_key: Callable[[str], tuple[Detection, ...]],
-    titles: dict[str, str],
+    titles: dict[str, Phrase],
     show_data: bool = False,
 ) -> tuple[ColumnJudgement, ...]:
     """One judgement per data type from the column's name, its values and its JSON keys."""
@@ -236,27 +235,23 @@ def _related(first: str, second: str) -> bool:
     return first == second or first.startswith(second + ".") or second.startswith(first + ".")
 
 
-def _checked(detection: Detection, profile: ValueProfile, titles: dict[str, str]) -> Detection:
+def _checked(detection: Detection, profile: ValueProfile, titles: dict[str, Phrase]) -> Detection:
     """A name detection the values did not confirm: a passing value check confirms it, a
     sample where nothing fits makes it less sure (the name still says what the schema means)."""
     check = NAME_CHECKS.get(detection.data_type)
     passed = dict(profile.checks).get(check, 0) if check else 0
-    title = as_phrase(titles.get(detection.data_type, detection.data_type))
+    title = titles.get(detection.data_type, Phrase(detection.data_type))
     if passed:
-        text = f"{_of(passed, profile.sampled)} sampled values are valid as {_article(title)} ({check} check)"
+        values = (("matched", passed), ("sampled", profile.sampled), ("title", title), ("check", check or ""))
         return Detection(
             detection.data_type,
             max(detection.confidence, CONFIDENCE_CONFIRMED),
-            (*detection.evidence, Evidence("value", text)),
+            (*detection.evidence, Evidence("value", "value.valid_as", values)),
         )
     detectable = check is not None or any(_related(found, detection.data_type) for found in profile.detectable)
     if detectable and profile.sampled >= DOUBT_AFTER:
-        text = f"none of {profile.sampled:,} sampled values is {_article(title)}"
-        return Detection(
-            detection.data_type,
-            round(detection.confidence * DOUBTED, 2),
-            (*detection.evidence, Evidence("value", text)),
-        )
+        none_is = Evidence("value", "value.none_is", (("sampled", profile.sampled), ("title", title)))
+        return Detection(detection.data_type, round(detection.confidence * DOUBTED, 2), (*detection.evidence, none_is))
     return detection
 
 
@@ -271,10 +266,10 @@ def _key_detections(profile: ValueProfile, classify_key: Callable[[str], tuple[D
                 best[detection.data_type] = (detection, path, count)
     detections = []
     for data_type, (detection, path, count) in sorted(best.items()):
-        meaning = detection.evidence[0].text.split(" means ", 1)[-1] if detection.evidence else data_type
-        meaning = meaning.split(": ", 1)[-1]
-        text = f"JSON key `{path}` ({_of(count, profile.documents)} sampled documents) means {meaning}"
-        detections.append(Detection(data_type, min(KEY_NAME, detection.confidence), (Evidence("name", text),)))
+        meaning = next((e.value("meaning") for e in detection.evidence[:1] if e.value("meaning")), data_type)
+        values = (("path", path), ("count", count), ("documents", profile.documents), ("meaning", meaning))
+        evidence = (Evidence("name", "name.json_key", values),)
+        detections.append(Detection(data_type, min(KEY_NAME, detection.confidence), evidence))
     return detections
 
 
@@ -288,29 +283,29 @@ def _holds(tally: TypeTally, sampled: int) -> bool:
     return bundled_log_rules().is_plaintext_sensitive(tally.data_type)
 
 
-def _value_evidence(tally: TypeTally, profile: ValueProfile, titles: dict[str, str]) -> Evidence:
-    title = as_phrase(titles.get(tally.data_type, tally.data_type))
-    text = f"{_of(tally.matched, profile.sampled)} sampled values hold {_article(title)}"
+def _value_evidence(tally: TypeTally, profile: ValueProfile, titles: dict[str, Phrase]) -> Evidence:
+    """How many sampled values held the type: the sentence says how many were different and
+    under which JSON keys only where that tells something."""
+    title = titles.get(tally.data_type, Phrase(tally.data_type))
+    values: tuple[tuple[str, str | int | Phrase | tuple[str, ...]], ...] = (
+        ("matched", tally.matched),
+        ("sampled", profile.sampled),
+        ("title", title),
+        ("detectors", tally.detectors),
+    )
+    message = "value.hold"
     if tally.distinct < tally.matched:
-        text += f" ({tally.distinct:,} different)"
+        message += "_distinct"
+        values += (("distinct", tally.distinct),)
     if tally.paths:
-        shown = ", ".join(f"`{path}`" for path in tally.paths[:3])
-        text += f", under JSON key{'s' if len(tally.paths) > 1 else ''} {shown}"
-    detectors = ", ".join(f"`{name}`" for name in tally.detectors)
-    return Evidence("value", f"{text} (validated by {detectors})")
+        message += "_keys"
+        values += (("paths", tally.paths[:3]),)
+    return Evidence("value", message, values)
 
 
 def _sample(tally: TypeTally, profile: ValueProfile, show_data: bool) -> ValueSample:
     samples = tuple(shown(sample, tally.data_type, show_data) for sample in tally.samples)
     return ValueSample(tally.matched, profile.sampled, tally.distinct, tuple(samples))
-
-
-def _of(count: int, total: int) -> str:
-    return f"{count:,} of {total:,}"
-
-
-def _article(phrase: str) -> str:
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
 def _json_document(text: str) -> object | None:

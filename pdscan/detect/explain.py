@@ -232,7 +232,7 @@ class Explainer:
         assert trial.misfit is not None
         key, words = trial.misfit
         rule = trial.rule
-        meaning = as_phrase(rule.title)
+        meaning = as_phrase(rule.title.en)
         shown = f"table `{mask_name(table)}`" if table else "no table given: the table"
         name = min(words, default="")
         context = self.classifier.rules.table_contexts.get(name)
@@ -255,15 +255,15 @@ class Explainer:
         if key == TABLES and context is None:
             return f"the pattern needs the word `{name}` in the table's name; {shown} has none"
         if key == TABLES and context is not None:
-            return f"the pattern needs a table that {context.means} ({name}); {shown} is not one"
+            return f"the pattern needs a table that {context.means.en} ({name}); {shown} is not one"
         if context is None:
             return f"{subject} does not count in a table named with `{name}`, as {shown} is"
-        return f"{subject} does not count in a table that {context.means} ({name}), as {shown} does"
+        return f"{subject} does not count in a table that {context.means.en} ({name}), as {shown} does"
 
     def _why_held(self, trial: Trial, table: str, sql_type: str | None, words_of_name: tuple[str, ...]) -> str:
         if trial.pattern is None:
             return (
-                f"no name pattern held, and SQL type `{sql_type}` is made for {as_phrase(trial.rule.title)} "
+                f"no name pattern held, and SQL type `{sql_type}` is made for {as_phrase(trial.rule.title.en)} "
                 "whatever the column is called (`held_by_types`)"
             )
         words = " ".join(trial.pattern.words)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from pdscan.detect.identifiers import segment, singular, split_identifier
 from pdscan.detect.masking import mask_name
 from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
-from pdscan.model import Column, Detection, Evidence, Table
+from pdscan.model import Column, Detection, Evidence, Phrase, Table
+from pdscan.policy import as_phrase
 
 # SQL types, and the field types ORMs write in their schemas (Django `BooleanField`, SQLAlchemy
 # `BigInteger`, `LargeBinary`), by family; Django's `EmailField` says what the column holds.
@@ -429,8 +430,7 @@ class NameClassifier:
         rule = self._by_type.get(family or "")
         if rule is None or self._type_misfit(rule, words, table) is not None:
             return ()
-        made_for = f"SQL type `{sql_type}` is made for {_phrase(rule.title)}, whatever the column is called"
-        evidence = Evidence("type", made_for)
+        evidence = Evidence("type", "type.made_for", (("sql_type", sql_type or ""), ("title", rule.title)))
         return (Detection(rule.data_type, CONFIDENCE_PART_OF_NAME, (evidence,)),)
 
     def _table_misfit(self, pattern: NamePattern, table: _TableView) -> Misfit | None:
@@ -452,41 +452,42 @@ class NameClassifier:
         self, column: str, candidate: _Candidate, table: _TableView, sql_type: str | None, family: str | None
     ) -> Detection:
         rule, pattern = candidate.rule, candidate.pattern
-        meaning = pattern.means or _phrase(rule.title)
+        meaning = pattern.means or in_a_sentence(rule.title)
         column, table_name = mask_name(column), mask_name(table.name)  # evidence is shown: names masked
+        matched = " ".join(pattern.words)
+        contains = Evidence("name", "name.contains", (("column", column), ("words", matched), ("meaning", meaning)))
         if candidate.table_prefix:
-            matched = " ".join(pattern.words)
-            evidence = [
-                Evidence("name", f"column name `{column}` contains `{matched}`: {meaning}"),
-                Evidence("table", f"`{candidate.table_prefix}` abbreviates the name of table `{table_name}`"),
-            ]
+            prefix = (("prefix", candidate.table_prefix), ("table", table_name))
+            evidence = [contains, Evidence("table", "table.prefix", prefix)]
             confidence = CONFIDENCE_PART_OF_NAME * TABLE_INFERENCE
         elif candidate.whole:
-            evidence = [Evidence("name", f"column name `{column}` means {meaning}")]
+            evidence = [Evidence("name", "name.means", (("column", column), ("meaning", meaning)))]
             confidence = CONFIDENCE_WHOLE_NAME
         else:
-            matched = " ".join(pattern.words)
-            evidence = [Evidence("name", f"column name `{column}` contains `{matched}`: {meaning}")]
+            evidence = [contains]
             confidence = CONFIDENCE_PART_OF_NAME
         needed = [name for name in pattern.tables if name in self.rules.table_contexts]
         if pattern.table_is:
-            evidence.append(Evidence("table", f"table `{table_name}` holds {table.head} records"))
+            evidence.append(Evidence("table", "table.head", (("table", table_name), ("head", table.head))))
         for name in needed:
             context = self.rules.table_contexts[name]
-            by_column = name in table.column_contexts and table.words.isdisjoint(context.words)
-            because = f" (column `{mask_name(table.column_contexts[name])}`)" if by_column else ""
-            evidence.append(Evidence("table", f"table `{table_name}` {context.means}{because}"))
-        literal = [name for name in pattern.tables if name not in self.rules.table_contexts]
+            if name in table.column_contexts and table.words.isdisjoint(context.words):
+                by_column = mask_name(table.column_contexts[name])
+                values = (("table", table_name), ("means", context.means), ("column", by_column))
+                evidence.append(Evidence("table", "table.context_by_column", values))
+            else:
+                evidence.append(Evidence("table", "table.context", (("table", table_name), ("means", context.means))))
+        literal = tuple(name for name in pattern.tables if name not in self.rules.table_contexts)
         if literal:
-            words_text = ", ".join(f"`{name}`" for name in literal)
-            evidence.append(Evidence("table", f"table `{table_name}` is about {words_text}"))
+            evidence.append(Evidence("table", "table.words", (("table", table_name), ("words", literal))))
         if pattern.table_is or pattern.tables:
             confidence *= TABLE_INFERENCE
         elif self._person is not None and self._table_in(self._person.name, table):
-            evidence.append(Evidence("table", f"table `{table_name}` {self._person.means}"))
+            person = (("table", table_name), ("means", self._person.means))
+            evidence.append(Evidence("table", "table.context", person))
             confidence += SUPPORT
         if family is not None and family in rule.expect_types:
-            evidence.append(Evidence("type", f"SQL type `{sql_type}` fits {_phrase(rule.title)}"))
+            evidence.append(Evidence("type", "type.fits", (("sql_type", sql_type or ""), ("title", rule.title))))
             confidence += SUPPORT
         return Detection(rule.data_type, round(min(confidence, CONFIDENCE_CEILING), 2), tuple(evidence))
 
@@ -518,6 +519,8 @@ def _whole(words: tuple[str, ...], pattern: NamePattern) -> bool:
     return tuple(word for word in words if not word.isdigit()) == tuple(w for w in pattern.words if not w.isdigit())
 
 
-def _phrase(title: str) -> str:
-    """A taxonomy title inside a sentence: `Full name` -> `full name`, `IP address` unchanged."""
-    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+@lru_cache(maxsize=1024)
+def in_a_sentence(title: Phrase) -> Phrase:
+    """A taxonomy title inside a sentence, in each language: `Full name` -> `full name`,
+    `IP address` and `IP-адрес` unchanged."""
+    return Phrase(as_phrase(title.en), tuple((lang, as_phrase(words)) for lang, words in title.translations))

@@ -18,7 +18,8 @@ from typing import Any
 from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.linear_patterns import UnsafePattern, compile_linear
 from pdscan.detect.validators import VALIDATORS
-from pdscan.policy import PolicyError, load_taxonomy
+from pdscan.model import Phrase
+from pdscan.policy import PolicyError, taxonomy_titles
 from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
@@ -37,7 +38,7 @@ class TableContext:
     name: str
     words: frozenset[str]
     columns: frozenset[tuple[str, ...]]
-    means: str
+    means: Phrase  # what such a table holds, said after "table `x`"
     # Contexts that overrule this one: `organisation_settings` is the organisation's own, but
     # `organisation_users` is about people.
     unless: frozenset[str] = frozenset()
@@ -59,7 +60,7 @@ class NamePattern:
     tables: tuple[str, ...]
     not_tables: tuple[str, ...]
     table_is: tuple[str, ...]
-    means: str | None
+    means: Phrase | None
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Example:
 @dataclass(frozen=True)
 class DataTypeRule:
     data_type: str
-    title: str
+    title: Phrase  # the taxonomy's, in each language it gives
     patterns: tuple[NamePattern, ...]
     exclude: frozenset[str]
     exclude_types: frozenset[str]
@@ -133,7 +134,7 @@ def load_rules(text: str | None = None, display: str = f"rules/{BUNDLED_RULES}")
         marked = load_marked_text(text, display)
     except YamlError as error:
         raise PolicyError(error.problems) from None
-    return _RulesBuilder(marked, load_taxonomy()).build()
+    return _RulesBuilder(marked, taxonomy_titles()).build()
 
 
 # A value rule's failed examples, in words ("'EMP-1' must match but does not"); injected by the
@@ -144,14 +145,14 @@ ExampleCheck = Callable[[ValueRule], list[str]]
 def extend_rules(base: DetectionRules, marked: Marked, check_examples: ExampleCheck) -> DetectionRules:
     """`base` with a user's rule file added: its name patterns join the data types' own, its
     value detectors come after the bundled ones and run on RE2; raises PolicyError."""
-    return _RulesBuilder(marked, load_taxonomy(), base, check_examples).build()
+    return _RulesBuilder(marked, taxonomy_titles(), base, check_examples).build()
 
 
 class _RulesBuilder:
     def __init__(
         self,
         marked: Marked,
-        taxonomy: dict[str, str],
+        taxonomy: dict[str, Phrase],
         base: DetectionRules | None = None,
         check_examples: ExampleCheck | None = None,
     ) -> None:
@@ -211,11 +212,18 @@ class _RulesBuilder:
         for name, entry in entries.items():
             if (
                 not isinstance(entry, dict)
-                or not isinstance(entry.get("means"), str)
+                or "means" not in entry
                 or not ({"words", "columns"} & set(entry))
                 or set(entry) - {"means", "words", "columns", "unless", "unless_head"}
             ):
-                self.fail(entries, f"table context '{name}' needs 'means' (text) and 'words' or 'columns'", name)
+                self.fail(
+                    entries,
+                    f"table context '{name}' needs 'means' (text, or {{en: …, ru: …}}) and 'words' or 'columns'",
+                    name,
+                )
+                continue
+            means = self._phrase(entry, "means")
+            if means is None:
                 continue
             words = frozenset(self._words(entry.get("words", []), entry, "words"))
             columns = entry.get("columns", [])
@@ -225,8 +233,22 @@ class _RulesBuilder:
             column_words = frozenset(tuple(self._words(column, columns, index)) for index, column in enumerate(columns))
             unless = frozenset(self._words(entry.get("unless", []), entry, "unless"))
             unless_head = frozenset(self._words(entry.get("unless_head", []), entry, "unless_head"))
-            contexts[str(name)] = TableContext(str(name), words, column_words, entry["means"], unless, unless_head)
+            contexts[str(name)] = TableContext(str(name), words, column_words, means, unless, unless_head)
         return contexts
+
+    def _phrase(self, item: dict[str, Any], key: str) -> Phrase | None:
+        """Text shown in every language, or {en: …, ru: …}: the words for each (English needed)."""
+        value = item[key]
+        if isinstance(value, str):
+            return Phrase(value)
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("en"), str)
+            and all(isinstance(lang, str) and isinstance(words, str) for lang, words in value.items())
+        ):
+            return Phrase(value["en"], tuple((lang, words) for lang, words in value.items() if lang != "en"))
+        self.fail(item, f"'{key}' must be text, or a mapping of languages to text: {{en: …, ru: …}}", key)
+        return None
 
     def _native_words(self, root: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         entries = root.get("native_words") or {}
@@ -316,10 +338,7 @@ class _RulesBuilder:
         words = self._words(item["words"], item, "words")
         if len(words) != len(item["words"]):
             return None
-        means = item.get("means")
-        if means is not None and not isinstance(means, str):
-            self.fail(item, "'means' must be text", "means")
-            means = None
+        means = self._phrase(item, "means") if "means" in item else None
         return NamePattern(
             words=tuple(words),
             exact=item.get("exact") is True,

@@ -19,6 +19,7 @@ from pdscan.formats.explanations import explanation
 from pdscan.formats.places import HeldPlace, Inventory, held_places
 from pdscan.formats.wording import Wording
 from pdscan.model import Report
+from pdscan.sentences import sentence
 from pdscan.visible import visible
 
 BOM = "\ufeff"
@@ -86,7 +87,7 @@ class CsvFormat:
             LIST_SEPARATOR.join(place.permitted_purposes),
             place.verdict.value,
             explanation(place.worst, words),
-            LIST_SEPARATOR.join(place.evidence),
+            LIST_SEPARATOR.join(sentence(e, words.lang) for e in place.evidence),
             "" if place.values_seen is None else str(place.values_seen),
             LIST_SEPARATOR.join(place.samples),
             LIST_SEPARATOR.join(place.warnings),

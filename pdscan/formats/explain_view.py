@@ -23,6 +23,7 @@ from pdscan.detect.explain import (
     Step,
 )
 from pdscan.formats.console import render
+from pdscan.sentences import sentence
 
 EXPLANATION_VERSION = 1
 _OUTCOME_STYLES = {
@@ -59,7 +60,10 @@ def explanation_json(explanation: Explanation, rules: tuple[str, ...], policy: s
         "overruled_contexts": explanation.overruled_contexts,
         "steps": [asdict(step) for step in explanation.steps],
         "results": [
-            {**asdict(result), "evidence": [asdict(evidence) for evidence in result.evidence]}
+            {
+                **asdict(result),
+                "evidence": [{"kind": evidence.kind, "text": sentence(evidence)} for evidence in result.evidence],
+            }
             for result in explanation.results
         ],
         "nearest": [asdict(step) for step in explanation.nearest],
@@ -134,7 +138,7 @@ def _result(result: Result) -> Iterator[RenderableType]:
     if result.value is not None:
         fields.add_row("value", result.value)
     for evidence in result.evidence:
-        fields.add_row(f"evidence ({evidence.kind})", evidence.text)
+        fields.add_row(f"evidence ({evidence.kind})", sentence(evidence))
     if result.category is None:
         fields.add_row("category", Text("none: the policy names no category for this data type", style="yellow"))
     else:

@@ -28,6 +28,7 @@ from pdscan.formats.explanations import explanation
 from pdscan.formats.summary import in_place_order, silenced, summarise, warned
 from pdscan.formats.wording import Wording
 from pdscan.model import BaselineState, Report, SilencedWarning, Verdict, VerdictKind
+from pdscan.sentences import sentence
 from pdscan.visible import visible
 
 
@@ -43,7 +44,7 @@ class GithubFormat:
         for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
             level = "error" if stale_fails(report) else "warning"
             title = f"pdscan: stale_declaration ({stale.place})"
-            lines.append(command(level, declaration_location(stale), title, stale.explanation))
+            lines.append(command(level, declaration_location(stale), title, sentence(stale)))
         if report.baseline is not None:
             for entry in report.baseline.stale:
                 message = (

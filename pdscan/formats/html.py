@@ -22,6 +22,7 @@ from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.svg_chart import category_source_chart
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
+from pdscan.sentences import sentence, skipped_line
 from pdscan.visible import visible
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -254,7 +255,7 @@ class HtmlFormat:
         return f'{escape(ignored.ignore_reason or "")}<br><span class="muted">{"; ".join(where)}</span>'
 
     def _evidence(self, place: HeldPlace, apart: str = "<br>") -> str:
-        parts = [_code_spans(escape(text)) for text in place.evidence]
+        parts = [_code_spans(escape(sentence(e, self.words.lang))) for e in place.evidence]
         if place.values_seen is not None:
             parts.append(f"{escape(self.words('values_seen'))}: {place.values_seen:,}")
         if place.samples:
@@ -274,12 +275,12 @@ class HtmlFormat:
         if report.stale_declarations:
             yield f"<h2>{escape(words('stale_declarations'))}</h2><ul>"
             for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
-                yield f"<li><code>{escape(stale.declared_in)}</code>: {escape(stale.explanation)}</li>"
+                yield f"<li><code>{escape(stale.declared_in)}</code>: {escape(sentence(stale, self.words.lang))}</li>"
             yield "</ul>"
         if report.skipped:
             yield f"<h2>{escape(words('skipped'))}</h2><ul>"
             for skipped in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason)):
-                yield f"<li>{escape(str(skipped))}</li>"
+                yield f"<li>{escape(skipped_line(skipped, self.words.lang))}</li>"
             yield "</ul>"
 
     def _metadata(self, report: Report) -> Iterator[str]:

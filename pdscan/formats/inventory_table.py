@@ -16,6 +16,7 @@ from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.table import VERDICT_STYLES
 from pdscan.formats.wording import Wording
 from pdscan.model import SourceKind, VerdictKind
+from pdscan.sentences import skipped_line
 
 
 class InventoryTableFormat:
@@ -56,7 +57,7 @@ class InventoryTableFormat:
             yield Text()
             yield Text(f"{words('skipped')} ({len(report.skipped)})", style="bold yellow")
             for skipped in report.skipped:
-                yield Padding(Text(str(skipped)), (0, 0, 0, 2))
+                yield Padding(Text(skipped_line(skipped, words.lang)), (0, 0, 0, 2))
 
     def _places(self, places: tuple[HeldPlace, ...]) -> Table:
         words = self.words

@@ -26,6 +26,7 @@ from pdscan.model import (
     ValueSample,
     Verdict,
 )
+from pdscan.sentences import sentence
 from pdscan.visible import json_text
 
 
@@ -103,7 +104,7 @@ def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "findings": findings,
         "stale_declarations": [
-            {"place": s.place, "declared_in": s.declared_in, "explanation": s.explanation}
+            {"place": s.place, "declared_in": s.declared_in, "explanation": sentence(s)}
             for s in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place))
         ],
         "baseline": _baseline(report.baseline),
@@ -127,7 +128,7 @@ def _finding(verdict: Verdict, words: Wording) -> dict[str, Any]:
         "category": finding.category,
         "clause": verdict.clause,
         "confidence": round(finding.confidence, 3),
-        "evidence": [{"kind": e.kind, "text": e.text} for e in finding.evidence],
+        "evidence": [{"kind": e.kind, "text": sentence(e)} for e in finding.evidence],
         "declared_purposes": list(verdict.declared_purposes),
         "declared_in": list(verdict.declared_in),
         "permitted_purposes": list(verdict.permitted_purposes),

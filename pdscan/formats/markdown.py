@@ -17,6 +17,7 @@ from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
+from pdscan.sentences import sentence, skipped_line
 from pdscan.visible import visible
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -162,7 +163,7 @@ class MarkdownFormat:
         return "; ".join(shown)
 
     def _evidence(self, place: HeldPlace) -> str:
-        parts = list(place.evidence)
+        parts = [sentence(evidence, self.words.lang) for evidence in place.evidence]
         if place.samples:
             parts.append(f"{self.words('samples')}: {', '.join(place.samples)}")
         parts += [self.words(f"warning.{warning}") for warning in place.warnings]
@@ -178,13 +179,13 @@ class MarkdownFormat:
             yield f"## {escape(words('stale_declarations'))}"
             yield ""
             for stale in sorted(report.stale_declarations, key=lambda s: (s.declared_in, s.place)):
-                yield f"- {escape(stale.declared_in)}: {escape(stale.explanation)}"
+                yield f"- {escape(stale.declared_in)}: {escape(sentence(stale, self.words.lang))}"
             yield ""
         if report.skipped:
             yield f"## {escape(words('skipped'))}"
             yield ""
             for skipped in sorted(report.skipped, key=lambda s: (s.source, s.line or 0, s.reason)):
-                yield f"- {escape(str(skipped))}"
+                yield f"- {escape(skipped_line(skipped, self.words.lang))}"
             yield ""
 
     def _metadata(self, report: Report) -> Iterator[str]:

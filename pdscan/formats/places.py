@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pdscan.formats.summary import in_place_order
-from pdscan.model import Location, Report, SilencedWarning, SourceKind, Verdict, VerdictKind
+from pdscan.model import Evidence, Location, Report, SilencedWarning, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Policy
+
+_Item = TypeVar("_Item", str, Evidence)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class HeldPlace:
     permitted_purposes: tuple[str, ...]
     verdict: VerdictKind
     worst: Verdict  # the most severe of the place's verdicts: the one its explanation words
-    evidence: tuple[str, ...]
+    evidence: tuple[Evidence, ...]  # said in the report's language by the format (sentences.py)
     samples: tuple[str, ...]  # masked unless the scan was asked to show data
     values_seen: int | None  # logs: values found; databases: sampled values that held the data
     warnings: tuple[str, ...]
@@ -128,7 +131,7 @@ def _place(verdicts: list[Verdict]) -> HeldPlace:
         permitted_purposes=worst.permitted_purposes,
         verdict=worst.kind,
         worst=worst,
-        evidence=_unique(e.text for v in verdicts for e in v.finding.evidence),
+        evidence=_unique(e for v in verdicts for e in v.finding.evidence),
         samples=_unique(sample for v in verdicts for sample in _samples(v)),
         values_seen=_values_seen(verdicts),
         warnings=_unique(w for v in verdicts for w in v.warnings),
@@ -159,7 +162,7 @@ def _values_seen(verdicts: list[Verdict]) -> int | None:
     return sum(counts) if counts else None
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
+def _unique(items: Iterable[_Item]) -> tuple[_Item, ...]:
     return tuple(dict.fromkeys(items))
 
 

@@ -46,6 +46,7 @@ from pdscan.model import (
     Verdict,
     VerdictKind,
 )
+from pdscan.sentences import sentence
 from pdscan.visible import json_text
 
 SARIF_VERSION = "2.1.0"
@@ -224,7 +225,7 @@ def _result(report: Report, verdict: Verdict, words: Wording) -> dict[str, Any]:
             "declaredIn": list(verdict.declared_in),
             "permittedPurposes": list(verdict.permitted_purposes),
             "confidence": round(finding.confidence, 3),
-            "evidence": [evidence.text for evidence in finding.evidence],
+            "evidence": [sentence(evidence) for evidence in finding.evidence],
             "warnings": list(verdict.warnings),
         },
     }
@@ -322,7 +323,7 @@ def _stale_declaration(report: Report, stale: StaleDeclaration) -> dict[str, Any
         "ruleId": VerdictKind.STALE_DECLARATION.value,
         "ruleIndex": RULE_INDEX[VerdictKind.STALE_DECLARATION.value],
         "level": "error" if stale_fails(report) else "warning",
-        "message": {"text": f"{stale.place}: declared but not found. {stale.explanation}"},
+        "message": {"text": f"{stale.place}: declared but not found. {sentence(stale)}"},
         "locations": [{"physicalLocation": _physical(declaration_location(stale))}],
         "partialFingerprints": {FINGERPRINT_KEY: f"stale:{stale.place}"},
     }

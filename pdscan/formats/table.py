@@ -20,10 +20,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pdscan.audit import PLAINTEXT_SENSITIVE, WARNING_EXPLANATIONS
+from pdscan.audit import PLAINTEXT_SENSITIVE
 from pdscan.formats.console import render
-from pdscan.formats.summary import Summary, in_place_order, summarise
+from pdscan.formats.summary import UNCATEGORISED, Summary, in_place_order, summarise
+from pdscan.formats.wording import Wording, labels
 from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
+from pdscan.sentences import ENGLISH, say, sentence, skipped_line
 
 VERDICT_STYLES = {
     VerdictKind.IGNORED: "dim",
@@ -34,68 +36,61 @@ VERDICT_STYLES = {
     VerdictKind.NO_POLICY_PURPOSE: "bold red",
     VerdictKind.NOT_IN_POLICY: "bold red",
 }
-HEADERS = ("column", "category", "verdict", "declared purposes", "defined at")
-LOG_HEADERS = ("field", "category", "verdict", "declared purposes", "values · lines")
-FREE_TEXT = "(free text)"
+HEADERS = ("table.column", "table.category", "table.verdict", "table.declared_purposes", "table.defined_at")
+LOG_HEADERS = ("table.field", "table.category", "table.verdict", "table.declared_purposes", "table.values_lines")
 WIDEST_FIXED_CELL = 32  # a longer name or path folds onto more lines instead of squeezing the purposes
-NOT_PERMITTED = " (not permitted)"
 LISTED_AT_MOST = 1000  # more findings than this: only the first LISTED_PER_VERDICT of each verdict are listed
 LISTED_PER_VERDICT = 100
-NOTHING_SCANNED = "Nothing was scanned: every source was skipped"
-WARNING_ADVICE = {
-    PLAINTEXT_SENSITIVE: "place(s) hold card, bank-account or identity-document numbers or secrets readable in "
-    "clear text, though the policy promises encryption (§1a): mask them before they are logged",
-}
 
 
 class TableFormat:
-    def __init__(self, color: bool, width: int | None = None, wording: object = None) -> None:
-        del wording  # the terminal table speaks ids; the argument keeps every format built the same way
+    def __init__(self, color: bool, width: int | None = None, wording: Wording | None = None) -> None:
         self.color = color
         self.width = width
+        self.lang = wording.lang if wording is not None else ENGLISH  # ids stay ids; sentences follow --lang
 
     def format(self, report: Report) -> str:
         return render(self._renderables(report), color=self.color, width=self.width)
 
-    @staticmethod
-    def _renderables(report: Report) -> Iterator[RenderableType]:
+    def _renderables(self, report: Report) -> Iterator[RenderableType]:
+        lang = self.lang
         summary = summarise(report)
-        yield _heading(report)
+        yield _heading(report, lang)
         listed = _listed(in_place_order(report.verdicts))
         for database, in_database in groupby(listed, key=_database):
             yield Text()
             yield Text(database, style="bold underline")
             for table_name, in_table in groupby(in_database, key=lambda v: v.finding.location.table or ""):
-                yield Padding(_table_block(table_name, database, list(in_table)), (1, 0, 0, 2))
+                yield Padding(_table_block(table_name, database, list(in_table), lang), (1, 0, 0, 2))
         if len(listed) < len(report.verdicts):
             yield Text()
-            yield Text(_not_all_listed(listed, summary), style="bold")
+            yield Text(_not_all_listed(listed, summary, lang), style="bold")
         if summary.nothing_scanned:
             yield Text()
-            yield Text(NOTHING_SCANNED + " (listed below).", style="bold yellow")
+            yield Text(say("table.nothing_scanned", lang), style="bold yellow")
         elif not report.verdicts:
             yield Text()
-            yield Text("No personal data found in what was scanned.")
+            yield Text(say("table.nothing_found", lang))
         yield Text()
-        yield _summary_panel(summary, report.fail_on)
-        yield from _listing("Skipped", [str(skipped) for skipped in report.skipped])
+        yield _summary_panel(summary, report.fail_on, lang)
+        yield from _listing(say("table.skipped", lang), [skipped_line(skipped, lang) for skipped in report.skipped])
         yield from _listing(
-            "Stale declarations",
-            [f"{stale.declared_in}: {stale.explanation}" for stale in report.stale_declarations],
+            say("table.stale_declarations", lang),
+            [f"{stale.declared_in}: {sentence(stale, lang)}" for stale in report.stale_declarations],
         )
         if report.baseline is not None:
             accepted = sum(1 for v in report.verdicts if v.baseline_state is BaselineState.UNCHANGED)
             yield Text()
-            yield Text(f"{accepted} finding(s) accepted by the baseline {report.baseline.path}: shown, never failing.")
+            yield Text(say("table.baseline_accepted", lang, accepted=accepted, path=report.baseline.path))
             yield from _listing(
-                "Stale baseline entries (refresh with `pdscan baseline`)",
+                say("table.stale_baseline", lang),
                 [f"{e.source} {e.place} ({e.category}, {e.verdict.value})" for e in report.baseline.stale],
             )
         if report.changed_since is not None:
             yield Text()
-            yield Text(f"Only places defined in files changed since {report.changed_since.ref} are listed.")
+            yield Text(say("table.changed_since", lang, ref=report.changed_since.ref))
         yield Text()
-        yield Text(next_step(report, summary), style="bold", no_wrap=True)
+        yield Text(next_step(report, summary, lang), style="bold", no_wrap=True)
 
 
 def _listed(verdicts: list[Verdict]) -> list[Verdict]:
@@ -112,13 +107,21 @@ def _listed(verdicts: list[Verdict]) -> list[Verdict]:
     return listed
 
 
-def _not_all_listed(listed: list[Verdict], summary: Summary) -> str:
+def _not_all_listed(listed: list[Verdict], summary: Summary, lang: str) -> str:
     """`Listed: 300 of 150,000 findings, the first 100 of each verdict (undeclared: 100 of …)`."""
     shown = Counter(verdict.kind.value for verdict in listed)
-    cut = [f"{kind}: {shown[kind]:,} of {total:,}" for kind, total in summary.by_verdict.items() if shown[kind] < total]
-    return (
-        f"Listed: {len(listed):,} of {summary.total:,} findings, the first {LISTED_PER_VERDICT} of each verdict "
-        f"({'; '.join(cut)}); the JSON report (--format json) lists every one."
+    cut = [
+        say("table.listed_of", lang, kind=kind, shown=shown[kind], total=total)
+        for kind, total in summary.by_verdict.items()
+        if shown[kind] < total
+    ]
+    return say(
+        "table.listed",
+        lang,
+        listed=len(listed),
+        total=summary.total,
+        per_verdict=LISTED_PER_VERDICT,
+        cut="; ".join(cut),
     )
 
 
@@ -126,53 +129,54 @@ def _database(verdict: Verdict) -> str:
     return verdict.finding.location.database or verdict.finding.location.source
 
 
-def _heading(report: Report) -> Text:
+def _heading(report: Report, lang: str) -> Text:
     scanned = sum(1 for source in report.sources if source.status != "skipped")
     heading = Text.assemble(
         ("pdscan ", "bold"),
-        f"{report.tool_version} · rules {report.rules_version} · {scanned} source(s) scanned",
+        say("table.heading", lang, version=report.tool_version, rules=report.rules_version, scanned=scanned),
     )
     if report.skipped:
-        heading.append(f", {len(report.skipped)} item(s) skipped", style="yellow")
+        heading.append(say("table.heading_skipped", lang, skipped=len(report.skipped)), style="yellow")
+    policy = report.policy
     heading.append_text(
         Text.assemble(
-            "\npolicy ",
-            (report.policy.title, "bold"),
-            f" ({report.policy.policy_id}, version {report.policy.version})",
+            "\n" + say("table.policy", lang),
+            (policy.title, "bold"),
+            say("table.policy_version", lang, policy_id=policy.policy_id, version=policy.version),
         )
     )
     return heading
 
 
-def _table_block(name: str, database: str, verdicts: list[Verdict]) -> Group:
+def _table_block(name: str, database: str, verdicts: list[Verdict], lang: str) -> Group:
     """One table's (or log's) findings, every row laid out on the same column widths."""
     is_log = verdicts[0].finding.location.kind is SourceKind.LOG
-    header = [Text(title, style="bold dim") for title in (LOG_HEADERS if is_log else HEADERS)]
-    rows = [_row(verdict, database) for verdict in verdicts]
+    header = [Text(say(title, lang), style="bold dim") for title in (LOG_HEADERS if is_log else HEADERS)]
+    rows = [_row(verdict, database, lang) for verdict in verdicts]
     widths = [min(WIDEST_FIXED_CELL, _widest(cells)) for cells in zip(header, *rows, strict=True)]
-    heading = "values found in the log" if is_log else name or "(no table)"
+    heading = say("table.log_values", lang) if is_log else name or say("table.no_table", lang)
     lines: list[RenderableType] = [Text(heading, style="bold cyan"), _aligned(widths, header)]
     for verdict, row in zip(verdicts, rows, strict=True):
         lines.append(_aligned(widths, row))
-        lines.append(Padding(_details(verdict), (0, 0, 0, 4)))
+        lines.append(Padding(_details(verdict, lang), (0, 0, 0, 4)))
     return Group(*lines)
 
 
-def _row(verdict: Verdict, database: str) -> list[Text]:
+def _row(verdict: Verdict, database: str, lang: str) -> list[Text]:
     finding = verdict.finding
     location = finding.location
     category = f"{finding.category} {verdict.clause}" if finding.category and verdict.clause else finding.category
     if finding.occurrences is not None:
-        place = Text(location.column or FREE_TEXT, style="cyan" if location.column else "dim")
+        place = Text(location.column or say("table.free_text", lang), style="cyan" if location.column else "dim")
         where = _seen_at(finding.occurrences, database)
     else:
         place = Text(location.column or "", style="cyan")
         where = _defined_at(location.source, database, location.line)
     return [
         place,
-        Text(category or "not in policy"),
+        Text(category or say("table.not_in_policy", lang)),
         Text(verdict.kind.value, style=VERDICT_STYLES[verdict.kind]),
-        _declared_purposes(verdict),
+        _declared_purposes(verdict, lang),
         Text(where, style="dim"),
     ]
 
@@ -203,7 +207,7 @@ def _aligned(widths: Sequence[int], cells: Sequence[Text]) -> Table:
     return grid
 
 
-def _declared_purposes(verdict: Verdict) -> Text:
+def _declared_purposes(verdict: Verdict, lang: str) -> Text:
     """The declared purposes, each the policy does not permit for the category marked so."""
     if not verdict.declared_purposes:
         return Text("—", style="dim")
@@ -212,31 +216,37 @@ def _declared_purposes(verdict: Verdict) -> Text:
         if index:
             shown.append(", ")
         if verdict.finding.category and purpose not in verdict.permitted_purposes:
-            shown.append(purpose + NOT_PERMITTED, style="bold red")
+            shown.append(purpose + say("table.not_permitted", lang), style="bold red")
         else:
             shown.append(purpose)
     return shown
 
 
-def _details(verdict: Verdict) -> Text:
+def _details(verdict: Verdict, lang: str) -> Text:
     finding = verdict.finding
-    details = Text.assemble((finding.data_type, "italic"), ": ", "; ".join(e.text for e in finding.evidence))
+    evidence = "; ".join(sentence(e, lang) for e in finding.evidence)
+    details = Text.assemble((finding.data_type, "italic"), ": ", evidence)
     if verdict.kind is VerdictKind.PURPOSE_NOT_PERMITTED and verdict.declared_in:
-        details.append(f" · declared in {', '.join(verdict.declared_in)}")
+        details.append(say("table.declared_in", lang, where=", ".join(verdict.declared_in)))
     if verdict.ignore_reason:
-        details.append(f" · ignored ({verdict.ignored_in}): {verdict.ignore_reason}")
+        details.append(say("table.ignored", lang, where=verdict.ignored_in, reason=verdict.ignore_reason))
     if verdict.baseline_state is BaselineState.UNCHANGED:
-        details.append(" · accepted by the baseline")
-    if finding.occurrences is not None and finding.occurrences.samples:
-        details.append(f" · samples: {', '.join(finding.occurrences.samples)}")
-    if finding.values is not None and finding.values.samples:
-        details.append(f" · samples: {', '.join(finding.values.samples)}")
+        details.append(say("table.accepted", lang))
+    for samples in (finding.occurrences, finding.values):
+        if samples is not None and samples.samples:
+            details.append(say("table.samples", lang, samples=", ".join(samples.samples)))
     details.stylize("dim")
     for warning in verdict.warnings:
-        details.append(f" · {warning}: {WARNING_EXPLANATIONS.get(warning, '')}", style="bold red")
+        details.append(f" · {warning}: {_warning_words(warning, lang)}", style="bold red")
     for silenced in verdict.silenced_warnings:
-        details.append(f" · {silenced.warning} silenced ({silenced.silenced_in}): {silenced.reason}", style="dim")
+        said = say("table.silenced", lang, warning=silenced.warning, where=silenced.silenced_in, reason=silenced.reason)
+        details.append(said, style="dim")
     return details
+
+
+def _warning_words(warning: str, lang: str) -> str:
+    """What a warning means, in `lang` (labels.yaml `warning.*`); a warning it lacks words for, none."""
+    return labels(lang).get(f"warning.{warning}", "")
 
 
 def _defined_at(source: str, database: str, line: int | None) -> str:
@@ -247,12 +257,13 @@ def _defined_at(source: str, database: str, line: int | None) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-def _summary_panel(summary: Summary, fail_on: str) -> Panel:
+def _summary_panel(summary: Summary, fail_on: str, lang: str) -> Panel:
     by_category = Table.grid(padding=(0, 2))
     by_category.add_column()
     by_category.add_column(justify="right")
     for category, count in summary.by_category.items():
-        by_category.add_row(Text(category), str(count))
+        shown = f"({say('table.not_in_policy', lang)})" if category == UNCATEGORISED else category
+        by_category.add_row(Text(shown), str(count))
     by_verdict = Table.grid(padding=(0, 2))
     by_verdict.add_column()
     by_verdict.add_column(justify="right")
@@ -260,19 +271,19 @@ def _summary_panel(summary: Summary, fail_on: str) -> Panel:
         by_verdict.add_row(Text(kind, style=VERDICT_STYLES[VerdictKind(kind)]), str(count))
     columns = Table.grid(padding=(0, 6))
     columns.add_row(
-        Group(Text("by category", style="underline"), by_category),
-        Group(Text("by verdict", style="underline"), by_verdict),
+        Group(Text(say("table.by_category", lang), style="underline"), by_category),
+        Group(Text(say("table.by_verdict", lang), style="underline"), by_verdict),
     )
     threshold = (
-        "--fail-on never: nothing fails"
+        say("table.never_fails", lang)
         if fail_on == "never"
-        else f"{summary.failing} finding(s) at or above --fail-on {fail_on}"
+        else say("table.failing", lang, failing=summary.failing, fail_on=fail_on)
     )
-    title = f"{summary.total} finding(s) of personal data"
+    title = say("table.total", lang, total=summary.total)
     if summary.nothing_scanned:
-        title += " · nothing scanned"
+        title += say("table.nothing_scanned_title", lang)
     elif summary.partial:
-        title += " · partial scan"
+        title += say("table.partial", lang)
     return Panel(Group(columns, Text(), Text(threshold)), title=title, title_align="left", expand=False)
 
 
@@ -285,61 +296,42 @@ def _listing(title: str, lines: list[str]) -> Iterator[RenderableType]:
         yield Padding(Text(line), (0, 0, 0, 2))
 
 
-def next_step(report: Report, summary: Summary) -> str:
+def next_step(report: Report, summary: Summary, lang: str = ENGLISH) -> str:
     """One line saying what to do: the worst problem present first, then how many others remain;
     skipped items after the problems found (nothing is known of them, so never "nothing to
     do"), warnings last (they fail nothing). A scan that read nothing says only that."""
     if summary.nothing_scanned:
-        return f"{NOTHING_SCANNED}; fix what the Skipped list says (a path, a server, a password) and scan again."
+        return say("table.next_nothing_scanned", lang)
     counts = summary.by_verdict
     problems = [
-        (kind, count, advice)
-        for kind, count, advice in (
-            (
-                "not_in_policy",
-                counts.get("not_in_policy", 0),
-                "place(s) hold data the policy never mentions: stop holding it or extend the policy",
-            ),
-            (
-                "no_policy_purpose",
-                counts.get("no_policy_purpose", 0),
-                "place(s) hold data the policy gives no purpose for: stop holding it, or have the policy "
-                "name a purpose",
-            ),
-            (
-                "purpose_not_permitted",
-                counts.get("purpose_not_permitted", 0),
-                "place(s) are declared for purposes the policy does not permit: fix their purposes in "
-                "pdscan.yml or stop holding the data",
-            ),
-            (
-                "undeclared",
-                counts.get("undeclared", 0),
-                "place(s) hold personal data without a declared purpose: declare their purposes in "
-                "pdscan.yml (see docs/data-map.md) or stop holding the data",
-            ),
-            (
-                "stale_declaration",
-                len(report.stale_declarations),
-                "declaration(s) in pdscan.yml name places that no longer exist: remove or rename them",
-            ),
+        (f"{count} {kind}", say(f"table.advice.{kind}", lang, count=count))
+        for kind, count in (
+            ("not_in_policy", counts.get("not_in_policy", 0)),
+            ("no_policy_purpose", counts.get("no_policy_purpose", 0)),
+            ("purpose_not_permitted", counts.get("purpose_not_permitted", 0)),
+            ("undeclared", counts.get("undeclared", 0)),
+            ("stale_declaration", len(report.stale_declarations)),
         )
         if count
     ]
     if report.skipped:
+        skipped = len(report.skipped)
         problems.append(
-            (
-                "skipped and not checked",
-                len(report.skipped),
-                "item(s) were skipped and not checked: fix what the Skipped list says and scan again",
-            )
+            (say("table.skipped_count", lang, count=skipped), say("table.advice.skipped", lang, count=skipped))
         )
     problems += [
-        (f"{warning} warning(s)", count, WARNING_ADVICE.get(warning, f"place(s) carry the {warning} warning"))
+        (say("table.warning_count", lang, count=count, warning=warning), _warning_advice(warning, count, lang))
         for warning, count in summary.warnings.items()
     ]
     if not problems:
-        return "Nothing to do: every place holding personal data is declared for a purpose the policy permits."
-    (_, count, advice), others = problems[0], problems[1:]
-    then = ", ".join(f"{other} {kind}" for kind, other, _ in others)
-    return f"Next: {count} {advice}." + (f" Then: {then}." if others else "")
+        return say("table.nothing_to_do", lang)
+    (_, advice), others = problems[0], problems[1:]
+    then = ", ".join(counted for counted, _ in others)
+    return say("table.next", lang, advice=advice) + (say("table.then", lang, others=then) if others else "")
+
+
+def _warning_advice(warning: str, count: int, lang: str) -> str:
+    known = f"table.advice.{warning}"
+    if warning == PLAINTEXT_SENSITIVE:
+        return say(known, lang, count=count)
+    return say("table.advice.warning", lang, count=count, warning=warning)

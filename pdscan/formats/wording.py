@@ -9,17 +9,13 @@ whatever the language.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
-import yaml
+from pdscan.model import Phrase, VerdictKind
+from pdscan.policy import Policy, taxonomy_titles
+from pdscan.sentences import labels_document
 
-from pdscan.model import VerdictKind
-from pdscan.policy import Policy, load_taxonomy
-
-LABELS_FILE = "labels.yaml"
 DEFAULT_LANGUAGE = "en"
 
 
@@ -32,7 +28,7 @@ class Wording:
     @classmethod
     def build(cls, policy: Policy, lang: str = DEFAULT_LANGUAGE) -> Wording:
         """Raises KeyError for a language the labels do not carry (the CLI offers only those)."""
-        return cls(lang, policy, MappingProxyType(_labels(lang)))
+        return cls(lang, policy, MappingProxyType(labels(lang)))
 
     def in_english(self) -> Wording:
         """The same policy's words in English: what documents for programs are written in."""
@@ -63,8 +59,9 @@ class Wording:
         return purpose.title_ru if self.lang == "ru" else purpose.title_en
 
     def data_type_title(self, data_type: str) -> str:
-        """The taxonomy's title for a data type (its key when the taxonomy has none)."""
-        return _data_type_titles().get(data_type, data_type)
+        """The taxonomy's title for a data type in this language (its key when the taxonomy has none)."""
+        title = _data_type_titles().get(data_type)
+        return title.said_in(self.lang) if title is not None else data_type
 
     def clause_words(self, category_id: str | None) -> str | None:
         """The clause that names the category, quoted as the policy writes it (never translated)."""
@@ -77,22 +74,17 @@ class Wording:
 
 
 @functools.cache
-def _data_type_titles() -> MappingProxyType[str, str]:
-    return MappingProxyType(load_taxonomy())
+def _data_type_titles() -> MappingProxyType[str, Phrase]:
+    return MappingProxyType(taxonomy_titles())
 
 
 def languages() -> tuple[str, ...]:
-    return tuple(_document()["languages"])
-
-
-def _labels(lang: str) -> dict[str, str]:
-    if lang not in languages():
-        raise KeyError(lang)
-    return {key: str(texts[lang]) for key, texts in _document()["labels"].items()}
+    return tuple(labels_document()["languages"])
 
 
 @functools.cache
-def _document() -> dict[str, Any]:
-    raw = (importlib.resources.files("pdscan.rules") / LABELS_FILE).read_text("utf-8")
-    document: dict[str, Any] = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return document
+def labels(lang: str) -> dict[str, str]:
+    """Every label in `lang`; raises KeyError for a language the labels do not carry."""
+    if lang not in languages():
+        raise KeyError(lang)
+    return {key: str(texts[lang]) for key, texts in labels_document()["labels"].items()}

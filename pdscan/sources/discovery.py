@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.model import Skipped, SourceKind
+from pdscan.sentences import skipped_because
 from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
 from pdscan.sources.orm import sniff_orm_format
 from pdscan.sources.readable import shown_path
@@ -45,12 +46,9 @@ OWN_FILES = frozenset({"pdscan.yml", "pdscan.yaml", ".pdscan-baseline.json"})
 LOG_DIRECTORIES = frozenset({"log", "logs"})
 # `access.log.1`, `app.log-20261124`, `app.2026-11-24.log`: rotation marks stripped for identity.
 _ROTATION = re.compile(r"(?:[.-]\d{1,4}|[.-]\d{8}(?:\d{2})?|[.-]\d{4}-\d{2}-\d{2}(?:[T_.-]\d{2}(?::?\d{2}){0,2})?)$")
-FILTERED_OUT = (
-    "no file matches --include/--exclude (patterns match the path below the directory or prefix given, "
-    "the whole path, or the file name); nothing scanned"
-)
-EMPTY_DIRECTORY = "no file in it (hidden files and pdscan's own files aside); nothing scanned"
-NO_MATCH = "no files match; nothing scanned"
+FILTERED_OUT = "skipped.filtered_out"  # sentences of rules/labels.yaml
+EMPTY_DIRECTORY = "skipped.empty_directory"
+NO_MATCH = "skipped.no_match"
 _SQL_HEAD = re.compile(
     rb"(?im)^\s*(?:create|alter)\s+(?:or\s+replace\s+)?(?:temporary\s+|temp\s+|unlogged\s+)?"
     rb"(?:table|index|unique|view|sequence|schema|type|function|trigger|database)\b"
@@ -140,7 +138,7 @@ def discover(
             try:
                 status = path.stat()  # one call per path: a hundred thousand files make every call count
             except OSError as error:
-                skipped.append(Skipped(shown_path(path), f"cannot read: {error.strerror or error}; not scanned"))
+                skipped.append(skipped_because(shown_path(path), "skipped.cannot_read", _error(error)))
                 continue
             problem = _not_regular(status.st_mode)
             if problem:
@@ -158,9 +156,7 @@ def discover(
             elif chosen or _is_log_name(path):
                 logs.append(LogInput(path, log_identity(shown_path(path))))
             else:
-                skipped.append(
-                    Skipped(shown_path(path), "not a SQL schema, SQLite database or log file name; name it to scan it")
-                )
+                skipped.append(skipped_because(shown_path(path), "skipped.not_a_source"))
         skipped.extend(_nothing_selected(target, files_found, kept, problems))
 
     if sql_files:
@@ -276,7 +272,7 @@ def _remote_logs(target: str, include: Sequence[str], exclude: Sequence[str]) ->
     found = [(url, below) for url, below in found if url.rsplit("/", 1)[-1] not in OWN_FILES]
     kept = [url for url, below in found if _selected(url, below, include, exclude)]
     if not named and not kept:
-        return [], [Skipped(shown_location(target), FILTERED_OUT if found else _remote_empty(target))]
+        return [], [skipped_because(shown_location(target), FILTERED_OUT if found else _remote_empty(target))]
     logs = []
     for url in named + kept:
         shown = shown_location(url)
@@ -381,8 +377,7 @@ def _expand_path(path: Path, base: Path, explicit: bool) -> Iterable[_Found | Sk
                 found = Path(root) / name
                 yield _Found(found, _below(found, base), explicit=False, directory=False)
     for error in unlisted:
-        reason = f"cannot read the directory: {error.strerror or error}; nothing in it scanned"
-        yield Skipped(shown_path(str(error.filename)), reason)
+        yield skipped_because(shown_path(str(error.filename)), "skipped.cannot_read_directory", _error(error))
 
 
 def _linked_directory(link: Path) -> Skipped:
@@ -390,10 +385,13 @@ def _linked_directory(link: Path) -> Skipped:
     user learns where it leads, so nothing read can be mistaken for everything there."""
     target = Path(os.path.realpath(link))
     if link.parent.resolve().is_relative_to(target):
-        return Skipped(shown_path(link), "a symlink to a directory above it (a loop); not followed")
-    return Skipped(
-        shown_path(link), f"a symlink to a directory ({shown_path(target)}); not followed: name it to scan it"
-    )
+        return skipped_because(shown_path(link), "skipped.symlink_loop")
+    return skipped_because(shown_path(link), "skipped.symlink", (("target", shown_path(target)),))
+
+
+def _error(error: OSError) -> tuple[tuple[str, str], ...]:
+    """An operating system's error, quoted as it says it (`Permission denied`)."""
+    return (("error", str(error.strerror or error)),)
 
 
 def _below(path: Path, base: Path) -> str:
@@ -427,9 +425,9 @@ def _matches_any(whole: str, below: str, patterns: Sequence[str]) -> bool:
 def _nothing_selected(target: str, files_found: int, kept: int, problems: int) -> list[Skipped]:
     """The target as skipped when it held files but the patterns left none, or held none."""
     if files_found and not kept:
-        return [Skipped(_shown_target(target), FILTERED_OUT)]
+        return [skipped_because(_shown_target(target), FILTERED_OUT)]
     if not files_found and not problems and (glob.has_magic(target) or Path(target).is_dir()):
-        return [Skipped(_shown_target(target), NO_MATCH if glob.has_magic(target) else EMPTY_DIRECTORY)]
+        return [skipped_because(_shown_target(target), NO_MATCH if glob.has_magic(target) else EMPTY_DIRECTORY)]
     return []
 
 

@@ -21,16 +21,17 @@ from typing import BinaryIO, NamedTuple, Protocol
 from pdscan.detect.rules import ValueRule, bundled_rules
 from pdscan.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.model import Skipped, SourceKind, SourceSummary
+from pdscan.sentences import skipped_because
 from pdscan.sources.discovery import LogInput
 from pdscan.sources.log_reader import (
     HEAD,
-    binary_reason,
     compression_of,
     decompressed,
     encoding_of,
     head_lines,
     head_of,
     is_binary,
+    looks_like_utf16,
     transcoded_head,
 )
 from pdscan.sources.log_unit import (
@@ -191,8 +192,8 @@ def scan_logs(
         path = _display(state.log_input)
         nothing_read = bool(state.error) and not state.bytes_read  # e.g. a file a Dask worker cannot see
         if state.error:
-            after = "nothing was read" if nothing_read else "what was read before it is reported"
-            problem = Skipped(path, f"{state.error}; {after}", state.lines or None)
+            message = "skipped.log_error_nothing_read" if nothing_read else "skipped.log_error_after"
+            problem = skipped_because(path, message, (("error", state.error),), state.lines or None)
             on_skip(problem)
             skipped.append(problem)
         summaries.append(
@@ -267,13 +268,14 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
             raw.seek(0)
             head = head_of(decompressed(raw, compression))
     except OSError as error:
-        return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
+        return skipped_because(_display(log_input), "skipped.cannot_read", (("error", str(error.strerror or error)),))
     cut = len(head) >= HEAD
     encoding = encoding_of(head)
     if encoding:
         head = transcoded_head(head)
     if is_binary(head):
-        return Skipped(_display(log_input), f"{binary_reason(head, 'file')}; not scanned")
+        binary = "skipped.binary_utf16" if looks_like_utf16(head) else "skipped.binary"
+        return skipped_because(_display(log_input), binary)
     lines = head_lines(head, cut=cut)
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
@@ -283,7 +285,7 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
     try:
         return log_format, list(_ranges(path, size, input_order, log_format, header)), note
     except OSError as error:
-        return Skipped(_display(log_input), f"cannot read: {error.strerror or error}; not scanned")
+        return skipped_because(_display(log_input), "skipped.cannot_read", (("error", str(error.strerror or error)),))
 
 
 def _misfit(display: str, forced_format: str, lines: list[str]) -> str | None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pdscan.model import SchemaScan, Skipped, SourceKind, Table
+from pdscan.sentences import skipped_because
 from pdscan.sources.ddl_parser import Unsupported, parse_statement
 from pdscan.sources.migration_paths import migration_path
 from pdscan.sources.orm import SQL, OrmFile, OrmProblem, orm_changes, orm_format
@@ -48,7 +49,9 @@ def scan_ddl_files(
         try:
             raw = path.read_bytes()
         except OSError as error:
-            skipped.append(Skipped(source, f"cannot read the file: {error.strerror or error}"))
+            skipped.append(
+                skipped_because(source, "skipped.cannot_read_file", (("error", str(error.strerror or error)),))
+            )
             continue
         if not raw.strip():
             empty.append(path.name)  # kept for numbering: nothing in it is lost
@@ -166,7 +169,9 @@ def _replay_text(
 
 def _tables_without_columns(tables: tuple[Table, ...]) -> tuple[Skipped, ...]:
     return tuple(
-        Skipped(table.location.source, f"table {table.location.table} defines no columns", table.location.line)
+        skipped_because(
+            table.location.source, "skipped.no_columns", (("table", table.location.table or ""),), table.location.line
+        )
         for table in tables
         if not table.columns
     )

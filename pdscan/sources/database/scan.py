@@ -19,6 +19,7 @@ from typing import Protocol
 from pdscan.detect.column_values import ColumnProfiler, ValueProfile
 from pdscan.detect.values import ValueDetector, bundled_detector
 from pdscan.model import Column, SchemaScan, Skipped, SourceKind, Table
+from pdscan.sentences import skipped_because
 from pdscan.sources.database.interface import (
     Catalog,
     CatalogTable,
@@ -264,11 +265,8 @@ def _sample_table(
     cut_short = None
     for index, row in enumerate(rows):
         if index % PROFILE_CHECK_EVERY == 0 and time.monotonic() > deadline:
-            cut_short = Skipped(
-                source,
-                f"table `{table}`: the per-table time limit (--table-timeout) ran out after "
-                f"{index:,} of {len(rows):,} sampled rows; the rest were not checked",
-            )
+            values = (("table", table), ("read", index), ("rows", len(rows)))
+            cut_short = skipped_because(source, "skipped.table_timeout", values)
             break
         read += 1
         for position, value in enumerate(row):
