@@ -40,6 +40,24 @@ class MarkdownFormat:
         yield f"# {escape(words('report_title'))}"
         yield ""
         yield from self._warnings(report)
+        if not nothing_scanned(report):  # no count of places where nothing was read
+            yield from self._summary(places)
+        yield f"## {escape(words('findings_by_verdict'))}"
+        yield ""
+        if not places:
+            yield escape(words("nothing_scanned" if nothing_scanned(report) else "nothing_found"))
+            yield ""
+        for kind, groups in by_verdict(places):
+            count = sum(len(group) for _, group in groups)
+            yield f"### {escape(words.verdict(kind))} (`{kind.value}`): {count}"
+            yield ""
+            for category, group in groups:
+                yield from self._category_block(category, group, "####")
+        yield from self._stale_and_skipped(report)
+        yield from self._metadata(report)
+
+    def _summary(self, places: list[HeldPlace]) -> Iterator[str]:
+        words = self.words
         yield f"## {escape(words('summary'))}"
         yield ""
         yield f"**{len(places)}** {escape(words('total').lower())}"
@@ -55,19 +73,6 @@ class MarkdownFormat:
                 for c, n in _category_counts(places)
             ],
         )
-        yield f"## {escape(words('findings_by_verdict'))}"
-        yield ""
-        if not places:
-            yield escape(words("nothing_scanned" if nothing_scanned(report) else "nothing_found"))
-            yield ""
-        for kind, groups in by_verdict(places):
-            count = sum(len(group) for _, group in groups)
-            yield f"### {escape(words.verdict(kind))} (`{kind.value}`): {count}"
-            yield ""
-            for category, group in groups:
-                yield from self._category_block(category, group, "####")
-        yield from self._stale_and_skipped(report)
-        yield from self._metadata(report)
 
     def _inventory(self, inventory: Inventory) -> Iterator[str]:
         words = self.words
