@@ -17,7 +17,7 @@ from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
-from pdscan.sentences import sentence, skipped_line
+from pdscan.sentences import say, sentence, skipped_line
 from pdscan.visible import visible
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -60,7 +60,7 @@ class MarkdownFormat:
         words = self.words
         yield f"## {escape(words('summary'))}"
         yield ""
-        yield f"**{len(places)}** {escape(words('total').lower())}"
+        yield say("markdown.total", words.lang, total=len(places))
         yield ""
         yield from table(
             (words("verdict"), words("places")),
