@@ -9,8 +9,9 @@ marks, once their place is back. Everything else stays byte for byte.
 
 A place is already in the map when an entry declares it: its own column (or log field) entry,
 purposes given to its whole table (or log), a category entry of its log for every category it
-holds, or an ignore. Purposes given to a whole database do not count: they apply to every table,
-new ones included, and say nothing of them. A new place joins the first entry reaching it whose
+holds, or an ignore; a column or field entry giving purposes only per category (`categories:`)
+gains the categories it lacks. Purposes given to a whole database do not count: they apply to
+every table, new ones included, and say nothing of them. A new place joins the first entry reaching it whose
 name is not a glob; under globs only, it gets an entry of its own.
 """
 
@@ -26,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from pdscan.declarations import (
+    ColumnDeclaration,
     DatabaseDeclaration,
     DataMap,
     TableDeclaration,
@@ -72,6 +74,7 @@ class _Target:
     depth: int  # nesting of the entries (a `child:` created for them: one less); deeper first where blocks end together
     owner: Item | None  # the existing entry (None: the document root)
     child: str  # `databases`, `tables`, `columns`, `logs`, `fields` or `categories`
+    of_place: bool = False  # `categories` of a column or field entry: one `category: []` line each
     verdicts: list[Verdict] = field(default_factory=list)
 
     def add(self, verdicts: list[Verdict]) -> None:
@@ -125,7 +128,10 @@ class _Update:
                     continue
                 if isinstance(table_item[1], yaml.SequenceNode) or table.purposes:
                     return  # purposes for the whole table (`users: [purposes]` or its `purposes:`)
-                if any(name_matches(column.pattern, location.column) for column in table.columns):
+                columns = zip(table.columns, _items(_value_of(table_item[1], "columns")), strict=True)
+                if self.declared_place(
+                    verdicts, [(c, i) for c, i in columns if name_matches(c.pattern, location.column)]
+                ):
                     return
         exact = [(d, item) for d, item in matching if not is_glob(d.pattern)]
         if not exact:
@@ -151,9 +157,9 @@ class _Update:
         for log, item in matching:
             if isinstance(item[1], yaml.SequenceNode) or log.purposes:
                 return  # purposes for the whole log (`"app.log": [purposes]` or its `purposes:`)
-            if field_name is not None and any(
-                fnmatch.fnmatchcase(field_name.lower(), declared.pattern.lower()) for declared in log.fields
-            ):
+            fields = zip(log.fields, _items(_value_of(item[1], "fields")), strict=True)
+            matched = [(f, i) for f, i in fields if fnmatch.fnmatchcase((field_name or "").lower(), f.pattern.lower())]
+            if field_name is not None and self.declared_place(verdicts, matched):
                 return
             declared_categories.update(declared.category for declared in log.categories)
         if matching and categories <= declared_categories:
@@ -166,21 +172,38 @@ class _Update:
         child = "fields" if field_name is not None else "categories"
         self.target((child, log.declared_in), 4, item, child).add(verdicts)
 
+    def declared_place(self, verdicts: list[Verdict], entries: list[tuple[ColumnDeclaration, Item]]) -> bool:
+        """Whether column or field entries reach the place (False: none does). An entry giving
+        purposes only per category declares only those categories: the others the place holds
+        join the `categories:` of the first such entry whose name is not a glob."""
+        if not entries:
+            return False
+        if any(entry.purposes or entry.category or not entry.categories for entry, _ in entries):
+            return True
+        declared = {category.category for entry, _ in entries for category in entry.categories}
+        new = [verdict for verdict in verdicts if verdict.finding.category not in declared]
+        exact = [item for entry, item in entries if not is_glob(entry.pattern)]
+        if new and exact:
+            owner = exact[0]
+            self.target(("categories", owner[0].start_mark.line), 8, owner, "categories", of_place=True).add(new)
+        return True
+
     def tables(self, database: DatabaseDeclaration, item: Item) -> Iterator[tuple[TableDeclaration, Item]]:
         tables = _value_of(item[1], "tables")
         return zip(database.tables, _items(tables), strict=True)
 
-    def target(self, key: tuple[object, ...], depth: int, owner: Item | None, child: str) -> _Target:
+    def target(
+        self, key: tuple[object, ...], depth: int, owner: Item | None, child: str, *, of_place: bool = False
+    ) -> _Target:
         if key not in self.targets:
-            self.targets[key] = _Target(depth, owner, child)
+            self.targets[key] = _Target(depth, owner, child, of_place)
         return self.targets[key]
 
     # Writing the new places.
 
     def add(self, target: _Target) -> int:
         """Append the target's places to its block; how many were added."""
-        starter = starter_data_map(replace(self.report, verdicts=tuple(target.verdicts)), self.base_dir)
-        entries = _starter_entries(starter, target.child)
+        entries = self.category_entries(target) if target.of_place else self.starter_entries(target)
         existing = {_name(key) for key, _ in _items(self.block_of(target))}
         fresh = {name: entry for name, entry in entries.items() if name not in existing}
         where = self.owner_name(target)
@@ -197,6 +220,23 @@ class _Update:
             )
             return 0
         return sum(places for _, places in fresh.values())
+
+    def starter_entries(self, target: _Target) -> dict[str, tuple[list[str], int]]:
+        starter = starter_data_map(replace(self.report, verdicts=tuple(target.verdicts)), self.base_dir)
+        return _starter_entries(starter, target.child)
+
+    def category_entries(self, target: _Target) -> dict[str, tuple[list[str], int]]:
+        """`category: []  # what was found` for each category new to a column or field entry:
+        the line `pdscan init` writes for the place holding it alone, named for its category."""
+        entries: dict[str, tuple[list[str], int]] = {}
+        for verdict in target.verdicts:
+            category = verdict.finding.category
+            if category is None or category in entries:
+                continue
+            starter = starter_data_map(replace(self.report, verdicts=(verdict,)), self.base_dir)
+            line = next(line.strip() for line in starter.splitlines() if line.strip().startswith("purposes: []"))
+            entries[category] = ([category + line.removeprefix("purposes")], 1)
+        return entries
 
     def append(self, owner: Item | None, child: str, block: list[str], depth: int) -> bool:
         """Add `block` (lines indented from 0) at the end of `child` of `owner` (the root when

@@ -99,6 +99,17 @@ def test_purpose_not_permitted_lists_only_the_refused_purposes(policy: Policy, d
     assert "declared for advertising, delivery (" in explained(policy, email)  # §4d permits neither
 
 
+def test_purpose_not_permitted_agrees_in_number_in_russian(policy: Policy, declarations: Declarations) -> None:
+    """One refused purpose is "цели …, которую", several are "целей …, которых": Russian agrees."""
+    russian = Wording.build(policy, "ru")
+    card = judge(policy, declarations, "payments", "card_number", "user.financial.credit_card.number")
+    assert "заявлены для цели advertising (" in explanation(card, russian)
+    assert ", которую политика не разрешает для категории credit_card (§4e)" in explanation(card, russian)
+    email = judge(policy, declarations, "users", "email", "user.contact.email")
+    assert "заявлены для целей advertising, delivery (" in explanation(email, russian)
+    assert ", которых политика не разрешает для категории email (§4d)" in explanation(email, russian)
+
+
 def test_no_policy_purpose_beats_a_declaration(policy: Policy, declarations: Declarations) -> None:
     verdict = judge(policy, declarations, "users", "birthday", "user.demographic.date_of_birth")
     assert verdict.kind is VerdictKind.NO_POLICY_PURPOSE

@@ -7,6 +7,7 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from ci_repo import findings_by_place, run_pdscan, validate_sarif
@@ -254,3 +255,32 @@ def test_the_fides_export_never_publishes_an_ignored_place_as_personal_data(tmp_
         assert email.description is not None
         assert "ignored (pdscan.yml:9): subject-line templates, not addresses" in email.description
         assert fields[(table, "phone")].data_categories == ["user.contact.phone_number"]
+
+
+def test_the_terminal_reports_name_each_ignore_with_its_reason_and_where_it_was_written(tmp_path: Path) -> None:
+    """The reason and the line of the ignore are the audit evidence: the terminal table and the
+    terminal inventory show both, as every other report does."""
+    setup(tmp_path, data_map=IGNORE_TEST_TABLES)
+    shown = {
+        "scan": "ignored (pdscan.yml:10): synthetic fixtures, never real people",
+        "inventory": "ignored: synthetic fixtures, never real people (pdscan.yml:10;",
+    }
+    for command, ignore in shown.items():
+        done = run_pdscan(command, "db", "--no-color", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert ignore in " ".join(done.stdout.split()), command
+
+
+def test_the_inventory_json_gives_each_ignored_place_its_reason_and_where(tmp_path: Path) -> None:
+    setup(tmp_path, data_map=IGNORE_TEST_TABLES)
+    done = run_pdscan("inventory", "db", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    schema = json.loads((Path(__file__).parents[1] / "pdscan" / "schemas" / "inventory.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    places = {(p["table"], p["column"]): p for c in document["categories"] for p in c["places"]}
+    ignored = places[("test_users", "email")]
+    assert (ignored["verdict"], ignored["ignored_in"]) == ("ignored", "pdscan.yml:10")
+    assert ignored["ignore_reason"] == "synthetic fixtures, never real people"
+    declared = places[("users", "email")]
+    assert (declared["ignore_reason"], declared["ignored_in"]) == (None, None)

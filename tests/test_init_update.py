@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 from ci_repo import findings_by_place, run_pdscan
@@ -226,3 +227,58 @@ def test_new_schemas_and_new_logs_each_join_their_own_block(tmp_path: Path) -> N
         '  "logs/app.jsonl":',
     ]
     load_data_map(root / "pdscan.yml", load_policy())
+
+
+PER_CATEGORY_MAP = """\
+logs:
+  logs/app.jsonl:
+    fields:
+      msg:
+        categories:   # support answers these
+          email: [customer_support]
+          ip_address: [fraud_prevention]
+"""
+
+
+def test_a_category_new_to_a_per_category_field_joins_its_categories(tmp_path: Path) -> None:
+    """`msg` declared per category (e-mail, IP) now also holds phone numbers: the field entry
+    declares nothing for them, so the scan says undeclared and --update adds the category."""
+    root = project(tmp_path, PER_CATEGORY_MAP)
+    (root / "db" / "001_customers.sql").unlink()
+    (root / "logs" / "app.jsonl").write_text(
+        '{"msg": "reset for alice@example.com from 203.0.113.7"}\n'
+        '{"msg": "call back bob@example.org on +1 202 555 0143 from 198.51.100.23"}\n'
+    )
+    done = run_pdscan("init", "logs", "--update", cwd=root)
+    assert done.returncode == 0, done.stderr
+    text = (root / "pdscan.yml").read_text()
+    added = added_lines(PER_CATEGORY_MAP, text)
+    assert [line.split("#")[0] for line in added] == ["          phone: []  "]
+    lines = text.splitlines()
+    assert lines[lines.index("          ip_address: [fraud_prevention]") + 1].startswith("          phone: []  # phone")
+    load_data_map(root / "pdscan.yml", load_policy())
+
+
+def test_a_category_new_to_a_per_category_column_joins_its_categories(tmp_path: Path) -> None:
+    """The same for a column whose sampled values hold a category its entry does not list."""
+    data_map = """\
+databases:
+  support:
+    tables:
+      tickets:
+        columns:
+          detail:
+            categories:
+              email: [customer_support]
+"""
+    (tmp_path / "pdscan.yml").write_text(data_map)
+    with sqlite3.connect(tmp_path / "support.db") as db:
+        db.execute("CREATE TABLE tickets (id integer PRIMARY KEY, detail text)")
+        db.executemany(
+            "INSERT INTO tickets (detail) VALUES (?)",
+            [(f"user{i}@example.net wrote from 203.0.113.{i + 1}",) for i in range(20)],
+        )
+    done = run_pdscan("init", "support.db", "--update", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    added = added_lines(data_map, (tmp_path / "pdscan.yml").read_text())
+    assert [line.split("#")[0] for line in added] == ["              ip_address: []  "]

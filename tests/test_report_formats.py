@@ -347,3 +347,12 @@ def test_russian_reports_take_titles_from_the_policy_and_labels_from_the_data(sh
     assert "категория" in rows[0] and "Адрес электронной почты" in {row["название категории"] for row in rows}
     inventory = run("inventory", "shop", "--lang", "ru", "--category", "phone", "-q", cwd=shop.parent)
     assert "Телефонный номер" in inventory.stdout.decode()
+
+
+def test_the_fides_export_is_english_whatever_lang_says(shop: Path, outputs: dict[str, bytes]) -> None:
+    """Fides datasets are for programs, as JSON and SARIF: --lang ru changes none of their words
+    (a place no category covers once had its Russian label among English descriptions)."""
+    for command, english in (("scan", outputs["fides"]), ("inventory", outputs["inventory.fides"])):
+        result = run(command, "shop", "--format", "fides", "--lang", "ru", "-q", cwd=shop.parent)
+        assert b"Not covered by the policy" in english, "the shop holds data no category covers"
+        assert TIMESTAMP.sub(b"", result.stdout) == TIMESTAMP.sub(b"", english), command

@@ -261,3 +261,17 @@ def test_a_users_rule_says_what_a_name_means_in_each_language(tmp_path: Path) ->
     assert sentence(detection.evidence[0]) == (
         "column name `strakhovoi_nomer` means an insurance number (Russian strakhovoi nomer)"
     )
+
+
+@pytest.mark.parametrize(
+    ("columns", "count"),
+    [
+        ("email text", "**1** место с персональными данными"),  # noqa: RUF001
+        ("email text, phone text", "**2** места с персональными данными"),  # noqa: RUF001
+    ],
+)
+def test_the_markdown_summary_counts_places_in_russian(tmp_path: Path, columns: str, count: str) -> None:
+    (tmp_path / "users.sql").write_text(f"CREATE TABLE users (id integer, {columns});\n", encoding="utf-8")
+    result = run("scan", "users.sql", "--format", "markdown", "--lang", "ru", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr.decode()
+    assert count in result.stdout.decode()

@@ -96,3 +96,11 @@ def test_the_github_summary_line_says_what_was_not_scanned(folder: Path) -> None
     partial = run("scan", "schema.sql", "app.log", "--format", "github", cwd=folder).stdout.decode()
     last_line = partial.rstrip().splitlines()[-1]
     assert last_line.endswith("; 1 item(s) skipped and not checked"), last_line
+
+
+@pytest.mark.parametrize(("format_name", "count"), [("markdown", "**0** places holding"), ("html", ">0<")])
+def test_a_scan_that_read_nothing_counts_no_places(folder: Path, format_name: str, count: str) -> None:
+    """'0 places holding personal data' under a summary is a claim about what was never read."""
+    result = run("scan", "app.log", "--format", format_name, cwd=folder)
+    assert result.returncode == 2, result.stderr.decode()
+    assert count not in result.stdout.decode()

@@ -44,7 +44,8 @@ def _judged(verdict: Verdict, category_id: str, where: str, words: Wording) -> s
         return words("explanation.undeclared", **facts)
     if verdict.kind is VerdictKind.PURPOSE_NOT_PERMITTED:
         refused = [purpose for purpose in verdict.declared_purposes if purpose not in verdict.permitted_purposes]
-        return words("explanation.purpose_not_permitted", refused=", ".join(refused), declared_in=declared_in, **facts)
+        key = "explanation.purpose_not_permitted_one" if len(refused) == 1 else "explanation.purpose_not_permitted_many"
+        return words(key, refused=", ".join(refused), declared_in=declared_in, **facts)
     key = "explanation.ok_one" if len(verdict.declared_purposes) == 1 else "explanation.ok_many"
     return words(key, declared=", ".join(verdict.declared_purposes), declared_in=declared_in, **facts)
 

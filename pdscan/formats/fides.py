@@ -33,7 +33,7 @@ NOT_IN_KEY = re.compile(r"[^A-Za-z0-9_]+")
 class FidesFormat:
     def __init__(self, *, color: bool = False, wording: Wording) -> None:
         del color  # never coloured
-        self.words = wording
+        self.words = wording.in_english()  # datasets for programs: English whatever --lang says
 
     def format(self, report: Report) -> str:
         return self._datasets(report, held_places(report.verdicts))

@@ -72,13 +72,14 @@ class HtmlFormat:
         words = self.words
         places = held_places(report.verdicts)
         groups = by_verdict(places)
-        yield f"<h2>{escape(words('summary'))}</h2>"
-        yield '<div class="cards">'
-        yield self._card(len(places), words("total"))
-        for kind, in_verdict in groups:
-            count = sum(len(group) for _, group in in_verdict)
-            yield self._card(count, words.verdict(kind), kind.value)
-        yield "</div>"
+        if not nothing_scanned(report):  # no count of places where nothing was read
+            yield f"<h2>{escape(words('summary'))}</h2>"
+            yield '<div class="cards">'
+            yield self._card(len(places), words("total"))
+            for kind, in_verdict in groups:
+                count = sum(len(group) for _, group in in_verdict)
+                yield self._card(count, words.verdict(kind), kind.value)
+            yield "</div>"
         if not places:
             yield f"<h2>{escape(words('findings_by_verdict'))}</h2>"
             yield f"<p>{escape(words('nothing_scanned' if nothing_scanned(report) else 'nothing_found'))}</p>"

@@ -14,7 +14,7 @@ from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.formats.wording import Wording
 from pdscan.visible import json_text
 
-INVENTORY_SCHEMA_VERSION = "1.0.1"
+INVENTORY_SCHEMA_VERSION = "1.1.0"
 
 
 class InventoryJsonFormat:
@@ -65,4 +65,6 @@ def _place(place: HeldPlace) -> dict[str, Any]:
         "verdict": place.verdict.value,
         "values_seen": place.values_seen,
         "fingerprints": list(place.fingerprints),
+        "ignore_reason": place.worst.ignore_reason,
+        "ignored_in": place.worst.ignored_in,
     }

@@ -15,7 +15,7 @@ from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.table import VERDICT_STYLES
 from pdscan.formats.wording import Wording
-from pdscan.model import SourceKind
+from pdscan.model import SourceKind, VerdictKind
 from pdscan.sentences import skipped_line
 
 
@@ -71,6 +71,18 @@ class InventoryTableFormat:
                 Text(name, style="cyan"),
                 Text(place.defined_at or place.source, style="dim"),
                 Text(", ".join(place.declared_purposes) or "—"),
-                Text(place.verdict.value, style=VERDICT_STYLES[place.verdict]),
+                self._verdict(place),
             )
         return table
+
+    def _verdict(self, place: HeldPlace) -> Text:
+        """The verdict; for an ignored place, the ignore's reason, where it was written and the
+        verdict without it: the audit evidence for leaving the place out."""
+        verdict = Text(place.verdict.value, style=VERDICT_STYLES[place.verdict])
+        if place.verdict is VerdictKind.IGNORED:
+            ignored = place.worst
+            where = [ignored.ignored_in or ""]
+            if ignored.unignored_kind:
+                where.append(f"{self.words('unignored')}: {ignored.unignored_kind.value}")
+            verdict.append(f": {ignored.ignore_reason} ({'; '.join(where)})", style="dim")
+        return verdict

@@ -17,7 +17,7 @@ from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
-from pdscan.sentences import sentence, skipped_line
+from pdscan.sentences import say, sentence, skipped_line
 from pdscan.visible import visible
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -40,21 +40,8 @@ class MarkdownFormat:
         yield f"# {escape(words('report_title'))}"
         yield ""
         yield from self._warnings(report)
-        yield f"## {escape(words('summary'))}"
-        yield ""
-        yield f"**{len(places)}** {escape(words('total').lower())}"
-        yield ""
-        yield from table(
-            (words("verdict"), words("places")),
-            [(words.verdict(kind), str(sum(len(group) for _, group in groups))) for kind, groups in by_verdict(places)],
-        )
-        yield from table(
-            (words("category"), words("places")),
-            [
-                (f"{words.category_title(c)} ({c})" if c else words.category_title(c), str(n))
-                for c, n in _category_counts(places)
-            ],
-        )
+        if not nothing_scanned(report):  # no count of places where nothing was read
+            yield from self._summary(places)
         yield f"## {escape(words('findings_by_verdict'))}"
         yield ""
         if not places:
@@ -68,6 +55,24 @@ class MarkdownFormat:
                 yield from self._category_block(category, group, "####")
         yield from self._stale_and_skipped(report)
         yield from self._metadata(report)
+
+    def _summary(self, places: list[HeldPlace]) -> Iterator[str]:
+        words = self.words
+        yield f"## {escape(words('summary'))}"
+        yield ""
+        yield say("markdown.total", words.lang, total=len(places))
+        yield ""
+        yield from table(
+            (words("verdict"), words("places")),
+            [(words.verdict(kind), str(sum(len(group) for _, group in groups))) for kind, groups in by_verdict(places)],
+        )
+        yield from table(
+            (words("category"), words("places")),
+            [
+                (f"{words.category_title(c)} ({c})" if c else words.category_title(c), str(n))
+                for c, n in _category_counts(places)
+            ],
+        )
 
     def _inventory(self, inventory: Inventory) -> Iterator[str]:
         words = self.words
