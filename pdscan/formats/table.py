@@ -229,7 +229,7 @@ def _details(verdict: Verdict, lang: str) -> Text:
     if verdict.kind is VerdictKind.PURPOSE_NOT_PERMITTED and verdict.declared_in:
         details.append(say("table.declared_in", lang, where=", ".join(verdict.declared_in)))
     if verdict.ignore_reason:
-        details.append(say("table.ignored", lang, where=verdict.ignored_in, reason=verdict.ignore_reason))
+        details.append(say("table.ignored", lang, where=verdict.ignored_in or "", reason=verdict.ignore_reason))
     if verdict.baseline_state is BaselineState.UNCHANGED:
         details.append(say("table.accepted", lang))
     for samples in (finding.occurrences, finding.values):
