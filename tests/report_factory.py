@@ -55,6 +55,7 @@ def verdict(
     evidence: tuple[Evidence, ...] | None = None,
     fingerprint: str = "0123456789abcdef",
     ignore_reason: str | None = None,
+    ignored_in: str | None = None,
 ) -> Verdict:
     location = Location(source, source_kind, table=table, column=column, line=line, database=database)
     return Verdict(
@@ -72,6 +73,7 @@ def verdict(
         clause=CLAUSES.get(category or ""),
         declared_in=declared_in,
         ignore_reason=ignore_reason,
+        ignored_in=ignored_in,
     )
 
 
@@ -136,6 +138,7 @@ def mixed_report(
             VerdictKind.IGNORED,
             line=8,
             ignore_reason="deleted in the next release",
+            ignored_in="pdscan.yml:30",
         ),
     )
     return report(verdicts, skipped=skipped, stale=stale, fail_on=fail_on, generated_at=generated_at)

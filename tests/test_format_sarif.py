@@ -83,6 +83,10 @@ def test_one_rule_per_verdict_kind_and_results_for_what_needs_attention() -> Non
     ignored = by_rule["ignored"]
     assert ignored["level"] == "note"
     assert ignored["suppressions"][0]["justification"] == "deleted in the next release"
+    assert ignored["suppressions"][0]["location"]["physicalLocation"] == {
+        "artifactLocation": {"uri": "pdscan.yml"},
+        "region": {"startLine": 30},
+    }, "where the ignore was written, as for a silenced warning"
 
 
 def phone_verdict(column: str, state: BaselineState) -> object:

@@ -232,9 +232,14 @@ def _result(report: Report, verdict: Verdict, words: Wording) -> dict[str, Any]:
     if verdict.baseline_state is not None:
         result["baselineState"] = verdict.baseline_state.value
     if verdict.kind is VerdictKind.IGNORED:
-        result["suppressions"] = [
-            {"kind": _suppression_kind(verdict), "status": "accepted", "justification": verdict.ignore_reason or ""}
-        ]
+        suppression: dict[str, Any] = {
+            "kind": _suppression_kind(verdict),
+            "status": "accepted",
+            "justification": verdict.ignore_reason or "",
+        }
+        if verdict.ignored_in:
+            suppression["location"] = {"physicalLocation": _physical(written_location(verdict.ignored_in))}
+        result["suppressions"] = [suppression]
     return result
 
 
