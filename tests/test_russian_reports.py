@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from string import Formatter
 
 import pytest
-from report_outputs import copy_shop, run
+from report_outputs import PDSCAN, copy_shop, run
 
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.rules import bundled_rules
@@ -43,7 +44,8 @@ def build_sources(shop: Path) -> None:
     """The example shop, with what it lacks: database values (JSON keys, doubted and confirmed
     names), the schema evidence of table prefixes and SQL types, a log of over a thousand values,
     an ignored place, stale declarations (a table gone, a category no longer in a column's
-    values) and two skipped files."""
+    values), skipped files, and what pdscan reads but cannot use: a table created twice, a
+    quote that never closes, a statement it does not read, a migration that does not parse."""
     extra = shop / "extra"
     extra.mkdir()
     (extra / "schema.sql").write_text(
@@ -81,6 +83,18 @@ def build_sources(shop: Path) -> None:
     )
     (shop / "logs" / "dump.log").write_bytes(b"\x00\x01\x02binary\x00" * 64)
     (extra / "README.md").write_text("notes, not a schema\n", encoding="utf-8")
+    (extra / "zz_more.sql").write_text(
+        "CREATE TABLE phone (id integer primary key, number varchar(20), fax varchar(20));\n"
+        "DO $$ BEGIN EXECUTE 'CREATE TABLE z (id integer)'; END $$;\n"
+        "CREATE TABLE memo (id integer, body text DEFAULT 'draft);\n"
+        "CREATE TABLE kept (id integer primary key, contact_email varchar(100));\n",
+        encoding="utf-8",
+    )
+    (extra / "migrations").mkdir()
+    (extra / "migrations" / "0001_initial.py").write_text(
+        "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = [\n",
+        encoding="utf-8",
+    )
     data_map = (shop / "pdscan.yml").read_text(encoding="utf-8")
     data_map = data_map.replace(
         "\n# Logs:",
@@ -190,6 +204,20 @@ def test_a_russian_report_has_no_english_sentence(outputs: dict[str, str], outpu
         text = "".join(reader.parts)
     english = list(latin_words(text, names))
     assert not english, f"{len(english)} Latin words in `{output}`, the first: " + " | ".join(english[:8])
+
+
+def test_a_russian_report_says_why_stdin_was_skipped(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(PDSCAN), "scan", "-", "--format", "markdown", "--lang", "ru", "-q"],
+        input=b"CREATE TABLE notes (id integer);\x00\x00\x00",
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    text = re.sub(r"\\(.)", r"\1", result.stdout.decode("utf-8"))
+    assert "<stdin>" in text, result.stderr.decode()
+    english = list(latin_words(text, ["<stdin>"]))
+    assert not english, " | ".join(english)
 
 
 def test_the_json_report_says_its_evidence_in_english_as_before(outputs: dict[str, str]) -> None:
