@@ -253,11 +253,12 @@ def _sample_table(
     try:
         rows = connector.sample(entry.ref, entry.sampled, options.sample_size, deadline)
     except SampleError as error:
-        if time.monotonic() >= deadline:  # the statement's limit was the table's time left
-            error = SampleError(f"{error}; the per-table time limit (--table-timeout) had run out")
-        return _TableResult({}, 0, Skipped(source, f"table `{table}`: {error}"))
+        # past the deadline, the statement's limit was the table's time left
+        message = "skipped.table_error_timeout" if time.monotonic() >= deadline else "skipped.table_error"
+        return _TableResult({}, 0, skipped_because(source, message, (("table", table), ("error", str(error)))))
     except Exception as error:
-        return _TableResult({}, 0, Skipped(source, f"table `{table}`: {type(error).__name__}: {error}"))
+        said = (("table", table), ("error", f"{type(error).__name__}: {error}"))
+        return _TableResult({}, 0, skipped_because(source, "skipped.table_error", said))
     profilers = [ColumnProfiler(column_checks, options.values) for column_checks in checks]
     invalid = [0] * len(entry.sampled)
     binary = [0] * len(entry.sampled)

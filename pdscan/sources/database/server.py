@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from pdscan.model import Column, Location, Skipped, SourceKind, Table
+from pdscan.sentences import skipped_because
 from pdscan.sources.database.interface import (
     Catalog,
     CatalogTable,
@@ -116,7 +117,7 @@ def reflect(
                     shown = _shown(ref, default_schema)
                     if (schema, ref.name) not in columns:
                         said = shown_name(shown)
-                        skipped.append(Skipped(target.display, f"table `{said}`: it disappeared during the scan"))
+                        skipped.append(skipped_because(target.display, "skipped.table_gone", (("table", said),)))
                         continue
                     found = columns[(schema, ref.name)]
                     if found is None:  # reported by _columns
@@ -147,7 +148,7 @@ def _columns(
             found.update(inspector.get_multi_columns(schema=schema, filter_names=[name]))
         except Exception as error:
             said = shown_name(_shown(TableRef(schema, name), default_schema))
-            skipped.append(Skipped(target.display, f"table `{said}`: {_unreadable_columns(error, target)}"))
+            skipped.append(_unreadable_columns(error, target, said))
             found[(schema, name)] = None  # type: ignore[assignment]
             _reset(inspector)
     return found
@@ -159,13 +160,15 @@ def _reset(inspector: Any) -> None:
         inspector.bind.rollback()
 
 
-def _unreadable_columns(error: BaseException, target: DatabaseTarget) -> str:
+def _unreadable_columns(error: BaseException, target: DatabaseTarget, table: str) -> Skipped:
     text = describe(error, target)
     if "denied" in text.lower():
-        return f"permission denied: its columns cannot be read ({text})"
-    if "lock wait timeout" in text.lower() or "timeout" in text.lower():
-        return f"timed out waiting for a lock on it ({text})"
-    return f"cannot read its columns: {text}"
+        message = "skipped.columns_denied"
+    elif "timeout" in text.lower():
+        message = "skipped.columns_locked"
+    else:
+        message = "skipped.columns_unreadable"
+    return skipped_because(target.display, message, (("table", table), ("error", text)))
 
 
 def _shown(ref: TableRef, default_schema: str | None) -> str:
