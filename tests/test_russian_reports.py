@@ -25,7 +25,7 @@ from pdscan.detect.user_rules import load_user_rules
 from pdscan.formats.wording import languages
 from pdscan.model import Evidence, Phrase
 from pdscan.policy import load_policy, taxonomy_titles
-from pdscan.sentences import labels_document, plural, sentence
+from pdscan.sentences import labels_document, plural, sentence, skipped_because
 
 # Names and acronyms Russian text writes in Latin letters as well.
 LATIN_IN_RUSSIAN = {
@@ -291,4 +291,18 @@ def test_a_users_rule_says_what_a_name_means_in_each_language(tmp_path: Path) ->
     assert said[0] == "имя столбца `strakhovoi_nomer` означает «номер страховки»"
     assert sentence(detection.evidence[0]) == (
         "column name `strakhovoi_nomer` means an insurance number (Russian strakhovoi nomer)"
+    )
+
+
+def test_a_table_created_twice_names_its_unread_columns_in_either_language() -> None:
+    unread = tuple(f"c{i}" for i in range(10))
+    values = (("table", "phone"), ("first", "a.sql:1"), ("columns", unread), ("more", 3))
+    note = skipped_because("b.sql", "replay.again_unread_more", values, 4)
+    assert note.reason == (
+        "CREATE TABLE phone again without a DROP TABLE since a.sql:1: a database refuses it, so the first "
+        "definition is kept; its columns not in the table are not reported: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9"
+        " and 3 more"
+    )
+    assert sentence(note, "ru").endswith(
+        "не учтены: `c0`, `c1`, `c2`, `c3`, `c4`, `c5`, `c6`, `c7`, `c8`, `c9` и ещё 3"
     )
