@@ -45,7 +45,8 @@ def build_sources(shop: Path) -> None:
     names), the schema evidence of table prefixes and SQL types, a log of over a thousand values,
     an ignored place, stale declarations (a table gone, a category no longer in a column's
     values), skipped files, and what pdscan reads but cannot use: a table created twice, a
-    quote that never closes, a statement it does not read, a migration that does not parse."""
+    quote that never closes, a statement it does not read, a migration that does not parse, a
+    SQLite file that is not a database."""
     extra = shop / "extra"
     extra.mkdir()
     (extra / "schema.sql").write_text(
@@ -90,6 +91,7 @@ def build_sources(shop: Path) -> None:
         "CREATE TABLE kept (id integer primary key, contact_email varchar(100));\n",
         encoding="utf-8",
     )
+    (extra / "broken.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 8176)  # its header, then no database
     (extra / "migrations").mkdir()
     (extra / "migrations" / "0001_initial.py").write_text(
         "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = [\n",

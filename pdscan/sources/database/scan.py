@@ -138,22 +138,22 @@ def _scan(
     progress: TableProgress | None,
     target: DatabaseTarget | None,
 ) -> DatabaseScan:
-    def failed(reason: str) -> DatabaseScan:
-        skipped = Skipped(source, reason)
+    def failed(skipped: Skipped) -> DatabaseScan:
         on_skip(skipped)
         return DatabaseScan(SchemaScan(source, kind, (), (skipped,), dialect=dialect))
 
     try:
         connector = connect()
     except ConnectError as error:
-        return failed(str(error))
+        return failed(error.skipped(source))
     try:
         try:
             catalog = connector.catalog(TableFilter(options.include, options.exclude))
         except ConnectError as error:
-            return failed(str(error))
+            return failed(error.skipped(source))
         except Exception as error:
-            return failed(f"cannot read the catalog: {_describe(error, target)}")
+            error_text = (("error", _describe(error, target)),)
+            return failed(skipped_because(source, "skipped.cannot_read_catalog", error_text))
         for item in catalog.skipped:
             on_skip(item)
         tables = tuple(entry.table for entry in catalog.tables)

@@ -50,7 +50,7 @@ def create_engine(
         import sqlalchemy
         from sqlalchemy.engine import URL
     except ImportError:  # pragma: no cover - sqlalchemy is a dependency of pdscan
-        raise DriverMissing("SQLAlchemy is not installed: pip install pdscan") from None
+        raise DriverMissing("skipped.sqlalchemy_missing") from None
     url = URL.create(
         drivername,
         username=target.user,
@@ -65,9 +65,8 @@ def create_engine(
             url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, connect_args=connect_args
         )
     except ImportError:
-        raise DriverMissing(
-            f"{target.kind}:// needs the {target.driver} driver: pip install 'pdscan[{target.extra}]'"
-        ) from None
+        needs = (("kind", target.kind), ("driver", target.driver), ("extra", target.extra))
+        raise DriverMissing("skipped.driver_missing", needs) from None
     if on_connect is not None:
         sqlalchemy.event.listen(engine, "connect", on_connect)
     try:
@@ -75,7 +74,7 @@ def create_engine(
             pass
     except Exception as error:
         engine.dispose()
-        raise ConnectError(f"cannot connect: {describe(error, target)}") from None
+        raise ConnectError("skipped.cannot_connect", (("error", describe(error, target)),)) from None
     return engine
 
 
