@@ -316,7 +316,7 @@ def _scan_input(schema_input: SchemaInput, dialect: str | None, schema_format: s
         try:
             text = decode_sql_bytes(sys.stdin.buffer.read())
         except NotText as error:  # began like SQL, then binary or undecodable
-            return SchemaScan(STDIN_NAME, SourceKind.DDL, (), (Skipped(STDIN_NAME, str(error)),))
+            return SchemaScan(STDIN_NAME, SourceKind.DDL, (), (error.skipped(STDIN_NAME),))
         return scan_ddl_text(text, source=STDIN_NAME, database=STDIN_NAME, dialect=dialect)
     return scan_ddl_files(
         schema_input.files, database=schema_input.database, dialect=dialect, schema_format=schema_format

@@ -6,8 +6,9 @@ A template is one sentence per language with named fields, so each language orde
 its own sentence instead of gluing English pieces. A field's format says how a value goes in:
 `{count}` a number written the language's way (1,202; 1 202), `{title:phrase}` a title inside a
 sentence, `{title:a}` the same after its English article, `{paths:codes}` names in backticks,
-`{count:plain}` digits only, `{count:plural:value|values}` the word form the number asks for (Russian has three:
-1 значение, 2 значения, 5 значений; a tuple counts its items). Machine formats (JSON, SARIF)
+`{count:plain}` digits only, `{columns:list}` names joined by commas,
+`{count:plural:value|values}` the word form the number asks for (Russian has three: 1 значение,
+2 значения, 5 значений; a tuple counts its items). Machine formats (JSON, SARIF)
 say evidence in English, word for word as they always have.
 """
 
@@ -65,6 +66,8 @@ class _Filler(string.Formatter):
             return plural(self.lang, count, forms)
         if how == "plain":  # a number as digits only, as some English sentences have always written it
             return str(value)
+        if how == "list":
+            return ", ".join(value)  # type: ignore[arg-type]
         if how == "codes":
             return ", ".join(f"`{item}`" for item in value)  # type: ignore[attr-defined]
         if isinstance(value, Phrase):
@@ -102,6 +105,13 @@ def skipped_line(skipped: Skipped, lang: str = ENGLISH) -> str:
     """`where: why` in `lang`; a reason quoting an error stays as the error said it."""
     where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
     return f"{where}: {sentence(skipped, lang) if skipped.message else skipped.reason}"
+
+
+@functools.cache
+def phrase(key: str) -> Phrase:
+    """Words of rules/labels.yaml (`sentences:`) that go inside a sentence, in every language."""
+    texts = labels_document()["sentences"][key]
+    return Phrase(str(texts[ENGLISH]), tuple((lang, str(text)) for lang, text in texts.items() if lang != ENGLISH))
 
 
 @functools.cache

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from string import Formatter
 
 import pytest
-from report_outputs import copy_shop, run
+from report_outputs import PDSCAN, copy_shop, run
 
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.rules import bundled_rules
@@ -24,7 +25,7 @@ from pdscan.detect.user_rules import load_user_rules
 from pdscan.formats.wording import languages
 from pdscan.model import Evidence, Phrase
 from pdscan.policy import load_policy, taxonomy_titles
-from pdscan.sentences import labels_document, plural, sentence
+from pdscan.sentences import labels_document, plural, sentence, skipped_because
 
 # Names and acronyms Russian text writes in Latin letters as well.
 LATIN_IN_RUSSIAN = {
@@ -43,7 +44,9 @@ def build_sources(shop: Path) -> None:
     """The example shop, with what it lacks: database values (JSON keys, doubted and confirmed
     names), the schema evidence of table prefixes and SQL types, a log of over a thousand values,
     an ignored place, stale declarations (a table gone, a category no longer in a column's
-    values) and two skipped files."""
+    values), skipped files, and what pdscan reads but cannot use: a table created twice, a
+    quote that never closes, a statement it does not read, a migration that does not parse, a
+    SQLite file that is not a database."""
     extra = shop / "extra"
     extra.mkdir()
     (extra / "schema.sql").write_text(
@@ -81,6 +84,19 @@ def build_sources(shop: Path) -> None:
     )
     (shop / "logs" / "dump.log").write_bytes(b"\x00\x01\x02binary\x00" * 64)
     (extra / "README.md").write_text("notes, not a schema\n", encoding="utf-8")
+    (extra / "zz_more.sql").write_text(
+        "CREATE TABLE phone (id integer primary key, number varchar(20), fax varchar(20));\n"
+        "DO $$ BEGIN EXECUTE 'CREATE TABLE z (id integer)'; END $$;\n"
+        "CREATE TABLE memo (id integer, body text DEFAULT 'draft);\n"
+        "CREATE TABLE kept (id integer primary key, contact_email varchar(100));\n",
+        encoding="utf-8",
+    )
+    (extra / "broken.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 8176)  # its header, then no database
+    (extra / "migrations").mkdir()
+    (extra / "migrations" / "0001_initial.py").write_text(
+        "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = [\n",
+        encoding="utf-8",
+    )
     data_map = (shop / "pdscan.yml").read_text(encoding="utf-8")
     data_map = data_map.replace(
         "\n# Logs:",
@@ -192,6 +208,23 @@ def test_a_russian_report_has_no_english_sentence(outputs: dict[str, str], outpu
     assert not english, f"{len(english)} Latin words in `{output}`, the first: " + " | ".join(english[:8])
 
 
+def test_a_russian_report_says_why_stdin_was_skipped(tmp_path: Path) -> None:
+    said: dict[str, str] = {}
+    for fmt in ("markdown", "json"):
+        result = subprocess.run(
+            [str(PDSCAN), "scan", "-", "--format", fmt, "--lang", "ru", "--fail-on", "never", "-q"],
+            input=b"CREATE TABLE notes (id integer);\x00\x00\x00",
+            capture_output=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        said[fmt] = result.stdout.decode("utf-8")
+    assert json.loads(said["json"])["skipped"][0]["reason"] == "binary file (NUL bytes), not SQL text"
+    text = re.sub(r"\\(.)", r"\1", said["markdown"])
+    english = list(latin_words(text, named_things(json.loads(said["json"])) + policy_words()))
+    assert not english, " | ".join(english)
+
+
 def test_the_json_report_says_its_evidence_in_english_as_before(outputs: dict[str, str]) -> None:
     findings = json.loads(outputs["scan json"])["findings"]
     texts = {evidence["text"] for finding in findings for evidence in finding["evidence"]}
@@ -275,3 +308,17 @@ def test_the_markdown_summary_counts_places_in_russian(tmp_path: Path, columns: 
     result = run("scan", "users.sql", "--format", "markdown", "--lang", "ru", cwd=tmp_path)
     assert result.returncode == 1, result.stderr.decode()
     assert count in result.stdout.decode()
+
+
+def test_a_table_created_twice_names_its_unread_columns_in_either_language() -> None:
+    unread = tuple(f"c{i}" for i in range(10))
+    values = (("table", "phone"), ("first", "a.sql:1"), ("columns", unread), ("more", 3))
+    note = skipped_because("b.sql", "replay.again_unread_more", values, 4)
+    assert note.reason == (
+        "CREATE TABLE phone again without a DROP TABLE since a.sql:1: a database refuses it, so the first "
+        "definition is kept; its columns not in the table are not reported: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9"
+        " and 3 more"
+    )
+    assert sentence(note, "ru").endswith(
+        "не учтены: `c0`, `c1`, `c2`, `c3`, `c4`, `c5`, `c6`, `c7`, `c8`, `c9` и ещё 3"
+    )

@@ -142,7 +142,7 @@ def discover(
                 continue
             problem = _not_regular(status.st_mode)
             if problem:
-                skipped.append(Skipped(shown_path(path), problem))
+                skipped.append(skipped_because(shown_path(path), problem))
             elif status.st_size >= SQLITE_MIN_SIZE and _is_sqlite(path):
                 inputs.append(_sqlite_input(path))
             elif (
@@ -277,7 +277,7 @@ def _remote_logs(target: str, include: Sequence[str], exclude: Sequence[str]) ->
     for url in named + kept:
         shown = shown_location(url)
         if _without_compression(url.lower()).endswith(SQL_SUFFIXES):
-            skipped.append(Skipped(shown, "SQL in remote storage is not read (logs only); copy it to disk to scan it"))
+            skipped.append(skipped_because(shown, "skipped.remote_sql"))
         else:
             logs.append(LogInput(url, log_identity(shown)))
     return logs, skipped
@@ -323,11 +323,12 @@ def _is_log_name(path: Path) -> bool:
 
 
 def _not_regular(mode: int) -> str | None:
-    """Why a file of this mode is not read (a FIFO would block, a device never end), or None."""
+    """Why a file of this mode is not read (a FIFO would block, a device never end), as its
+    sentence's key, or None."""
     if stat.S_ISREG(mode):
         return None
-    kind = "FIFO" if stat.S_ISFIFO(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket"
-    return f"not a regular file ({kind}); not read"
+    kind = "fifo" if stat.S_ISFIFO(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket"
+    return f"skipped.not_regular_{kind}"
 
 
 class _Found(NamedTuple):

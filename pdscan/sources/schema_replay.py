@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 
-from pdscan.model import Column, Location, Skipped, SourceKind, Table
+from pdscan.model import Column, Location, SentenceValue, Skipped, SourceKind, Table
+from pdscan.sentences import skipped_because
 from pdscan.sources.ddl_parser import (
     AddColumn,
     AlterColumnType,
@@ -112,29 +113,25 @@ class SchemaReplay:
         unread = [column.name for column in change.columns if column.name.lower() not in table.columns]
         if change.if_not_exists and not unread:
             return
-        first = f"{table.source}:{table.line}"
-        if change.if_not_exists:
-            what = (
-                f"CREATE TABLE IF NOT EXISTS {change.table}: the table exists (created at {first}), so nothing changes"
-            )
-        else:
-            what = (
-                f"CREATE TABLE {change.table} again without a DROP TABLE since {first}: a database refuses it, "
-                "so the first definition is kept"
-            )
+        message = "replay.exists" if change.if_not_exists else "replay.again"
+        values: tuple[tuple[str, SentenceValue], ...] = (
+            ("table", change.table),
+            ("first", f"{table.source}:{table.line}"),
+        )
         if unread:
             more = len(unread) - NAMED_COLUMNS
-            what += f"; its columns not in the table are not reported: {', '.join(unread[:NAMED_COLUMNS])}"
-            what += f" and {more} more" if more > 0 else ""
-        self.notes.append(Skipped(source, what, change.line))
+            message += "_unread_more" if more > 0 else "_unread"
+            values += (("columns", tuple(unread[:NAMED_COLUMNS])), ("more", more))
+        self.notes.append(skipped_because(source, message, values, change.line))
 
     def _create_as(self, change: CreateTableAs, source: str) -> str | None:
         """A table made of another's columns (copied, renamed as selected), defined at this line."""
         origin = self._tables.get(change.source.lower())
         if origin is None:
-            what = f"CREATE TABLE {change.table} AS a query of table {change.source}, which no statement read defines"
-            self.notes.append(Skipped(source, what, change.line))
-            return what
+            values = (("table", change.table), ("source", change.source))
+            note = skipped_because(source, "replay.create_as_unknown", values, change.line)
+            self.notes.append(note)
+            return note.reason
         pairs = change.columns or tuple((column.name, column.name) for column in origin.columns.values())
         copied = CreateTable(
             change.table,

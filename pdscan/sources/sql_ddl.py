@@ -59,7 +59,7 @@ def scan_ddl_files(
         try:
             text = decode_sql_bytes(raw)
         except NotText as error:
-            skipped.append(Skipped(source, str(error)))
+            skipped.append(error.skipped(source))
             continue
         chosen_format = schema_format or orm_format(path, text[:65536]) or SQL
         if chosen_format != SQL:
@@ -70,7 +70,8 @@ def scan_ddl_files(
         statements += _replay_text(text, source, file_dialect, replay, skipped, placeholders)
     for item in orm_changes(orm_files):
         if isinstance(item, OrmProblem):
-            skipped.append(Skipped(item.source, f"{shown_name(item.reason)}; the file is not read", item.line))
+            reason = (("reason", shown_name(item.reason)),)
+            skipped.append(skipped_because(item.source, "skipped.orm_unreadable", reason, item.line))
             continue
         statements += 1
         source, change = item
@@ -159,11 +160,14 @@ def _replay_text(
         count += 1
         for change in parse_statement(statement, dialect):
             if isinstance(change, Unsupported):
-                skipped.append(Skipped(source, shown_name(change.reason), change.line))  # it quotes names
+                reason = (("reason", shown_name(change.reason)),)  # it quotes names
+                skipped.append(skipped_because(source, "skipped.statement_unread", reason, change.line))
                 continue
             placeholders.update(dict.fromkeys(PLACEHOLDER.findall(getattr(change, "table", ""))))
             replay.apply(change, source)
-    skipped.extend(Skipped(source, problem.message, problem.line) for problem in splitter.problems)
+    skipped.extend(
+        skipped_because(source, problem.message, problem.values, problem.line) for problem in splitter.problems
+    )
     return count
 
 

@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pdscan.model import SentenceValue
+from pdscan.sentences import phrase
+
 COPY_FROM_STDIN = re.compile(r"\s*COPY\b[^;]*\bFROM\s+stdin\b", re.IGNORECASE)
 TRAILING_COMMENT = re.compile(r"[ \t]*(?:--|\#)[^\n]*")
 COPY_DATA_END = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
@@ -30,7 +33,8 @@ class Statement:
 @dataclass(frozen=True)
 class SplitProblem:
     line: int
-    message: str
+    message: str  # a sentence's key in rules/labels.yaml
+    values: tuple[tuple[str, SentenceValue], ...]
 
 
 @lru_cache(maxsize=32)
@@ -66,13 +70,7 @@ def _token_pattern(dialect: str, delimiter: str) -> re.Pattern[str]:
 
 
 # Tokens that run until their closing mark, and how a problem names each.
-QUOTE_KINDS = {
-    "single": "a quoted string",
-    "double": 'a "quoted" identifier',
-    "backtick": "a `quoted` identifier",
-    "block_comment": "a /* comment */",
-    "dollar": "a $$-quoted body",
-}
+QUOTE_KINDS = ("single", "double", "backtick", "block_comment", "dollar")  # named by `quote.*` in labels.yaml
 MAX_RESYNCS = 10  # quotes taken for stray in one text; after that the rest is read as written
 
 
@@ -86,7 +84,7 @@ class _Quote:
     """
 
     kind: str
-    what: str
+    what: str  # its key in rules/labels.yaml: `quote.single`…
     opened: int
     line: int
     closed: bool
@@ -131,18 +129,14 @@ class StatementSplitter:
                         restart = item
                         break
                 if not item.closed:
-                    self.problems.append(SplitProblem(item.line, f"{item.what} starting here is never closed"))
+                    quote = (("quote", phrase(item.what)),)
+                    self.problems.append(SplitProblem(item.line, "skipped.quote_never_closed", quote))
             if restart is None:
                 return
             first, last = restart.statement_line, restart.resume_line - 1
-            lines = f"line {first}" if first == last else f"lines {first}-{last}"
-            self.problems.append(
-                SplitProblem(
-                    first,
-                    f"{restart.what} opened on line {restart.line} is never closed (the file ends inside a quote): "
-                    f"{lines} skipped, reading resumes at line {restart.resume_line}",
-                )
-            )
+            said = (("quote", phrase(restart.what)), ("line", restart.line), ("first", first), ("last", last))
+            message = "skipped.quote_stray_line" if first == last else "skipped.quote_stray_lines"
+            self.problems.append(SplitProblem(first, message, (*said, ("resume", restart.resume_line))))
             start, line, delimiter = restart.resume, restart.resume_line, restart.delimiter
 
     def _stray_quote(self, first: _Quote) -> int | None:
@@ -189,7 +183,7 @@ class StatementSplitter:
                         statement_line = lines.at(leading.end() if leading else start)
                     yield _Quote(
                         match.group() if kind == "dollar" else kind,
-                        QUOTE_KINDS[kind],
+                        f"quote.{kind}",
                         opened,
                         lines.at(opened),
                         closed,

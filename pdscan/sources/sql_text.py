@@ -10,6 +10,9 @@ import codecs
 
 from charset_normalizer import from_bytes
 
+from pdscan.model import SentenceValue, Skipped
+from pdscan.sentences import skipped_because
+
 BINARY_PROBE = 8192
 CONTROL_BYTES = frozenset(set(range(32)) - {9, 10, 12, 13, 27})
 CONTROL_SHARE = 0.05
@@ -22,7 +25,16 @@ BOMS = (
 
 
 class NotText(Exception):
-    """The bytes are not a text file (binary, or no encoding fits)."""
+    """The bytes are not a text file (binary, or no encoding fits): why, as a sentence's key."""
+
+    def __init__(self, message: str, values: tuple[tuple[str, SentenceValue], ...] = ()) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(message)
+
+    def skipped(self, source: str) -> Skipped:
+        """The file, skipped for this reason."""
+        return skipped_because(source, self.message, self.values)
 
 
 def decode_sql_bytes(raw: bytes) -> str:
@@ -32,12 +44,12 @@ def decode_sql_bytes(raw: bytes) -> str:
             try:
                 return raw.decode(encoding)
             except UnicodeDecodeError as error:
-                raise NotText(f"invalid {encoding} text at byte {error.start}") from None
+                raise NotText("skipped.not_text_encoding", (("encoding", encoding), ("byte", error.start))) from None
     probe = raw[:BINARY_PROBE]
     if b"\x00" in probe:
-        raise NotText("binary file (NUL bytes), not SQL text")
+        raise NotText("skipped.not_text_nul")
     if probe and sum(byte in CONTROL_BYTES for byte in probe) > len(probe) * CONTROL_SHARE:
-        raise NotText("binary file (control bytes), not SQL text")
+        raise NotText("skipped.not_text_control")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
 from pdscan.model import Skipped
+from pdscan.sentences import skipped_because
 from pdscan.sources.readable import readable_name, shown_name
 
 # Protocol -> (pdscan extra, library fsspec needs for it). A small constant rather than rules/
@@ -199,7 +200,7 @@ def expand(target: str) -> tuple[list[RemoteObject], list[Skipped]]:
     except StorageUnavailable:
         raise
     except Exception as error:
-        return [], [Skipped(shown, f"cannot list: {reason(error, target)}; nothing in it scanned")]
+        return [], [skipped_because(shown, "skipped.cannot_list", (("error", reason(error, target)),))]
     if len(found) == 1 and found[0][0] == path.rstrip("/") and not _has_magic(path):
         return [RemoteObject(_object_url(target, path, found[0][0]), found[0][1], None)], []
     base = _base(path)

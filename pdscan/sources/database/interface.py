@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pdscan.detect.names import type_family
-from pdscan.model import Skipped, Table
+from pdscan.model import SentenceValue, Skipped, Table
+from pdscan.sentences import ENGLISH, say, skipped_because
 
 TEXT, JSON, NUMBER = "text", "json", "number"
 MAX_TEXT_CHARACTERS = 65_536  # a longer value is cut: personal data sits in the first 64 KiB of a note
@@ -24,7 +25,17 @@ NOT_SAMPLED = frozenset({"boolean", "date", "binary", "numeric"})  # no personal
 
 
 class ConnectError(Exception):
-    """The database could not be reached or refused us: the whole source is skipped."""
+    """The database could not be reached or refused us: the whole source is skipped. Why, as
+    a sentence's key in rules/labels.yaml and its values (a driver's error quoted as it came)."""
+
+    def __init__(self, message: str, values: tuple[tuple[str, SentenceValue], ...] = ()) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(say(message, ENGLISH, **dict(values)))
+
+    def skipped(self, source: str) -> Skipped:
+        """The database, skipped for this reason."""
+        return skipped_because(source, self.message, self.values)
 
 
 class SampleError(Exception):

@@ -138,22 +138,22 @@ def _scan(
     progress: TableProgress | None,
     target: DatabaseTarget | None,
 ) -> DatabaseScan:
-    def failed(reason: str) -> DatabaseScan:
-        skipped = Skipped(source, reason)
+    def failed(skipped: Skipped) -> DatabaseScan:
         on_skip(skipped)
         return DatabaseScan(SchemaScan(source, kind, (), (skipped,), dialect=dialect))
 
     try:
         connector = connect()
     except ConnectError as error:
-        return failed(str(error))
+        return failed(error.skipped(source))
     try:
         try:
             catalog = connector.catalog(TableFilter(options.include, options.exclude))
         except ConnectError as error:
-            return failed(str(error))
+            return failed(error.skipped(source))
         except Exception as error:
-            return failed(f"cannot read the catalog: {_describe(error, target)}")
+            error_text = (("error", _describe(error, target)),)
+            return failed(skipped_because(source, "skipped.cannot_read_catalog", error_text))
         for item in catalog.skipped:
             on_skip(item)
         tables = tuple(entry.table for entry in catalog.tables)
@@ -253,11 +253,12 @@ def _sample_table(
     try:
         rows = connector.sample(entry.ref, entry.sampled, options.sample_size, deadline)
     except SampleError as error:
-        if time.monotonic() >= deadline:  # the statement's limit was the table's time left
-            error = SampleError(f"{error}; the per-table time limit (--table-timeout) had run out")
-        return _TableResult({}, 0, Skipped(source, f"table `{table}`: {error}"))
+        # past the deadline, the statement's limit was the table's time left
+        message = "skipped.table_error_timeout" if time.monotonic() >= deadline else "skipped.table_error"
+        return _TableResult({}, 0, skipped_because(source, message, (("table", table), ("error", str(error)))))
     except Exception as error:
-        return _TableResult({}, 0, Skipped(source, f"table `{table}`: {type(error).__name__}: {error}"))
+        said = (("table", table), ("error", f"{type(error).__name__}: {error}"))
+        return _TableResult({}, 0, skipped_because(source, "skipped.table_error", said))
     profilers = [ColumnProfiler(column_checks, options.values) for column_checks in checks]
     invalid = [0] * len(entry.sampled)
     binary = [0] * len(entry.sampled)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from pdscan.model import Column, Location, Skipped, SourceKind, Table
+from pdscan.sentences import skipped_because
 from pdscan.sources.database.interface import (
     Catalog,
     CatalogTable,
@@ -49,7 +50,7 @@ def create_engine(
         import sqlalchemy
         from sqlalchemy.engine import URL
     except ImportError:  # pragma: no cover - sqlalchemy is a dependency of pdscan
-        raise DriverMissing("SQLAlchemy is not installed: pip install pdscan") from None
+        raise DriverMissing("skipped.sqlalchemy_missing") from None
     url = URL.create(
         drivername,
         username=target.user,
@@ -64,9 +65,8 @@ def create_engine(
             url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, connect_args=connect_args
         )
     except ImportError:
-        raise DriverMissing(
-            f"{target.kind}:// needs the {target.driver} driver: pip install 'pdscan[{target.extra}]'"
-        ) from None
+        needs = (("kind", target.kind), ("driver", target.driver), ("extra", target.extra))
+        raise DriverMissing("skipped.driver_missing", needs) from None
     if on_connect is not None:
         sqlalchemy.event.listen(engine, "connect", on_connect)
     try:
@@ -74,7 +74,7 @@ def create_engine(
             pass
     except Exception as error:
         engine.dispose()
-        raise ConnectError(f"cannot connect: {describe(error, target)}") from None
+        raise ConnectError("skipped.cannot_connect", (("error", describe(error, target)),)) from None
     return engine
 
 
@@ -116,7 +116,7 @@ def reflect(
                     shown = _shown(ref, default_schema)
                     if (schema, ref.name) not in columns:
                         said = shown_name(shown)
-                        skipped.append(Skipped(target.display, f"table `{said}`: it disappeared during the scan"))
+                        skipped.append(skipped_because(target.display, "skipped.table_gone", (("table", said),)))
                         continue
                     found = columns[(schema, ref.name)]
                     if found is None:  # reported by _columns
@@ -147,7 +147,7 @@ def _columns(
             found.update(inspector.get_multi_columns(schema=schema, filter_names=[name]))
         except Exception as error:
             said = shown_name(_shown(TableRef(schema, name), default_schema))
-            skipped.append(Skipped(target.display, f"table `{said}`: {_unreadable_columns(error, target)}"))
+            skipped.append(_unreadable_columns(error, target, said))
             found[(schema, name)] = None  # type: ignore[assignment]
             _reset(inspector)
     return found
@@ -159,13 +159,15 @@ def _reset(inspector: Any) -> None:
         inspector.bind.rollback()
 
 
-def _unreadable_columns(error: BaseException, target: DatabaseTarget) -> str:
+def _unreadable_columns(error: BaseException, target: DatabaseTarget, table: str) -> Skipped:
     text = describe(error, target)
     if "denied" in text.lower():
-        return f"permission denied: its columns cannot be read ({text})"
-    if "lock wait timeout" in text.lower() or "timeout" in text.lower():
-        return f"timed out waiting for a lock on it ({text})"
-    return f"cannot read its columns: {text}"
+        message = "skipped.columns_denied"
+    elif "timeout" in text.lower():
+        message = "skipped.columns_locked"
+    else:
+        message = "skipped.columns_unreadable"
+    return skipped_because(target.display, message, (("table", table), ("error", text)))
 
 
 def _shown(ref: TableRef, default_schema: str | None) -> str:

@@ -52,12 +52,12 @@ class SQLiteConnector:
         try:
             self.database = ReadOnlyDatabase(path)
         except sqlite3.Error as error:
-            raise ConnectError(f"cannot read the SQLite database: {error}") from None
+            raise ConnectError("skipped.cannot_read_sqlite", (("error", str(error)),)) from None
         try:
             self._idle.put(self._connect())
         except sqlite3.Error as error:
             self.database.close()
-            raise ConnectError(f"cannot open the SQLite database: {error}") from None
+            raise ConnectError("skipped.cannot_open_sqlite", (("error", str(error)),)) from None
 
     def _connect(self) -> sqlite3.Connection:
         connection = self.database.connect(check_same_thread=False)
@@ -73,7 +73,7 @@ class SQLiteConnector:
             finally:
                 connection.close()
         except sqlite3.Error as error:
-            raise ConnectError(f"cannot read the SQLite database: {error}") from None
+            raise ConnectError("skipped.cannot_read_sqlite", (("error", str(error)),)) from None
         found = []
         for table in schema.tables:
             if not tables.matches(None, table.name):
