@@ -17,10 +17,10 @@ import fnmatch
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pdscan.detect.masking import mask_name
 from pdscan.model import WARNINGS, Finding, Location, SilencedWarning, SourceKind, StaleDeclaration, Table
@@ -39,6 +39,8 @@ INLINE_IGNORE = re.compile(r"\bignore\b", re.IGNORECASE)
 INLINE_REASON = re.compile(r"""\breason\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|(.*))""", re.IGNORECASE | re.DOTALL)
 ANY_CATEGORY = "*"
 GLOB_CHARACTERS = frozenset("*?[")
+
+Entry = TypeVar("Entry")  # what one entry of a top-level list reads into
 
 
 class DeclarationError(ProblemsError):
@@ -192,22 +194,23 @@ class _DataMapReader:
         declared = tuple(self.database(name, entry, databases) for name, entry in databases.items())
         logs = self.mapping(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
         log_entries = tuple(self.log(pattern, entry, logs) for pattern, entry in logs.items())
-        ignores = self.ignores(root)
-        silences = self.silences(root)
+        ignores = self.listed(root, "ignore", "{place, category, reason}", self.ignore)
+        silences = self.listed(root, "silence", "{warning, place, reason}", self.silence)
         if self.problems:
             raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
         return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores, silences)
 
-    def silences(self, root: dict[Any, Any]) -> tuple[SilenceDeclaration, ...]:
-        entries = root.get("silence")
+    def listed(
+        self, root: dict[Any, Any], key: str, shape: str, read: Callable[[Any, list[Any], int], Entry | None]
+    ) -> tuple[Entry, ...]:
+        """The valid entries of a top-level list (`ignore:`, `silence:`); each bad one is a problem."""
+        entries = root.get(key)
         if entries is None:
             return ()
         if not isinstance(entries, list):
-            self.fail(root, "'silence' must be a list of {warning, place, reason} entries", "silence")
+            self.fail(root, f"'{key}' must be a list of {shape} entries", key)
             return ()
-        return tuple(
-            declared for index, entry in enumerate(entries) if (declared := self.silence(entry, entries, index))
-        )
+        return tuple(declared for index, entry in enumerate(entries) if (declared := read(entry, entries, index)))
 
     def silence(self, entry: Any, parent: list[Any], index: int) -> SilenceDeclaration | None:
         if not isinstance(entry, dict):
@@ -247,17 +250,6 @@ class _DataMapReader:
                 f"{what} needs a 'reason': {advice}",
                 "reason" if "reason" in entry else index,
             )
-
-    def ignores(self, root: dict[Any, Any]) -> tuple[IgnoreDeclaration, ...]:
-        entries = root.get("ignore")
-        if entries is None:
-            return ()
-        if not isinstance(entries, list):
-            self.fail(root, "'ignore' must be a list of {place, category, reason} entries", "ignore")
-            return ()
-        return tuple(
-            declared for index, entry in enumerate(entries) if (declared := self.ignore(entry, entries, index))
-        )
 
     def ignore(self, entry: Any, parent: list[Any], index: int) -> IgnoreDeclaration | None:
         if not isinstance(entry, dict):
