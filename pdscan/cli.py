@@ -137,9 +137,10 @@ Exit codes:
 """
 
 INIT_HELP = f"""Start a data map: scan SOURCE… and write {DATA_MAP_NAME} listing every place that holds
-personal data, each with `purposes: []` to fill in and a comment giving the category, the
-policy clause and the evidence. Sources are those of `pdscan scan`; paths in the file are
-relative to the folder it is written to. Without --update, no data map is read.
+personal data, each with `purposes: []` to fill in (one per category where a place holds more
+than one) and a comment giving the category, the policy clause and the evidence. Sources are
+those of `pdscan scan`; paths in the file are relative to the folder it is written to. Without
+--update, no data map is read.
 
 With --update, the data map (--output) is read and kept as the team wrote it: the places it
 lacks are added at the end of their blocks, entries the scan no longer finds are marked
@@ -544,8 +545,9 @@ def init(reading: Reading, output_path: Path, force: bool, update: bool) -> None
         messages.error(f"cannot write {output_path}: {error.strerror or error}")
         sys.exit(EXIT_ERROR)
     messages.info(
-        f"wrote {output_path}: {place_count(report)} place(s) holding personal data, each with `purposes: []`; "
-        "fill them in (`pdscan policy` lists the purposes), then `pdscan scan`"
+        f"wrote {output_path}: {place_count(report)} place(s) holding personal data, each with `purposes: []` "
+        "(one per category where a place holds several); fill them in (`pdscan policy` lists the purposes), "
+        "then `pdscan scan`"
     )
 
 

@@ -51,7 +51,9 @@ def verdicts(report: dict) -> dict[tuple[str, str], str]:
 
 def test_init_writes_purposes_per_category_and_filling_them_in_declares_each(tmp_path: Path) -> None:
     app_with_two_categories_per_place(tmp_path)
-    assert run_pdscan("init", "logs", "shop.db", cwd=tmp_path).returncode == 0
+    written = run_pdscan("init", "logs", "shop.db", cwd=tmp_path)
+    assert written.returncode == 0
+    assert "(one per category where a place holds several)" in written.stderr, "what init says it wrote"
     text = (tmp_path / "pdscan.yml").read_text()
     for place in ("msg", "detail"):
         entry = text[text.index(f"{place}:") :].splitlines()[1:4]
