@@ -97,8 +97,7 @@ def skipped_because(
     source: str, message: str, values: tuple[tuple[str, SentenceValue], ...] = (), line: int | None = None
 ) -> Skipped:
     """A skipped item whose reason pdscan words: in English, and said in each report's language."""
-    reason = _Filler(ENGLISH).vformat(_templates(ENGLISH)[message], (), dict(values))
-    return Skipped(source, reason, line, message, values)
+    return Skipped(source, say(message, ENGLISH, **dict(values)), line, message, values)
 
 
 def skipped_line(skipped: Skipped, lang: str = ENGLISH) -> str:
