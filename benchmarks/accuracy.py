@@ -39,7 +39,7 @@ from pathlib import Path
 import pdscan
 from pdscan.detect.names import NameClassifier
 from pdscan.policy import load_policy
-from pdscan.sources.sql_ddl import scan_ddl_files
+from pdscan.sources.ddl.source import scan_ddl_files
 
 NONE = "none"
 NOT_IN_POLICY = "not_in_policy"  # a data type detected that no category of the policy covers

@@ -47,7 +47,7 @@ WRAPPER = (
     "import atexit, os, resource, sys\n"
     "atexit.register(lambda: open(os.environ['PDSCAN_RSS_FILE'], 'w').write("
     "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
-    "from pdscan.cli import main\n"
+    "from pdscan.cli.commands import main\n"
     "sys.argv[0] = 'pdscan'\n"
     "main()\n"
 )

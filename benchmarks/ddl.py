@@ -123,7 +123,7 @@ def measure(path: Path) -> dict[str, float]:
     program = (
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
-        "from pdscan.sources.sql_ddl import scan_ddl_files\n"
+        "from pdscan.sources.ddl.source import scan_ddl_files\n"
         "path = Path(sys.argv[1])\n"
         "start = time.perf_counter()\n"
         "result = scan_ddl_files([path], database=str(path))\n"

@@ -1,5 +1,5 @@
 """`python -m pdscan` runs the command line, as the `pdscan` script does."""
 
-from pdscan.cli import run
+from pdscan.cli.commands import run
 
 run()

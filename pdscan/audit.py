@@ -12,9 +12,9 @@ from itertools import pairwise
 
 from pdscan.baseline import fingerprint
 from pdscan.declarations import Declarations, DeclaredPlace
-from pdscan.detect.log_rules import LogRules, bundled_log_rules
 from pdscan.model import PLAINTEXT_SENSITIVE, BaselineState, Finding, Report, SourceKind, Verdict, VerdictKind
 from pdscan.policy import Category, Policy
+from pdscan.ruleset.log_rules import LogRules, bundled_log_rules
 
 WARNING_EXPLANATIONS = {PLAINTEXT_SENSITIVE: "readable in clear text; the policy promises encryption (§1a)"}
 

@@ -31,9 +31,9 @@ from pdscan.model import (
     VerdictKind,
 )
 from pdscan.output_files import write_atomically
+from pdscan.ruleset.yaml_lines import read_user_bytes
 from pdscan.sources.discovery import log_identity
 from pdscan.visible import json_text
-from pdscan.yaml_lines import read_user_bytes
 
 BASELINE_NAME = ".pdscan-baseline.json"
 BASELINE_VERSION = 1

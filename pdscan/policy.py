@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from pdscan.model import Phrase, PolicyRef
+from pdscan.ruleset.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text, read_user_bytes
 from pdscan.suggestions import did_you_mean
-from pdscan.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text, read_user_bytes
 
 __all__ = [
     "Category",

@@ -23,8 +23,8 @@ from pdscan.declarations import DataMap, Declarations
 from pdscan.detect.column_values import checks_for, judge_column
 from pdscan.detect.line_analyser import FIELD_NAME
 from pdscan.detect.names import NameClassifier
+from pdscan.detect.readable import shown_path
 from pdscan.detect.values import ValueDetector
-from pdscan.execution.interface import LOCAL, available_cores
 from pdscan.model import (
     Column,
     DataMapRef,
@@ -47,9 +47,9 @@ from pdscan.policy import Policy, taxonomy_titles
 from pdscan.sources.database.scan import DatabaseScan, DatabaseScanOptions, TableProgress, scan_server, scan_sqlite
 from pdscan.sources.database.target import DatabaseTarget, TargetError, is_database_url, parse_target
 from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
-from pdscan.sources.log_reader import peek
-from pdscan.sources.logs import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
-from pdscan.sources.readable import shown_path
+from pdscan.sources.logs.execution.interface import LOCAL, available_cores
+from pdscan.sources.logs.reader import peek
+from pdscan.sources.logs.source import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
 
 # 1.7: per finding `silenced_warnings`; 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`,
 # `changed_since`, per finding `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is
@@ -309,8 +309,8 @@ def _category_id(policy: Policy, data_type: str) -> str:
 def _scan_input(schema_input: SchemaInput, dialect: str | None, schema_format: str | None) -> SchemaScan:
     # The SQL parser (sqlparse, charset detection) is imported by schema scans alone: a log
     # scan starts without it.
-    from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
-    from pdscan.sources.sql_text import NotText, decode_sql_bytes
+    from pdscan.sources.ddl.source import scan_ddl_files, scan_ddl_text
+    from pdscan.sources.ddl.text import NotText, decode_sql_bytes
 
     if not schema_input.files:
         try:

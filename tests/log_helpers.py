@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pdscan.policy import load_policy
 from pdscan.sources.discovery import LogInput, log_identity
-from pdscan.sources.logs import LogRecord, LogScan, LogScanOptions, scan_logs
+from pdscan.sources.logs.source import LogRecord, LogScan, LogScanOptions, scan_logs
 
 POLICY = load_policy()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pdscan.sources.sql_ddl import scan_ddl_files
+from pdscan.sources.ddl.source import scan_ddl_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "schemas"
 pytestmark = [

@@ -265,7 +265,7 @@ def test_a_missing_driver_names_the_extra(shop: PostgresServer) -> None:
 
     code = (
         "import sys; sys.modules['psycopg'] = None; sys.argv = ['pdscan', 'scan', sys.argv[1]]\n"
-        "from pdscan.cli import main; main()"
+        "from pdscan.cli.commands import main; main()"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, auditor_url(shop)], capture_output=True, text=True, check=False, timeout=120

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from pdscan.cli import main
+from pdscan.cli.commands import main
 from pdscan.sources.database.interface import TableFilter, sample_kind
 from pdscan.sources.database.target import TargetError, is_database_url, masked, parse_target, redact
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
+from pdscan.sources.ddl.source import scan_ddl_files, scan_ddl_text
 
 
 def write(path: Path, content: bytes) -> Path:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pdscan.model import Column, SchemaScan, Table
-from pdscan.sources.sql_ddl import migration_order, scan_ddl_files, scan_ddl_text
+from pdscan.sources.ddl.source import migration_order, scan_ddl_files, scan_ddl_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ddl"
 

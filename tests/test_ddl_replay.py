@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_cli import json_report, pdscan, verdicts_by_place
 
-from pdscan.sources.sql_ddl import scan_ddl_files, scan_ddl_text
+from pdscan.sources.ddl.source import scan_ddl_files, scan_ddl_text
 
 
 def columns_by_table(text: str, dialect: str | None = None) -> tuple[dict[str, list[str]], list[str]]:

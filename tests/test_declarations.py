@@ -10,7 +10,7 @@ from pdscan.declarations import DataMap, DeclarationError, Declarations, load_da
 from pdscan.model import Column, Location, SourceKind, Table
 from pdscan.policy import Policy, load_policy
 from pdscan.sentences import sentence
-from pdscan.sources.sql_ddl import scan_ddl_text
+from pdscan.sources.ddl.source import scan_ddl_text
 
 SHOP_MAP = """\
 version: 1

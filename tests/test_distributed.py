@@ -34,7 +34,7 @@ from test_cli import PDSCAN
 pytestmark = pytest.mark.distributed
 
 BIG_PLAIN = 17 * 1024 * 1024  # above two 8 MiB ranges: the file is cut into byte ranges at line starts
-TASK_PREFIX = "pdscan-scan"  # pdscan's task keys (pdscan.execution.dask.TASK_PREFIX), as a cluster sees them
+TASK_PREFIX = "pdscan-scan"  # pdscan.sources.logs.execution.dask.TASK_PREFIX, as a cluster sees it
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the plugins below travel to the workers by value
 
@@ -323,9 +323,9 @@ class FolderNotMounted(distributed.WorkerPlugin):
         self.folder = folder
 
     def setup(self, worker: distributed.Worker) -> None:
-        import pdscan.sources.log_unit
+        import pdscan.sources.logs.unit
 
-        real_open = pdscan.sources.log_unit.open_binary
+        real_open = pdscan.sources.logs.unit.open_binary
         folder = self.folder
 
         def open_binary(location: str) -> object:
@@ -333,7 +333,7 @@ class FolderNotMounted(distributed.WorkerPlugin):
                 raise FileNotFoundError(2, "No such file or directory")
             return real_open(location)
 
-        pdscan.sources.log_unit.open_binary = open_binary  # type: ignore[assignment]
+        pdscan.sources.logs.unit.open_binary = open_binary  # type: ignore[assignment]
 
 
 def test_a_file_a_worker_cannot_see_is_reported_with_the_workers_address(small_logs: Path) -> None:

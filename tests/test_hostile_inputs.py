@@ -42,8 +42,8 @@ MANY_FILES_RSS_LIMIT_MIB = 512  # 100,000 sources in one report
 FD_LIMIT = 64  # descriptors open at once in pdscan and its two workers
 ADDRESS_SPACE_LIMIT = 2 << 30  # bytes of address space a pdscan run may take
 COMPRESSION_NAMES = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "zst": "zstd"}
-COMPRESSED_PIECE = 1 << 12  # what the log reader feeds a decompressor at a time (pdscan.sources.log_reader)
-MAX_LINE = 1 << 24  # where the log reader cuts an over-long line (pdscan.sources.log_reader)
+COMPRESSED_PIECE = 1 << 12  # what the log reader feeds a decompressor at a time (pdscan.sources.logs.reader)
+MAX_LINE = 1 << 24  # where the log reader cuts an over-long line (pdscan.sources.logs.reader)
 DEEP_FIELD = ".".join(["a"] * 32 + ["…", "email"])  # a value 10,000 objects deep, as it is named
 # Linux capabilities that let root read any file (linux/capability.h, linux/prctl.h).
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SETPCAP = 1, 2, 8

@@ -23,18 +23,18 @@ from pdscan.detect.column_values import ColumnProfiler
 from pdscan.detect.engine import Engine, compile_engine
 from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.line_analyser import LineAnalyser
-from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import mask_name
-from pdscan.detect.rules import bundled_rules
 from pdscan.detect.text_values import _in_part, values_in_name, values_in_text
 from pdscan.detect.validators import VALIDATORS
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, bundled_detector
-from pdscan.sources.ddl_parser import tokenize
-from pdscan.sources.logformats import FORMATS, detect_format, new_format
-from pdscan.sources.sql_ddl import scan_ddl_text
-from pdscan.sources.sql_dialect import detect_dialect
-from pdscan.sources.sql_split import StatementSplitter
+from pdscan.ruleset.datatypes import bundled_rules
+from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.sources.ddl.dialect import detect_dialect
+from pdscan.sources.ddl.parser import tokenize
+from pdscan.sources.ddl.source import scan_ddl_text
+from pdscan.sources.ddl.split import StatementSplitter
+from pdscan.sources.logs.formats import FORMATS, detect_format, new_format
 
 pytestmark = pytest.mark.slow  # each case times inputs growing eightfold, seconds apiece
 

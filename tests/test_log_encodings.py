@@ -16,7 +16,7 @@ import pytest
 from log_helpers import scan_paths
 from test_cli import PDSCAN
 
-from pdscan.sources import logs
+from pdscan.sources.logs import source as logs
 
 BOMS = {
     "UTF-16LE": codecs.BOM_UTF16_LE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdscan.sources.logformats import detect_format, new_format
+from pdscan.sources.logs.formats import detect_format, new_format
 
 SAMPLES = {
     "json": ['{"ts":1,"msg":"a"}', 'caddy  | {"level":"info","msg":"b"}'],

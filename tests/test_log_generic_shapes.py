@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from log_helpers import found_in, scan_paths
 
-from pdscan.detect.log_rules import bundled_log_rules
+from pdscan.ruleset.log_rules import bundled_log_rules
 
 SYSLOG = "Nov 25 06:00:01 web01 "
 

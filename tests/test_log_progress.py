@@ -13,8 +13,8 @@ import pytest
 
 from pdscan.formats.progress import ScanProgressBar
 from pdscan.sources.discovery import LogInput, log_identity
-from pdscan.sources.log_reader import BLOCK
-from pdscan.sources.logs import RANGE, LogScanOptions, scan_logs
+from pdscan.sources.logs.reader import BLOCK
+from pdscan.sources.logs.source import RANGE, LogScanOptions, scan_logs
 
 QUIET_LINE = "2026-12-07T10:00:{second:02d}Z INFO worker-{n} finished job {n} in {ms} ms\n"
 HOLDING_LINE = "2026-12-07T10:00:00Z WARN password reset asked by user{n}@example.com from 192.0.2.{host}\n"

@@ -16,7 +16,7 @@ import zstandard
 from log_helpers import scan_paths
 from test_cli import pdscan
 
-from pdscan.sources import logs
+from pdscan.sources.logs import source as logs
 
 APP_LOG = "".join(
     f"2026-11-25T06:{minute:02d}:00Z INFO signup email=user{minute}@example.com ip=192.0.2.{minute + 1} "
@@ -262,8 +262,8 @@ def test_standard_input_streams_records_while_it_stays_open(tmp_path: Path) -> N
 def test_batches_hold_about_eight_mib_of_log_to_read_compressed_or_not() -> None:
     """Many small files travel together; rotated .gz copies count by the log they hold, so one
     worker does not get sixty-four of them while the other waits."""
-    from pdscan.execution.local import BATCH_UNITS, batches_of
-    from pdscan.sources.log_unit import Unit
+    from pdscan.sources.logs.execution.local import BATCH_UNITS, batches_of
+    from pdscan.sources.logs.unit import Unit
 
     small = [Unit(0, f"tiny{n}.log", "plain", (), size=1000) for n in range(200)]
     assert [len(batch) for batch in batches_of(small)] == [BATCH_UNITS, BATCH_UNITS, BATCH_UNITS, 8]
@@ -292,9 +292,9 @@ def test_log_processes_are_at_most_one_per_core_and_a_lowered_jobs_is_said(tmp_p
     memory and engine: the pool holds one process per core this process may run on."""
     import multiprocessing
 
-    from pdscan.execution.interface import ExecutionSettings
-    from pdscan.execution.local import LocalExecutor
-    from pdscan.sources.log_unit import Unit
+    from pdscan.sources.logs.execution.interface import ExecutionSettings
+    from pdscan.sources.logs.execution.local import LocalExecutor
+    from pdscan.sources.logs.unit import Unit
 
     cores = len(os.sched_getaffinity(0))
     units = [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(cores + 3)]

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pdscan.sources.migration_paths import file_dialect, migration_path
-from pdscan.sources.sql_ddl import migration_order, scan_ddl_files
+from pdscan.sources.ddl.migration_paths import file_dialect, migration_path
+from pdscan.sources.ddl.source import migration_order, scan_ddl_files
 
 
 def write(folder: Path, files: dict[str, str]) -> list[Path]:

@@ -8,7 +8,7 @@ import pytest
 from pdscan.detect.names import NameClassifier, type_family
 from pdscan.model import Column, Detection, Location, SourceKind, Table
 from pdscan.sentences import sentence
-from pdscan.sources.sql_ddl import scan_ddl_text
+from pdscan.sources.ddl.source import scan_ddl_text
 
 CLASSIFIER = NameClassifier.bundled()
 

@@ -43,7 +43,7 @@ from personal_fixtures import (
 from report_outputs import run
 
 import pdscan
-from pdscan.cli import main
+from pdscan.cli.commands import main
 from pdscan.detect import masking
 from pdscan.detect.masking import mask, mask_name, mask_text
 from pdscan.formats import FORMATS, INVENTORY_FORMATS

@@ -12,7 +12,7 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from pdscan.sources.ddl_parser import AddColumn, CreateTable, DropColumn, RenameColumn
+from pdscan.sources.ddl.parser import AddColumn, CreateTable, DropColumn, RenameColumn
 from pdscan.sources.orm import orm_format
 from pdscan.sources.orm.django import read_django_models
 from pdscan.sources.orm.prisma import PrismaSyntaxError, read_prisma

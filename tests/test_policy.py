@@ -9,7 +9,7 @@ import pytest
 
 from pdscan.model import PolicyRef
 from pdscan.policy import PolicyError, Problem, load_policy, load_taxonomy
-from pdscan.yaml_lines import YamlError, load_marked_text
+from pdscan.ruleset.yaml_lines import YamlError, load_marked_text
 
 CATEGORY_IDS = [
     "name",

@@ -34,7 +34,7 @@ from personal_fixtures import APP_LOG, DB_NAME, load_mariadb, load_postgres, mar
 from report_outputs import run
 
 from pdscan import output_files
-from pdscan.cli import main
+from pdscan.cli.commands import main
 from pdscan.sources.database import mysql, postgres
 from pdscan.sources.database.target import parse_target
 
@@ -71,7 +71,7 @@ def hook(event, args):
                               default=str) + "\n").encode())
 
 sys.addaudithook(hook)
-from pdscan.cli import main
+from pdscan.cli.commands import main
 main(args=sys.argv[2:], prog_name="pdscan")
 """
 

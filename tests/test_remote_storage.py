@@ -27,8 +27,8 @@ import pytest
 import zstandard
 from personal_fixtures import APP_LOG, EVENTS_JSONL, LOG_VALUES
 
-from pdscan.sources import storage as storage_module
-from pdscan.sources.storage import is_remote, shown_location
+from pdscan.sources.logs import storage as storage_module
+from pdscan.sources.logs.storage import is_remote, shown_location
 
 pytestmark = pytest.mark.storage
 

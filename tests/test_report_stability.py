@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pdscan.cli import main
+from pdscan.cli.commands import main
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED = REPO / "tests" / "fixtures" / "reports"

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import pytest
 
 from pdscan.detect.line_analyser import LOOKBEHIND
-from pdscan.detect.log_rules import ContextRule, KeyRule, bundled_log_rules, load_log_rules
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.rules import ValueRule, bundled_rules, load_rules
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector
 from pdscan.policy import PolicyError, load_taxonomy
+from pdscan.ruleset.datatypes import ValueRule, bundled_rules, load_rules
+from pdscan.ruleset.log_rules import ContextRule, KeyRule, bundled_log_rules, load_log_rules
 
 CLASSIFIER = NameClassifier.bundled()
 RULES = CLASSIFIER.rules

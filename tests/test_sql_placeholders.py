@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pdscan.sources.sql_ddl import scan_ddl_files
+from pdscan.sources.ddl.source import scan_ddl_files
 
 
 def columns_of(tmp_path: Path, text: str, name: str = "001_init.sql") -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pdscan.model import SchemaScan, SourceKind
-from pdscan.sources.sqlite_file import ReadOnlyDatabase, read_schema
+from pdscan.sources.database.sqlite_file import ReadOnlyDatabase, read_schema
 
 
 def build(path: Path, script: str) -> Path:

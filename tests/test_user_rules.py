@@ -14,7 +14,7 @@ import pytest
 from test_cli import PDSCAN, pdscan
 
 from pdscan.detect.engine import ENGINE_NAMES
-from pdscan.detect.linear_patterns import UnsafePattern, compile_linear
+from pdscan.ruleset.linear_patterns import UnsafePattern, compile_linear
 
 SNILS_RULES = r"""version: 1
 data_types:

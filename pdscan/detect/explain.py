@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
-from pdscan.detect.log_rules import KeyRule, LogRules, compared_keys
 from pdscan.detect.masking import mask, mask_name, mask_text
 from pdscan.detect.names import (
     BOOLEAN,
@@ -38,7 +37,8 @@ from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import VALIDATOR_REFUSED, ValueDetector, ValueMatch, widest_first
 from pdscan.model import Column, Evidence, SchemaScan, SourceKind, Table
 from pdscan.policy import Policy, as_phrase
-from pdscan.sources.logformats.interface import Field
+from pdscan.ruleset.log_rules import KeyRule, LogRules, compared_keys
+from pdscan.sources.logs.formats.interface import Field
 
 # What became of a rule tried on the place.
 MATCHED = "matched"  # the rule that gives the result
@@ -451,8 +451,8 @@ def source_column(source: str, table_name: str, column_name: str) -> tuple[Table
     """The table and column as a schema source defines them: SQL files and folders, ORM schema
     files, SQLite databases (their catalog only: no row is read)."""
     from pdscan.sources.database.target import is_database_url
+    from pdscan.sources.ddl.source import scan_ddl_files
     from pdscan.sources.discovery import discover
-    from pdscan.sources.sql_ddl import scan_ddl_files
 
     if is_database_url(source):
         raise ExplainError(
@@ -484,8 +484,8 @@ def source_column(source: str, table_name: str, column_name: str) -> tuple[Table
 
 def _sqlite_schema(path: Path) -> SchemaScan:
     """A SQLite database's catalog, read as a scan reads it (nothing beside the file changes)."""
-    from pdscan.sources.readable import shown_path
-    from pdscan.sources.sqlite_file import ReadOnlyDatabase, read_schema
+    from pdscan.detect.readable import shown_path
+    from pdscan.sources.database.sqlite_file import ReadOnlyDatabase, read_schema
 
     try:
         with ReadOnlyDatabase(path) as database:

@@ -15,9 +15,9 @@ from functools import lru_cache
 
 from pdscan.detect.identifiers import segment, singular, split_identifier
 from pdscan.detect.masking import mask_name
-from pdscan.detect.rules import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 from pdscan.model import Column, Detection, Evidence, Phrase, Table
 from pdscan.policy import as_phrase
+from pdscan.ruleset.datatypes import DataTypeRule, DetectionRules, NamePattern, bundled_rules
 
 # SQL types, and the field types ORMs write in their schemas (Django `BooleanField`, SQLAlchemy
 # `BigInteger`, `LargeBinary`), by family; Django's `EmailField` says what the column holds.

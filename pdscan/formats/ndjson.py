@@ -13,7 +13,7 @@ from typing import TextIO
 
 from pdscan.model import Report, SourceKind
 from pdscan.policy import Policy
-from pdscan.sources.logs import LogRecord
+from pdscan.sources.logs.source import LogRecord
 from pdscan.visible import json_text
 
 

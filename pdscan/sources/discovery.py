@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from pdscan.detect.log_rules import bundled_log_rules
+from pdscan.detect.readable import shown_path
 from pdscan.model import Skipped, SourceKind
+from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.sentences import skipped_because
-from pdscan.sources.log_reader import COMPRESSED_SUFFIXES
+from pdscan.sources.logs.reader import COMPRESSED_SUFFIXES
+from pdscan.sources.logs.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 from pdscan.sources.orm import sniff_orm_format
-from pdscan.sources.readable import shown_path
-from pdscan.sources.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 
 SQL_SUFFIXES = (".sql", ".ddl")
 CODE_SUFFIXES = (".py", ".rb")  # source files that hold no ORM schema (sources/orm tells)
@@ -160,7 +160,7 @@ def discover(
         skipped.extend(_nothing_selected(target, files_found, kept, problems))
 
     if sql_files:
-        from pdscan.sources.sql_ddl import migration_order  # the SQL parser: only for schema scans
+        from pdscan.sources.ddl.source import migration_order  # the SQL parser: only for schema scans
     for directory, files in sorted(sql_files.items()):
         ordered = tuple(migration_order(dict.fromkeys(files)))
         database = shown_path(directory if directory in explicit_dirs or len(ordered) > 1 else ordered[0])

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import re2
 
 from pdscan.detect.engine import EngineUnavailable, Event, Trigger
-from pdscan.detect.linear_patterns import LinearPattern, UnsafePattern, compile_linear
+from pdscan.ruleset.linear_patterns import LinearPattern, UnsafePattern, compile_linear
 
 
 class Re2Engine:

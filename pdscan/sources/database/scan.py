@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pdscan.detect.column_values import ColumnProfiler, ValueProfile
+from pdscan.detect.readable import shown_name
 from pdscan.detect.values import ValueDetector, bundled_detector
 from pdscan.model import Column, SchemaScan, Skipped, SourceKind, Table
 from pdscan.sentences import skipped_because
@@ -29,7 +30,6 @@ from pdscan.sources.database.interface import (
     TableFilter,
 )
 from pdscan.sources.database.target import DatabaseTarget, redact
-from pdscan.sources.readable import shown_name
 
 PROFILE_CHECK_EVERY = 64  # rows between looks at the clock while profiling a sample
 

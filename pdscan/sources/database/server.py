@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import Any
 
+from pdscan.detect.readable import shown_name
 from pdscan.model import Column, Location, Skipped, SourceKind, Table
 from pdscan.sentences import skipped_because
 from pdscan.sources.database.interface import (
@@ -27,7 +28,6 @@ from pdscan.sources.database.interface import (
     sample_kind,
 )
 from pdscan.sources.database.target import DatabaseTarget, redact
-from pdscan.sources.readable import shown_name
 
 CONNECT_TIMEOUT = 10  # seconds to reach a server before it counts as unreachable
 REFLECT_BATCH = 500  # tables per inspector call: one catalog query per batch, not per table

@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from pdscan.detect.readable import shown_path
 from pdscan.sources.database.interface import (
     JSON,
     MAX_JSON_CHARACTERS,
@@ -32,8 +33,7 @@ from pdscan.sources.database.interface import (
     is_binary,
     sample_kind,
 )
-from pdscan.sources.readable import shown_path
-from pdscan.sources.sqlite_file import ReadOnlyDatabase, read_schema
+from pdscan.sources.database.sqlite_file import ReadOnlyDatabase, read_schema
 
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between checks of the clock
 SMALL_TABLE_SAMPLES = 4  # up to four samples' worth of rowids: read the table in random order

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pdscan.sources.ddl_parser import Change
+from pdscan.sources.ddl.parser import Change
 from pdscan.sources.orm.django import (
     MigrationReplay,
     is_django_migration,

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from pdscan.sources.ddl_parser import (
+from pdscan.sources.ddl.parser import (
     AddColumn,
     AlterColumnType,
     Change,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pdscan.sources.ddl_parser import Change, ColumnDef, CreateTable
+from pdscan.sources.ddl.parser import Change, ColumnDef, CreateTable
 
 _BLOCK = re.compile(r"^\s*(model|enum|type|view|datasource|generator)\s+(\w+)\s*\{\s*(?://.*)?$")
 _FIELD = re.compile(r"^\s*(?P<name>\w+)\s+(?P<type>\w+(?:\(\s*\"[^\"]*\"\s*\))?)(?P<modifier>\[\]|\?)?(?P<rest>.*)$")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pdscan.sources.ddl_parser import (
+from pdscan.sources.ddl.parser import (
     AddColumn,
     AlterColumnType,
     Change,

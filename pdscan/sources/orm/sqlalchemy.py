@@ -16,7 +16,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pdscan.sources.ddl_parser import (
+from pdscan.sources.ddl.parser import (
     AddColumn,
     AlterColumnType,
     Change,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logformats.interface import Field, WithoutHeader
+from pdscan.sources.logs.formats.interface import Field, WithoutHeader
 
 RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) "

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pdscan.detect.identifiers import split_identifier
-from pdscan.detect.linear_patterns import UnsafePattern, compile_linear
 from pdscan.detect.validators import VALIDATORS
 from pdscan.model import Phrase
 from pdscan.policy import PolicyError, taxonomy_titles
-from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
+from pdscan.ruleset.linear_patterns import UnsafePattern, compile_linear
+from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
 TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network", "mac", "email")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from pdscan.detect.readable import shown_path
 from pdscan.model import ChangedSince, Location, Report, SourceKind
 from pdscan.sources.discovery import log_identity
-from pdscan.sources.readable import shown_path
 
 GIT_TIMEOUT = 60  # seconds; git answers these in milliseconds, a hang is a broken repository
 

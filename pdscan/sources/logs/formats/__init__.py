@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pdscan.sources.logformats.access import AccessLog
-from pdscan.sources.logformats.interface import Field, LogFormat
-from pdscan.sources.logformats.json_lines import JsonLines
-from pdscan.sources.logformats.logfmt import Logfmt
-from pdscan.sources.logformats.plain import PlainText
-from pdscan.sources.logformats.syslog import Syslog
-from pdscan.sources.logformats.w3c import W3cExtended
-from pdscan.sources.logformats.zeek import ZeekTsv
+from pdscan.sources.logs.formats.access import AccessLog
+from pdscan.sources.logs.formats.interface import Field, LogFormat
+from pdscan.sources.logs.formats.json_lines import JsonLines
+from pdscan.sources.logs.formats.logfmt import Logfmt
+from pdscan.sources.logs.formats.plain import PlainText
+from pdscan.sources.logs.formats.syslog import Syslog
+from pdscan.sources.logs.formats.w3c import W3cExtended
+from pdscan.sources.logs.formats.zeek import ZeekTsv
 
 FORMATS: dict[str, type[LogFormat]] = {
     "json": JsonLines,

@@ -27,14 +27,13 @@ from pdscan.baseline import (
     load_baseline,
     write_baseline,
 )
+from pdscan.cli.git_changes import GitChanges, GitChangesError, changed_since, only_changed
+from pdscan.cli.reading_options import Reading, reading_options
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
 from pdscan.detect.engine import EngineUnavailable
 from pdscan.detect.explain import Explainer, ExplainError, source_column, split_place
-from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.user_rules import load_user_rules
 from pdscan.detect.values import ValueDetector
-from pdscan.execution.interface import ExecutionError
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.explain_view import explanation_json, explanation_text
 from pdscan.formats.interface import report_text
@@ -45,21 +44,22 @@ from pdscan.formats.progress import ScanProgressBar
 from pdscan.formats.summary import nothing_scanned, summarise
 from pdscan.formats.table_progress import TableProgressBar
 from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
-from pdscan.git_changes import GitChanges, GitChangesError, changed_since, only_changed
 from pdscan.interruption import Interrupted, stop_signals_raise
 from pdscan.map_update import updated_data_map
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
 from pdscan.policy import Policy, PolicyError, load_policy, load_taxonomy
-from pdscan.reading_options import Reading, reading_options
+from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.user_rules import load_user_rules
+from pdscan.ruleset.yaml_lines import read_user_bytes
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.database.target import command_line_secrets, masked
 from pdscan.sources.discovery import UnknownSourceError, reads_back, same_file
+from pdscan.sources.logs.execution.interface import ExecutionError
 from pdscan.starter_map import place_count, starter_data_map
 from pdscan.suggestions import did_you_mean
 from pdscan.tracebacks import one_line, traceback_text
 from pdscan.visible import visible
-from pdscan.yaml_lines import read_user_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed

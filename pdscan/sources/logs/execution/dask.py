@@ -24,10 +24,10 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType, TracebackType
 from typing import Any
 
-from pdscan.execution.interface import ExecutionError, ExecutionSettings, Flush, OnRead, worker_processes
-from pdscan.execution.local import batches_of, scan_batch
-from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult
-from pdscan.sources.storage import shown_location
+from pdscan.sources.logs.execution.interface import ExecutionError, ExecutionSettings, Flush, OnRead, worker_processes
+from pdscan.sources.logs.execution.local import batches_of, scan_batch
+from pdscan.sources.logs.storage import shown_location
+from pdscan.sources.logs.unit import Unit, UnitOptions, UnitResult
 from pdscan.tracebacks import one_line
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler, or to see its first worker
@@ -150,7 +150,7 @@ class DaskExecutor:
                     silence_logs=logging.ERROR,
                 )
                 self.client = distributed.Client(self.cluster, set_as_default=False)
-                from pdscan.execution.dask_worker import IgnoreInterrupts
+                from pdscan.sources.logs.execution.dask_worker import IgnoreInterrupts
 
                 self.client.register_plugin(IgnoreInterrupts(), name="pdscan-ignore-interrupts")
             self._check_workers()

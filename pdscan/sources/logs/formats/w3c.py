@@ -3,7 +3,7 @@ a value written `+`), AWS CloudFront by tabs (values may then hold spaces)."""
 
 from __future__ import annotations
 
-from pdscan.sources.logformats.columns import HeaderNamedColumns
+from pdscan.sources.logs.formats.columns import HeaderNamedColumns
 
 
 class W3cExtended(HeaderNamedColumns):

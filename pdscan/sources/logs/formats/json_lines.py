@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pdscan.sources.logformats.interface import Field, WithoutHeader
-from pdscan.sources.readable import shown_name
+from pdscan.detect.readable import shown_name
+from pdscan.sources.logs.formats.interface import Field, WithoutHeader
 
 # A string, a bracket or a bare value, after the white space, commas and colons that separate
 # them (skipped in the pattern: a Python loop turn per separator doubled the work).

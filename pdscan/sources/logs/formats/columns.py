@@ -4,8 +4,8 @@ columns from there on."""
 
 from __future__ import annotations
 
-from pdscan.sources.logformats.interface import Field
-from pdscan.sources.readable import shown_name
+from pdscan.detect.readable import shown_name
+from pdscan.sources.logs.formats.interface import Field
 
 
 class HeaderNamedColumns:

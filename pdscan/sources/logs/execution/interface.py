@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
-from pdscan.sources.log_unit import Record, Unit, UnitOptions, UnitResult
+from pdscan.sources.logs.unit import Record, Unit, UnitOptions, UnitResult
 
 Flush = Callable[[Unit, list[Record]], None]
 OnRead = Callable[[Unit, int], None]  # a unit read in this process, and its bytes read so far
@@ -82,10 +82,10 @@ def worker_processes(settings: ExecutionSettings, wanted: int) -> int:
 def open_executor(settings: ExecutionSettings, units: Sequence[Unit]) -> Executor:
     """The executor `--engine` names for these units (files and ranges, never standard input).
     With no unit to send anywhere, no pool or cluster is started."""
-    from pdscan.execution.local import LocalExecutor
+    from pdscan.sources.logs.execution.local import LocalExecutor
 
     if settings.engine == DASK and units:
-        from pdscan.execution.dask import DaskExecutor
+        from pdscan.sources.logs.execution.dask import DaskExecutor
 
         return DaskExecutor(settings, units)
     if settings.engine not in EXECUTION_ENGINES:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 
+from pdscan.detect.readable import shown_name
 from pdscan.model import Column, Location, SentenceValue, Skipped, SourceKind, Table
 from pdscan.sentences import skipped_because
-from pdscan.sources.ddl_parser import (
+from pdscan.sources.ddl.parser import (
     AddColumn,
     AlterColumnType,
     Change,
@@ -24,7 +25,6 @@ from pdscan.sources.ddl_parser import (
     RenameTable,
     Unsupported,
 )
-from pdscan.sources.readable import shown_name
 
 NAMED_COLUMNS = 10  # columns a note about a table created twice names; the rest are counted
 

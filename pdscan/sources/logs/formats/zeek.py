@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pdscan.sources.logformats.columns import HeaderNamedColumns
+from pdscan.sources.logs.formats.columns import HeaderNamedColumns
 
 
 class ZeekTsv(HeaderNamedColumns):

@@ -18,10 +18,11 @@ from typing import BinaryIO
 from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
-from pdscan.detect.log_rules import bundled_log_rules
 from pdscan.detect.masking import shown as shown_value
-from pdscan.detect.rules import ValueRule, bundled_rules
-from pdscan.sources.log_reader import (
+from pdscan.ruleset.datatypes import ValueRule, bundled_rules
+from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
+from pdscan.sources.logs.reader import (
     HEAD,
     PIECE,
     BinaryData,
@@ -36,8 +37,7 @@ from pdscan.sources.log_reader import (
     peek,
     text_stream,
 )
-from pdscan.sources.logformats import LogFormat, detect_format, new_format
-from pdscan.sources.storage import open_binary
+from pdscan.sources.logs.storage import open_binary
 
 SAMPLES = 3
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once

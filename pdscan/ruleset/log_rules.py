@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.policy import PolicyError, load_taxonomy
-from pdscan.yaml_lines import Marked, Problem, YamlError, load_marked_text
+from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_LOG_RULES = "logs.yaml"
 _ROOT_KEYS = {

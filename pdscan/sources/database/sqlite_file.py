@@ -16,8 +16,8 @@ import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 
+from pdscan.detect.readable import shown_name
 from pdscan.model import Column, Location, SchemaScan, SourceKind, Table
-from pdscan.sources.readable import shown_name
 
 CATALOG_QUERY = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
@@ -147,7 +147,7 @@ def _table(connection: sqlite3.Connection, source: str, name: str, sql: str) -> 
 
 
 def _parsed_statement(sql: str, source: str) -> Table | None:
-    from pdscan.sources.sql_ddl import scan_ddl_text  # the SQL parser, for schema scans alone
+    from pdscan.sources.ddl.source import scan_ddl_text  # the SQL parser, for schema scans alone
 
     scan = scan_ddl_text(sql, source=source, database=source, dialect="sqlite")
     return scan.tables[0] if len(scan.tables) == 1 else None

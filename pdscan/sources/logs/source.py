@@ -3,7 +3,7 @@
 Each file is sniffed once (compression, binary, format), then cut into units: a compressed
 file or a small one is one unit, a large plain file is cut into byte ranges at line breaks so
 several processes share it. Units run on an execution engine (`--engine`: a process pool of `--jobs`, or a Dask cluster;
-see pdscan.execution) and come back in order, so
+see pdscan.sources.logs.execution) and come back in order, so
 line numbers, first and last occurrences, and the streamed records are exactly what one
 process reading the files in turn would give.
 """
@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import BinaryIO, NamedTuple, Protocol
 
-from pdscan.detect.rules import ValueRule, bundled_rules
-from pdscan.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.model import Skipped, SourceKind, SourceSummary
+from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.sentences import skipped_because
 from pdscan.sources.discovery import LogInput
-from pdscan.sources.log_reader import (
+from pdscan.sources.logs.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
+from pdscan.sources.logs.formats import SAMPLE_LINES, detect_format, new_format
+from pdscan.sources.logs.reader import (
     HEAD,
     compression_of,
     decompressed,
@@ -34,7 +35,8 @@ from pdscan.sources.log_reader import (
     looks_like_utf16,
     transcoded_head,
 )
-from pdscan.sources.log_unit import (
+from pdscan.sources.logs.storage import open_binary, shown_location, size_of
+from pdscan.sources.logs.unit import (
     SAMPLES,
     STDIN_PATH,
     FieldStats,
@@ -45,8 +47,6 @@ from pdscan.sources.log_unit import (
     load_tools,
     scan_unit,
 )
-from pdscan.sources.logformats import SAMPLE_LINES, detect_format, new_format
-from pdscan.sources.storage import open_binary, shown_location, size_of
 
 RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
 HEADERS_CARRIED = 8  # header lines a range is primed with, the last before it: the last one names its fields

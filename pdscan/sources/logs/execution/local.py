@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from types import TracebackType
 
-from pdscan.execution.interface import ExecutionSettings, Flush, OnRead, worker_processes
 from pdscan.interruption import in_worker
-from pdscan.sources.log_unit import Unit, UnitOptions, UnitResult, scan_unit
+from pdscan.sources.logs.execution.interface import ExecutionSettings, Flush, OnRead, worker_processes
+from pdscan.sources.logs.unit import Unit, UnitOptions, UnitResult, scan_unit
 
 BATCH_BYTES = 1 << 23  # at most this much work per batch: the ranges (8 MiB) of a large file go to different workers
 BATCH_UNITS = 64  # small units sent to a worker together: one round trip for many small files

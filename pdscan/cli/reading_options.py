@@ -13,11 +13,11 @@ from typing import Any
 import click
 
 from pdscan.detect.engine import ENGINE_NAMES
-from pdscan.execution.interface import DASK, EXECUTION_ENGINES, LOCAL
 from pdscan.scanner import ScanRequest
-from pdscan.sources.logformats import FORMATS as LOG_FORMATS
+from pdscan.sources.ddl.dialect import DIALECTS
+from pdscan.sources.logs.execution.interface import DASK, EXECUTION_ENGINES, LOCAL
+from pdscan.sources.logs.formats import FORMATS as LOG_FORMATS
 from pdscan.sources.orm import SCHEMA_FORMATS
-from pdscan.sources.sql_dialect import DIALECTS
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from pdscan.detect.readable import shown_name, shown_path
 from pdscan.model import SchemaScan, Skipped, SourceKind, Table
 from pdscan.sentences import skipped_because
-from pdscan.sources.ddl_parser import Unsupported, parse_statement
-from pdscan.sources.migration_paths import migration_path
+from pdscan.sources.ddl.dialect import detect_dialect
+from pdscan.sources.ddl.migration_paths import migration_path
+from pdscan.sources.ddl.parser import Unsupported, parse_statement
+from pdscan.sources.ddl.placeholders import PLACEHOLDER
+from pdscan.sources.ddl.replay import SchemaReplay
+from pdscan.sources.ddl.split import StatementSplitter
+from pdscan.sources.ddl.text import NotText, decode_sql_bytes
 from pdscan.sources.orm import SQL, OrmFile, OrmProblem, orm_changes, orm_format
-from pdscan.sources.readable import shown_name, shown_path
-from pdscan.sources.schema_replay import SchemaReplay
-from pdscan.sources.sql_dialect import detect_dialect
-from pdscan.sources.sql_placeholders import PLACEHOLDER
-from pdscan.sources.sql_split import StatementSplitter
-from pdscan.sources.sql_text import NotText, decode_sql_bytes
 
 _NUMBER_RUN = re.compile(r"(\d+)")
 _FLYWAY = re.compile(r"^([VvUuRr])(\d+(?:[._]\d+)*)?__")

@@ -18,10 +18,10 @@ import sqlparse
 from sqlparse import tokens as sqltokens
 from sqlparse.exceptions import SQLParseError
 
-from pdscan.sources.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
-from pdscan.sources.create_table_fast import TYPE_STOPS, fast_create_table
-from pdscan.sources.sql_placeholders import mask_placeholders, restore
-from pdscan.sources.sql_split import Statement, StatementSplitter
+from pdscan.sources.ddl.create_table_fast import CONSTRAINT_WORDS as CONSTRAINT_STARTS
+from pdscan.sources.ddl.create_table_fast import TYPE_STOPS, fast_create_table
+from pdscan.sources.ddl.placeholders import mask_placeholders, restore
+from pdscan.sources.ddl.split import Statement, StatementSplitter
 
 _NAME = re.compile(r"^[^\W\d]\w*$")
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})

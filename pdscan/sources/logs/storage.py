@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
+from pdscan.detect.readable import readable_name, shown_name
 from pdscan.model import Skipped
 from pdscan.sentences import skipped_because
-from pdscan.sources.readable import readable_name, shown_name
 
 # Protocol -> (pdscan extra, library fsspec needs for it). A small constant rather than rules/
 # data: it is a fact about packaging, not a policy a user would change.

@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.rules import DetectionRules, ValueRule, bundled_rules, extend_rules
 from pdscan.detect.values import ValueDetector
 from pdscan.policy import PolicyError, parse_user_yaml, read_user_file
-from pdscan.yaml_lines import Marked, Problem
+from pdscan.ruleset.datatypes import DetectionRules, ValueRule, bundled_rules, extend_rules
+from pdscan.ruleset.yaml_lines import Marked, Problem
 
 
 def load_user_rules(paths: Sequence[Path]) -> DetectionRules:

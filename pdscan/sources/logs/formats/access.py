@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logformats.interface import Field, WithoutHeader
+from pdscan.sources.logs.formats.interface import Field, WithoutHeader
 
 LINE = re.compile(
     r'(?P<remote_host>\S+) (?P<ident>\S+) (?P<remote_user>"[^"]*"|\S+) \[(?P<time>[^\]]+)\] '

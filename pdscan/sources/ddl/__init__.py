@@ -1,0 +1,1 @@
+"""SQL schema files and migrations: split, parsed and replayed into tables."""
