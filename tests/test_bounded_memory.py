@@ -18,13 +18,13 @@ from report_factory import ENGLISH, report, verdict
 from test_cli import PDSCAN, pdscan
 
 from pdscan.detect.names import NameClassifier
+from pdscan.detect.user_rules import load_user_rules
 from pdscan.formats.interface import report_text
 from pdscan.formats.json import JsonFormat, report_document
 from pdscan.formats.table import LISTED_PER_VERDICT, TableFormat
 from pdscan.model import VerdictKind
 from pdscan.output_files import ReportOutput
 from pdscan.policy import load_policy
-from pdscan.ruleset.user_rules import load_user_rules
 from pdscan.scanner import ScanRequest, run_scan
 
 pytestmark = pytest.mark.slow

@@ -42,7 +42,8 @@ def imports(path: Path) -> list[tuple[int, str]]:
                 found.append((node.lineno, ".".join([*package, *filter(None, [node.module])])))
             elif node.module:
                 found.append((node.lineno, node.module))
-                found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names if node.module == "pdscan"]
+                if node.module == "pdscan":  # `from pdscan import policy`
+                    found += [(node.lineno, f"pdscan.{alias.name}") for alias in node.names]
     return [(line, name) for line, name in found if name == "pdscan" or name.startswith("pdscan.")]
 
 

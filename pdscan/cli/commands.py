@@ -31,8 +31,9 @@ from pdscan.cli.git_changes import GitChanges, GitChangesError, changed_since, o
 from pdscan.cli.reading_options import Reading, reading_options
 from pdscan.declarations import DataMap, DeclarationError, load_data_map
 from pdscan.detect.engine import EngineUnavailable
-from pdscan.detect.explain import Explainer, ExplainError, source_column, split_place
+from pdscan.detect.explain import Explainer, ExplainError, split_place
 from pdscan.detect.names import NameClassifier
+from pdscan.detect.user_rules import load_user_rules
 from pdscan.detect.values import ValueDetector
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.explain_view import explanation_json, explanation_text
@@ -48,16 +49,18 @@ from pdscan.interruption import Interrupted, stop_signals_raise
 from pdscan.map_update import updated_data_map
 from pdscan.model import Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
-from pdscan.policy import Policy, PolicyError, load_policy, load_taxonomy
+from pdscan.policy import Policy, load_policy
+from pdscan.ruleset.checker import PolicyError
 from pdscan.ruleset.log_rules import bundled_log_rules
-from pdscan.ruleset.user_rules import load_user_rules
+from pdscan.ruleset.suggestions import did_you_mean
+from pdscan.ruleset.taxonomy import load_taxonomy
 from pdscan.ruleset.yaml_lines import read_user_bytes
 from pdscan.scanner import DatabaseHooks, ScanRequest, run_scan
 from pdscan.sources.database.target import command_line_secrets, masked
 from pdscan.sources.discovery import UnknownSourceError, reads_back, same_file
 from pdscan.sources.logs.execution.interface import ExecutionError
+from pdscan.sources.schema_column import source_column
 from pdscan.starter_map import place_count, starter_data_map
-from pdscan.suggestions import did_you_mean
 from pdscan.tracebacks import one_line, traceback_text
 from pdscan.visible import visible
 
@@ -701,11 +704,12 @@ def explain(
             raise ExplainError("--value goes with --field or alone; a column's values are not read")
         rules = load_user_rules(rules_paths)
         classifier = NameClassifier(rules)
+        loaded_policy = load_policy(policy_path)
         explainer = Explainer(
             classifier,
             ValueDetector(rules.value_detectors),
             bundled_log_rules(),
-            load_policy(policy_path),
+            loaded_policy,
             load_taxonomy(),
             show_data,
         )
@@ -724,7 +728,7 @@ def explain(
             assert value is not None
             explanation = explainer.value(value)
     if format_name == "json":
-        policy_id = explainer.policy.id
+        policy_id = loaded_policy.id
         click.echo(explanation_json(explanation, tuple(str(path) for path in rules_paths), policy_id), nl=False)
     else:
         coloured = _use_color(color, None)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from pdscan.model import Report, SourceKind
+from pdscan.model import LogRecord, Report, SourceKind
 from pdscan.policy import Policy
-from pdscan.sources.logs.source import LogRecord
 from pdscan.visible import json_text
 
 

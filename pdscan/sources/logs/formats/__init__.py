@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pdscan.model import Field
 from pdscan.sources.logs.formats.access import AccessLog
-from pdscan.sources.logs.formats.interface import Field, LogFormat
+from pdscan.sources.logs.formats.interface import LogFormat
 from pdscan.sources.logs.formats.json_lines import JsonLines
 from pdscan.sources.logs.formats.logfmt import Logfmt
 from pdscan.sources.logs.formats.plain import PlainText
