@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
 
 import click
 
@@ -35,10 +34,9 @@ from pdscan.detect.explain import Explainer, ExplainError, split_place
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.user_rules import load_user_rules
 from pdscan.detect.values import ValueDetector
-from pdscan.formats import FORMATS, INVENTORY_FORMATS
+from pdscan.formats import FORMATS, INVENTORY_FORMATS, STREAMING_FORMATS
 from pdscan.formats.explain_view import explanation_json, explanation_text
-from pdscan.formats.interface import report_text
-from pdscan.formats.ndjson import NdjsonStream
+from pdscan.formats.interface import FormatOptions, report_text
 from pdscan.formats.places import build_inventory
 from pdscan.formats.policy_view import PolicyView
 from pdscan.formats.progress import ScanProgressBar
@@ -47,7 +45,7 @@ from pdscan.formats.table_progress import TableProgressBar
 from pdscan.formats.wording import DEFAULT_LANGUAGE, Wording, languages
 from pdscan.interruption import Interrupted, stop_signals_raise
 from pdscan.map_update import updated_data_map
-from pdscan.model import Report, Skipped, VerdictKind
+from pdscan.model import LogRecord, Report, Skipped, VerdictKind
 from pdscan.output_files import ReportOutput, write_atomically
 from pdscan.policy import Policy, load_policy
 from pdscan.ruleset.checker import PolicyError
@@ -321,7 +319,7 @@ def main(debug: bool) -> None:
 @click.option(
     "--format",
     "format_name",
-    type=SuggestingChoice([*sorted(FORMATS), "ndjson"]),
+    type=SuggestingChoice([*sorted(FORMATS), *sorted(STREAMING_FORMATS)]),
     default="table",
     show_default=True,
     help="Report format.",
@@ -372,8 +370,8 @@ def scan(
     color: bool | None,
 ) -> None:
     messages = Messages(reading.quiet)
-    if format_name == "ndjson" and (baseline_path or changed_since):
-        messages.error("ndjson streams every value found; --baseline and --changed-since need a report format")
+    if format_name in STREAMING_FORMATS and (baseline_path or changed_since):
+        messages.error(f"{format_name} streams every value found; --baseline and --changed-since need a report format")
         sys.exit(EXIT_ERROR)
     _clear_of_inputs(
         output_path, reading, messages, _data_map_input(config_path, reading), ("--baseline", baseline_path)
@@ -385,20 +383,22 @@ def scan(
         changes = _changes(changed_since) if changed_since else None
         with ReportOutput(output_path) as output:
             loaded_policy = load_policy(reading.policy_path)
+            options = FormatOptions(Wording.build(loaded_policy, lang), _use_color(color, output_path))
+            streaming = STREAMING_FORMATS.get(format_name)
+            records = streaming(options).stream(output.stream) if streaming else None
             report = _scan(
                 reading.request(fail_on, show_data),
                 loaded_policy,
                 config_path,
-                format_name,
-                output.stream,
                 messages,
                 _ask_password if reading.password_prompt else None,
+                on_record=records.record if records else None,
             )
-            report = _against(report, accepted, changes)
-            if format_name != "ndjson":
-                wording = Wording.build(loaded_policy, lang)
-                report_format = FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
-                output.write_whole(report_text(report_format, report))
+            report = _against(report, accepted, changes)  # neither is given with a streaming format
+            if records is not None:
+                records.finish(report)
+            else:
+                output.write_whole(report_text(FORMATS[format_name](options), report))
     if output_path is not None:
         messages.info(f"report written to {output_path}")
     _announce_baseline(report, messages)
@@ -490,11 +490,10 @@ def inventory(
             sys.exit(EXIT_ERROR)
         with ReportOutput(output_path) as output:
             prompt = _ask_password if reading.password_prompt else None
-            report = _scan(reading.request(), loaded_policy, config_path, format_name, output.stream, messages, prompt)
+            report = _scan(reading.request(), loaded_policy, config_path, messages, prompt)
             held = build_inventory(report, loaded_policy, tuple(dict.fromkeys(categories)))
-            wording = Wording.build(loaded_policy, lang)
-            built = INVENTORY_FORMATS[format_name](color=_use_color(color, output_path), wording=wording)
-            rendered = built.format_inventory(held)
+            options = FormatOptions(Wording.build(loaded_policy, lang), _use_color(color, output_path))
+            rendered = INVENTORY_FORMATS[format_name](options).format_inventory(held)
             output.write_whole(rendered)
     if output_path is not None:
         messages.info(f"inventory written to {output_path}")
@@ -649,7 +648,7 @@ def _read(reading: Reading, config_path: Path | None, messages: Messages, data_m
     with _bad_input(messages):
         policy = load_policy(reading.policy_path)
         prompt = _ask_password if reading.password_prompt else None
-        return _scan(reading.request(), policy, config_path, "table", sys.stdout, messages, prompt, data_map_wanted)
+        return _scan(reading.request(), policy, config_path, messages, prompt, data_map_wanted)
 
 
 @main.command(help=EXPLAIN_HELP)
@@ -831,15 +830,13 @@ def _scan(
     request: ScanRequest,
     policy: Policy,
     config_path: Path | None,
-    format_name: str,
-    stream: TextIO,
     messages: Messages,
     password_prompt: Callable[[str], str] | None = None,
     data_map_wanted: bool = True,
+    on_record: Callable[[LogRecord], None] | None = None,
 ) -> Report:
-    """Load the data map, run the scan, stream ndjson records as they come."""
+    """Load the data map, run the scan, hand each value found in a log to `on_record` as it comes."""
     data_map = _data_map(config_path, request.targets, policy, messages) if data_map_wanted else None
-    ndjson = NdjsonStream(stream, policy) if format_name == "ndjson" else None
 
     def announce_skip(skipped: Skipped) -> None:
         messages.info(f"skipped {skipped}")
@@ -853,7 +850,7 @@ def _scan(
                 data_map,
                 NameClassifier(load_user_rules(request.rules_files)),
                 announce_skip,
-                on_record=ndjson.record if ndjson else None,
+                on_record=on_record,
                 progress=progress,
                 database_hooks=DatabaseHooks(password_prompt, messages.info, tables),
                 on_note=messages.info,
@@ -861,8 +858,6 @@ def _scan(
         except Interrupted as stop:
             stop.progress = _how_far(progress, tables)
             raise
-    if ndjson is not None:
-        ndjson.schema_findings(report)
     return report
 
 
