@@ -1,6 +1,7 @@
 """Frozen records every stage shares: sources -> detection -> audit -> formats.
 
-Nothing here computes anything; each stage builds these and the next one reads them.
+Nothing here computes anything, and nothing of pdscan is imported here; each stage builds these
+and the next one reads them.
 """
 
 from __future__ import annotations
