@@ -1,12 +1,14 @@
 """Frozen records every stage shares: sources -> detection -> audit -> formats.
 
-Nothing here computes anything; each stage builds these and the next one reads them.
+Nothing here computes anything, and nothing of pdscan is imported here; each stage builds these
+and the next one reads them.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class SourceKind(enum.StrEnum):
@@ -68,6 +70,33 @@ class Table:
     columns: tuple[Column, ...]
     comment: str | None = None
     annotation: str | None = None
+
+
+class Field(NamedTuple):
+    """A value in a log line: its name (a JSON path, a key, a column) or None for free text.
+
+    `start`/`end` are character offsets in the line; `free_text` fields may hold phrases and
+    `key=value` pairs of their own (a syslog message, a request line with a query string).
+    A named tuple: every line read makes several.
+    """
+
+    path: str | None
+    start: int
+    end: int
+    free_text: bool = False
+
+
+class LogRecord(NamedTuple):
+    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data.
+    A named tuple: a busy log streams millions."""
+
+    source: str
+    line: int
+    start: int
+    end: int
+    field: str | None
+    data_type: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from pdscan.model import (
     Evidence,
     Finding,
     Location,
+    LogRecord,
     Occurrences,
     Phrase,
     Report,
@@ -43,13 +44,14 @@ from pdscan.model import (
     ValueSample,
     VerdictKind,
 )
-from pdscan.policy import Policy, taxonomy_titles
+from pdscan.policy import Policy
+from pdscan.ruleset.taxonomy import taxonomy_titles
 from pdscan.sources.database.scan import DatabaseScan, DatabaseScanOptions, TableProgress, scan_server, scan_sqlite
 from pdscan.sources.database.target import DatabaseTarget, TargetError, is_database_url, parse_target
 from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
 from pdscan.sources.logs.execution.interface import LOCAL, available_cores
 from pdscan.sources.logs.reader import peek
-from pdscan.sources.logs.source import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
+from pdscan.sources.logs.source import LogField, LogScanOptions, Progress, scan_logs, stdin_input
 
 # 1.7: per finding `silenced_warnings`; 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`,
 # `changed_since`, per finding `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is

@@ -10,20 +10,20 @@ from rich.table import Table
 from rich.text import Text
 
 from pdscan.formats.console import render
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.metadata import no_places, scan_notice
 from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.table import VERDICT_STYLES
-from pdscan.formats.wording import Wording
 from pdscan.model import SourceKind, VerdictKind
 from pdscan.sentences import skipped_line
 
 
 class InventoryTableFormat:
-    def __init__(self, *, color: bool, wording: Wording, width: int | None = None) -> None:
-        self.color = color
-        self.words = wording
-        self.width = width
+    def __init__(self, options: FormatOptions) -> None:
+        self.color = options.color
+        self.words = options.wording
+        self.width = options.width
 
     def format_inventory(self, inventory: Inventory) -> str:
         return render(self._renderables(inventory), color=self.color, width=self.width)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pdscan.formats.explanations import explanation
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.summary import in_place_order, summarise
 from pdscan.formats.wording import Wording
 from pdscan.model import (
@@ -31,9 +32,8 @@ from pdscan.visible import json_text
 
 
 class JsonFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.words = wording.in_english()  # a document for programs: English whatever --lang says
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording.in_english()  # a document for programs: English whatever --lang says
 
     def format(self, report: Report) -> str:
         return "".join(self.pieces(report))

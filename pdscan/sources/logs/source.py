@@ -16,9 +16,9 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import BinaryIO, NamedTuple, Protocol
+from typing import BinaryIO, Protocol
 
-from pdscan.model import Skipped, SourceKind, SourceSummary
+from pdscan.model import LogRecord, Skipped, SourceKind, SourceSummary
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.sentences import skipped_because
 from pdscan.sources.discovery import LogInput
@@ -79,19 +79,6 @@ class LogScanOptions:
     @property
     def execution(self) -> ExecutionSettings:
         return ExecutionSettings(self.engine, self.jobs, self.scheduler, self.on_note)
-
-
-class LogRecord(NamedTuple):
-    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data.
-    A named tuple: a busy log streams millions."""
-
-    source: str
-    line: int
-    start: int
-    end: int
-    field: str | None
-    data_type: str
-    value: str
 
 
 @dataclass(frozen=True)
