@@ -37,6 +37,7 @@ from pdscan.sources.logs.reader import (
     peek,
     text_stream,
 )
+from pdscan.sources.logs.sampling import FirstBytes
 from pdscan.sources.logs.storage import open_binary
 
 SAMPLES = 3
@@ -57,6 +58,7 @@ class Unit:
     start: int = 0
     length: int | None = None
     size: int = 0  # bytes on disk this unit covers, for progress
+    first_bytes: int | None = None  # --log-sample of a log not cut into pieces: its first bytes, to a line end
 
 
 @dataclass
@@ -83,6 +85,7 @@ class UnitResult:
     error: str | None = None
     log_format: str = ""
     encoding: str | None = None  # named by the log's byte-order mark, read as UTF-8 (None: UTF-8)
+    cut_short: bool = False  # `first_bytes` were read and the log went on after them
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,13 @@ def _scan_stream(
     stream = decompressed(raw, compression)
     if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
         stream, result.encoding = text_stream(stream)
+    first = stream if unit.first_bytes is None else FirstBytes(stream, unit.first_bytes)
     try:
-        _scan_blocks(stream, unit, options, analyser, engine, result, flush, told)
+        _scan_blocks(first, unit, options, analyser, engine, result, flush, told)  # type: ignore[arg-type]
     finally:
         if isinstance(stream, Transcoded):  # the log's own bytes, not their UTF-8
             result.bytes_read = stream.bytes_read
+        result.cut_short = isinstance(first, FirstBytes) and first.cut_short
 
 
 def _scan_blocks(
