@@ -175,6 +175,34 @@ def test_every_piece_of_a_headed_log_is_read_by_the_file_header(tmp_path: Path, 
     }, "every value read in the columns the header names"
 
 
+def w3c_log_changing_columns(blocks: int = 120) -> bytes:
+    """A W3C log whose columns change at every header block (a restart with a new configuration),
+    blocks short enough that every piece holds several header changes."""
+    orders = (("c-ip", "cs(User-Agent)"), ("cs(User-Agent)", "c-ip"), ("cs-method", "c-ip", "cs(User-Agent)"))
+    lines: list[str] = []
+    for number in range(blocks):
+        columns = orders[number % len(orders)]
+        lines += ["#Software: Microsoft Internet Information Services 10.0", "#Fields: date time " + " ".join(columns)]
+        values = {"c-ip": f"198.51.100.{number % 250 + 1}", "cs(User-Agent)": "Mozilla/5.0+(X11;+Linux)"}
+        values["cs-method"] = "GET"
+        lines += [f"2026-11-24 10:00:{line % 60:02d} " + " ".join(values[c] for c in columns) for line in range(300)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_piece_is_read_by_the_last_header_the_pieces_before_it_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A piece starting after a header change that an earlier piece holds, past the head read
+    to detect the format, is read by that header, as a scan of the pieces one after another
+    reads it, not by the last header of the file's head."""
+    monkeypatch.setattr(sampling, "MIN_PIECES", 2)  # two 128 KiB pieces: the first runs past the 64 KiB head
+    path = tmp_path / "u_ex1.log"
+    path.write_bytes(w3c_log_changing_columns())
+    assert [end - start > 128 << 10 for start, end in pieces_of(path, SAMPLE)] == [True, True]
+    for jobs in (1, 2):
+        assert found(*scan_paths(path, jobs=jobs, sample=SAMPLE)) == scan_of_pieces(tmp_path, path, SAMPLE)
+
+
 def test_an_object_in_storage_is_sampled_by_ranged_reads_as_the_file_is(tmp_path: Path) -> None:
     """A `file://` URL goes through the storage layer (fsspec) as an s3:// object does."""
     pytest.importorskip("fsspec")

@@ -325,12 +325,17 @@ def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = N
 def _pieces(
     path: str, size: int, sample: int, input_order: int, log_format: str, header: tuple[str, ...]
 ) -> Iterator[Unit]:
-    """A sampled log's pieces (pdscan.sources.logs.sampling), one unit each, read by the file's
-    first header lines: searching the whole file for the headers before each piece would read it."""
+    """A sampled log's pieces (pdscan.sources.logs.sampling), one unit each, read by the header
+    lines of the file's head and the last ones the format took in the pieces before it, as a
+    scan of the pieces one after another reads them. Header lines between pieces are not known:
+    finding them would read the whole file. Only formats with header lines search the pieces."""
+    parser = new_format(log_format)
+    taken: deque[str] = deque(maxlen=HEADERS_CARRIED)
     with open_binary(path) as handle:
-        pieces = sample_pieces(handle, size, sample)
-    for start, end in pieces:
-        yield Unit(input_order, path, log_format, header, None, start, end - start, end - start)
+        for start, end in sample_pieces(handle, size, sample):
+            yield Unit(input_order, path, log_format, header + tuple(taken), None, start, end - start, end - start)
+            if parser.has_headers:
+                taken.extend(text for _, text in _comment_lines(handle, end, start) if parser.header(text))
 
 
 def _misfit(display: str, forced_format: str, lines: list[str]) -> str | None:
@@ -384,11 +389,12 @@ def _headers_before(handle: BinaryIO, starts: Sequence[int], log_format: str) ->
     return headers_before
 
 
-def _comment_lines(handle: BinaryIO, end: int) -> Iterator[tuple[int, str]]:
-    """(offset, text) of each line that starts with `#` before byte `end`, found by a byte
-    search for `\\n#`; a line's text is read up to HEAD bytes, decoded as units decode it."""
-    handle.seek(0)
-    offset = 0
+def _comment_lines(handle: BinaryIO, end: int, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each line that starts with `#` from byte `start` (a line start) to byte
+    `end`, found by a byte search for `\\n#`; a line's text is read up to HEAD bytes, decoded as
+    units decode it."""
+    handle.seek(start)
+    offset = start
     at_line_start = True
     while offset < end:
         piece = handle.read(min(SEARCH_PIECE, end - offset))
