@@ -140,6 +140,17 @@ def test_pieces_are_evenly_spaced_whole_lines_totalling_about_the_sample(tmp_pat
         assert index * stride <= start < index * stride + longest_line, "spread over the whole file"
 
 
+@pytest.mark.parametrize("share", [0.3, 0.9, 0.999])
+def test_a_sample_near_the_file_size_gives_pieces_that_never_overlap(tmp_path: Path, share: float) -> None:
+    path = tmp_path / "app.log"
+    data = app_log(20_000)
+    path.write_bytes(data)
+    pieces = pieces_of(path, int(len(data) * share))
+    assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(pieces))
+    assert all(start < end <= len(data) for start, end in pieces)
+    assert all(start == 0 or data[start - 1 : start] == b"\n" for start, _ in pieces)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_sampled_log_finds_what_a_full_scan_of_its_pieces_finds(tmp_path: Path, jobs: int) -> None:
     path = tmp_path / "app.log"
@@ -357,6 +368,13 @@ def test_a_russian_report_says_it_in_russian(sampled_folder: Path, fmt: str) -> 
     text = report(sampled_folder, fmt, "--lang", "ru")
     assert "counts are estimates" not in text
     assert text.count("числа приблизительные") == 2
+
+
+def test_stderr_says_it_for_outputs_without_source_summaries(sampled_folder: Path) -> None:
+    result = pdscan("scan", str(sampled_folder), "--log-sample", "256K", "--format", "ndjson", "--fail-on", "never")
+    assert "2 of 3 log(s) sampled (--log-sample): their counts are estimates" in result.stderr
+    quiet = pdscan("scan", str(sampled_folder), "--format", "ndjson", "--fail-on", "never")
+    assert "sampled" not in quiet.stderr, "nothing said without --log-sample"
 
 
 def test_the_inventory_says_it_too(sampled_folder: Path) -> None:

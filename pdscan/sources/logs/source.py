@@ -213,6 +213,9 @@ def scan_logs(
                 sample=_sample_read(state),
             )
         )
+    sampled = sum(1 for summary in summaries if summary.sample)
+    if sampled:  # said for outputs that carry no source summary (ndjson, csv, sarif)
+        options.on_note(f"{sampled} of {len(summaries)} log(s) sampled (--log-sample): their counts are estimates")
     return LogScan(tuple(_fields(states, options.group_of)), tuple(summaries), tuple(skipped))
 
 
