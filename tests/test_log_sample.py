@@ -258,6 +258,19 @@ def test_a_compressed_log_is_read_for_its_first_size_to_a_line_end(tmp_path: Pat
     assert scan_paths(path, jobs=1, sample=len(text))[0].summaries[0].sample is None
 
 
+def test_a_utf16_log_cannot_be_cut_at_line_breaks_and_is_read_for_its_first_size(tmp_path: Path) -> None:
+    text = app_log(3_000)
+    path = tmp_path / "app.log"
+    path.write_bytes(text.decode().encode("utf-16"))  # with its byte-order mark
+    scan, records = scan_paths(path, jobs=1, sample=16 << 10)
+    cut = text.index(b"\n", (16 << 10) - 1) + 1
+    first = tmp_path / "first.log"
+    first.write_bytes(text[:cut])
+    assert found(scan, records)[:2] == found(*scan_paths(first, jobs=1))[:2]
+    assert scan.summaries[0].lines == text[:cut].count(b"\n")
+    assert scan.summaries[0].sample is not None and scan.summaries[0].sample.first
+
+
 def test_a_sample_ending_exactly_at_a_line_end_reads_no_more(tmp_path: Path) -> None:
     text = app_log(3_000)
     cut = text.index(b"\n", 10_000) + 1

@@ -3,7 +3,8 @@
 A plain log larger than SIZE is read in evenly spaced pieces totalling about SIZE, each cut at
 line starts: a piece starts at the first line start at or after its place and ends at the end
 of the line where its share runs out. The first piece starts at byte 0, so it holds the header
-lines (W3C `#Fields:`, Zeek `#fields`) that every piece is read by. A log that cannot be cut
+lines (W3C `#Fields:`, Zeek `#fields`) the pieces are read by, with those met in earlier pieces
+(pdscan.sources.logs.source plans the units). A log that cannot be cut
 at line breaks (compressed, UTF-16) is read for its first SIZE bytes, to a line end. Reading
 exactly these pieces is all a sample changes: each is judged as a full scan judges its lines.
 """
