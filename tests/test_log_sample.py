@@ -396,3 +396,49 @@ def test_the_inventory_says_it_too(sampled_folder: Path) -> None:
     assert result.stdout.count("counts are estimates") == 2
     document = json.loads(pdscan("inventory", str(sampled_folder), "--log-sample", "256K", "--format", "json").stdout)
     assert [s["sample"]["part"] for s in document["sources"] if s["sample"]] == ["pieces", "first"]
+
+
+class _Counted:
+    """An object store in memory that counts the bytes each ranged read fetches, with the
+    50 MiB read-ahead block s3fs uses by default."""
+
+    def __init__(self, data: bytes) -> None:
+        import fsspec.spec
+
+        self.data = data
+        self.fetched: list[int] = []
+        store = self
+
+        class File(fsspec.spec.AbstractBufferedFile):
+            def _fetch_range(self, start: int, end: int) -> bytes:
+                store.fetched.append(end - start)
+                return store.data[start:end]
+
+        class Filesystem(fsspec.AbstractFileSystem):
+            def _open(self, path: str, mode: str = "rb", block_size: int | None = None, **options: object) -> File:
+                return File(self, path, mode, block_size or 50 << 20, cache_type="readahead", size=len(store.data))
+
+            def size(self, path: str) -> int:
+                return len(store.data)
+
+        self.filesystem = Filesystem(skip_instance_cache=True)
+
+
+def test_a_sampled_object_fetches_about_what_is_read_not_a_storage_block_per_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pdscan.sources.logs import storage
+
+    data = app_log(60_000)
+    store = _Counted(data)
+    monkeypatch.setattr(storage, "_filesystem", lambda url: (store.filesystem, "bucket/app.log"))
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    local = scan_paths(path, jobs=1, sample=SAMPLE)
+    records: list[LogRecord] = []
+    options = LogScanOptions(jobs=1, show_data=True, sample=SAMPLE)
+    remote = scan_logs([LogInput("s3://bucket/app.log", "app")], options, records.append)
+    assert found(remote, records) == found(*local)
+    read = remote.summaries[0].bytes
+    fetched = sum(store.fetched)
+    assert fetched < 2 * read, f"fetched {fetched:,} in {len(store.fetched)} reads for {read:,} read"

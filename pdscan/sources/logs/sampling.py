@@ -18,7 +18,7 @@ from pdscan.sources.logs.reader import MAX_LINE
 SAMPLE_PIECE = 1 << 20  # 1 MiB per piece of a large sample: 64 places in a file for 64M
 MIN_PIECE = 1 << 16  # a piece holds whole lines of a usual log
 MIN_PIECES = 16  # places in the file a smaller sample is spread over, pieces allowing
-LINE_SEARCH = 1 << 16  # read at a time when looking for a line break
+LINE_SEARCH = 1 << 13  # read at a time when looking for a line break (a remote read fetches as much again)
 LONGEST_LINE = MAX_LINE  # a line start further than this from a piece's place: the piece is dropped
 
 

@@ -35,7 +35,7 @@ from pdscan.sources.logs.reader import (
     looks_like_utf16,
     transcoded_head,
 )
-from pdscan.sources.logs.sampling import sample_pieces
+from pdscan.sources.logs.sampling import LINE_SEARCH, sample_pieces
 from pdscan.sources.logs.storage import open_binary, shown_location, size_of
 from pdscan.sources.logs.unit import (
     SAMPLES,
@@ -294,7 +294,7 @@ def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = N
         return _Plan(forced_format or "", [unit], sampling=None if sample is None else "first")
     try:
         size = size_of(path)
-        with open_binary(path) as raw:
+        with open_binary(path, HEAD) as raw:  # a remote object's head, not a storage block of it
             compression = compression_of(raw.read(8))
             raw.seek(0)
             head = head_of(decompressed(raw, compression))
@@ -334,7 +334,7 @@ def _pieces(
     finding them would read the whole file. Only formats with header lines search the pieces."""
     parser = new_format(log_format)
     taken: deque[str] = deque(maxlen=HEADERS_CARRIED)
-    with open_binary(path) as handle:
+    with open_binary(path, LINE_SEARCH) as handle:  # a few small reads at each place in the file
         for start, end in sample_pieces(handle, size, sample):
             yield Unit(input_order, path, log_format, header + tuple(taken), None, start, end - start, end - start)
             if parser.has_headers:

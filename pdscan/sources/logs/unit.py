@@ -43,6 +43,7 @@ from pdscan.sources.logs.storage import open_binary
 SAMPLES = 3
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
 STDIN_PATH = "-"
+RANGE_READAHEAD = 1 << 12  # a remote byte range is read in blocks as large as it: fetch little more
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def scan_unit(
             unit = replace(unit, compression=compression_of(peek(sys.stdin.buffer)))
             _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result, flush)
         else:
-            with open_binary(unit.path) as raw:
+            with open_binary(unit.path, RANGE_READAHEAD if unit.length is not None else None) as raw:
                 raw.seek(unit.start)
                 told = None if on_read is None else lambda: on_read(raw.tell() - unit.start)
                 _scan_stream(raw, unit, options, analyser, engine, result, flush, told)
