@@ -351,6 +351,22 @@ class DataMapRef:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSample:
+    """What `--log-sample` read of one log: `read_bytes` of its `file_bytes` in evenly spaced
+    pieces, or (`first`: a compressed or UTF-16 log) its first `read_bytes`, decompressed. Its
+    counts are those of the lines read: estimates of the whole log's."""
+
+    read_bytes: int
+    file_bytes: int
+    first: bool = False
+
+    @property
+    def share(self) -> float | None:
+        """The part of the file read, 0 to 1; None when only the first bytes of a stream were."""
+        return None if self.first or not self.file_bytes else min(1.0, self.read_bytes / self.file_bytes)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSummary:
     source: str
     kind: SourceKind
@@ -364,6 +380,7 @@ class SourceSummary:
     rows: int = 0  # databases: rows sampled (0 with --schema-only)
     encoding: str | None = None  # logs: named by a byte-order mark (UTF-16LE…) and read as UTF-8; None: UTF-8
     notes: tuple[str, ...] = ()  # how the source was read, where it matters and nothing was lost
+    sample: LogSample | None = None  # logs: only a sample was read (--log-sample)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pdscan.formats.json import report_document
 from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.visible import json_text
 
-INVENTORY_SCHEMA_VERSION = "1.1.0"
+INVENTORY_SCHEMA_VERSION = "1.2.0"
 
 
 class InventoryJsonFormat:

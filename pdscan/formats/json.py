@@ -22,6 +22,7 @@ from pdscan.model import (
     ChangedSince,
     DataMapRef,
     Location,
+    LogSample,
     Occurrences,
     Report,
     ValueSample,
@@ -95,6 +96,7 @@ def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
                 "rows": s.rows,
                 "encoding": s.encoding,
                 "notes": list(s.notes),
+                "sample": _sample(s.sample),
             }
             for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
         ],
@@ -171,6 +173,13 @@ def _changed_since(changes: ChangedSince | None) -> dict[str, Any] | None:
 
 def _data_map(data_map: DataMapRef | None) -> dict[str, str] | None:
     return None if data_map is None else {"path": data_map.path, "sha256": data_map.sha256}
+
+
+def _sample(sample: LogSample | None) -> dict[str, Any] | None:
+    if sample is None:
+        return None
+    part = "first" if sample.first else "pieces"
+    return {"part": part, "read_bytes": sample.read_bytes, "file_bytes": sample.file_bytes, "share": sample.share}
 
 
 def _values(values: ValueSample | None) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from rich.text import Text
 from pdscan.audit import PLAINTEXT_SENSITIVE
 from pdscan.formats.console import render
 from pdscan.formats.interface import FormatOptions
+from pdscan.formats.metadata import sample_read, sorted_sources
 from pdscan.formats.summary import UNCATEGORISED, Summary, in_place_order, summarise
 from pdscan.formats.wording import labels
 from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
@@ -75,6 +76,10 @@ class TableFormat:
         yield Text()
         yield _summary_panel(summary, report.fail_on, lang)
         yield from _listing(say("table.skipped", lang), [skipped_line(skipped, lang) for skipped in report.skipped])
+        yield from _listing(
+            labels(lang)["sampled"],
+            [f"{s.source}: {sample_read(s.sample, labels(lang))}" for s in sorted_sources(report) if s.sample],
+        )
         yield from _listing(
             say("table.stale_declarations", lang),
             [f"{stale.declared_in}: {sentence(stale, lang)}" for stale in report.stale_declarations],

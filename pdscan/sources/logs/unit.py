@@ -37,11 +37,13 @@ from pdscan.sources.logs.reader import (
     peek,
     text_stream,
 )
+from pdscan.sources.logs.sampling import FirstBytes
 from pdscan.sources.logs.storage import open_binary
 
 SAMPLES = 3
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
 STDIN_PATH = "-"
+RANGE_READAHEAD = 1 << 12  # a remote byte range is read in blocks as large as it: fetch little more
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Unit:
     start: int = 0
     length: int | None = None
     size: int = 0  # bytes on disk this unit covers, for progress
+    first_bytes: int | None = None  # --log-sample of a log not cut into pieces: its first bytes, to a line end
 
 
 @dataclass
@@ -83,6 +86,7 @@ class UnitResult:
     error: str | None = None
     log_format: str = ""
     encoding: str | None = None  # named by the log's byte-order mark, read as UTF-8 (None: UTF-8)
+    cut_short: bool = False  # `first_bytes` were read and the log went on after them
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ def scan_unit(
             unit = replace(unit, compression=compression_of(peek(sys.stdin.buffer)))
             _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result, flush)
         else:
-            with open_binary(unit.path) as raw:
+            with open_binary(unit.path, RANGE_READAHEAD if unit.length is not None else None) as raw:
                 raw.seek(unit.start)
                 told = None if on_read is None else lambda: on_read(raw.tell() - unit.start)
                 _scan_stream(raw, unit, options, analyser, engine, result, flush, told)
@@ -152,11 +156,13 @@ def _scan_stream(
     stream = decompressed(raw, compression)
     if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
         stream, result.encoding = text_stream(stream)
+    first = stream if unit.first_bytes is None else FirstBytes(stream, unit.first_bytes)
     try:
-        _scan_blocks(stream, unit, options, analyser, engine, result, flush, told)
+        _scan_blocks(first, unit, options, analyser, engine, result, flush, told)  # type: ignore[arg-type]
     finally:
         if isinstance(stream, Transcoded):  # the log's own bytes, not their UTF-8
             result.bytes_read = stream.bytes_read
+        result.cut_short = isinstance(first, FirstBytes) and first.cut_short
 
 
 def _scan_blocks(
