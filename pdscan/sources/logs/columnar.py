@@ -40,21 +40,15 @@ class ColumnMemo:
         self.size = MEMO_SIZE
         self.verdicts: OrderedDict[Key, Verdict] = OrderedDict()
         self._values = len(analyser.values)
-        self._phrases = range(self._values, analyser.key_trigger)
 
     def occurrences(
         self, line: str, fields: Sequence[Field], events: Sequence[Event]
-    ) -> list[tuple[Occurrence, int]] | None:
-        """Each occurrence in the line with the offset its field's verdict is relative to, in
-        the order reading the line whole gives them; None where only that reading is exact.
-        `events` are in the order they start, as the unit hands them over."""
-        if any(trigger in self._phrases for trigger, _, _ in events):
-            active = self._without_idle_phrases(line, events)
-            if active is None:
-                return None
-            events = active
-        found: list[tuple[Occurrence, int]] = []
-        values, key_rule = self._values, self.analyser.key_rule
+    ) -> list[tuple[Verdict, int]] | None:
+        """Per field holding something, its verdict and the offset in the line the verdict's
+        occurrences are relative to, in the order reading the line whole gives them; None where
+        only that reading is exact. `events` are in the order they start, as the unit gives them."""
+        found: list[tuple[Verdict, int]] = []
+        values, phrases_end, key_rule = self._values, self.analyser.key_trigger, self.analyser.key_rule
         index, count, previous_end = 0, len(events), 0
         for field in fields:
             path, field_start, field_end = field.path, field.start, field.end
@@ -62,39 +56,36 @@ class ColumnMemo:
                 return None  # overlapping fields: only the whole line says which holds a value
             previous_end = field_end
             first = index
+            idle_phrase = False
             while index < count:
                 trigger, start, end = events[index]
                 if start >= field_end:
                     break
                 if start < field_start or end > field_end:
                     return None  # before the field (between fields) or across its end
-                if path is None and trigger < values:
-                    return None  # in unnamed free text the key before a value may stand in an earlier field
+                if trigger < values:
+                    if path is None:
+                        return None  # in unnamed free text the key before a value may stand in an earlier field
+                elif trigger < phrases_end:
+                    if self._phrase_follows(line, trigger, start):
+                        return None  # a phrase may run on past its field
+                    idle_phrase = True  # `Mobile/` in a user agent: a phrase's word, no phrase
                 index += 1
             if index > first:
-                verdict, origin = self._verdict(line, field, events[first:index])
+                inside = events[first:index]
+                if idle_phrase:  # finds nothing either way: left out of the verdict's key
+                    inside = [event for event in inside if not values <= event[0] < phrases_end]
+                found.append(self._verdict(line, field, inside))
             elif path is not None and key_rule(path) is not None:
-                verdict, origin = self._verdict(line, field, ())
-            else:
-                continue  # no event in it and no key rule for its name: nothing to find
-            found.extend((occurrence, origin) for occurrence in verdict)
+                found.append(self._verdict(line, field, ()))
+            # else: no event in it and no key rule for its name, nothing to find
         if index < count:
             return None  # after the last field
         return found
 
-    def _without_idle_phrases(self, line: str, events: Sequence[Event]) -> Sequence[Event] | None:
-        """The events less the phrase triggers whose phrase does not follow in the line (`Mobile/`
-        in a user agent), which find nothing; None when a phrase does: it may run past its field."""
-        contexts, first = self.analyser.contexts, self._values
-        kept = []
-        for event in events:
-            trigger, start, _ = event
-            if trigger in self._phrases:
-                if contexts[trigger - first][1].match(line, start) is not None:
-                    return None
-                continue
-            kept.append(event)
-        return kept
+    def _phrase_follows(self, line: str, trigger: int, start: int) -> bool:
+        """Whether the phrase whose trigger fired at `start` follows there in the line."""
+        return self.analyser.contexts[trigger - self._values][1].match(line, start) is not None
 
     def _verdict(self, line: str, field: Field, events: Sequence[Event]) -> tuple[Verdict, int]:
         """The field's occurrences and the offset in the line they are relative to."""

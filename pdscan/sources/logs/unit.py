@@ -294,10 +294,11 @@ def _analyse(
     else:
         every_key = log_format.positional
         if memo is not None and raw_line.isascii() and "\\" not in line:
-            found = memo.occurrences(line, fields, events)
-            if found is not None:  # judged by column values, as reading the whole line would
-                for occurrence, offset in found:
-                    _record(occurrence, number, shift + offset, options, result)
+            verdicts = memo.occurrences(line, fields, events)
+            if verdicts is not None:  # judged by column values, as reading the whole line would
+                for verdict, offset in verdicts:
+                    for occurrence in verdict:
+                        _record(occurrence, number, shift + offset, options, result)
                 return
     searchable = blank_escapes_in_line(line)
     for occurrence in analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii()):
