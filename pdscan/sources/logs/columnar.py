@@ -10,8 +10,11 @@ A line is judged from its fields only where that is exactly what reading it whol
 every event lies inside one field, no phrase matched (a phrase may run past its field; a phrase
 trigger whose phrase does not follow finds nothing either way), a value in unnamed free text has
 no key before it to look for, the line is ASCII (byte and character offsets agree) and holds no
-escape. Any other line is read
-whole, as the line-by-line path reads it (`PDSCAN_LOG_PATH=lines` forces that path everywhere).
+escape. Any other line is read whole, as the line-by-line path reads it (`PDSCAN_LOG_PATH=lines`
+forces that path everywhere).
+
+The engine still reads every block whole, so a match across two fields is seen and sends its
+line to the whole reading: what is saved is the line analysis, not the engine pass.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pdscan.detect.engine import Event
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.sources.logs.formats.interface import Field
 
-MEMO_SIZE = 50_000  # field verdicts remembered, least recently used first out
+MEMO_SIZE = 20_000  # field verdicts remembered, least recently used first out: some 10 MB at most
 MEMO_VALUE = 512  # characters: a longer value is judged each time, so memory stays bounded
 
 # A field's verdict: its occurrences, with offsets from the character before the field (from the
