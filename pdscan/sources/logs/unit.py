@@ -21,7 +21,9 @@ from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.masking import shown as shown_value
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.sources.logs.columnar import ColumnMemo
 from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
+from pdscan.sources.logs.paths import line_by_line
 from pdscan.sources.logs.reader import (
     HEAD,
     PIECE,
@@ -179,6 +181,7 @@ def _scan_blocks(
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
+    memo: ColumnMemo | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
@@ -186,13 +189,15 @@ def _scan_blocks(
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
+            if log_format.positional and not line_by_line():
+                memo = ColumnMemo(analyser)
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
             candidates = analyser.validated(searchable, engine.scan(searchable))
             for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
                 shift = carried if number == 1 else 0
-                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
+                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result, memo)
             if flush is not None and result.records:
                 flush(result.records)
                 result.records = []
@@ -283,6 +288,7 @@ def _analyse(
     log_format: LogFormat,
     options: UnitOptions,
     result: UnitResult,
+    memo: ColumnMemo | None = None,
 ) -> None:
     line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
@@ -293,6 +299,13 @@ def _analyse(
         every_key = False
     else:
         every_key = log_format.positional
+        if memo is not None and raw_line.isascii() and "\\" not in line:
+            verdicts = memo.occurrences(line, fields, events)
+            if verdicts is not None:  # judged by column values, as reading the whole line would
+                for verdict, offset in verdicts:
+                    for occurrence in verdict:
+                        _record(occurrence, number, shift + offset, options, result)
+                return
     searchable = blank_escapes_in_line(line)
     for occurrence in analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii()):
         if searchable is not line:  # shown as written
