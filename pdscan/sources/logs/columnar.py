@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from pdscan.detect.engine import Event
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
-from pdscan.sources.logs.formats.interface import Field
+from pdscan.model import Field
 
 MEMO_SIZE = 20_000  # field verdicts remembered, least recently used first out: some 10 MB at most
 MEMO_VALUE = 512  # characters: a longer value is judged each time, so memory stays bounded
