@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
+import phonenumbers
+
 from pdscan.ruleset.checker import PolicyError
 from pdscan.ruleset.identifiers import split_identifier
+from pdscan.ruleset.suggestions import did_you_mean
 from pdscan.ruleset.taxonomy import load_taxonomy
-from pdscan.ruleset.value_checks import VALUE_CHECKS
+from pdscan.ruleset.value_checks import CHECKS
 from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_LOG_RULES = "logs.yaml"
@@ -85,6 +88,7 @@ class LogRules:
     # the technical key names that must match and that must not (the rules' own proof)
     technical_examples: tuple[tuple[str, ...], tuple[str, ...]]
     placeholders: frozenset[str]
+    # where a phone number written without `+` is read as dialled from: the one place it is set
     default_phone_region: str
     plaintext_sensitive: tuple[str, ...]
     keys: tuple[KeyRule, ...]
@@ -156,7 +160,7 @@ class _LogRulesBuilder:
             technical_keys=technical or re.compile(r"(?!)"),
             technical_examples=technical_examples,
             placeholders=frozenset(s.lower() for s in self.strings(root, "placeholders")),
-            default_phone_region=str(root.get("default_phone_region") or "JP"),
+            default_phone_region=self.region(root, "default_phone_region"),
             plaintext_sensitive=tuple(self.data_types(root, "plaintext_sensitive")),
             keys=tuple(rule for entry, index in self.entries(root, "keys") if (rule := self.key(entry, index))),
             contexts=tuple(
@@ -178,6 +182,15 @@ class _LogRulesBuilder:
             self.fail(root, "'technical_keys' needs exactly 'key' and 'examples'", "technical_keys")
             return None, ((), ())
         return self.pattern(entry, "key", re.IGNORECASE), self.examples(entry)
+
+    def region(self, root: dict[str, Any], key: str) -> str:
+        """A region `phonenumbers` knows, as its two capital letters (`JP`)."""
+        region = root.get(key)
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            message = f"'{key}' must be a region phonenumbers knows, in two capital letters (JP, US, GB)"
+            self.fail(root, message, key if key in root else None)
+            return ""
+        return str(region)
 
     def strings(self, root: dict[str, Any], key: str) -> list[str]:
         value = root.get(key) or []
@@ -209,8 +222,9 @@ class _LogRulesBuilder:
             self.fail(entry, f"unknown key '{name}' in a {what}", name, on_key=True)
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
-        if entry["value"] not in VALUE_CHECKS:
-            self.fail(entry, f"unknown value check '{entry['value']}' (known: {', '.join(VALUE_CHECKS)})", "value")
+        if entry["value"] not in CHECKS:
+            hint = did_you_mean(entry["value"], CHECKS) or f" (known: {', '.join(CHECKS)})"
+            self.fail(entry, f"unknown value check '{entry['value']}'{hint}", "value")
         return True
 
     def pattern(self, entry: dict[str, Any], key: str, flags: int = 0) -> re.Pattern[str] | None:
