@@ -124,3 +124,20 @@ def test_a_users_value_detector_names_the_validator_meant(tmp_path: Path) -> Non
 )
 def test_masks_named_in_the_rules_keep_what_the_if_chain_kept(data_type: str, value: str, masked: str) -> None:
     assert mask(value, data_type) == masked
+
+
+def test_every_rule_file_words_an_unknown_key_alike_and_reports_all_at_once() -> None:
+    rules_text = _bundled("datatypes.yaml").replace("    mask: email\n", "    mask: email\n    colour: red\n", 1)
+    log_text = _bundled("logs.yaml").replace("default_phone_region: JP\n", "default_phone_region: JP\ncolour: red\n")
+    log_text = log_text.replace("value: phone_near_word", "value: phone_near_wrd", 1)
+    with pytest.raises(PolicyError) as raised:
+        load_rules(rules_text, "datatypes.yaml")
+    (message,) = _messages(raised)
+    assert message.startswith(f"datatypes.yaml:{_line_of(rules_text, 'colour: red')}:"), message
+    assert "unknown key 'colour' in data type 'user.contact.email' (expected: check, context, " in message, message
+    with pytest.raises(PolicyError) as raised:
+        load_log_rules(log_text, "logs.yaml")
+    first, second = _messages(raised)
+    assert first.startswith(f"logs.yaml:{_line_of(log_text, 'colour: red')}:"), first
+    assert "unknown key 'colour' in a log rules file (expected: contexts, default_phone_region, " in first, first
+    assert second.startswith(f"logs.yaml:{_line_of(log_text, 'phone_near_wrd')}:"), second

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pdscan.model import Phrase
-from pdscan.ruleset.checker import PolicyError
+from pdscan.ruleset.checker import Checker, PolicyError
 from pdscan.ruleset.identifiers import split_identifier
 from pdscan.ruleset.linear_patterns import UnsafePattern, compile_linear
 from pdscan.ruleset.suggestions import did_you_mean
@@ -191,7 +191,7 @@ def extend_rules(base: DetectionRules, marked: Marked, check_examples: ExampleCh
     return _RulesBuilder(marked, taxonomy_titles(), base, check_examples).build()
 
 
-class _RulesBuilder:
+class _RulesBuilder(Checker):
     def __init__(
         self,
         marked: Marked,
@@ -199,15 +199,11 @@ class _RulesBuilder:
         base: DetectionRules | None = None,
         check_examples: ExampleCheck | None = None,
     ) -> None:
-        self.marked = marked
+        super().__init__(marked, PolicyError)
         self.taxonomy = taxonomy
         self.base = base  # the rules a user's file extends; None for the bundled file itself
         self.check_examples = check_examples
-        self.problems: list[Problem] = []
         self.contexts: dict[str, TableContext] = dict(base.table_contexts) if base else {}
-
-    def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
-        self.problems.append(self.marked.problem(container, message, entry, on_key))
 
     def build(self) -> DetectionRules:
         root = self.marked.value
@@ -216,12 +212,11 @@ class _RulesBuilder:
             known |= {"qualifiers", "table_contexts", "native_words"}
             if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
                 self.fail(root, "a rules file is a mapping with 'data_types'")
-                raise PolicyError(tuple(self.problems))
+                self.raise_if_any()
         elif not isinstance(root, dict) or not ({"data_types", "value_detectors"} & set(root)):
             self.fail(root, "a rules file is a mapping with 'data_types' or 'value_detectors' (or both)")
-            raise PolicyError(tuple(self.problems))
-        for key in sorted(set(root) - known):
-            self.fail(root, f"unknown key '{key}'", key, on_key=True)
+            self.raise_if_any()
+        self.unknown_keys(root, known, "a rules file")
         if self.base is None:
             self.contexts = self._table_contexts(root)
         qualifiers = frozenset(self._words(root.get("qualifiers", []), root, "qualifiers"))
@@ -240,8 +235,7 @@ class _RulesBuilder:
         value_detectors = tuple(
             detector for index, entry in enumerate(detectors) if (detector := self._value_rule(entry, detectors, index))
         )
-        if self.problems:
-            raise PolicyError(tuple(self.problems))
+        self.raise_if_any()
         if self.base is not None:
             return _extended(self.base, data_types, value_detectors)
         return DetectionRules(qualifiers, self.contexts, data_types, value_detectors, native_words=native_words)
@@ -328,13 +322,12 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or not isinstance(entry.get("names"), list):
             self.fail(parent, f"data type '{key}' needs a 'names' list", key, on_key=True)
             return None
-        allowed = _DATA_TYPE_KEYS | (_BUNDLED_ONLY_KEYS if self.base is None else set())
-        for name in sorted(set(entry) - allowed):
-            if name in _BUNDLED_ONLY_KEYS:
-                message = f"'{name}' is set by the bundled rules only, the same for every scan"
-            else:
-                message = f"unknown key '{name}' in data type '{key}'"
-            self.fail(entry, message, name, on_key=True)
+        if self.base is not None:
+            for name in sorted(_BUNDLED_ONLY_KEYS & set(entry)):
+                self.fail(
+                    entry, f"'{name}' is set by the bundled rules only, the same for every scan", name, on_key=True
+                )
+        self.unknown_keys(entry, _DATA_TYPE_KEYS | _BUNDLED_ONLY_KEYS, f"data type '{key}'")
         context = entry.get("context") or {}
         if not isinstance(context, dict) or set(context) - {"tables", "not_tables"}:
             self.fail(entry, "'context' may only hold 'tables' and 'not_tables'", "context")
@@ -407,8 +400,7 @@ class _RulesBuilder:
         if not isinstance(item, dict) or not isinstance(item.get("words"), list) or not item["words"]:
             self.fail(parent, "a name pattern is a mapping with a non-empty 'words' list", index)
             return None
-        for name in sorted(set(item) - _PATTERN_KEYS):
-            self.fail(item, f"unknown key '{name}' in a name pattern (known: {', '.join(sorted(_PATTERN_KEYS))})", name)
+        self.unknown_keys(item, _PATTERN_KEYS, "a name pattern")
         words = self._words(item["words"], item, "words")
         if len(words) != len(item["words"]):
             return None
@@ -439,8 +431,7 @@ class _RulesBuilder:
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
         optional = {"trigger", "lookback", "lookback_characters", "lookahead", "lookahead_characters", "not_after"}
-        for name in sorted(set(entry) - _VALUE_KEYS - optional):
-            self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
+        self.unknown_keys(entry, _VALUE_KEYS | optional, "a value detector")
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
         if entry["validator"] not in VALIDATORS:
