@@ -21,8 +21,10 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 
 (¹) A first word that is itself a personal value shows its mask; a piece of a number, `***`.
 
-Separators stay where they were, so the layout still says what kind of number it is. Every
-output uses these unless the user asks for raw values with --show-data; text that is not one
+Each data type names its mask in rules/datatypes.yaml (`mask: {keep_digits: {first: 1, last:
+4}}`), one of MASKS below; a data type naming none gets `edges`. Separators stay where they
+were, so the layout still says what kind of number it is. Every output uses these unless the
+user asks for raw values with --show-data; text that is not one
 value (a key path, an error message) goes through `mask_text`, which finds what the value
 detectors and the log phrases find (a phone number is known only by a phrase's pattern); a name
 (a table, a column, a log field, a file or object name) through `mask_name`, which also reads
