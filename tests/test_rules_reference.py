@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pdscan.policy import load_policy
+from pdscan.rules_reference import COMMAND, reference
 from pdscan.ruleset.datatypes import bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
-from pdscan.ruleset.reference import COMMAND, reference
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 

@@ -1,8 +1,9 @@
 """docs/rules.md: what the bundled rules recognise, written out from rules/*.yaml.
 
-The rules are the documentation of what pdscan finds; a hand-kept copy would drift from them,
+The rules are the documentation of what pdscan finds (with the policy's category of each data
+type, which is why this module sits above ruleset/); a hand-kept copy would drift from them,
 so the page is generated (as sqlfluff generates its rule reference) and a test fails when it is
-stale. Regenerate it with `python -m pdscan.ruleset.reference > docs/rules.md`.
+stale. Regenerate it with `python -m pdscan.rules_reference > docs/rules.md`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pdscan.ruleset.datatypes import (
 )
 from pdscan.ruleset.log_rules import LogRules, bundled_log_rules
 
-COMMAND = "python -m pdscan.ruleset.reference > docs/rules.md"
+COMMAND = "python -m pdscan.rules_reference > docs/rules.md"
 _BACKTICKS = re.compile(r"`+")
 
 
