@@ -210,4 +210,4 @@ class _PolicyReader:
                 first = owner.setdefault(data_type, category_id)
                 if first != category_id:
                     message = f"data type '{data_type}' is already claimed by category '{first}'"
-                    self.check.add(entry["data_types"], message, index)
+                    self.check.fail(entry["data_types"], message, index)

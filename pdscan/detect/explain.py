@@ -36,7 +36,7 @@ from pdscan.model import Evidence, Field
 from pdscan.ruleset.log_rules import KeyRule, LogRules, compared_keys
 from pdscan.ruleset.taxonomy import as_phrase
 from pdscan.ruleset.validators import VALIDATORS
-from pdscan.ruleset.value_checks import VALUE_CHECKS
+from pdscan.ruleset.value_checks import CHECKS
 
 # What became of a rule tried on the place.
 MATCHED = "matched"  # the rule that gives the result
@@ -365,7 +365,7 @@ class Explainer:
             data_type = verdict or phrase.data_type
             if verdict is None:
                 reason = f"the phrase matched; check `{phrase.value_check}` refused the value: it wants "
-                reason += _doc(VALUE_CHECKS[phrase.value_check])
+                reason += _doc(CHECKS[phrase.value_check])
                 steps.append(Step(phrase.name, looks_for, REFUSED, reason, self._masked(value, phrase.data_type)))
             elif (phrase.name, *match.span("value")) in kept:
                 reason = f"the phrase matched and check `{phrase.value_check}` accepted the value"
@@ -389,7 +389,7 @@ class Explainer:
         if value.strip().lower() in self.log_rules.placeholders:
             reason = "the value only says it was removed (a placeholder of rules/logs.yaml)"
         else:
-            reason = f"check `{rule.value_check}` refused the value: it wants {_doc(VALUE_CHECKS[rule.value_check])}"
+            reason = f"check `{rule.value_check}` refused the value: it wants {_doc(CHECKS[rule.value_check])}"
         steps.append(Step(rule.data_type, looks_for, REFUSED, reason, self._masked(value, rule.data_type)))
 
     def _as_log_field(self, path: str, value: str) -> list[Occurrence]:

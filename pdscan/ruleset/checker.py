@@ -1,4 +1,11 @@
-"""Reading a user's rule, policy or taxonomy file: every mistake collected, each at file:line:column."""
+"""Reading a hand-written YAML file (rules, log rules, taxonomy, policy, data map): every mistake
+collected, each at file:line:column, and reported at once, so one run shows a person every
+mistake in the file.
+
+Every reader builds on `Checker`: it says what a mapping may and must hold and what a value must
+be, and the checker words the problems the same way for every file (`unknown key 'x' in <what>
+(expected: …)`).
+"""
 
 from __future__ import annotations
 
@@ -36,17 +43,26 @@ def parse_user_yaml(raw: bytes, display: str) -> Marked:
 class Checker:
     """Collects problems while walking a marked document, so all of them are reported together."""
 
-    def __init__(self, marked: Marked) -> None:
+    def __init__(self, marked: Marked, error: type[ProblemsError] = PolicyError) -> None:
         self.marked = marked
+        self.error = error  # what the reader's callers catch (PolicyError, DeclarationError)
         self.problems: list[Problem] = []
 
-    def add(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
+    def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
+        """A problem at `container`, or at its entry (a dict key's value, the key itself, a list index)."""
         self.problems.append(self.marked.problem(container, message, entry, on_key))
 
     def raise_if_any(self) -> None:
+        """Every problem found, in the order of the file."""
         if self.problems:
             ordered = sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))
-            raise PolicyError(tuple(ordered))
+            raise self.error(tuple(ordered))
+
+    def unknown_keys(self, fields: dict[Any, Any], allowed: Collection[str], what: str) -> None:
+        """A problem at each key of `fields` that is not `allowed`, listing what is."""
+        for unknown in sorted((key for key in fields if key not in allowed), key=str):
+            expected = ", ".join(sorted(allowed))
+            self.fail(fields, f"unknown key '{unknown}' in {what} (expected: {expected})", unknown, on_key=True)
 
     def mapping(
         self,
@@ -62,23 +78,18 @@ class Checker:
             if value is None and isinstance(parent, dict) and key not in parent:
                 return None  # the missing key is reported by the parent
             target = parent if parent is not None else value
-            self.add(target, f"{what} must be a mapping", key)
+            self.fail(target, f"{what} must be a mapping", key)
             return None
         for missing in sorted((required or set()) - set(value)):
-            self.add(value, f"{what} is missing '{missing}'")
-        for unknown in sorted(str(k) for k in value if allowed is not None and k not in allowed):
-            self.add(
-                value,
-                f"unknown key '{unknown}' in {what} (expected one of: {', '.join(sorted(allowed or ()))})",
-                unknown,
-                on_key=True,
-            )
+            self.fail(value, f"{what} is missing '{missing}'")
+        if allowed is not None:
+            self.unknown_keys(value, allowed, what)
         return value
 
     def sequence(self, fields: dict[Any, Any], key: str) -> list[Any]:
         value = fields.get(key)
         if key in fields and not isinstance(value, list):
-            self.add(fields, f"'{key}' must be a list", key)
+            self.fail(fields, f"'{key}' must be a list", key)
         return value if isinstance(value, list) else []
 
     def text(self, fields: dict[Any, Any], key: str, required: bool = True, accept_date: bool = False) -> str | None:
@@ -89,7 +100,7 @@ class Checker:
         if accept_date and isinstance(value, datetime.date):
             return value.isoformat()
         if not isinstance(value, str) or not value.strip():
-            self.add(fields, f"'{key}' must be a non-empty text" + ("" if required else " (or left out)"), key)
+            self.fail(fields, f"'{key}' must be a non-empty text" + ("" if required else " (or left out)"), key)
             return None
         return value
 
@@ -98,7 +109,7 @@ class Checker:
         if key not in fields:
             return None
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.add(fields, f"'{key}' must be {example}, not {value!r}", key)
+            self.fail(fields, f"'{key}' must be {example}, not {value!r}", key)
             return None
         return value
 
@@ -107,14 +118,13 @@ class Checker:
             return None
         title = fields["title"]
         if not isinstance(title, dict):
-            self.add(fields, "'title' must be a mapping with an English and a Russian text: {en: …, ru: …}", "title")
+            self.fail(fields, "'title' must be a mapping with an English and a Russian text: {en: …, ru: …}", "title")
             return None
-        for unknown in sorted(str(k) for k in title if k not in ("en", "ru")):
-            self.add(title, f"unknown key '{unknown}' in 'title' (expected: en, ru)", unknown, on_key=True)
+        self.unknown_keys(title, ("en", "ru"), "'title'")
         texts = []
         for language in ("en", "ru"):
             if language not in title:
-                self.add(title, f"'title' is missing '{language}'")
+                self.fail(title, f"'title' is missing '{language}'")
             texts.append(self.text(title, language))
         if texts[0] is None or texts[1] is None:
             return None
@@ -133,16 +143,16 @@ class Checker:
             return None
         values = fields[key]
         if not isinstance(values, list):
-            self.add(fields, f"'{key}' must be a list (write [] for none)", key)
+            self.fail(fields, f"'{key}' must be a list (write [] for none)", key)
             return None
         good: list[str] = []
         for index, value in enumerate(values):
             if not isinstance(value, str):
-                self.add(values, f"'{key}' entries must be text, not {value!r}", index)
+                self.fail(values, f"'{key}' entries must be text, not {value!r}", index)
             elif not valid(value):
-                self.add(values, f"'{value}' {complaint}{did_you_mean(value, known)}", index)
+                self.fail(values, f"'{value}' {complaint}{did_you_mean(value, known)}", index)
             elif value in good:
-                self.add(values, f"'{value}' is listed twice", index)
+                self.fail(values, f"'{value}' is listed twice", index)
             else:
                 good.append(value)
         return tuple(good)
@@ -154,6 +164,6 @@ class Checker:
             if not isinstance(identifier, str):
                 continue
             if identifier in seen:
-                self.add(entries, f"duplicate {what} id '{identifier}'", index)
+                self.fail(entries, f"duplicate {what} id '{identifier}'", index)
             seen.add(identifier)
         return seen

@@ -44,7 +44,7 @@ def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, Phrase], ...]:
     taxonomy: list[tuple[str, Phrase]] = []
     for key, entry in (entries or {}).items():
         if not isinstance(key, str) or not DATA_TYPE_KEY.fullmatch(key):
-            checker.add(entries, f"'{key}' is not a data-type key like 'user.contact.email'", key, on_key=True)
+            checker.fail(entries, f"'{key}' is not a data-type key like 'user.contact.email'", key, on_key=True)
             continue
         fields = checker.mapping(entry, entries, key, f"data type '{key}'", {"title", "extension"}, {"title"})
         if fields is None:
@@ -56,7 +56,7 @@ def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, Phrase], ...]:
             text = checker.text(fields, "title")
             title = Phrase(text) if text is not None else None
         if "extension" in fields and not isinstance(fields["extension"], bool):
-            checker.add(fields, "'extension' must be true or false", "extension")
+            checker.fail(fields, "'extension' must be true or false", "extension")
         if title is not None:
             taxonomy.append((key, title))
     checker.raise_if_any()

@@ -332,7 +332,7 @@ def _valid_phone(value: str, region: str) -> bool:
     return phonenumbers.is_valid_number(number)
 
 
-VALUE_CHECKS: dict[str, Callable[[str, str], str | None]] = {
+CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "text": text,
     "token": token,
     "device_id": device_id,
