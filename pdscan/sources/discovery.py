@@ -32,6 +32,7 @@ from pdscan.detect.readable import shown_path
 from pdscan.model import Skipped, SourceKind
 from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.sentences import skipped_because
+from pdscan.sources.database.engines import known_schemes
 from pdscan.sources.logs.reader import COMPRESSED_SUFFIXES
 from pdscan.sources.logs.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 from pdscan.sources.orm import sniff_orm_format
@@ -114,8 +115,8 @@ def discover(
             continue
         if "://" in target:
             raise UnknownSourceError(
-                f"{_scheme(target)}:// sources are not supported by this version; "
-                "give SQL files, directories, globs or a sqlite:/// URL"
+                f"{_scheme(target)}:// sources are not supported by this version; give SQL files, directories, "
+                f"globs, a sqlite:/// file or a server URL: {known_schemes()}"
             )
         files_found = kept = problems = 0
         for found in _expand(target):
