@@ -92,10 +92,4 @@ def _judge(category: Category | None, declared: DeclaredPlace) -> VerdictKind:
 
 
 def _order(verdict: Verdict) -> tuple[str, str, str, str]:
-    location = verdict.finding.location
-    return (
-        location.database or location.source,
-        (location.table or "").lower(),
-        (location.column or "").lower(),
-        verdict.finding.data_type,
-    )
+    return verdict.finding.order

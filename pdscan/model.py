@@ -219,6 +219,17 @@ class Finding:
     occurrences: Occurrences | None = None
     values: ValueSample | None = None
 
+    @property
+    def order(self) -> tuple[str, str, str, str]:
+        """Where it stands in a report: by database, table, column (case aside) and data type."""
+        location = self.location
+        return (
+            location.database or location.source,
+            (location.table or "").lower(),
+            (location.column or "").lower(),
+            self.data_type,
+        )
+
 
 PLAINTEXT_SENSITIVE = "plaintext_sensitive"
 WARNINGS = (PLAINTEXT_SENSITIVE,)  # what a finding may carry on top of its verdict; never fails

@@ -273,7 +273,7 @@ def test_a_database_password_is_never_shown(
 
 
 def _failing_database_scan(recorded: list[str]) -> Callable[..., NoReturn]:
-    """Stands in for `pdscan.scanner.scan_server`: fails the way drivers do (psycopg echoes the
+    """Stands in for `scan_server`: fails the way drivers do (psycopg echoes the
     connection string it could not parse), wrapped in an error quoting a URL and a card number."""
 
     def scan_server(target: DatabaseTarget, *args: object, **kwargs: object) -> NoReturn:
@@ -295,7 +295,7 @@ def test_debug_prints_the_traceback_of_an_internal_error_with_credentials_scrubb
     carried_by: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded: list[str] = []
-    monkeypatch.setattr("pdscan.scanner.scan_server", _failing_database_scan(recorded))
+    monkeypatch.setattr("pdscan.sources.database.source.scan_server", _failing_database_scan(recorded))
     url, env = _database_url("postgresql", _free_port(), DB_PASSWORD, carried_by)
     for variable, value in env.items():
         monkeypatch.setenv(variable, value)
@@ -314,7 +314,7 @@ def test_debug_prints_the_traceback_of_an_internal_error_with_credentials_scrubb
 
 
 def test_an_internal_error_is_one_line_and_exit_2_without_debug(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pdscan.scanner.scan_server", _failing_database_scan([]))
+    monkeypatch.setattr("pdscan.sources.database.source.scan_server", _failing_database_scan([]))
     url, _ = _database_url("postgresql", _free_port(), DB_PASSWORD, "url")
     result = CliRunner().invoke(main, ["scan", url])
     assert result.exit_code == 2, "not 1, which means findings"

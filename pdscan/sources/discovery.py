@@ -23,18 +23,25 @@ import itertools
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pdscan.detect.readable import shown_path
 from pdscan.model import Skipped, SourceKind
 from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.sentences import skipped_because
-from pdscan.sources.logs.reader import COMPRESSED_SUFFIXES
+from pdscan.sources.database.engines import known_schemes
+from pdscan.sources.database.target import DatabaseTarget, TargetError, is_database_url, parse_target
+from pdscan.sources.logs.reader import COMPRESSED_SUFFIXES, peek
 from pdscan.sources.logs.storage import StorageUnavailable, StorageURLError, expand, is_remote, shown_location
 from pdscan.sources.orm import sniff_orm_format
+
+if TYPE_CHECKING:
+    from pdscan.request import ScanRequest
+    from pdscan.sources.interface import Source
 
 SQL_SUFFIXES = (".sql", ".ddl")
 CODE_SUFFIXES = (".py", ".rb")  # source files that hold no ORM schema (sources/orm tells)
@@ -42,6 +49,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_MIN_SIZE = 512  # a database file is whole pages of at least 512 bytes: smaller files are not opened
 SQLITE_URL_PREFIX = "sqlite:///"
 STDIN = "-"
+STDIN_SCHEMA = "<stdin>"  # SQL on standard input: its name as a source
 OWN_FILES = frozenset({"pdscan.yml", "pdscan.yaml", ".pdscan-baseline.json"})
 LOG_DIRECTORIES = frozenset({"log", "logs"})
 # `access.log.1`, `app.log-20261124`, `app.2026-11-24.log`: rotation marks stripped for identity.
@@ -84,6 +92,65 @@ class Discovery:
     stdin: bool = False  # `-` was given: standard input is a schema or a log, told by its content
 
 
+@dataclass(frozen=True)
+class Sources:
+    sources: tuple[Source, ...]  # in the report's order: schema files, standard input, SQLite files, servers, logs
+    skipped: tuple[Skipped, ...]  # targets, or files in them, that are no source
+
+
+def discover_sources(request: ScanRequest, prompt: Callable[[str], str] | None = None) -> Sources:
+    """The sources the request's targets name. Server URLs are read first, so that a password is
+    asked for (`prompt`, --password-prompt) before any file is opened.
+
+    Each kind's module is imported only when a target is of that kind: a log scan starts
+    without the SQL parser."""
+    servers = [_server(text, prompt) for text in request.targets if is_database_url(text)]
+    found = discover(
+        [text for text in request.targets if not is_database_url(text)],
+        request.include,
+        request.exclude,
+        schema_forced=request.schema_format is not None,
+    )
+    schemas = [(schema.database, schema.files) for schema in found.inputs if schema.kind is SourceKind.DDL]
+    logs = list(found.logs)
+    if found.stdin:
+        if looks_like_sql(peek(sys.stdin.buffer)):
+            schemas.append((STDIN_SCHEMA, ()))
+        else:
+            from pdscan.sources.logs.source import stdin_input
+
+            logs.insert(0, stdin_input())
+    sources: list[Source] = []
+    if schemas:
+        from pdscan.sources.ddl.schema_source import DdlSource
+
+        sources.extend(DdlSource(database, files) for database, files in schemas)
+    sqlite_urls = {  # named as discovery names the databases
+        shown_path(Path(text.removeprefix(SQLITE_URL_PREFIX)))
+        for text in request.targets
+        if text.startswith(SQLITE_URL_PREFIX)
+    }
+    databases = [schema for schema in found.inputs if schema.kind is SourceKind.SQLITE]
+    if databases or servers:
+        from pdscan.sources.database.source import ServerSource, SqliteSource
+
+        # Table patterns apply to a sqlite:/// URL; beside a file path they were file patterns.
+        sources.extend(SqliteSource(schema.files[0], schema.database in sqlite_urls) for schema in databases)
+        sources.extend(ServerSource(target) for target in servers)
+    if logs:
+        from pdscan.sources.logs.log_source import LogSource
+
+        sources.append(LogSource(tuple(logs)))
+    return Sources(tuple(sources), found.skipped)
+
+
+def _server(text: str, prompt: Callable[[str], str] | None) -> DatabaseTarget:
+    try:
+        return parse_target(text, os.environ, prompt)
+    except TargetError as error:
+        raise UnknownSourceError(str(error)) from None
+
+
 def discover(
     targets: Sequence[str],
     include: Sequence[str] = (),
@@ -114,8 +181,8 @@ def discover(
             continue
         if "://" in target:
             raise UnknownSourceError(
-                f"{_scheme(target)}:// sources are not supported by this version; "
-                "give SQL files, directories, globs or a sqlite:/// URL"
+                f"{_scheme(target)}:// sources are not supported by this version; give SQL files, directories, "
+                f"globs, a sqlite:/// file or a server URL: {known_schemes()}"
             )
         files_found = kept = problems = 0
         for found in _expand(target):

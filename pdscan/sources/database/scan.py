@@ -76,16 +76,10 @@ def scan_server(
     on_note: Callable[[str], None],
     progress: TableProgress | None = None,
 ) -> DatabaseScan:
-    """A PostgreSQL, MySQL or MariaDB database named by a URL."""
+    """A database on a server, named by a URL: its engine (`engines.py`) connects."""
 
     def connect() -> Connector:
-        if target.kind == "postgresql":
-            from pdscan.sources.database import postgres
-
-            return postgres.connect(target, options.jobs, options.statement_timeout)
-        from pdscan.sources.database import mysql
-
-        return mysql.connect(target, options.jobs, options.statement_timeout)
+        return target.engine.connector()(target, options.jobs, options.statement_timeout)
 
     return _scan(
         target.display,

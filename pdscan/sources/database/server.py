@@ -65,7 +65,7 @@ def create_engine(
             url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, connect_args=connect_args
         )
     except ImportError:
-        needs = (("kind", target.kind), ("driver", target.driver), ("extra", target.extra))
+        needs = (("kind", target.kind), ("driver", target.engine.driver), ("extra", target.engine.extra))
         raise DriverMissing("skipped.driver_missing", needs) from None
     if on_connect is not None:
         sqlalchemy.event.listen(engine, "connect", on_connect)

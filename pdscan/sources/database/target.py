@@ -1,8 +1,9 @@
 """A database URL as the scan uses it: which kind of server, where, which database, and the
 password kept apart from everything that is ever shown.
 
-The password comes from the URL, else the environment (`MYSQL_PWD`; for PostgreSQL the driver
-itself reads `PGPASSWORD` and `~/.pgpass`), else a prompt when the user asked for one. What is
+The password comes from the URL, else the environment (the engine's variable, `MYSQL_PWD`; for
+PostgreSQL the driver itself reads `PGPASSWORD` and `~/.pgpass`: see `engines.py`), else a
+prompt when the user asked for one. What is
 shown (reports, messages, errors) is the URL with the password replaced by `***`, and every
 message from a driver is passed through `redact` before anyone sees it.
 """
@@ -14,22 +15,10 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from pdscan.sources.database.engines import PASSWORD_VARIABLES, Engine, engine_for_scheme, engine_named
+
 MASK = "***"
-# scheme as typed -> (kind, pip extra that brings its driver)
-SCHEMES: dict[str, tuple[str, str]] = {
-    "postgresql": ("postgresql", "postgres"),
-    "postgres": ("postgresql", "postgres"),
-    "postgresql+psycopg": ("postgresql", "postgres"),
-    "mysql": ("mysql", "mysql"),
-    "mysql+pymysql": ("mysql", "mysql"),
-    "mariadb": ("mariadb", "mysql"),
-    "mariadb+pymysql": ("mariadb", "mysql"),
-}
-DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
-DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
-PASSWORD_VARIABLES = {"mysql": "MYSQL_PWD", "mariadb": "MYSQL_PWD"}  # libpq reads PGPASSWORD itself
 PASSWORD_OPTIONS = frozenset({"password", "pass", "passwd", "pwd"})  # URL query options that carry one
-ENVIRONMENT_PASSWORDS = ("PGPASSWORD", "MYSQL_PWD")  # read by libpq or by pdscan
 # `scheme://user:secret@` (also `scheme:/…`, a slash short): the secret runs to the last `@`
 # before a space, since people type `@` and `/` unencoded in passwords.
 _USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*:/{1,2}[^:/@\s]*):\S*@", re.IGNORECASE)
@@ -57,13 +46,12 @@ class DatabaseTarget:
     query: tuple[tuple[str, str], ...] = ()
     password: str | None = field(default=None, repr=False)
 
-    @property
-    def extra(self) -> str:
-        return SCHEMES[self.kind][1]
+    def __post_init__(self) -> None:
+        engine_named(self.kind)  # a kind no engine claims fails here, not as some other engine's server
 
     @property
-    def driver(self) -> str:
-        return DRIVERS[self.kind]
+    def engine(self) -> Engine:
+        return engine_named(self.kind)
 
     def secrets(self) -> tuple[str, ...]:
         """Every form of the password a message could carry, longest first."""
@@ -73,7 +61,7 @@ class DatabaseTarget:
 def is_database_url(text: str) -> bool:
     """A server URL this module reads (sqlite:/// files are told apart by discovery)."""
     scheme, separator, _ = text.partition("://")
-    return bool(separator) and scheme.lower() in SCHEMES
+    return bool(separator) and engine_for_scheme(scheme) is not None
 
 
 def masked(text: str) -> str:
@@ -106,9 +94,9 @@ def command_line_secrets(arguments: Iterable[str], environ: Mapping[str, str]) -
             continue
         try:
             found.update(parse_target(argument, {}).secrets())
-        except (TargetError, KeyError, ValueError):
+        except (TargetError, ValueError):
             continue  # a URL too broken to parse: `masked` still hides its user-info
-    for name in ENVIRONMENT_PASSWORDS:
+    for name in PASSWORD_VARIABLES:
         if environ.get(name):
             found.update(_forms(environ[name]))
     return tuple(found)
@@ -121,7 +109,10 @@ def parse_target(
 ) -> DatabaseTarget:
     """Read a server URL; `prompt` (given with --password-prompt) asks when no password was given."""
     scheme, _, rest = text.partition("://")
-    kind = SCHEMES[scheme.lower()][0]
+    engine = engine_for_scheme(scheme)
+    if engine is None:
+        raise TargetError(f"{masked(text)}: not a database URL")
+    kind = engine.name
     try:
         parsed = urllib.parse.urlsplit(f"{kind}://{rest}")
     except ValueError:
@@ -142,8 +133,8 @@ def parse_target(
             query.append((name, value))
     parsed = parsed._replace(query=urllib.parse.urlencode(query))
     display = _display(scheme, parsed, password is not None)
-    if password is None and kind in PASSWORD_VARIABLES:
-        password = environ.get(PASSWORD_VARIABLES[kind]) or None
+    if password is None and not engine.driver_reads_password:
+        password = environ.get(engine.password_variable) or None
     if password is None and prompt is not None:
         password = prompt(display)
     return DatabaseTarget(
