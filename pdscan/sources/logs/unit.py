@@ -22,6 +22,7 @@ from pdscan.detect.masking import shown as shown_value
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
+from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
 from pdscan.sources.logs.reader import (
     HEAD,
     PIECE,
@@ -173,6 +174,7 @@ def _scan_blocks(
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
+    memo: StructureMemo | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
@@ -180,13 +182,14 @@ def _scan_blocks(
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
+            memo = structure_memo(log_format.name, analyser)
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
             candidates = analyser.validated(searchable, engine.scan(searchable))
             for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
                 shift = carried if number == 1 else 0
-                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
+                _analyse(line, result.lines + number, shift, events, analyser, log_format, memo, options, result)
             if flush is not None and result.records:
                 flush(result.records)
                 result.records = []
@@ -275,13 +278,14 @@ def _analyse(
     events: list[Event],
     analyser: LineAnalyser,
     log_format: LogFormat,
+    memo: StructureMemo | None,
     options: UnitOptions,
     result: UnitResult,
 ) -> None:
     line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
         return
-    fields = log_format.fields(line)
+    fields = log_format.fields(line) if memo is None else memo.fields(line, events, raw_line.isascii())
     if fields is None:
         fields = new_format("plain").fields(line) or []
         every_key = False
