@@ -29,8 +29,8 @@ Then measures, best wall time and best CPU time (user + system) of --repeat runs
            MB/s per core, ratio to ripgrep (by wall and by CPU time: on a shared machine, trust CPU), speed-up over
            one job and peak RSS of the pdscan process (ru_maxrss from os.wait4: the largest single process
            among pdscan and the workers it reaped, not their sum).
-Targets: pdscan (1 job) >= 0.3x ripgrep on dense, >= 0.5x on sparse, >= 0.04x on json; >= 1.8x speed-up from 1 to 2 jobs;
-peak RSS < 250 MB on a 1 GB file. A measurement, not a test: prints figures, asserts nothing, exits 0
+Targets: pdscan (1 job) >= 0.3x ripgrep on dense, >= 0.5x on sparse, >= 0.04x on json; >= 1.8x speed-up from
+1 to 2 jobs; peak RSS < 250 MB on a 1 GB file. A measurement, not a test: prints figures, asserts nothing, exits 0
 (a failing pdscan command is reported with its stderr and the run carries on).
 """
 
@@ -451,7 +451,8 @@ def json_login_line(rng: random.Random) -> Line:
         f'"level":"info","logger":"shop.auth","msg":"login succeeded","request_id":"{request_id(rng)}",'
         f'"user":{{"id":{rng.randint(1, 10**6)},"name":"{rng.choice(JSON_NAMES)}","email":"{email(rng)}",'
         f'"roles":[{roles}]}},'
-        f'"client":{{"ip":"{client_ip(rng)}","user_agent":"{rng.choice(USER_AGENTS)}"}},"mfa":{str(rng.random() < 0.4).lower()}'
+        f'"client":{{"ip":"{client_ip(rng)}","user_agent":"{rng.choice(USER_AGENTS)}"}},'
+        f'"mfa":{str(rng.random() < 0.4).lower()}'
     )
 
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
@@ -38,6 +38,8 @@ MEMO_SIZE = 4096  # line shapes remembered per scan; past that the memo starts a
 BARE = re.compile(r"[^\s{}\[\]:,\x00]+")  # a number, true, false or null, between the strings
 KEY_AFTER = re.compile(r"\s*:")  # what follows a key's closing quote
 Skeleton = tuple[str, tuple[str, ...]]  # punctuation with bare values as `0`; the keys
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class _AnyObject(msgspec.Struct):
@@ -59,6 +61,10 @@ class _Shape:
     before: tuple[int, ...]  # per piece: the last value in the pieces before it (-1: none)
 
 
+# A shape the cut does not read as the tokenizer does: its lines take the tokenizer.
+UNREAD = _Shape(places=(), paths=(), keyed=(), first=(), before=())
+
+
 def structure_memo(format_name: str, analyser: LineAnalyser) -> StructureMemo | None:
     """A memo for a log of JSON lines, unless the line-by-line path is forced."""
     if format_name != JsonLines.name or line_by_line():
@@ -77,7 +83,7 @@ class StructureMemo:
         self._key_word = key_word  # the trigger of key words: read only inside a string value
         self._tokenizer = JsonLines()
         self._keys_at: dict[str, tuple[int, ...]] = {}  # per punctuation: where the keys are in the cut
-        self._shapes: dict[Skeleton, _Shape | None] = {}
+        self._shapes: dict[Skeleton, _Shape] = {}
 
     def __len__(self) -> int:
         return len(self._shapes) + len(self._keys_at)
@@ -98,14 +104,14 @@ class StructureMemo:
         punctuation = BARE.sub("0", "\x00".join(parts[0::2]))
         keys_at = self._keys_at.get(punctuation)
         if keys_at is None:
-            keys_at = self._remember(self._keys_at, punctuation, _keys_at(parts))
+            keys_at = _remembered(self._keys_at, punctuation, _keys_at(parts))
         skeleton = (punctuation, tuple(parts[index] for index in keys_at))
-        shape = self._shapes.get(skeleton, False)
-        if shape is False:
+        shape = self._shapes.get(skeleton)
+        if shape is None:
             fields = self._tokenizer.fields(line)
-            self._remember(self._shapes, skeleton, _shape(fields, line, start, parts, self._key_rule))
+            _remembered(self._shapes, skeleton, _shape(fields, line, start, parts, self._key_rule))
             return fields
-        if shape is None:  # a shape the cut does not read as the tokenizer does
+        if shape is UNREAD:
             return self._tokenizer.fields(line)
         starts = _starts(parts, start)
         raw = None if ascii_line else line.encode("utf-8", "surrogateescape")
@@ -125,12 +131,14 @@ class StructureMemo:
         prefix = [Field(None, 0, start, free_text=True)] if line[:start].strip() else []
         return prefix + [_field(shape, value, parts, starts) for value in sorted(chosen)]
 
-    @staticmethod
-    def _remember(memo: dict, key: object, value: object) -> object:  # type: ignore[type-arg]
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[key] = value
-        return value
+
+def _remembered(memo: dict[K, V], key: K, value: V) -> V:
+    """`value`, kept in a memo that starts again when full: a log of ever-new shapes costs the
+    tokenizer's time, never memory."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _keys_at(parts: list[str]) -> tuple[int, ...]:
@@ -180,11 +188,11 @@ def _field(shape: _Shape, value: int, parts: list[str], starts: list[int]) -> Fi
 
 def _shape(
     fields: list[Field] | None, line: str, start: int, parts: list[str], key_rule: Callable[[str], object]
-) -> _Shape | None:
-    """The shape of a line from its tokenizer fields; None where the cut does not give the same
+) -> _Shape:
+    """The shape of a line from its tokenizer fields; UNREAD where the cut does not give the same
     values at the same places."""
     if fields is None:
-        return None
+        return UNREAD
     if line[:start].strip():
         fields = fields[1:]  # the prefix, made anew for each line
     keys = set(_keys_at(parts))
@@ -201,7 +209,7 @@ def _shape(
         first.append(len(places) if in_piece else -1)
         places.extend(in_piece)
     if len(places) != len(fields):
-        return None
+        return UNREAD
     shape = _Shape(
         places=tuple(places),
         paths=tuple(field.path for field in fields),
@@ -210,4 +218,4 @@ def _shape(
         before=tuple(before),
     )
     made = [_field(shape, value, parts, starts) for value in range(len(places))]
-    return shape if made == fields else None
+    return shape if made == fields else UNREAD
