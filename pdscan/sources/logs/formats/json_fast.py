@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 MEMO_SIZE = 4096  # line shapes remembered per scan; past that the memo starts again
 BARE = re.compile(r"[^\s{}\[\]:,\x00]+")  # a number, true, false or null, between the strings
 KEY_AFTER = re.compile(r"\s*:")  # what follows a key's closing quote
-Skeleton = tuple[str, tuple[str, ...]]  # punctuation with bare values as `0`; the keys
+Skeleton = tuple[str, object]  # punctuation with bare values as `0`; the keys (a tuple, or the one key)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -82,11 +82,11 @@ class StructureMemo:
         self._phrases = phrases  # per trigger of a phrase, its pattern: its value may lie in a later field
         self._key_word = key_word  # the trigger of key words: read only inside a string value
         self._tokenizer = JsonLines()
-        self._keys_at: dict[str, tuple[int, ...]] = {}  # per punctuation: where the keys are in the cut
+        self._keys_of: dict[str, Callable[[list[str]], object]] = {}  # per punctuation: its keys from the cut
         self._shapes: dict[Skeleton, _Shape] = {}
 
     def __len__(self) -> int:
-        return len(self._shapes) + len(self._keys_at)
+        return len(self._shapes) + len(self._keys_of)
 
     def fields(self, line: str, events: Sequence[Event], ascii_line: bool) -> list[Field] | None:
         """The fields of the line that its `events` (offsets in the line: bytes, which are
@@ -102,10 +102,10 @@ class StructureMemo:
             return self._tokenizer.fields(line)
         parts = body.split('"')
         punctuation = BARE.sub("0", "\x00".join(parts[0::2]))
-        keys_at = self._keys_at.get(punctuation)
-        if keys_at is None:
-            keys_at = _remembered(self._keys_at, punctuation, _keys_at(parts))
-        skeleton = (punctuation, tuple(parts[index] for index in keys_at))
+        keys_of = self._keys_of.get(punctuation)
+        if keys_of is None:
+            keys_of = _remembered(self._keys_of, punctuation, _keys_getter(_keys_at(parts)))
+        skeleton = (punctuation, keys_of(parts))
         shape = self._shapes.get(skeleton)
         if shape is None:
             fields = self._tokenizer.fields(line)
@@ -141,6 +141,15 @@ def _remembered(memo: dict[K, V], key: K, value: V) -> V:
     return value
 
 
+def _keys_getter(places: tuple[int, ...]) -> Callable[[list[str]], object]:
+    """What picks the keys out of a cut, in C: the key itself when there is one."""
+    return operator.itemgetter(*places) if places else _no_keys
+
+
+def _no_keys(parts: list[str]) -> tuple[()]:
+    return ()
+
+
 def _keys_at(parts: list[str]) -> tuple[int, ...]:
     """The places of the cut holding keys: strings a colon follows."""
     return tuple(index for index in range(1, len(parts) - 1, 2) if KEY_AFTER.match(parts[index + 1]))
@@ -148,8 +157,7 @@ def _keys_at(parts: list[str]) -> tuple[int, ...]:
 
 def _starts(parts: list[str], start: int) -> list[int]:
     """Where each piece of the cut starts in the line (one quote between pieces)."""
-    lengths = accumulate(map(len, parts), initial=start)
-    return list(map(operator.add, lengths, range(len(parts) + 1)))
+    return list(accumulate(map((1).__add__, map(len, parts)), initial=start))
 
 
 def _bare_spans(parts: list[str], starts: list[int], piece: int) -> list[tuple[int, int]]:
