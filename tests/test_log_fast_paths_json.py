@@ -89,6 +89,8 @@ def _line(rng: random.Random, number: int) -> str:
         return json.dumps(
             {"who": "佐藤 花子 さん、" * 4, "a": f"mail {_email(rng)}", "b": "z" * 60}, ensure_ascii=False
         )
+    if kind == 14:  # escapes other than quotes: read with their letters blanked, a phrase after one
+        return json.dumps({"name": "Zoë", "msg": f"a\nFailed password for root from {_ip(rng)}\tport 22", "n": 1})
     if kind == 11:  # a key=value pair no value pattern finds, inside a string: only its key says it
         return json.dumps({"ts": stamp, "msg": f"login ok user={rng.choice(('olga', 'kenji', 'priya'))} tries=2"})
     return json.dumps(

@@ -1,17 +1,18 @@
-"""JSON lines the fast way: a compiled parser (msgspec) checks the line, a memo per line shape names its
-values, and only the fields the line's analysis reads are made.
+"""JSON lines the fast way: a compiled parser (msgspec) checks the line, a memo per line shape
+names its values, and only the fields the line's analysis reads are made.
 
 A JSON application log writes a few shapes of line millions of times; the tokenizer of
 `json_lines` (the reference, and the path for every line this module does not take) spends
-most of a line's time naming values its analysis then drops. Here a line msgspec accepts as one JSON object,
-without backslashes, is cut at its quotes (`str.split`: strings at odd places, punctuation and
-bare values between). Its shape (the punctuation with each bare value as `0`, and its keys)
-keys a memo holding, per value, the field name the tokenizer gave it on the first line of that
-shape (the cut is checked against the tokenizer's fields there) and whether a key rule reads
-that name. A line of a known shape then yields, with the tokenizer's spans, only the fields
-analysis reads: those where the engine marked something and those a key rule reads. A line
-msgspec rejects (a broken or truncated line, `NaN`, nesting deeper than it reads), one with
-escapes, or the first of a shape takes the tokenizer, so no line reads differently.
+most of a line's time naming values its analysis then drops. Here a line msgspec accepts as
+one JSON object, with no escaped quote, is cut at its quotes (`str.split`: strings at odd
+places, punctuation and bare values between). Its shape (the punctuation with each bare value
+as `0`, and its keys) keys a memo holding, per value, the field name the tokenizer gave it on
+the first line of that shape (the cut is checked against the tokenizer's fields there) and
+whether a key rule reads that name. A line of a known shape then yields, with the tokenizer's
+spans, only the fields analysis reads: those where the engine marked something and those a
+key rule reads. A line msgspec rejects (broken or truncated, `NaN`, nested deeper than it
+reads), one with an escaped quote, or the first of a shape takes the tokenizer, so no line
+reads differently.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 import msgspec
 
 from pdscan.detect.engine import Event
+from pdscan.detect.escapes import blank_escapes_in_line
 from pdscan.sources.logs.formats.interface import Field
 from pdscan.sources.logs.formats.json_lines import JsonLines
 from pdscan.sources.logs.paths import line_by_line
@@ -93,7 +95,7 @@ class StructureMemo:
         characters when `ascii_line`) and the key rules make analysis read; None when the line
         is not JSON."""
         start = line.find("{")
-        if start < 0 or "\\" in line:
+        if start < 0 or '\\"' in line:  # an escaped quote would cut a string in two
             return self._tokenizer.fields(line)
         body = line[start:] if start else line
         try:
@@ -121,8 +123,8 @@ class StructureMemo:
                 offset = len(raw[:offset].decode("utf-8", "surrogateescape"))
             if trigger == self._key_word:  # `key=value` pairs are read in strings only
                 value = _string_at(shape, starts, offset)
-            elif trigger in self._phrases:  # named by the field its value starts in
-                match = self._phrases[trigger].match(line, offset)
+            elif trigger in self._phrases:  # named by the field its value starts in, read as analysis reads it
+                match = self._phrases[trigger].match(blank_escapes_in_line(line), offset)
                 value = -1 if match is None else _value_at(shape, parts, starts, match.start("value"))
             else:  # named by the field it starts in, or just after
                 value = _value_at(shape, parts, starts, offset)
