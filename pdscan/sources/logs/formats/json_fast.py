@@ -22,10 +22,9 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, TypeVar
-
-import msgspec
 
 from pdscan.detect.engine import Event
 from pdscan.detect.escapes import blank_escapes_in_line
@@ -44,11 +43,18 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class _AnyObject(msgspec.Struct):
-    """A JSON object whatever it holds: msgspec checks the syntax of what it skips, making nothing."""
+@cache
+def _object_check() -> tuple[Callable[[str], object], tuple[type[Exception], ...]]:
+    """What checks a line is one JSON object, and what it raises when not: msgspec decoding to
+    a struct of no fields checks the syntax of what it skips, making nothing. Imported for JSON
+    logs only (60 ms of a scan's start)."""
+    import msgspec
 
+    class AnyObject(msgspec.Struct):
+        pass
 
-_CHECK_OBJECT = msgspec.json.Decoder(_AnyObject).decode
+    # broken JSON; lone surrogates (bytes that were not UTF-8); nesting deeper than it reads
+    return msgspec.json.Decoder(AnyObject).decode, (msgspec.DecodeError, UnicodeEncodeError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class StructureMemo:
         self._phrases = phrases  # per trigger of a phrase, its pattern: its value may lie in a later field
         self._key_word = key_word  # the trigger of key words: read only inside a string value
         self._tokenizer = JsonLines()
+        self._check, self._rejected = _object_check()
         self._keys_of: dict[str, Callable[[list[str]], object]] = {}  # per punctuation: its keys from the cut
         self._shapes: dict[Skeleton, _Shape] = {}
 
@@ -99,8 +106,8 @@ class StructureMemo:
             return self._tokenizer.fields(line)
         body = line[start:] if start else line
         try:
-            _CHECK_OBJECT(body)
-        except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):  # broken, lone surrogates, too deep
+            self._check(body)
+        except self._rejected:
             return self._tokenizer.fields(line)
         parts = body.split('"')
         punctuation = BARE.sub("0", "\x00".join(parts[0::2]))
