@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, count
 from typing import TYPE_CHECKING, TypeVar
 
 from pdscan.detect.engine import Event
@@ -166,7 +166,7 @@ def _keys_at(parts: list[str]) -> tuple[int, ...]:
 
 def _starts(parts: list[str], start: int) -> list[int]:
     """Where each piece of the cut starts in the line (one quote between pieces)."""
-    return list(accumulate(map((1).__add__, map(len, parts)), initial=start))
+    return list(map(operator.add, accumulate(map(len, parts), initial=start), count()))
 
 
 def _bare_spans(parts: list[str], starts: list[int], piece: int) -> list[tuple[int, int]]:
