@@ -184,6 +184,15 @@ def test_the_memo_stays_bounded_on_a_log_of_ever_new_keys(monkeypatch: pytest.Mo
         assert len(memo) <= 2 * 50
 
 
+def test_a_log_of_ever_new_shapes_stops_learning_them_and_reads_as_the_tokenizer_does() -> None:
+    memo = _memo()
+    tokenizer = JsonLines()
+    for number in range(5000):
+        line = f'{{"counts":{{"user{number}":{number},"user{number + 1}":1}},"ip":"203.0.113.{number % 250}"}}'
+        assert memo.fields(line, [], ascii_line=True) == tokenizer.fields(line)  # every field: no shape known
+    assert len(memo) <= 2 * json_fast.LEARN_LIMIT
+
+
 def test_the_line_by_line_switch_turns_the_memo_off(monkeypatch: pytest.MonkeyPatch) -> None:
     analyser, _ = load_tools(None, bundled_rules().value_detectors)
     monkeypatch.setenv(LOG_PATH_VARIABLE, "lines")

@@ -35,7 +35,11 @@ from pdscan.sources.logs.paths import line_by_line
 if TYPE_CHECKING:
     from pdscan.detect.line_analyser import LineAnalyser
 
-MEMO_SIZE = 4096  # line shapes remembered per scan; past that the memo starts again
+MEMO_SIZE = 1024  # line shapes remembered per scan; past that the memo starts again
+# Learning a shape costs about twice the tokenizer: from this many shapes on, a log where more
+# than one line in RELEARN_SHARE was of a new shape (maps keyed by ids) stops using the memo.
+LEARN_LIMIT = 256
+RELEARN_SHARE = 4
 BARE = re.compile(r"[^\s{}\[\]:,\x00]+")  # a number, true, false or null, between the strings
 KEY_AFTER = re.compile(r"\s*:")  # what follows a key's closing quote
 Skeleton = tuple[str, object]  # punctuation with bare values as `0`; the keys (a tuple, or the one key)
@@ -93,6 +97,9 @@ class StructureMemo:
         self._check, self._rejected = _object_check()
         self._keys_of: dict[str, Callable[[list[str]], object]] = {}  # per punctuation: its keys from the cut
         self._shapes: dict[Skeleton, _Shape] = {}
+        self._lines = 0  # lines of JSON read so far, and how many of them were of a new shape
+        self._learnt = 0
+        self._given_up = False
 
     def __len__(self) -> int:
         return len(self._shapes) + len(self._keys_of)
@@ -102,7 +109,7 @@ class StructureMemo:
         characters when `ascii_line`) and the key rules make analysis read; None when the line
         is not JSON."""
         start = line.find("{")
-        if start < 0 or '\\"' in line:  # an escaped quote would cut a string in two
+        if start < 0 or '\\"' in line or self._given_up:  # an escaped quote would cut a string in two
             return self._tokenizer.fields(line)
         body = line[start:] if start else line
         try:
@@ -116,7 +123,10 @@ class StructureMemo:
             keys_of = _remembered(self._keys_of, punctuation, _keys_getter(_keys_at(parts)))
         skeleton = (punctuation, keys_of(parts))
         shape = self._shapes.get(skeleton)
+        self._lines += 1
         if shape is None:
+            self._learnt += 1
+            self._given_up = self._learnt >= LEARN_LIMIT and self._learnt * RELEARN_SHARE > self._lines
             fields = self._tokenizer.fields(line)
             _remembered(self._shapes, skeleton, _shape(fields, line, start, parts, self._key_rule))
             return fields
