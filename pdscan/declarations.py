@@ -24,9 +24,10 @@ from typing import Any, TypeVar
 
 from pdscan.detect.masking import mask_name
 from pdscan.model import WARNINGS, Finding, Location, SilencedWarning, SourceKind, StaleDeclaration, Table
-from pdscan.policy import Policy, load_taxonomy
+from pdscan.policy import Policy
+from pdscan.ruleset.suggestions import did_you_mean
+from pdscan.ruleset.taxonomy import load_taxonomy
 from pdscan.ruleset.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
-from pdscan.suggestions import did_you_mean
 
 DATA_MAP_VERSION = 1
 # `purpose: a, b` / `purposes=a,b` anywhere in a comment, with any text around it.

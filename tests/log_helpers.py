@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pdscan.model import LogRecord
 from pdscan.policy import load_policy
 from pdscan.sources.discovery import LogInput, log_identity
-from pdscan.sources.logs.source import LogRecord, LogScan, LogScanOptions, scan_logs
+from pdscan.sources.logs.source import LogScan, LogScanOptions, scan_logs
 
 POLICY = load_policy()
 

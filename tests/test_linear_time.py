@@ -21,15 +21,15 @@ import pytest
 
 from pdscan.detect.column_values import ColumnProfiler
 from pdscan.detect.engine import Engine, compile_engine
-from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.detect.masking import mask_name
 from pdscan.detect.text_values import _in_part, values_in_name, values_in_text
-from pdscan.detect.validators import VALIDATORS
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, bundled_detector
 from pdscan.ruleset.datatypes import bundled_rules
+from pdscan.ruleset.identifiers import split_identifier
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.validators import VALIDATORS
+from pdscan.ruleset.value_checks import VALUE_CHECKS
 from pdscan.sources.ddl.dialect import detect_dialect
 from pdscan.sources.ddl.parser import tokenize
 from pdscan.sources.ddl.source import scan_ddl_text

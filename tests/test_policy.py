@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from pdscan.model import PolicyRef
-from pdscan.policy import PolicyError, Problem, load_policy, load_taxonomy
-from pdscan.ruleset.yaml_lines import YamlError, load_marked_text
+from pdscan.policy import load_policy
+from pdscan.ruleset.checker import PolicyError
+from pdscan.ruleset.taxonomy import load_taxonomy
+from pdscan.ruleset.yaml_lines import Problem, YamlError, load_marked_text
 
 CATEGORY_IDS = [
     "name",

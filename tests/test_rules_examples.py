@@ -11,11 +11,12 @@ import pytest
 
 from pdscan.detect.line_analyser import LOOKBEHIND
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector
-from pdscan.policy import PolicyError, load_taxonomy
+from pdscan.ruleset.checker import PolicyError
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules, load_rules
 from pdscan.ruleset.log_rules import ContextRule, KeyRule, bundled_log_rules, load_log_rules
+from pdscan.ruleset.taxonomy import load_taxonomy
+from pdscan.ruleset.value_checks import VALUE_CHECKS
 
 CLASSIFIER = NameClassifier.bundled()
 RULES = CLASSIFIER.rules

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from pdscan.detect.masking import mask_text, shown
 from pdscan.detect.text_values import values_found
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
 from pdscan.model import Detection, Evidence, Phrase, SentenceValue, ValueSample
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.value_checks import VALUE_CHECKS
 
 MIN_SHARE = 0.05  # values alone call a column only when at least this share of its sample holds the type
 MIN_MATCHED = 3  # … and at least this many values (or every value of a smaller sample)

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache, lru_cache
 
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector, widest_first
 from pdscan.ruleset.log_rules import ContextRule, bundled_log_rules
+from pdscan.ruleset.value_checks import VALUE_CHECKS
 
 # Names repeat (columns, folders), but a huge schema's table names are each met once or twice:
 # a cache this size keeps the repeats, and 200,000 unique names do not fill the memory.

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pdscan.detect.identifiers import split_identifier
-from pdscan.detect.validators import VALIDATORS
 from pdscan.model import Phrase
-from pdscan.policy import PolicyError, taxonomy_titles
+from pdscan.ruleset.checker import PolicyError
+from pdscan.ruleset.identifiers import split_identifier
 from pdscan.ruleset.linear_patterns import UnsafePattern, compile_linear
+from pdscan.ruleset.taxonomy import taxonomy_titles
+from pdscan.ruleset.validators import VALIDATORS
 from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
-from pdscan.detect.identifiers import split_identifier
-from pdscan.detect.value_checks import VALUE_CHECKS
-from pdscan.policy import PolicyError, load_taxonomy
+from pdscan.ruleset.checker import PolicyError
+from pdscan.ruleset.identifiers import split_identifier
+from pdscan.ruleset.taxonomy import load_taxonomy
+from pdscan.ruleset.value_checks import VALUE_CHECKS
 from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_LOG_RULES = "logs.yaml"

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pdscan.detect.engine import Event
 from pdscan.detect.escapes import blank_escapes_in_line
-from pdscan.sources.logs.formats.interface import Field
+from pdscan.model import Field
 from pdscan.sources.logs.formats.json_lines import JsonLines
 from pdscan.sources.logs.paths import line_by_line
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import phonenumbers
 
-from pdscan.detect.validators import DOMAIN_LABEL, card_number, ip_host_name
+from pdscan.ruleset.validators import DOMAIN_LABEL, card_number, ip_host_name
 
 HOST_NAME = "user.device.host_name"
 IP_ADDRESS = "user.device.ip_address"
