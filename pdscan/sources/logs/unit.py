@@ -23,6 +23,7 @@ from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.sources.logs.columnar import ColumnMemo
 from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
+from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
 from pdscan.sources.logs.paths import line_by_line
 from pdscan.sources.logs.reader import (
     HEAD,
@@ -182,6 +183,7 @@ def _scan_blocks(
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
     memo: ColumnMemo | None = None
+    structure: StructureMemo | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
@@ -191,13 +193,16 @@ def _scan_blocks(
             result.log_format = log_format.name
             if log_format.positional and not line_by_line():
                 memo = ColumnMemo(analyser)
+            structure = structure_memo(log_format.name, analyser)
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
             candidates = analyser.validated(searchable, engine.scan(searchable))
             for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
                 shift = carried if number == 1 else 0
-                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result, memo)
+                _analyse(
+                    line, result.lines + number, shift, events, analyser, log_format, options, result, memo, structure
+                )
             if flush is not None and result.records:
                 flush(result.records)
                 result.records = []
@@ -289,11 +294,12 @@ def _analyse(
     options: UnitOptions,
     result: UnitResult,
     memo: ColumnMemo | None = None,
+    structure: StructureMemo | None = None,
 ) -> None:
     line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
         return
-    fields = log_format.fields(line)
+    fields = log_format.fields(line) if structure is None else structure.fields(line, events, raw_line.isascii())
     if fields is None:
         fields = new_format("plain").fields(line) or []
         every_key = False
