@@ -14,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 README_MAX_LINES = 350
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
 INLINE_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 NAMED_PATH = re.compile(r"(?<![\w./-])((?:pdscan|docs)/[\w./*-]*)")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -57,9 +58,9 @@ def anchors(markdown: str) -> set[str]:
 
 
 def broken_links(document: Path, markdown: str) -> list[str]:
-    """Relative links (outside code blocks) whose file, or #anchor in a Markdown file, is missing."""
+    """Relative links (outside code) whose file, or #anchor in a Markdown file, is missing."""
     broken = []
-    for target in INLINE_LINK.findall(FENCE.sub("", markdown)):
+    for target in INLINE_LINK.findall(CODE_SPAN.sub("", FENCE.sub("", markdown))):
         if EXTERNAL.match(target):
             continue
         path_part, _, fragment = target.partition("#")
@@ -102,7 +103,7 @@ def test_the_checks_catch_a_broken_link_anchor_and_path() -> None:
         "# Title\n\nSee [the data map](docs/data-map.md#ignoring-places), [gone](docs/no-such-page.md),\n"
         "[a lost anchor](docs/report.md#no-such-section), [here](#title), [there](#elsewhere),\n"
         "`pdscan/audit.py`, `pdscan/no_such_module.py`, `pdscan/formats/*.py` and docs/missing.md.\n"
-        "```sh\n[not a link](nowhere.md)\n```\n"
+        "```sh\n[not a link](nowhere.md)\n```\nA pattern, `[a-z](?:[a-z0-9-]*)`, is code, not a link.\n"
     )
     assert broken_links(REPO / "README.md", text) == [
         "docs/no-such-page.md: no such file",
