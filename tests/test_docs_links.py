@@ -1,6 +1,8 @@
 """The documentation points at things that exist: every relative link (and its #anchor) and
-every `pdscan/...` or `docs/...` path it names, in README.md, CONTRIBUTING.md, SECURITY.md and
-docs/*.md; and the README stays an introduction, the details living in docs/."""
+every path it names in the repository's folders (`pdscan/...`, `docs/...`, and `tests/...`,
+`rules/...`, `benchmarks/...`, `examples/...`, which move as the code does), in README.md,
+CONTRIBUTING.md, SECURITY.md and docs/*.md; and the README stays an introduction, the details
+living in docs/."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ README_MAX_LINES = 350
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
 INLINE_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-NAMED_PATH = re.compile(r"(?<![\w./-])((?:pdscan|docs)/[\w./*-]*)")
+NAMED_PATH = re.compile(r"(?<![\w./-])((?:pdscan|docs|tests|rules|benchmarks|examples)/[\w./*-]*)")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -75,7 +77,7 @@ def broken_links(document: Path, markdown: str) -> list[str]:
 
 
 def missing_paths(markdown: str) -> list[str]:
-    """`pdscan/...` and `docs/...` paths named anywhere in the text (globs too) that name nothing."""
+    """Repository paths named anywhere in the text (globs too) that name nothing."""
     missing = []
     for named in NAMED_PATH.findall(markdown):
         path = named.rstrip(".")
@@ -94,7 +96,7 @@ def test_every_relative_link_leads_somewhere(document: Path) -> None:
 
 
 @pytest.mark.parametrize("document", documents(), ids=lambda path: str(path.relative_to(REPO)))
-def test_every_named_package_or_docs_path_exists(document: Path) -> None:
+def test_every_named_repository_path_exists(document: Path) -> None:
     assert missing_paths(document.read_text(encoding="utf-8")) == []
 
 
@@ -102,7 +104,8 @@ def test_the_checks_catch_a_broken_link_anchor_and_path() -> None:
     text = (
         "# Title\n\nSee [the data map](docs/data-map.md#ignoring-places), [gone](docs/no-such-page.md),\n"
         "[a lost anchor](docs/report.md#no-such-section), [here](#title), [there](#elsewhere),\n"
-        "`pdscan/audit.py`, `pdscan/no_such_module.py`, `pdscan/formats/*.py` and docs/missing.md.\n"
+        "`pdscan/audit.py`, `pdscan/no_such_module.py`, `pdscan/formats/*.py`, docs/missing.md,\n"
+        "`tests/test_moved_away.py::test_x` and `rules/policy.yaml`.\n"
         "```sh\n[not a link](nowhere.md)\n```\nA pattern, `[a-z](?:[a-z0-9-]*)`, is code, not a link.\n"
     )
     assert broken_links(REPO / "README.md", text) == [
@@ -110,7 +113,12 @@ def test_the_checks_catch_a_broken_link_anchor_and_path() -> None:
         "docs/report.md#no-such-section: no heading gives #no-such-section",
         "#elsewhere: no heading gives #elsewhere",
     ]
-    assert missing_paths(text) == ["docs/no-such-page.md", "pdscan/no_such_module.py", "docs/missing.md"]
+    assert missing_paths(text) == [
+        "docs/no-such-page.md",
+        "pdscan/no_such_module.py",
+        "docs/missing.md",
+        "tests/test_moved_away.py",
+    ]
 
 
 def test_github_anchors_drop_punctuation_and_number_repeats() -> None:
