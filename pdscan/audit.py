@@ -1,7 +1,7 @@
 """The one place verdicts are decided: each finding held against the policy and declarations.
 
-Order (DESIGN §3): ignored, not_in_policy, no_policy_purpose, undeclared,
-purpose_not_permitted, ok. Formats only present what is decided here.
+Order (docs/architecture.md, "Categories and verdicts"): ignored, not_in_policy,
+no_policy_purpose, undeclared, purpose_not_permitted, ok. Formats only present what is decided here.
 """
 
 from __future__ import annotations

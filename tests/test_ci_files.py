@@ -1,4 +1,4 @@
-"""The CI files the README tells users to copy: their pdscan commands are run as written, on
+"""The CI files docs/ci.md tells users to copy: their pdscan commands are run as written, on
 the example shop in a real git repository, and must do what the files promise."""
 
 from __future__ import annotations
@@ -157,10 +157,10 @@ def test_the_changed_hook_judges_only_what_the_commit_adds(tmp_path: Path) -> No
     assert "home_address" in done.stdout and "gender" not in done.stdout
 
 
-def test_the_readme_shows_the_ci_files_as_they_are() -> None:
-    readme = (REPO / "README.md").read_text()
+def test_the_ci_guide_shows_the_ci_files_as_they_are() -> None:
+    guide = (REPO / "docs" / "ci.md").read_text()
     for path in (GITHUB_WORKFLOW, GITLAB_JOB):
-        assert f"```yaml\n{path.read_text().rstrip()}\n```" in readme, f"README's copy of {path.name} is stale"
+        assert f"```yaml\n{path.read_text().rstrip()}\n```" in guide, f"docs/ci.md's copy of {path.name} is stale"
 
 
 @pytest.mark.parametrize("command", ["scan", "init", "baseline"])

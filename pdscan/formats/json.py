@@ -1,4 +1,5 @@
-"""The JSON report (DESIGN §7): complete, versioned, deterministic, validated by a shipped schema.
+"""The JSON report: complete, versioned, deterministic, validated by a shipped schema (its
+fields in docs/report.md, its place among the formats in docs/architecture.md, "Pipeline").
 
 Identical scans give identical bytes except `generated_at`: keys in a fixed order, every list
 sorted (findings by database, table, column, data type). The summary counts what audit.py
