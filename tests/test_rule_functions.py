@@ -141,3 +141,16 @@ def test_every_rule_file_words_an_unknown_key_alike_and_reports_all_at_once() ->
     assert first.startswith(f"logs.yaml:{_line_of(log_text, 'colour: red')}:"), first
     assert "unknown key 'colour' in a log rules file (expected: contexts, default_phone_region, " in first, first
     assert second.startswith(f"logs.yaml:{_line_of(log_text, 'phone_near_wrd')}:"), second
+
+
+@pytest.mark.parametrize("value", ["TARO YAMADA", "12/29", "123", "Hanako 42"])
+def test_no_mask_shows_a_value_whole_when_it_is_not_the_shape_the_mask_expects(value: str) -> None:
+    """A card holder's name under a card mask, a CVV shorter than the digits a card mask keeps,
+    a name in a column taken for a phone: a mask that would hide nothing hides all but the edges."""
+    shown_whole = [
+        rule.data_type
+        for rule in bundled_rules().data_types
+        if (rule.mask is None or rule.mask.name != "first_word")
+        and (mask(value, rule.data_type) == value or "YAMADA" in mask(value, rule.data_type))
+    ]
+    assert shown_whole == []

@@ -115,6 +115,8 @@ def ip_address(value: str) -> str:
 
 
 def host_name(value: str) -> str:
+    if "." not in value.strip("."):  # not a host name: a word shows nothing but its edges
+        return edges(value)
     labels = value.split(".")
     return "*." + ".".join(labels[-2:]) if len(labels) > 2 else "*." + labels[-1]
 
@@ -122,13 +124,17 @@ def host_name(value: str) -> str:
 def email(value: str) -> str:
     """`hanako@mail.example.com` -> `***@****.*******.com`: an address of some domain, not whose."""
     decoded = urllib.parse.unquote(value)
+    if "@" not in decoded:  # not an address (a name in an e-mail column): its edges
+        return edges(value)
     _, _, domain = decoded.rpartition("@")
     *labels, top = domain.split(".")
     return "***@" + "".join("*" * len(label) + "." for label in labels) + top
 
 
 def keep_digits(value: str, first: int, last: int) -> str:
-    """Digits past the first `first` and before the last `last` become `*`, separators stay."""
+    """Digits past the first `first` and before the last `last` become `*`, separators stay.
+    A value this would show whole (a holder's name under a card mask, a three-digit code) is
+    not the number the mask was chosen for: it gets `edges`."""
     total = len(_DIGIT.findall(value))
     seen = 0
     masked = []
@@ -138,14 +144,19 @@ def keep_digits(value: str, first: int, last: int) -> str:
             masked.append(character if seen <= first or seen > total - last else "*")
         else:
             masked.append(character)
-    return "".join(masked)
+    return _hiding("".join(masked), value)
 
 
 def keep_characters(value: str, first: int, last: int) -> str:
-    """Letters and digits past the first `first` and before the last `last` become `*`."""
+    """Letters and digits past the first `first` and before the last `last` become `*` (a value
+    this would show whole gets `edges`)."""
     compact = [index for index, character in enumerate(value) if character.isalnum()]
     keep = set(compact[:first] + compact[len(compact) - last :])
-    return "".join(c if i in keep or not c.isalnum() else "*" for i, c in enumerate(value))
+    return _hiding("".join(c if i in keep or not c.isalnum() else "*" for i, c in enumerate(value)), value)
+
+
+def _hiding(masked: str, value: str) -> str:
+    return masked if masked != value else edges(value)
 
 
 def phone_number(value: str) -> str:
