@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from db_servers import MariaDBServer, PostgresServer, ServerUnavailable, start_mariadb, start_postgres
+from support.db_servers import MariaDBServer, PostgresServer, ServerUnavailable, start_mariadb, start_postgres
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,7 @@ def mariadb_server() -> Iterator[MariaDBServer]:
 SERVER_FIXTURES = frozenset({"postgres_server", "mariadb_server"})
 PROCESS_MODULES = frozenset({"subprocess", "pty", "multiprocessing"})
 TESTS = Path(__file__).parent
+SUPPORT = TESTS / "support"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -75,7 +76,9 @@ def _starts_process(function: object, seen: set[types.CodeType]) -> bool:
     seen.add(code)
     namespace = getattr(function, "__globals__", {})
     names = set(_names(code))
-    imported_here = [importlib.import_module(name) for name in names if (TESTS / f"{name}.py").is_file()]
+    if names & PROCESS_MODULES:  # imported inside the function itself
+        return True
+    imported_here = [importlib.import_module(f"support.{name}") for name in names if (SUPPORT / f"{name}.py").is_file()]
     for name in names:
         value = namespace.get(name) or next((vars(m)[name] for m in imported_here if name in vars(m)), None)
         if value is subprocess or getattr(value, "__module__", None) in PROCESS_MODULES:
