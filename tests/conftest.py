@@ -5,8 +5,9 @@ A server that cannot start skips its tests with the server's own error output as
 (`pytest -ra` lists it), so a missing or broken server is never silent.
 
 Markers by what a test uses, so `tests/run.sh --fast` keeps only in-process tests without
-anyone remembering to mark a new one: `db` for a test using a server fixture, `cli` for one
-whose code (or a helper or fixture of the tests it calls) starts a process. Modules whose every
+anyone remembering to mark a new one: `db` and the engine (`postgres`, `mariadb`) for a test
+using a server fixture, `cli` for one whose code (or a helper or fixture of the tests it calls,
+found in tests/support/) starts a process. Modules whose every
 test needs Chromium, Dask, the S3 server or minutes set `pytestmark` themselves.
 """
 
@@ -49,7 +50,7 @@ def mariadb_server() -> Iterator[MariaDBServer]:
         server.stop()
 
 
-SERVER_FIXTURES = frozenset({"postgres_server", "mariadb_server"})
+SERVER_FIXTURES = {"postgres_server": pytest.mark.postgres, "mariadb_server": pytest.mark.mariadb}
 PROCESS_MODULES = frozenset({"subprocess", "pty", "multiprocessing"})
 TESTS = Path(__file__).parent
 SUPPORT = TESTS / "support"
@@ -58,8 +59,9 @@ SUPPORT = TESTS / "support"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & SERVER_FIXTURES:
+        for server in fixtures & SERVER_FIXTURES.keys():
             item.add_marker(pytest.mark.db)
+            item.add_marker(SERVER_FIXTURES[server])
         functions = [getattr(item, "function", None)]
         definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
         functions += [definition.func for name in fixtures for definition in definitions.get(name, ())]
