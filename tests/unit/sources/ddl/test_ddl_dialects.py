@@ -1,124 +1,61 @@
-"""The DDL source on hand-written dumps of each dialect, with the traps real dumps carry."""
+"""The DDL source on dumps of each dialect, with the traps real dumps carry: one fixture pair per
+case (tests/fixtures/ddl/<dialect>/<case>.sql, or a folder of migrations, beside
+<case>.expected.yml: the dialect the scan detects, the tables, columns, types, comments, lines
+and the categories their names give). support/fixture_pairs.py says how to add a case. Below the
+generic test, what the reader does with statements too small to need a file."""
 
 from pathlib import Path
 
 import pytest
-from support.paths import TESTS
+from support.fixture_pairs import FixturePair, Flow, check_pair, fixture_pairs
 
+from pdscan.detect.names import NameClassifier
 from pdscan.model import Column, SchemaScan, Table
+from pdscan.policy import load_policy
 from pdscan.sources.ddl.source import migration_order, scan_ddl_files, scan_ddl_text
 
-FIXTURES = TESTS / "fixtures" / "ddl"
-
-
-def scan(name: str, dialect: str | None = None) -> SchemaScan:
-    return scan_ddl_files([FIXTURES / name], database=name, dialect=dialect)
+CLASSIFIER = NameClassifier.bundled()
+POLICY = load_policy()
 
 
 def tables(result: SchemaScan) -> dict[str, Table]:
     return {table.name: table for table in result.tables}
 
 
-def columns(table: Table) -> dict[str, Column]:
-    return {column.name: column for column in table.columns}
+def categories(column: Column, table: Table) -> list[str]:
+    """The categories a column's name (and its comment) gives it, as a scan reports them."""
+    found = {POLICY.category_for(d.data_type) for d in CLASSIFIER.classify(column, table)}
+    return sorted(category.id if category else "not_in_policy" for category in found)
 
 
-def test_pg_dump_tables_columns_comments_and_lines() -> None:
-    result = scan("pg_dump.sql")
-    assert result.dialect == "postgres"
-    assert not result.skipped
-    found = tables(result)
-    assert sorted(found) == ["billing.invoices", "users"], "function bodies and COPY data are not tables"
-    users = columns(found["users"])
-    assert list(users) == ["id", "Email", "full_name", "remote_addr", "tags", "created_at"]
-    assert users["Email"].sql_type == "character varying(255)"
-    assert users["created_at"].sql_type == "timestamp with time zone"
-    assert users["tags"].sql_type == "text[]"
-    assert users["full_name"].comment == "Name as typed; purpose: customer_support"
-    assert users["remote_addr"].location.line == 27
-    assert columns(found["billing.invoices"])["amount"].sql_type == "numeric(12, 2)"
+def column_entry(column: Column, table: Table) -> Flow:
+    entry = {
+        "name": column.name,
+        "type": column.sql_type,
+        "at": f"{Path(column.location.source).name}:{column.location.line}",
+    }
+    entry |= {key: value for key, value in (("comment", column.comment), ("annotation", column.annotation)) if value}
+    return Flow(entry, categories=categories(column, table))
 
 
-def test_rails_structure_sql() -> None:
-    found = tables(scan("rails_structure.sql"))
-    assert list(columns(found["accounts"])) == [
-        "id",
-        "encrypted_password",
-        "reset_password_token",
-        "sign_in_count",
-        "current_sign_in_ip",
-        "created_at",
+@pytest.mark.parametrize("pair", fixture_pairs("ddl", ".sql"))
+def test_a_dump_is_read_as_its_expected_file_says(pair: FixturePair) -> None:
+    files = migration_order(pair.path.iterdir()) if pair.path.is_dir() else [pair.path]
+    result = scan_ddl_files(files, database=pair.name)
+    assert result.dialect == pair.family, "the dialect is detected, and the case sits in its folder"
+    assert all(c.location.database == pair.name for t in result.tables for c in t.columns)
+    found: dict[str, object] = {"dialect": result.dialect}
+    if pair.path.is_dir():
+        found["replayed"] = [path.name for path in files]
+    found["skipped"] = [str(item) for item in result.skipped]
+    found["notes"] = list(result.notes)
+    found["tables"] = [
+        {"name": table.name}
+        | ({"comment": table.comment} if table.comment else {})
+        | {"columns": [column_entry(column, table) for column in table.columns]}
+        for table in result.tables
     ]
-    assert columns(found["accounts"])["created_at"].sql_type == "timestamp(6) without time zone"
-
-
-def test_mysqldump_with_conditional_comments_triggers_and_data() -> None:
-    result = scan("mysqldump.sql")
-    assert result.dialect == "mysql"
-    assert not result.skipped
-    found = tables(result)
-    assert sorted(found) == ["customer", "store_location"], "INSERT data with `;` and DROP TABLE text is data"
-    customer = columns(found["customer"])
-    assert list(customer) == ["customer_id", "firstname", "telephone", "newsletter", "email_verified", "date_added"]
-    assert customer["telephone"].comment == "purpose: customer_support, delivery"
-    assert customer["email_verified"].sql_type == "tinyint(1)"
-    assert found["customer"].comment == "Shop customers"
-    assert customer["firstname"].location.line == 9
-
-
-def test_navicat_dump_keeps_japanese_comments() -> None:
-    member = tables(scan("navicat.sql"))["member"]
-    assert {c.name: c.comment for c in member.columns} == {
-        "id": "ID",
-        "shimei": "氏名",
-        "jusho": "住所",
-        "denwa": "電話番号",
-    }
-    assert member.comment == "会員"
-
-
-def test_sqlite_schema_dump() -> None:
-    result = scan("sqlite_schema.sql")
-    assert result.dialect == "sqlite"
-    found = tables(result)
-    assert sorted(found) == ["profiles", "user_search"], "sqlite_sequence is SQLite's own"
-    profiles = columns(found["profiles"])
-    assert list(profiles) == ["user_id", "displayname", "avatar_url", "lat", "lng"]
-    assert profiles["displayname"].annotation == "pdscan: purpose=registration"
-    assert list(columns(found["user_search"])) == ["user_id", "display_name"], "fts4 options are not columns"
-
-
-def test_tsql_batches_brackets_extended_properties_and_renames() -> None:
-    result = scan("tsql.sql")
-    assert result.dialect == "tsql"
-    assert not result.skipped
-    found = tables(result)
-    assert sorted(found) == ["Customers", "Sales.Orders"]
-    customers = columns(found["Customers"])
-    assert list(customers) == ["CustomerID", "FirstName", "E Mail", "IsActive", "Telephone", "BirthDate", "Nickname"]
-    assert customers["E Mail"].comment == "Customer e-mail. purpose: user_notifications"
-    assert customers["IsActive"].sql_type == "bit"
-    assert customers["Telephone"].location.line == 19, "a renamed column points at its rename"
-
-
-def test_migrations_replay_into_the_final_schema() -> None:
-    files = migration_order((FIXTURES / "migrations").iterdir())
-    assert [f.name for f in files] == ["001_init.sql", "002_rename.sql", "010_mysql_style.sql"]
-    result = scan_ddl_files(files, database="migrations")
-    found = tables(result)
-    assert list(found) == ["members"], "renamed users, dropped legacy_contacts"
-    members = columns(found["members"])
-    assert list(members) == ["id", "mobile_phone", "screen_name", "email"]
-    where = {name: (Path(c.location.source).name, c.location.line) for name, c in members.items()}
-    assert where == {
-        "id": ("001_init.sql", 2),
-        "mobile_phone": ("002_rename.sql", 1),
-        "screen_name": ("010_mysql_style.sql", 1),
-        "email": ("010_mysql_style.sql", 3),
-    }
-    assert members["screen_name"].comment == "purpose: registration"
-    assert members["email"].sql_type == "varchar(320)"
-    assert all(c.location.database == "migrations" for c in members.values())
+    check_pair(pair, found)
 
 
 @pytest.mark.parametrize(
