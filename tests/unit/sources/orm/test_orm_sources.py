@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path, PurePath
 
 import pytest
@@ -384,8 +383,8 @@ def test_a_data_map_and_a_baseline_address_orm_tables_as_the_orm_names_them(tmp_
     assert {verdict for _, _, verdict in places(report).values()} == {"ok"}
     (app / "pdscan.yml").unlink()
     baseline = tmp_path / "baseline.json"
-    command = [sys.executable, "-m", "pdscan", "baseline", str(app), "--output", str(baseline), "--quiet"]
-    subprocess.run(command, capture_output=True, text=True, check=True)
+    written = run_pdscan("baseline", str(app), "--output", str(baseline), "--quiet")
+    assert written.returncode == 0, written.stderr
     again, result = scan(str(app), "--baseline", str(baseline))
     assert result.returncode == 0, "every finding is accepted by the baseline written from the same schema"
     failing = [finding for finding in again["findings"] if finding["verdict"] != "ok"]
