@@ -50,7 +50,7 @@ class GitRepo:
                 *args,
             ],
             cwd=self.root,
-            env=_environment(),
+            env=_git_environment(),
             capture_output=True,
             text=True,
             check=True,
@@ -91,9 +91,9 @@ def findings_by_place(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f"{f['location']['table']}.{f['location']['column']}": f for f in report["findings"]}
 
 
-def _environment() -> dict[str, str]:
-    # PYTHONPATH kept: the command imports the same pdscan as the tests (a worktree, not the editable install)
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONPATH")
+def _git_environment() -> dict[str, str]:
+    """git as no user setting can change it (pdscan's own runs: support.command.pdscan_environment)."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
     environment = {key: os.environ[key] for key in keep if key in os.environ}
     environment.update(NO_COLOR="1", COLUMNS="160", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
     return environment
