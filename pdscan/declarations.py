@@ -24,9 +24,11 @@ from typing import Any, TypeVar
 
 from pdscan.detect.masking import mask_name
 from pdscan.model import WARNINGS, Finding, Location, SilencedWarning, SourceKind, StaleDeclaration, Table
-from pdscan.policy import Policy, load_taxonomy
+from pdscan.policy import Policy
+from pdscan.ruleset.checker import Checker
+from pdscan.ruleset.suggestions import did_you_mean
+from pdscan.ruleset.taxonomy import load_taxonomy
 from pdscan.ruleset.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked
-from pdscan.suggestions import did_you_mean
 
 DATA_MAP_VERSION = 1
 # `purpose: a, b` / `purposes=a,b` anywhere in a comment, with any text around it.
@@ -162,19 +164,15 @@ def load_data_map(path: Path, policy: Policy) -> DataMap:
     return _DataMapReader(marked, policy, path.parent).read()
 
 
-class _DataMapReader:
+class _DataMapReader(Checker):
     """Builds a DataMap from a marked document, collecting every problem on the way."""
 
     def __init__(self, marked: Marked, policy: Policy, base_dir: Path) -> None:
-        self.marked = marked
+        super().__init__(marked, DeclarationError)
         self.purpose_ids = {purpose.id for purpose in policy.purposes}
         self.category_ids = {category.id for category in policy.categories}
         self.data_types = set(load_taxonomy())
         self.base_dir = base_dir
-        self.problems: list[Problem] = []
-
-    def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
-        self.problems.append(self.marked.problem(container, message, entry, on_key))
 
     def where(self, container: dict[Any, Any], key: Any) -> str:
         mark = self.marked.mark(container, key, on_key=True)
@@ -186,18 +184,17 @@ class _DataMapReader:
             root = {}
         if not isinstance(root, dict):
             self.fail(root, "a data map is a mapping with 'version' and 'databases' (see docs/data-map.md)")
-            raise DeclarationError(tuple(self.problems))
+            self.raise_if_any()
         self.unknown_keys(root, {"version", "databases", "logs", "ignore", "silence"}, "the data map")
         if root.get("version", DATA_MAP_VERSION) != DATA_MAP_VERSION:
             self.fail(root, f"unsupported data map version (this pdscan reads version {DATA_MAP_VERSION})", "version")
-        databases = self.mapping(root, "databases", "'databases' (schema name -> tables)")
+        databases = self.section(root, "databases", "'databases' (schema name -> tables)")
         declared = tuple(self.database(name, entry, databases) for name, entry in databases.items())
-        logs = self.mapping(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
+        logs = self.section(root, "logs", "'logs' (path glob -> purposes, categories, fields)")
         log_entries = tuple(self.log(pattern, entry, logs) for pattern, entry in logs.items())
         ignores = self.listed(root, "ignore", "{place, category, reason}", self.ignore)
         silences = self.listed(root, "silence", "{warning, place, reason}", self.silence)
-        if self.problems:
-            raise DeclarationError(tuple(sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))))
+        self.raise_if_any()
         return DataMap(self.marked.path, self.base_dir, declared, log_entries, ignores, silences)
 
     def listed(
@@ -287,7 +284,7 @@ class _DataMapReader:
         what = f"log '{pattern}'"
         fields = self.entry_mapping(entry, parent, pattern, what)
         self.unknown_keys(fields, {"purposes", "categories", "fields"}, what)
-        log_fields = self.mapping(fields, "fields", f"'fields' of {what}")
+        log_fields = self.section(fields, "fields", f"'fields' of {what}")
         return LogDeclaration(
             pattern=_as_shown(str(pattern)),
             purposes=self.purposes(fields),
@@ -298,7 +295,7 @@ class _DataMapReader:
 
     def categories(self, fields: dict[Any, Any], what: str) -> tuple[CategoryDeclaration, ...]:
         """`categories:` (category id -> purpose ids): purposes for what a place holds of each."""
-        categories = self.mapping(fields, "categories", f"'categories' of {what}")
+        categories = self.section(fields, "categories", f"'categories' of {what}")
         declared = []
         for category, purposes in categories.items():
             if category not in self.category_ids:
@@ -324,7 +321,7 @@ class _DataMapReader:
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             self.fail(fields, "'files' must be a list of globs, e.g. [\"db/migrate/*.sql\"]", "files")
             files = []
-        tables = self.mapping(fields, "tables", f"'tables' of {what}")
+        tables = self.section(fields, "tables", f"'tables' of {what}")
         return DatabaseDeclaration(
             pattern=_as_shown(str(name)),
             files=tuple(_as_shown(glob) for glob in files),
@@ -341,7 +338,7 @@ class _DataMapReader:
         what = f"table '{name}'"
         fields = self.entry_mapping(entry, parent, name, what)
         self.unknown_keys(fields, {"purposes", "columns"}, what)
-        columns = self.mapping(fields, "columns", f"'columns' of {what}")
+        columns = self.section(fields, "columns", f"'columns' of {what}")
         return TableDeclaration(
             pattern=_as_shown(str(name)),
             purposes=self.purposes(fields),
@@ -405,7 +402,7 @@ class _DataMapReader:
                 purposes.append(purpose)
         return tuple(purposes)
 
-    def mapping(self, fields: dict[Any, Any], key: str, what: str) -> dict[Any, Any]:
+    def section(self, fields: dict[Any, Any], key: str, what: str) -> dict[Any, Any]:
         value = fields.get(key)
         if value is None:
             return {}
@@ -421,16 +418,6 @@ class _DataMapReader:
             self.fail(parent, f"{what} must be a mapping (a table, column or field may be a list of purpose ids)", key)
             return {}
         return value
-
-    def unknown_keys(self, fields: dict[Any, Any], allowed: set[str], what: str) -> None:
-        for key in fields:
-            if key not in allowed:
-                self.fail(
-                    fields,
-                    f"unknown key '{key}' in {what} (expected: {', '.join(sorted(allowed))})",
-                    key,
-                    on_key=True,
-                )
 
 
 class Declarations:

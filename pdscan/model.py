@@ -1,12 +1,14 @@
 """Frozen records every stage shares: sources -> detection -> audit -> formats.
 
-Nothing here computes anything; each stage builds these and the next one reads them.
+Nothing here computes anything, and nothing of pdscan is imported here; each stage builds these
+and the next one reads them.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class SourceKind(enum.StrEnum):
@@ -68,6 +70,33 @@ class Table:
     columns: tuple[Column, ...]
     comment: str | None = None
     annotation: str | None = None
+
+
+class Field(NamedTuple):
+    """A value in a log line: its name (a JSON path, a key, a column) or None for free text.
+
+    `start`/`end` are character offsets in the line; `free_text` fields may hold phrases and
+    `key=value` pairs of their own (a syslog message, a request line with a query string).
+    A named tuple: every line read makes several.
+    """
+
+    path: str | None
+    start: int
+    end: int
+    free_text: bool = False
+
+
+class LogRecord(NamedTuple):
+    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data.
+    A named tuple: a busy log streams millions."""
+
+    source: str
+    line: int
+    start: int
+    end: int
+    field: str | None
+    data_type: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +351,22 @@ class DataMapRef:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSample:
+    """What `--log-sample` read of one log: `read_bytes` of its `file_bytes` in evenly spaced
+    pieces, or (`first`: a compressed or UTF-16 log) its first `read_bytes`, decompressed. Its
+    counts are those of the lines read: estimates of the whole log's."""
+
+    read_bytes: int
+    file_bytes: int
+    first: bool = False
+
+    @property
+    def share(self) -> float | None:
+        """The part of the file read, 0 to 1; None when only the first bytes of a stream were."""
+        return None if self.first or not self.file_bytes else min(1.0, self.read_bytes / self.file_bytes)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSummary:
     source: str
     kind: SourceKind
@@ -335,6 +380,7 @@ class SourceSummary:
     rows: int = 0  # databases: rows sampled (0 with --schema-only)
     encoding: str | None = None  # logs: named by a byte-order mark (UTF-16LE…) and read as UTF-8; None: UTF-8
     notes: tuple[str, ...] = ()  # how the source was read, where it matters and nothing was lost
+    sample: LogSample | None = None  # logs: only a sample was read (--log-sample)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The policy a scan is judged against, and the taxonomy of data types it refers to.
+"""The policy a scan is judged against: its categories of personal data and their purposes.
 
 A policy file is the company's promise, written by people: every mistake in it is reported
 at once, each with file:line:column, rather than one at a time.
@@ -6,41 +6,23 @@ at once, each with file:line:column, rather than one at a time.
 
 from __future__ import annotations
 
-import datetime
-import functools
 import hashlib
 import importlib.resources
 import re
-from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pdscan.model import Phrase, PolicyRef
-from pdscan.ruleset.yaml_lines import Marked, Problem, ProblemsError, YamlError, load_marked_text, read_user_bytes
-from pdscan.suggestions import did_you_mean
+from pdscan.model import PolicyRef
+from pdscan.ruleset.checker import Checker, parse_user_yaml, read_user_file
+from pdscan.ruleset.taxonomy import BUNDLED_DISPLAY, load_taxonomy
+from pdscan.ruleset.yaml_lines import Marked
 
-__all__ = [
-    "Category",
-    "Policy",
-    "PolicyError",
-    "Problem",
-    "Purpose",
-    "load_policy",
-    "load_taxonomy",
-    "taxonomy_titles",
-]
+__all__ = ["Category", "Policy", "Purpose", "load_policy"]
 
 BUNDLED_POLICY = "policy.yaml"
-TAXONOMY = "taxonomy.yaml"
-BUNDLED_DISPLAY = "pdscan/rules/{name}"  # how bundled files are named in reports and errors
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 POLICY_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
-DATA_TYPE_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
-
-
-class PolicyError(ProblemsError):
-    """Every problem found in a policy or taxonomy file."""
 
 
 @dataclass(frozen=True)
@@ -113,61 +95,6 @@ class Policy:
         return PolicyRef(self.id, self.title, self.version, self.sha256, self.path)
 
 
-def load_taxonomy(path: Path | None = None) -> dict[str, str]:
-    """Data-type key -> English title, from the bundled rules/taxonomy.yaml or the file at `path`.
-
-    Raises PolicyError listing every problem. The bundled file is read once per process.
-    """
-    return {key: title.en for key, title in taxonomy_titles(path).items()}
-
-
-def taxonomy_titles(path: Path | None = None) -> dict[str, Phrase]:
-    """Data-type key -> its title in every language the taxonomy gives (reports say it in theirs)."""
-    if path is None:
-        return dict(_bundled_taxonomy())
-    return dict(_read_taxonomy(read_user_file(path, "taxonomy"), str(path)))
-
-
-@functools.cache
-def _bundled_taxonomy() -> tuple[tuple[str, Phrase], ...]:
-    raw = (importlib.resources.files("pdscan.rules") / TAXONOMY).read_bytes()
-    return _read_taxonomy(raw, BUNDLED_DISPLAY.format(name=TAXONOMY))
-
-
-def _read_taxonomy(raw: bytes, display: str) -> tuple[tuple[str, Phrase], ...]:
-    marked = parse_user_yaml(raw, display)
-    checker = _Checker(marked)
-    root = checker.mapping(marked.value, None, None, "the taxonomy", {"version", "data_types"}, {"data_types"})
-    entries = checker.mapping(root.get("data_types"), root, "data_types", "'data_types'", None) if root else None
-    taxonomy: list[tuple[str, Phrase]] = []
-    for key, entry in (entries or {}).items():
-        if not isinstance(key, str) or not DATA_TYPE_KEY.fullmatch(key):
-            checker.add(entries, f"'{key}' is not a data-type key like 'user.contact.email'", key, on_key=True)
-            continue
-        fields = checker.mapping(entry, entries, key, f"data type '{key}'", {"title", "extension"}, {"title"})
-        if fields is None:
-            continue
-        if isinstance(fields.get("title"), dict):  # {en: …, ru: …}, as the policy writes titles
-            titles = checker.titles(fields)
-            title = Phrase(titles[0], (("ru", titles[1]),)) if titles else None
-        else:  # one text for every language
-            text = checker.text(fields, "title")
-            title = Phrase(text) if text is not None else None
-        if "extension" in fields and not isinstance(fields["extension"], bool):
-            checker.add(fields, "'extension' must be true or false", "extension")
-        if title is not None:
-            taxonomy.append((key, title))
-    checker.raise_if_any()
-    return tuple(taxonomy)
-
-
-def as_phrase(title: str) -> str:
-    """A title inside a sentence: 'Phone number' -> 'phone number', 'IP address' stays."""
-    if len(title) > 1 and title[1].isupper():
-        return title
-    return title[:1].lower() + title[1:]
-
-
 def load_policy(path: Path | None = None) -> Policy:
     """The bundled policy, or the user's file at `path`; raises PolicyError listing every problem."""
     if path is None:
@@ -180,30 +107,13 @@ def load_policy(path: Path | None = None) -> Policy:
     return _PolicyReader(marked, load_taxonomy()).read(hashlib.sha256(raw).hexdigest())
 
 
-def read_user_file(path: Path, what: str) -> bytes:
-    try:
-        return read_user_bytes(path)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PolicyError((Problem(str(path), 1, 1, f"cannot read the {what}: {reason}"),)) from None
-
-
-def parse_user_yaml(raw: bytes, display: str) -> Marked:
-    try:
-        return load_marked_text(raw.decode("utf-8"), display)
-    except UnicodeDecodeError:
-        raise PolicyError((Problem(display, 1, 1, "not UTF-8 text: save the file as UTF-8"),)) from None
-    except YamlError as error:
-        raise PolicyError(error.problems) from None
-
-
 class _PolicyReader:
     """Builds a Policy from a marked document, collecting every problem on the way."""
 
     def __init__(self, marked: Marked, taxonomy: dict[str, str]) -> None:
         self.marked = marked
         self.taxonomy = taxonomy
-        self.check = _Checker(marked)
+        self.check = Checker(marked)
 
     def read(self, sha256: str) -> Policy:
         check = self.check
@@ -300,130 +210,4 @@ class _PolicyReader:
                 first = owner.setdefault(data_type, category_id)
                 if first != category_id:
                     message = f"data type '{data_type}' is already claimed by category '{first}'"
-                    self.check.add(entry["data_types"], message, index)
-
-
-class _Checker:
-    """Collects problems while walking a marked document, so all of them are reported together."""
-
-    def __init__(self, marked: Marked) -> None:
-        self.marked = marked
-        self.problems: list[Problem] = []
-
-    def add(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
-        self.problems.append(self.marked.problem(container, message, entry, on_key))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            ordered = sorted(set(self.problems), key=lambda p: (p.line, p.column, p.message))
-            raise PolicyError(tuple(ordered))
-
-    def mapping(
-        self,
-        value: Any,
-        parent: Any,
-        key: Any,
-        what: str,
-        allowed: set[str] | None,
-        required: set[str] | None = None,
-    ) -> dict[Any, Any] | None:
-        """`value` if it is a mapping with only `allowed` keys (None: any); problems for anything else."""
-        if not isinstance(value, dict):
-            if value is None and isinstance(parent, dict) and key not in parent:
-                return None  # the missing key is reported by the parent
-            target = parent if parent is not None else value
-            self.add(target, f"{what} must be a mapping", key)
-            return None
-        for missing in sorted((required or set()) - set(value)):
-            self.add(value, f"{what} is missing '{missing}'")
-        for unknown in sorted(str(k) for k in value if allowed is not None and k not in allowed):
-            self.add(
-                value,
-                f"unknown key '{unknown}' in {what} (expected one of: {', '.join(sorted(allowed or ()))})",
-                unknown,
-                on_key=True,
-            )
-        return value
-
-    def sequence(self, fields: dict[Any, Any], key: str) -> list[Any]:
-        value = fields.get(key)
-        if key in fields and not isinstance(value, list):
-            self.add(fields, f"'{key}' must be a list", key)
-        return value if isinstance(value, list) else []
-
-    def text(self, fields: dict[Any, Any], key: str, required: bool = True, accept_date: bool = False) -> str | None:
-        """A non-empty string at `key` (a missing required key was already reported by `mapping`)."""
-        if key not in fields:
-            return None
-        value = fields[key]
-        if accept_date and isinstance(value, datetime.date):
-            return value.isoformat()
-        if not isinstance(value, str) or not value.strip():
-            self.add(fields, f"'{key}' must be a non-empty text" + ("" if required else " (or left out)"), key)
-            return None
-        return value
-
-    def matching(self, fields: dict[Any, Any], key: str, pattern: re.Pattern[str], example: str) -> str | None:
-        value = fields.get(key)
-        if key not in fields:
-            return None
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.add(fields, f"'{key}' must be {example}, not {value!r}", key)
-            return None
-        return value
-
-    def titles(self, fields: dict[Any, Any]) -> tuple[str, str] | None:
-        if "title" not in fields:
-            return None
-        title = fields["title"]
-        if not isinstance(title, dict):
-            self.add(fields, "'title' must be a mapping with an English and a Russian text: {en: …, ru: …}", "title")
-            return None
-        for unknown in sorted(str(k) for k in title if k not in ("en", "ru")):
-            self.add(title, f"unknown key '{unknown}' in 'title' (expected: en, ru)", unknown, on_key=True)
-        texts = []
-        for language in ("en", "ru"):
-            if language not in title:
-                self.add(title, f"'title' is missing '{language}'")
-            texts.append(self.text(title, language))
-        if texts[0] is None or texts[1] is None:
-            return None
-        return texts[0], texts[1]
-
-    def strings(
-        self,
-        fields: dict[Any, Any],
-        key: str,
-        valid: Callable[[str], bool],
-        complaint: str,
-        known: Collection[str] = (),
-    ) -> tuple[str, ...] | None:
-        """The texts listed under `key`; each invalid one is a problem naming the closest of `known`."""
-        if key not in fields:
-            return None
-        values = fields[key]
-        if not isinstance(values, list):
-            self.add(fields, f"'{key}' must be a list (write [] for none)", key)
-            return None
-        good: list[str] = []
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                self.add(values, f"'{key}' entries must be text, not {value!r}", index)
-            elif not valid(value):
-                self.add(values, f"'{value}' {complaint}{did_you_mean(value, known)}", index)
-            elif value in good:
-                self.add(values, f"'{value}' is listed twice", index)
-            else:
-                good.append(value)
-        return tuple(good)
-
-    def unique_ids(self, entries: list[Any], what: str) -> set[str]:
-        seen: set[str] = set()
-        for index, entry in enumerate(entries):
-            identifier = entry.get("id") if isinstance(entry, dict) else None
-            if not isinstance(identifier, str):
-                continue
-            if identifier in seen:
-                self.add(entries, f"duplicate {what} id '{identifier}'", index)
-            seen.add(identifier)
-        return seen
+                    self.check.fail(entry["data_types"], message, index)

@@ -32,6 +32,7 @@ from pdscan.model import (
     Evidence,
     Finding,
     Location,
+    LogRecord,
     Occurrences,
     Phrase,
     Report,
@@ -43,18 +44,19 @@ from pdscan.model import (
     ValueSample,
     VerdictKind,
 )
-from pdscan.policy import Policy, taxonomy_titles
+from pdscan.policy import Policy
+from pdscan.ruleset.taxonomy import taxonomy_titles
 from pdscan.sources.database.scan import DatabaseScan, DatabaseScanOptions, TableProgress, scan_server, scan_sqlite
 from pdscan.sources.database.target import DatabaseTarget, TargetError, is_database_url, parse_target
 from pdscan.sources.discovery import SQLITE_URL_PREFIX, SchemaInput, UnknownSourceError, discover, looks_like_sql
 from pdscan.sources.logs.execution.interface import LOCAL, available_cores
 from pdscan.sources.logs.reader import peek
-from pdscan.sources.logs.source import LogField, LogRecord, LogScanOptions, Progress, scan_logs, stdin_input
+from pdscan.sources.logs.source import LogField, LogScanOptions, Progress, scan_logs, stdin_input
 
-# 1.7: per finding `silenced_warnings`; 1.6: per source `notes`; 1.5: per source `encoding`; 1.4: `baseline`,
-# `changed_since`, per finding `baseline_state` and `ignored_in`; 1.3: `data_map` and `show_data`; the changelog is
-# docs/report.md
-REPORT_SCHEMA_VERSION = "1.7.0"
+# 1.8: per source `sample`; 1.7: per finding `silenced_warnings`; 1.6: per source `notes`; 1.5: per source
+# `encoding`; 1.4: `baseline`, `changed_since`, per finding `baseline_state` and `ignored_in`; 1.3: `data_map` and
+# `show_data`; the changelog is docs/report.md
+REPORT_SCHEMA_VERSION = "1.8.0"
 STDIN_NAME = "<stdin>"
 DEFAULT_TABLE_JOBS = 4  # tables sampled at once by default: the server does the waiting, not our cores
 RULE_FILES = ("taxonomy.yaml", "datatypes.yaml", "logs.yaml")
@@ -75,6 +77,7 @@ class ScanRequest:
     jobs: int = 1  # 0: the default of each source (a process per core for logs, DEFAULT_TABLE_JOBS tables)
     log_format: str | None = None  # None: detected per file
     text_engine: str | None = None  # None: the fastest that loads
+    log_sample: int | None = None  # --log-sample: bytes read of each larger log (None: every log whole)
     engine: str = LOCAL  # where logs are scanned: "local" or "dask" (databases are always read here)
     scheduler: str | None = None  # --engine dask: a running cluster's scheduler; None: a local cluster
     show_data: bool = False
@@ -178,6 +181,7 @@ def run_scan(
             engine=request.engine,
             scheduler=request.scheduler,
             on_note=on_note,
+            sample=request.log_sample,
         )
         logs = scan_logs(log_inputs, log_options, on_record, progress, on_skip)
         skipped.extend(logs.skipped)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import yaml
 
 from pdscan.model import Phrase, SentenceValue, Skipped
-from pdscan.policy import as_phrase
+from pdscan.ruleset.taxonomy import as_phrase
 
 LABELS_FILE = "labels.yaml"
 ENGLISH = "en"

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from pdscan.cli.byte_size import ByteSize
 from pdscan.detect.engine import ENGINE_NAMES
 from pdscan.scanner import ScanRequest
 from pdscan.sources.ddl.dialect import DIALECTS
@@ -37,6 +38,7 @@ class Reading:
     password_prompt: bool
     log_format: str | None
     text_engine: str | None
+    log_sample: int | None
     engine: str
     scheduler: str | None
     strict: bool
@@ -54,6 +56,7 @@ class Reading:
             jobs=self.jobs,
             log_format=self.log_format,
             text_engine=self.text_engine,
+            log_sample=self.log_sample,
             engine=self.engine,
             scheduler=self.scheduler,
             show_data=show_data,
@@ -165,6 +168,13 @@ _OPTIONS = (
         "--text-engine",
         type=click.Choice(ENGINE_NAMES),
         help="Text engine for logs (default: the fastest that loads: hyperscan, re2, re).",
+    ),
+    click.option(
+        "--log-sample",
+        type=ByteSize(),
+        metavar="SIZE",
+        help="Logs: read about SIZE (64M, 1G) of each larger log, in evenly spaced pieces (the first SIZE of a "
+        "compressed one), for a quick inventory; the report says what share was read and that counts are estimates.",
     ),
     click.option(
         "--engine",

@@ -16,13 +16,15 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from pdscan.detect.masking import mask_text, shown
 from pdscan.detect.text_values import values_found
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector
 from pdscan.model import Detection, Evidence, Phrase, SentenceValue, ValueSample
+from pdscan.ruleset.datatypes import bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.value_checks import CHECKS
 
 MIN_SHARE = 0.05  # values alone call a column only when at least this share of its sample holds the type
 MIN_MATCHED = 3  # … and at least this many values (or every value of a smaller sample)
@@ -36,12 +38,6 @@ CONFIDENCE_CONFIRMED = 0.97  # name and values agree
 VALUE_BASE, VALUE_SPAN, VALUE_CEILING = 0.6, 0.35, 0.95  # values alone: by the share that matched
 DOUBTED = 0.7  # the name said it, but no sampled value fits: kept, less sure
 KEY_NAME = 0.8  # a JSON key's name, like a log field's
-# Name-detected types whose values can be checked even though no value detector finds them in text.
-NAME_CHECKS = {
-    "user.contact.phone_number": "phone",
-    "user.contact.fax_number": "phone",
-    "user.demographic.date_of_birth": "date",
-}
 
 
 @dataclass
@@ -73,7 +69,7 @@ class ValueProfile:
     types: tuple[TypeTally, ...]
     keys: tuple[tuple[str, int], ...] = ()  # JSON key paths with a value, and in how many documents
     documents: int = 0  # values that were JSON documents
-    checks: tuple[tuple[str, int], ...] = ()  # NAME_CHECKS check -> values that passed it
+    checks: tuple[tuple[str, int], ...] = ()  # a data type's `check:` (rules/datatypes.yaml) -> values that passed it
     # Data types the detectors could have found: only for these does "no value fits" count.
     detectable: frozenset[str] = frozenset()
 
@@ -88,6 +84,7 @@ class ColumnProfiler:
         self._tallies: dict[str, _Tally] = {}
         self._keys: Counter[str] = Counter()
         self._checks = {name: 0 for name in checks}
+        self._region = bundled_log_rules().default_phone_region
 
     def add(self, value: object) -> None:
         """One sampled value: text, a number or a JSON document as text. None and '' are skipped."""
@@ -97,9 +94,8 @@ class ColumnProfiler:
         if not text.strip():
             return
         self.sampled += 1
-        region = bundled_log_rules().default_phone_region
         for check in self._checks:
-            if VALUE_CHECKS[check](text, region) is not None:
+            if CHECKS[check](text, self._region) is not None:
                 self._checks[check] += 1
         document = _json_document(text)
         if document is None:
@@ -169,7 +165,15 @@ def _most_first(counts: Counter[str]) -> tuple[str, ...]:
 
 def checks_for(detections: Iterable[Detection]) -> tuple[str, ...]:
     """The value checks a column's name detections ask for (phone numbers, dates)."""
-    return tuple(dict.fromkeys(NAME_CHECKS[d.data_type] for d in detections if d.data_type in NAME_CHECKS))
+    checks = _checks_by_type()
+    return tuple(dict.fromkeys(checks[d.data_type] for d in detections if d.data_type in checks))
+
+
+@cache
+def _checks_by_type() -> dict[str, str]:
+    """Data types whose values can be checked even though no value detector finds them in text:
+    the `check:` of their rule."""
+    return {rule.data_type: rule.check.name for rule in bundled_rules().data_types if rule.check is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +242,7 @@ def _related(first: str, second: str) -> bool:
 def _checked(detection: Detection, profile: ValueProfile, titles: dict[str, Phrase]) -> Detection:
     """A name detection the values did not confirm: a passing value check confirms it, a
     sample where nothing fits makes it less sure (the name still says what the schema means)."""
-    check = NAME_CHECKS.get(detection.data_type)
+    check = _checks_by_type().get(detection.data_type)
     passed = dict(profile.checks).get(check, 0) if check else 0
     title = titles.get(detection.data_type, Phrase(detection.data_type))
     if passed:

@@ -11,10 +11,9 @@ people: the words of a rule's ranking, and the patterns nearest to a name nothin
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Protocol
 
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.masking import mask, mask_name, mask_text
@@ -32,13 +31,12 @@ from pdscan.detect.names import (
     type_family,
 )
 from pdscan.detect.text_values import phrase_trials, values_found
-from pdscan.detect.validators import VALIDATORS
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import VALIDATOR_REFUSED, ValueDetector, ValueMatch, widest_first
-from pdscan.model import Column, Evidence, SchemaScan, SourceKind, Table
-from pdscan.policy import Policy, as_phrase
+from pdscan.model import Evidence, Field
 from pdscan.ruleset.log_rules import KeyRule, LogRules, compared_keys
-from pdscan.sources.logs.formats.interface import Field
+from pdscan.ruleset.taxonomy import as_phrase
+from pdscan.ruleset.validators import VALIDATORS
+from pdscan.ruleset.value_checks import CHECKS
 
 # What became of a rule tried on the place.
 MATCHED = "matched"  # the rule that gives the result
@@ -53,6 +51,23 @@ NEAREST_SHOWN = 8  # word-sharing patterns listed when no rule matched
 
 class ExplainError(Exception):
     """A place that cannot be explained (a malformed PLACE, a table or column the source lacks)."""
+
+
+class PolicyCategory(Protocol):
+    """What an explanation says of the category a data type falls in (a policy's `Category`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title_en(self) -> str: ...
+    @property
+    def purposes(self) -> tuple[str, ...]: ...
+
+
+class PolicyWord(Protocol):
+    """The policy an explanation quotes: detection reads it, and never imports `pdscan.policy`."""
+
+    def category_for(self, data_type: str) -> PolicyCategory | None: ...
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,7 @@ class Explainer:
     classifier: NameClassifier
     values: ValueDetector
     log_rules: LogRules
-    policy: Policy
+    policy: PolicyWord
     taxonomy: dict[str, str]
     show_data: bool = False
 
@@ -350,7 +365,7 @@ class Explainer:
             data_type = verdict or phrase.data_type
             if verdict is None:
                 reason = f"the phrase matched; check `{phrase.value_check}` refused the value: it wants "
-                reason += _doc(VALUE_CHECKS[phrase.value_check])
+                reason += _doc(CHECKS[phrase.value_check])
                 steps.append(Step(phrase.name, looks_for, REFUSED, reason, self._masked(value, phrase.data_type)))
             elif (phrase.name, *match.span("value")) in kept:
                 reason = f"the phrase matched and check `{phrase.value_check}` accepted the value"
@@ -374,7 +389,7 @@ class Explainer:
         if value.strip().lower() in self.log_rules.placeholders:
             reason = "the value only says it was removed (a placeholder of rules/logs.yaml)"
         else:
-            reason = f"check `{rule.value_check}` refused the value: it wants {_doc(VALUE_CHECKS[rule.value_check])}"
+            reason = f"check `{rule.value_check}` refused the value: it wants {_doc(CHECKS[rule.value_check])}"
         steps.append(Step(rule.data_type, looks_for, REFUSED, reason, self._masked(value, rule.data_type)))
 
     def _as_log_field(self, path: str, value: str) -> list[Occurrence]:
@@ -445,78 +460,6 @@ def split_place(place: str) -> tuple[str, str]:
             "for a log field use --field, for a value --value"
         )
     return table, column
-
-
-def source_column(source: str, table_name: str, column_name: str) -> tuple[Table, Column]:
-    """The table and column as a schema source defines them: SQL files and folders, ORM schema
-    files, SQLite databases (their catalog only: no row is read)."""
-    from pdscan.sources.database.target import is_database_url
-    from pdscan.sources.ddl.source import scan_ddl_files
-    from pdscan.sources.discovery import discover
-
-    if is_database_url(source):
-        raise ExplainError(
-            f"--in {source.split('://')[0]}://…: explain reads schema files and SQLite databases; "
-            "for a server, give the column's type and siblings with --type and --columns"
-        )
-    discovery = discover([source])
-    tables: list[Table] = []
-    skipped = list(discovery.skipped)
-    for schema_input in discovery.inputs:
-        if schema_input.kind is SourceKind.SQLITE:
-            scan = _sqlite_schema(schema_input.files[0])
-        else:
-            scan = scan_ddl_files(schema_input.files, database=schema_input.database)
-        tables.extend(scan.tables)
-        skipped.extend(scan.skipped)
-    if not tables:
-        why = f" ({skipped[0]})" if skipped else " (it reads as a log, not a schema)" if discovery.logs else ""
-        raise ExplainError(f"no table found in {source}{why}")
-    table = _table_named(tables, table_name, source)
-    for column in table.columns:
-        if column.name.lower() == column_name.lower():
-            return table, column
-    raise ExplainError(
-        f"table `{table.name}` in {source} has no column `{column_name}` "
-        f"(its columns: {', '.join(column.name for column in table.columns)})"
-    )
-
-
-def _sqlite_schema(path: Path) -> SchemaScan:
-    """A SQLite database's catalog, read as a scan reads it (nothing beside the file changes)."""
-    from pdscan.detect.readable import shown_path
-    from pdscan.sources.database.sqlite_file import ReadOnlyDatabase, read_schema
-
-    try:
-        with ReadOnlyDatabase(path) as database:
-            connection = database.connect()
-            try:
-                return read_schema(connection, shown_path(path))
-            finally:
-                connection.close()
-    except sqlite3.Error as error:
-        raise ExplainError(f"cannot read the SQLite database {shown_path(path)}: {error}") from None
-
-
-def _table_named(tables: Sequence[Table], name: str, source: str) -> Table:
-    """The table called `name`; else the one table of that name with no schema, or in the schema
-    `name` gives (a parser drops a default `public.`; `users` means `audit.users` if alone)."""
-    wanted = name.lower()
-    exact = [table for table in tables if table.name.lower() == wanted]
-    if exact:
-        return exact[0]
-    schema, _, bare = wanted.rpartition(".")
-    alike = []
-    for table in tables:
-        table_schema, _, table_bare = table.name.lower().rpartition(".")
-        if table_bare == bare and (not schema or table_schema in ("", schema)):
-            alike.append(table)
-    if len(alike) == 1:
-        return alike[0]
-    if alike:
-        raise ExplainError(f"`{name}` in {source} may be {', '.join(table.name for table in alike)}: name the schema")
-    names = ", ".join(table.name for table in tables[:20]) + (" …" if len(tables) > 20 else "")
-    raise ExplainError(f"no table `{name}` in {source} (its tables: {names})")
 
 
 def _doc(function: object) -> str:

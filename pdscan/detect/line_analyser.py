@@ -21,13 +21,13 @@ from functools import lru_cache
 from typing import AnyStr, NamedTuple
 
 from pdscan.detect.engine import Event, Trigger, trigger_of
-from pdscan.detect.validators import VALIDATORS
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import NOT_AFTER_WINDOW, widest_first
+from pdscan.model import Field
 from pdscan.ruleset.datatypes import ValueRule
 from pdscan.ruleset.linear_patterns import LinearPattern, compile_rule_pattern
 from pdscan.ruleset.log_rules import ContextRule, KeyRule, LogRules
-from pdscan.sources.logs.formats.interface import Field
+from pdscan.ruleset.validators import VALIDATORS
+from pdscan.ruleset.value_checks import CHECKS
 
 FIELD_NAME = "field name"  # the detector of occurrences known by their field's name
 LOOKBEHIND = 1  # bytes before a value its exact pattern looks at (every lookbehind is one character)
@@ -318,7 +318,7 @@ def _after(not_after: LinearPattern[str], block: bytes, found: int) -> bool:
 
 @lru_cache(maxsize=65536)
 def _check(check: str, text: str, region: str) -> str | None:
-    return VALUE_CHECKS[check](text, region)
+    return CHECKS[check](text, region)
 
 
 def _field_at(fields: Sequence[Field], starts: list[int], offset: int) -> str | None:

@@ -21,8 +21,10 @@ able to contact, charge or track the person. Per kind, a mask keeps:
 
 (¹) A first word that is itself a personal value shows its mask; a piece of a number, `***`.
 
-Separators stay where they were, so the layout still says what kind of number it is. Every
-output uses these unless the user asks for raw values with --show-data; text that is not one
+Each data type names its mask in rules/datatypes.yaml (`mask: {keep_digits: {first: 1, last:
+4}}`), one of MASKS below; a data type naming none gets `edges`. Separators stay where they
+were, so the layout still says what kind of number it is. Every output uses these unless the
+user asks for raw values with --show-data; text that is not one
 value (a key path, an error message) goes through `mask_text`, which finds what the value
 detectors and the log phrases find (a phone number is known only by a phrase's pattern); a name
 (a table, a column, a log field, a file or object name) through `mask_name`, which also reads
@@ -35,12 +37,15 @@ from __future__ import annotations
 import ipaddress
 import re
 import urllib.parse
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import phonenumbers
 
 from pdscan.detect.text_values import NAME_CACHE, ValueMatch, values_in_name, values_in_text
+from pdscan.ruleset.datatypes import DetectionRules, bundled_rules
+from pdscan.ruleset.yaml_lines import ProblemsError
 
 _DIGIT = re.compile(r"\d")
 _GLOB_LITERAL = {ord(character): f"[{character}]" for character in "*?["}
@@ -48,45 +53,19 @@ _WORD = re.compile(r"[^\s;(]+")
 # A product (`curl/8.4.0`) or a language (`ja-JP,ja`) starts with a letter; `@` and `:` belong
 # to e-mails and addresses, never to a product name.
 _PRODUCT = re.compile(r"[^\W\d_][^@:]*")
-CARD_BRAND_DIGITS = 1  # 4 Visa, 5 Mastercard, 3 Amex/JCB/Diners (told apart by length), 6 Discover
-# Passwords, one-time codes, API keys: usable as they stand, so no output shows any of them
-# (SECURITY.md), not even with --show-data.
-SECRET = "user.authorization.credentials"
 SECRET_MASK = "***"
-CARD_LAST_DIGITS = 4  # what receipts print; the BIN (6-8 leading digits) is never shown whole
 
 
 def mask(value: str, data_type: str) -> str:
-    """The masked form of `value`, chosen by the data type's family."""
-    if data_type.startswith(SECRET):
-        return SECRET_MASK
-    if data_type == "user.device.ip_address":
-        return _ip(value)
-    if data_type == "user.device.host_name":
-        return _host(value)
-    if data_type == "user.contact.email":
-        return _email(value)
-    if data_type.startswith("user.financial.credit_card"):
-        return _keep_digits(value, first=CARD_BRAND_DIGITS, last=CARD_LAST_DIGITS)
-    if data_type.startswith("user.device.device_id.imei"):
-        return _keep_digits(value, first=0, last=2)
-    if data_type == "user.financial.bank_account.iban":
-        return _keep_characters(value, first=2, last=2)
-    if data_type == "user.financial.bank_account":  # the account number (its holder is a name)
-        return _keep_characters(value, first=0, last=2)
-    if data_type.startswith(("user.contact.phone_number", "user.contact.fax_number")):
-        decoded = urllib.parse.unquote(value)  # `%2B81…`: the 2 of `%2B` is no digit of the number
-        return _keep_digits(decoded, first=_country_code_digits(decoded), last=2)
-    if data_type == "user.demographic.date_of_birth":
-        return _keep_digits(value, first=0, last=0)
-    if data_type in ("user.device.user_agent", "user.device.language"):
-        return _first_word(value)
-    return _edges(value)
+    """The masked form of `value`, by the mask its data type names in rules/datatypes.yaml."""
+    return _bundled_masks().get(data_type, _EDGES)(value)
 
 
 def shown(value: str, data_type: str, show_data: bool) -> str:
     """What an output shows of a value: raw with --show-data, but a secret never."""
-    return value if show_data and not data_type.startswith(SECRET) else mask(value, data_type)
+    if show_data and _bundled_masks().get(data_type, _EDGES).name != "secret":
+        return value
+    return mask(value, data_type)
 
 
 def mask_text(text: str, found: Sequence[ValueMatch] | None = None) -> str:
@@ -118,23 +97,29 @@ def _masked(text: str, found: Sequence[ValueMatch], escapes: dict[int, str] | No
     return "".join(pieces)
 
 
-def _ip(value: str) -> str:
+def secret(value: str) -> str:
+    """Passwords, one-time codes, API keys: usable as they stand, so no output shows any of
+    them (SECURITY.md), not even with --show-data."""
+    return SECRET_MASK
+
+
+def ip_address(value: str) -> str:
     try:
         address = ipaddress.ip_address(value.strip("[]"))
     except ValueError:  # a host name that embeds an address: its provider, as for any host name
-        return _host(value) if "." in value else _edges(value)
+        return host_name(value) if "." in value else edges(value)
     if address.version == 4:
         return ".".join(value.split(".")[:3]) + ".x"
     groups = address.exploded.split(":")
     return ":".join(group.lstrip("0") or "0" for group in groups[:2]) + ":x:x"
 
 
-def _host(value: str) -> str:
+def host_name(value: str) -> str:
     labels = value.split(".")
     return "*." + ".".join(labels[-2:]) if len(labels) > 2 else "*." + labels[-1]
 
 
-def _email(value: str) -> str:
+def email(value: str) -> str:
     """`hanako@mail.example.com` -> `***@****.*******.com`: an address of some domain, not whose."""
     decoded = urllib.parse.unquote(value)
     _, _, domain = decoded.rpartition("@")
@@ -142,7 +127,7 @@ def _email(value: str) -> str:
     return "***@" + "".join("*" * len(label) + "." for label in labels) + top
 
 
-def _keep_digits(value: str, first: int, last: int) -> str:
+def keep_digits(value: str, first: int, last: int) -> str:
     """Digits past the first `first` and before the last `last` become `*`, separators stay."""
     total = len(_DIGIT.findall(value))
     seen = 0
@@ -156,10 +141,17 @@ def _keep_digits(value: str, first: int, last: int) -> str:
     return "".join(masked)
 
 
-def _keep_characters(value: str, first: int, last: int) -> str:
+def keep_characters(value: str, first: int, last: int) -> str:
+    """Letters and digits past the first `first` and before the last `last` become `*`."""
     compact = [index for index, character in enumerate(value) if character.isalnum()]
     keep = set(compact[:first] + compact[len(compact) - last :])
     return "".join(c if i in keep or not c.isalnum() else "*" for i, c in enumerate(value))
+
+
+def phone_number(value: str) -> str:
+    """The country code of an international number and the last two digits."""
+    decoded = urllib.parse.unquote(value)  # `%2B81…`: the 2 of `%2B` is no digit of the number
+    return keep_digits(decoded, first=_country_code_digits(decoded), last=2)
 
 
 def _country_code_digits(value: str) -> int:
@@ -173,7 +165,7 @@ def _country_code_digits(value: str) -> int:
         return 0
 
 
-def _first_word(value: str) -> str:
+def first_word(value: str) -> str:
     """`Mozilla/5.0 (X11; …)` -> `Mozilla/5.0 …`: the product, not the fingerprint. A first word
     that is a personal value (a client sending its address as its agent) shows that value's
     mask; one that is not a name (`4111`, `+81`: a piece of a number) shows nothing."""
@@ -186,10 +178,61 @@ def _first_word(value: str) -> str:
     return f"{shown} …" if len(word) < len(text) else shown
 
 
-def _edges(value: str) -> str:
+def edges(value: str) -> str:
     """First character, stars, last character; short values show only their length."""
     if len(value) <= 4:
         return "*" * len(value)
     if len(value) <= 8:
         return value[0] + "***"
     return f"{value[0]}***{value[-1]} ({len(value)} chars)"
+
+
+MASKS: dict[str, Callable[..., str]] = {
+    "secret": secret,
+    "ip_address": ip_address,
+    "host_name": host_name,
+    "email": email,
+    "keep_digits": keep_digits,
+    "keep_characters": keep_characters,
+    "phone_number": phone_number,
+    "first_word": first_word,
+    "edges": edges,
+}
+
+
+@dataclass(frozen=True)
+class ChosenMask:
+    """A data type's mask with the parameters its rule gives (`keep_digits`, first 1, last 4)."""
+
+    name: str
+    parameters: tuple[tuple[str, int | str], ...] = ()
+
+    def __call__(self, value: str) -> str:
+        return MASKS[self.name](value, **dict(self.parameters))
+
+
+_EDGES = ChosenMask("edges")
+
+
+def masks_by_type(rules: DetectionRules) -> dict[str, ChosenMask]:
+    """Each data type's mask, `edges` where its rule names none; raises ProblemsError, at the
+    rule's line, for a name that is no mask or parameters the mask does not take."""
+    chosen: dict[str, ChosenMask] = {}
+    problems = []
+    for rule in rules.data_types:
+        named = rule.mask
+        wrong = named.wrong_in(MASKS, "mask") if named is not None else None
+        if wrong is not None:
+            problems.append(wrong)
+        elif named is not None:
+            chosen[rule.data_type] = ChosenMask(named.name, named.parameters)
+        else:
+            chosen[rule.data_type] = _EDGES
+    if problems:
+        raise ProblemsError(tuple(problems))
+    return chosen
+
+
+@cache
+def _bundled_masks() -> dict[str, ChosenMask]:
+    return masks_by_type(bundled_rules())

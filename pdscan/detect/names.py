@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pdscan.detect.identifiers import segment, singular, split_identifier
 from pdscan.detect.masking import mask_name
 from pdscan.model import Column, Detection, Evidence, Phrase, Table
-from pdscan.policy import as_phrase
 from pdscan.ruleset.datatypes import DataTypeRule, DetectionRules, NamePattern, bundled_rules
+from pdscan.ruleset.identifiers import segment, singular, split_identifier
+from pdscan.ruleset.taxonomy import as_phrase
 
 # SQL types, and the field types ORMs write in their schemas (Django `BooleanField`, SQLAlchemy
 # `BigInteger`, `LargeBinary`), by family; Django's `EmailField` says what the column holds.

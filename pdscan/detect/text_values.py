@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache, lru_cache
 
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, ValueMatch, bundled_detector, widest_first
 from pdscan.ruleset.log_rules import ContextRule, bundled_log_rules
+from pdscan.ruleset.value_checks import CHECKS
 
 # Names repeat (columns, folders), but a huge schema's table names are each met once or twice:
 # a cache this size keeps the repeats, and 200,000 unique names do not fill the memory.
@@ -91,7 +91,7 @@ def phrase_trials(text: str) -> Iterator[tuple[ContextRule, re.Match[str], str |
     region = bundled_log_rules().default_phone_region
     for rule, pattern in _phrases():
         for match in pattern.finditer(text):
-            yield rule, match, VALUE_CHECKS[rule.value_check](match.group("value"), region)
+            yield rule, match, CHECKS[rule.value_check](match.group("value"), region)
 
 
 @cache

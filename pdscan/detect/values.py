@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pdscan.detect.engine import Engine, compile_engine, trigger_of
-from pdscan.detect.validators import VALIDATORS
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.linear_patterns import LinearMatch, compile_rule_pattern
+from pdscan.ruleset.validators import VALIDATORS
 
 NOT_AFTER_WINDOW = 32  # text before a match that a rule's `not_after` reads (`openssl ` before a version)
 # Why a pattern's match is no value (`ValueDetector.candidates`)

@@ -16,8 +16,8 @@ import io
 from collections.abc import Iterable
 
 from pdscan.formats.explanations import explanation
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.places import HeldPlace, Inventory, held_places
-from pdscan.formats.wording import Wording
 from pdscan.model import Report
 from pdscan.sentences import sentence
 from pdscan.visible import visible
@@ -50,9 +50,8 @@ LIST_SEPARATOR = "; "
 
 
 class CsvFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.wording = wording
+    def __init__(self, options: FormatOptions) -> None:
+        self.wording = options.wording  # never coloured
 
     def format(self, report: Report) -> str:
         return self._table(held_places(report.verdicts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pdscan.formats.wording import Wording
 from pdscan.model import Location, SourceKind, Verdict, VerdictKind
-from pdscan.policy import as_phrase
+from pdscan.ruleset.taxonomy import as_phrase
 
 
 def explanation(verdict: Verdict, words: Wording) -> str:

@@ -23,17 +23,16 @@ from typing import Any
 
 import yaml
 
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.places import HeldPlace, Inventory, held_places
-from pdscan.formats.wording import Wording
 from pdscan.model import Report, SourceKind, VerdictKind
 
 NOT_IN_KEY = re.compile(r"[^A-Za-z0-9_]+")
 
 
 class FidesFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.words = wording.in_english()  # datasets for programs: English whatever --lang says
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording.in_english()  # datasets for programs: English whatever --lang says; never coloured
 
     def format(self, report: Report) -> str:
         return self._datasets(report, held_places(report.verdicts))

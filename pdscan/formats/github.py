@@ -25,6 +25,7 @@ from pdscan.formats.code_locations import (
     verdict_location,
 )
 from pdscan.formats.explanations import explanation
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.summary import in_place_order, silenced, summarise, warned
 from pdscan.formats.wording import Wording
 from pdscan.model import BaselineState, Report, SilencedWarning, Verdict, VerdictKind
@@ -33,9 +34,8 @@ from pdscan.visible import visible
 
 
 class GithubFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # plain commands
-        self.words = wording.in_english()  # annotations in English whatever --lang says
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording.in_english()  # plain commands, in English whatever --lang says
 
     def format(self, report: Report) -> str:
         lines = [_verdict(report, v, self.words) for v in in_place_order(report.verdicts) if _annotated(v)]

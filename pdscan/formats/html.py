@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterator, Sequence
 from html import escape
 
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.metadata import no_places, scan_facts, scan_notice, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.svg_chart import category_source_chart
-from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
 from pdscan.sentences import sentence, skipped_line
 from pdscan.visible import visible
@@ -30,9 +30,8 @@ IN_ORDER = frozenset({VerdictKind.OK, VerdictKind.IGNORED})  # nothing to do: af
 
 
 class HtmlFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # colours are the stylesheet's
-        self.words = wording
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording  # colours are the stylesheet's
 
     def format(self, report: Report) -> str:
         return self._page(self.words("report_title"), report, self._report_body(report))

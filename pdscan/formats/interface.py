@@ -1,15 +1,33 @@
-"""What every report format is: a Report in, text out. Formats never re-decide anything."""
+"""What every report format is: a Report in, text out. Formats never re-decide anything.
+
+Each format is built the same way, `Format(options)`, from one FormatOptions; a report format
+renders the finished report, a streaming format (ndjson) writes while the scan runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol, TextIO, runtime_checkable
 
 from pdscan.formats.places import Inventory
-from pdscan.model import Report
+from pdscan.formats.wording import Wording
+from pdscan.model import LogRecord, Report
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    """What a format is told besides what it renders: the words (language and policy), colour
+    (formats that have none ignore it) and the width of a terminal (None: as it says)."""
+
+    wording: Wording
+    color: bool = False
+    width: int | None = None
 
 
 class ReportFormat(Protocol):
+    def __init__(self, options: FormatOptions) -> None: ...
+
     def format(self, report: Report) -> str: ...
 
 
@@ -29,4 +47,25 @@ def report_text(report_format: ReportFormat, report: Report) -> Iterable[str]:
 
 
 class InventoryFormat(Protocol):
+    def __init__(self, options: FormatOptions) -> None: ...
+
     def format_inventory(self, inventory: Inventory) -> str: ...
+
+
+class RecordStream(Protocol):
+    """Where a streaming format writes: each value as the scan finds it, then the report's end."""
+
+    def record(self, record: LogRecord) -> None: ...
+
+    def finish(self, report: Report) -> None:
+        """What only the finished report holds (places found in schemas)."""
+        ...
+
+
+class StreamingFormat(Protocol):
+    """A format written while the scan runs rather than from the finished report: it has no
+    report to compare with a baseline or to cut to changed files."""
+
+    def __init__(self, options: FormatOptions) -> None: ...
+
+    def stream(self, output: TextIO) -> RecordStream: ...

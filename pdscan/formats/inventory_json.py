@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.json import report_document
 from pdscan.formats.places import HeldPlace, Inventory
-from pdscan.formats.wording import Wording
 from pdscan.visible import json_text
 
-INVENTORY_SCHEMA_VERSION = "1.1.0"
+INVENTORY_SCHEMA_VERSION = "1.2.0"
 
 
 class InventoryJsonFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.words = wording
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording  # never coloured
 
     def format_inventory(self, inventory: Inventory) -> str:
         return json_text(self.document(inventory), indent=2) + "\n"

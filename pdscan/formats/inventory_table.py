@@ -10,20 +10,20 @@ from rich.table import Table
 from rich.text import Text
 
 from pdscan.formats.console import render
-from pdscan.formats.metadata import no_places, scan_notice
+from pdscan.formats.interface import FormatOptions
+from pdscan.formats.metadata import no_places, sample_read, scan_notice, sorted_sources
 from pdscan.formats.places import HeldPlace, Inventory
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.table import VERDICT_STYLES
-from pdscan.formats.wording import Wording
 from pdscan.model import SourceKind, VerdictKind
 from pdscan.sentences import skipped_line
 
 
 class InventoryTableFormat:
-    def __init__(self, *, color: bool, wording: Wording, width: int | None = None) -> None:
-        self.color = color
-        self.words = wording
-        self.width = width
+    def __init__(self, options: FormatOptions) -> None:
+        self.color = options.color
+        self.words = options.wording
+        self.width = options.width
 
     def format_inventory(self, inventory: Inventory) -> str:
         return render(self._renderables(inventory), color=self.color, width=self.width)
@@ -58,6 +58,12 @@ class InventoryTableFormat:
             yield Text(f"{words('skipped')} ({len(report.skipped)})", style="bold yellow")
             for skipped in report.skipped:
                 yield Padding(Text(skipped_line(skipped, words.lang)), (0, 0, 0, 2))
+        sampled = [f"{s.source}: {sample_read(s.sample, words.labels)}" for s in sorted_sources(report) if s.sample]
+        if sampled:
+            yield Text()
+            yield Text(f"{words('sampled')} ({len(sampled)})", style="bold yellow")
+            for line in sampled:
+                yield Padding(Text(line), (0, 0, 0, 2))
 
     def _places(self, places: tuple[HeldPlace, ...]) -> Table:
         words = self.words

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pdscan.formats.explanations import explanation
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.summary import in_place_order, summarise
 from pdscan.formats.wording import Wording
 from pdscan.model import (
@@ -21,6 +22,7 @@ from pdscan.model import (
     ChangedSince,
     DataMapRef,
     Location,
+    LogSample,
     Occurrences,
     Report,
     ValueSample,
@@ -31,9 +33,8 @@ from pdscan.visible import json_text
 
 
 class JsonFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.words = wording.in_english()  # a document for programs: English whatever --lang says
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording.in_english()  # a document for programs: English whatever --lang says
 
     def format(self, report: Report) -> str:
         return "".join(self.pieces(report))
@@ -95,6 +96,7 @@ def _document(report: Report, findings: list[dict[str, Any]]) -> dict[str, Any]:
                 "rows": s.rows,
                 "encoding": s.encoding,
                 "notes": list(s.notes),
+                "sample": _sample(s.sample),
             }
             for s in sorted(report.sources, key=lambda s: (s.source, s.kind.value))
         ],
@@ -171,6 +173,13 @@ def _changed_since(changes: ChangedSince | None) -> dict[str, Any] | None:
 
 def _data_map(data_map: DataMapRef | None) -> dict[str, str] | None:
     return None if data_map is None else {"path": data_map.path, "sha256": data_map.sha256}
+
+
+def _sample(sample: LogSample | None) -> dict[str, Any] | None:
+    if sample is None:
+        return None
+    part = "first" if sample.first else "pieces"
+    return {"part": part, "read_bytes": sample.read_bytes, "file_bytes": sample.file_bytes, "share": sample.share}
 
 
 def _values(values: ValueSample | None) -> dict[str, Any] | None:

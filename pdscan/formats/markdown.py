@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.metadata import no_places, scan_facts, scan_notice, sorted_sources, source_read
 from pdscan.formats.places import HeldPlace, Inventory, by_verdict, held_places
 from pdscan.formats.summary import nothing_scanned
-from pdscan.formats.wording import Wording
 from pdscan.model import Report, VerdictKind
 from pdscan.sentences import say, sentence, skipped_line
 from pdscan.visible import visible
@@ -24,9 +24,8 @@ SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 class MarkdownFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.words = wording
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording  # never coloured
 
     def format(self, report: Report) -> str:
         return visible("\n".join(self._report(report)) + "\n")

@@ -3,9 +3,13 @@ so a filed report names everything that produced it. One list, so Markdown and H
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pdscan.formats.summary import nothing_scanned
 from pdscan.formats.wording import Wording
-from pdscan.model import Report, SourceSummary
+from pdscan.model import LogSample, Report, SourceSummary
+
+SIZE_UNITS = (("unit.gib", 1 << 30), ("unit.mib", 1 << 20), ("unit.kib", 1 << 10))  # largest first
 
 
 def scan_facts(report: Report, wording: Wording) -> list[tuple[str, str]]:
@@ -36,7 +40,19 @@ def source_read(source: SourceSummary, wording: Wording) -> str:
     if source.lines:
         read_as = ", ".join(filter(None, (source.log_format or "?", source.encoding)))
         parts.append(wording("read.lines", lines=source.lines, format=read_as))
+    if source.sample is not None:
+        parts.append(sample_read(source.sample, wording.labels))
     return "; ".join(parts)
+
+
+def sample_read(sample: LogSample, labels: Mapping[str, str]) -> str:
+    """`sampled: 12.5 % read, counts are estimates` (or `first 64.0 MiB`) in the labels' language."""
+    if sample.share is not None:
+        percent = sample.share * 100
+        shown = f"{percent:.1f}" if percent >= 0.1 else f"{percent:.2g}"
+        return labels["read.sampled"].format(share=shown)
+    unit, power = next(((unit, power) for unit, power in SIZE_UNITS if sample.read_bytes >= power), SIZE_UNITS[-1])
+    return labels["read.sampled_first"].format(size=f"{sample.read_bytes / power:,.1f}", unit=labels[unit])
 
 
 def sorted_sources(report: Report) -> list[SourceSummary]:

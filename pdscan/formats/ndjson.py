@@ -11,10 +11,18 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from pdscan.model import Report, SourceKind
+from pdscan.formats.interface import FormatOptions
+from pdscan.model import LogRecord, Report, SourceKind
 from pdscan.policy import Policy
-from pdscan.sources.logs.source import LogRecord
 from pdscan.visible import json_text
+
+
+class NdjsonFormat:
+    def __init__(self, options: FormatOptions) -> None:
+        self.policy = options.wording.policy
+
+    def stream(self, output: TextIO) -> NdjsonStream:
+        return NdjsonStream(output, self.policy)
 
 
 class NdjsonStream:
@@ -48,7 +56,7 @@ class NdjsonStream:
             encoded = self._categories[data_type] = json.dumps(category.id if category else None)
         return encoded
 
-    def schema_findings(self, report: Report) -> None:
+    def finish(self, report: Report) -> None:
         """Places found in schemas (no values): one record each, after the log values."""
         for verdict in report.verdicts:
             location = verdict.finding.location

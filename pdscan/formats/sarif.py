@@ -34,6 +34,7 @@ from pdscan.formats.code_locations import (
     written_location,
 )
 from pdscan.formats.explanations import explanation
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.summary import in_place_order, silenced, warned
 from pdscan.formats.wording import Wording
 from pdscan.model import (
@@ -149,9 +150,8 @@ RULE_INDEX = {rule.id: index for index, rule in enumerate(RULES)}
 
 
 class SarifFormat:
-    def __init__(self, *, color: bool = False, wording: Wording) -> None:
-        del color  # never coloured
-        self.words = wording.in_english()  # a document for programs: English whatever --lang says
+    def __init__(self, options: FormatOptions) -> None:
+        self.words = options.wording.in_english()  # a document for programs: English whatever --lang says
 
     def format(self, report: Report) -> str:
         return json_text(sarif_document(report, self.words), indent=2) + "\n"

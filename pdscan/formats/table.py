@@ -22,8 +22,10 @@ from rich.text import Text
 
 from pdscan.audit import PLAINTEXT_SENSITIVE
 from pdscan.formats.console import render
+from pdscan.formats.interface import FormatOptions
+from pdscan.formats.metadata import sample_read, sorted_sources
 from pdscan.formats.summary import UNCATEGORISED, Summary, in_place_order, summarise
-from pdscan.formats.wording import Wording, labels
+from pdscan.formats.wording import labels
 from pdscan.model import BaselineState, Occurrences, Report, SourceKind, Verdict, VerdictKind
 from pdscan.sentences import ENGLISH, say, sentence, skipped_line
 
@@ -44,10 +46,10 @@ LISTED_PER_VERDICT = 100
 
 
 class TableFormat:
-    def __init__(self, color: bool, width: int | None = None, wording: Wording | None = None) -> None:
-        self.color = color
-        self.width = width
-        self.lang = wording.lang if wording is not None else ENGLISH  # ids stay ids; sentences follow --lang
+    def __init__(self, options: FormatOptions) -> None:
+        self.color = options.color
+        self.width = options.width
+        self.lang = options.wording.lang  # ids stay ids; sentences follow --lang
 
     def format(self, report: Report) -> str:
         return render(self._renderables(report), color=self.color, width=self.width)
@@ -74,6 +76,10 @@ class TableFormat:
         yield Text()
         yield _summary_panel(summary, report.fail_on, lang)
         yield from _listing(say("table.skipped", lang), [skipped_line(skipped, lang) for skipped in report.skipped])
+        yield from _listing(
+            labels(lang)["sampled"],
+            [f"{s.source}: {sample_read(s.sample, labels(lang))}" for s in sorted_sources(report) if s.sample],
+        )
         yield from _listing(
             say("table.stale_declarations", lang),
             [f"{stale.declared_in}: {sentence(stale, lang)}" for stale in report.stale_declarations],

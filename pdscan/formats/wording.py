@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from pdscan.model import Phrase, VerdictKind
-from pdscan.policy import Policy, taxonomy_titles
+from pdscan.policy import Policy
+from pdscan.ruleset.taxonomy import taxonomy_titles
 from pdscan.sentences import labels_document
 
 DEFAULT_LANGUAGE = "en"

@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pdscan.detect.identifiers import split_identifier
-from pdscan.detect.validators import VALIDATORS
 from pdscan.model import Phrase
-from pdscan.policy import PolicyError, taxonomy_titles
+from pdscan.ruleset.checker import Checker, PolicyError
+from pdscan.ruleset.identifiers import split_identifier
 from pdscan.ruleset.linear_patterns import UnsafePattern, compile_linear
+from pdscan.ruleset.suggestions import did_you_mean
+from pdscan.ruleset.taxonomy import taxonomy_titles
+from pdscan.ruleset.validators import VALIDATORS
+from pdscan.ruleset.value_checks import CHECKS
 from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
 
 BUNDLED_RULES = "datatypes.yaml"
 TYPE_FAMILIES = ("boolean", "integer", "numeric", "date", "binary", "network", "mac", "email")
 _PATTERN_KEYS = {"words", "exact", "tables", "not_tables", "table_is", "means"}
 _DATA_TYPE_KEYS = {"names", "context", "exclude", "keeps", "exclude_types", "expect_types", "held_by_types", "examples"}
+# Keys only the bundled file may set: every output masks a data type's values the same way, and
+# a scan checks a column's values the same way, whatever rules a user adds.
+_BUNDLED_ONLY_KEYS = {"mask", "check"}
 _EXAMPLE_KEYS = {"column", "table", "type"}
 _VALUE_KEYS = {"name", "data_type", "pattern", "validator", "examples"}
 
@@ -73,6 +80,40 @@ class Example:
 
 
 @dataclass(frozen=True)
+class FunctionRef:
+    """A function of pdscan's that a rule names (a mask, a value check), with its parameters and
+    where it was named: the code that owns the functions resolves it and says where a name is wrong."""
+
+    name: str
+    parameters: tuple[tuple[str, int | str], ...]
+    path: str
+    line: int
+    column: int
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.path, self.line, self.column, message)
+
+    def wrong_in(
+        self, functions: Mapping[str, Callable[..., object]], kind: str, given: tuple[str, ...] = ("value",)
+    ) -> Problem | None:
+        """What is wrong with this reference to one of `functions` (the name, the parameters), if anything.
+
+        Each function takes what its caller `given`s (the value…) first, then the parameters a
+        rule may give it by name.
+        """
+        function = functions.get(self.name)
+        if function is None:
+            return self.problem(f"unknown {kind} '{self.name}'{did_you_mean(self.name, functions)}")
+        signature = inspect.signature(function)
+        try:
+            signature.bind(*given, **dict(self.parameters))
+        except TypeError:
+            takes = list(signature.parameters)[len(given) :]
+            return self.problem(f"{kind} '{self.name}' takes {', '.join(takes) or 'no parameters'}")
+        return None
+
+
+@dataclass(frozen=True)
 class DataTypeRule:
     data_type: str
     title: Phrase  # the taxonomy's, in each language it gives
@@ -86,6 +127,8 @@ class DataTypeRule:
     held_by_types: frozenset[str] = frozenset()
     # Qualifiers that leave the column this data type (a passport's dates are identity data).
     keeps: frozenset[str] = frozenset()
+    mask: FunctionRef | None = None  # how outputs show its values (detect/masking.py MASKS); None: `edges`
+    check: FunctionRef | None = None  # what a sampled value must pass to be one (ruleset/value_checks.py CHECKS)
 
 
 @dataclass(frozen=True)
@@ -148,7 +191,7 @@ def extend_rules(base: DetectionRules, marked: Marked, check_examples: ExampleCh
     return _RulesBuilder(marked, taxonomy_titles(), base, check_examples).build()
 
 
-class _RulesBuilder:
+class _RulesBuilder(Checker):
     def __init__(
         self,
         marked: Marked,
@@ -156,15 +199,11 @@ class _RulesBuilder:
         base: DetectionRules | None = None,
         check_examples: ExampleCheck | None = None,
     ) -> None:
-        self.marked = marked
+        super().__init__(marked, PolicyError)
         self.taxonomy = taxonomy
         self.base = base  # the rules a user's file extends; None for the bundled file itself
         self.check_examples = check_examples
-        self.problems: list[Problem] = []
         self.contexts: dict[str, TableContext] = dict(base.table_contexts) if base else {}
-
-    def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
-        self.problems.append(self.marked.problem(container, message, entry, on_key))
 
     def build(self) -> DetectionRules:
         root = self.marked.value
@@ -173,12 +212,11 @@ class _RulesBuilder:
             known |= {"qualifiers", "table_contexts", "native_words"}
             if not isinstance(root, dict) or not isinstance(root.get("data_types"), dict):
                 self.fail(root, "a rules file is a mapping with 'data_types'")
-                raise PolicyError(tuple(self.problems))
+                self.raise_if_any()
         elif not isinstance(root, dict) or not ({"data_types", "value_detectors"} & set(root)):
             self.fail(root, "a rules file is a mapping with 'data_types' or 'value_detectors' (or both)")
-            raise PolicyError(tuple(self.problems))
-        for key in sorted(set(root) - known):
-            self.fail(root, f"unknown key '{key}'", key, on_key=True)
+            self.raise_if_any()
+        self.unknown_keys(root, known, "a rules file")
         if self.base is None:
             self.contexts = self._table_contexts(root)
         qualifiers = frozenset(self._words(root.get("qualifiers", []), root, "qualifiers"))
@@ -197,8 +235,7 @@ class _RulesBuilder:
         value_detectors = tuple(
             detector for index, entry in enumerate(detectors) if (detector := self._value_rule(entry, detectors, index))
         )
-        if self.problems:
-            raise PolicyError(tuple(self.problems))
+        self.raise_if_any()
         if self.base is not None:
             return _extended(self.base, data_types, value_detectors)
         return DetectionRules(qualifiers, self.contexts, data_types, value_detectors, native_words=native_words)
@@ -285,8 +322,12 @@ class _RulesBuilder:
         if not isinstance(entry, dict) or not isinstance(entry.get("names"), list):
             self.fail(parent, f"data type '{key}' needs a 'names' list", key, on_key=True)
             return None
-        for name in sorted(set(entry) - _DATA_TYPE_KEYS):
-            self.fail(entry, f"unknown key '{name}' in data type '{key}'", name, on_key=True)
+        if self.base is not None:
+            for name in sorted(_BUNDLED_ONLY_KEYS & set(entry)):
+                self.fail(
+                    entry, f"'{name}' is set by the bundled rules only, the same for every scan", name, on_key=True
+                )
+        self.unknown_keys(entry, _DATA_TYPE_KEYS | _BUNDLED_ONLY_KEYS, f"data type '{key}'")
         context = entry.get("context") or {}
         if not isinstance(context, dict) or set(context) - {"tables", "not_tables"}:
             self.fail(entry, "'context' may only hold 'tables' and 'not_tables'", "context")
@@ -313,7 +354,33 @@ class _RulesBuilder:
             keeps=frozenset(self._words(entry.get("keeps", []), entry, "keeps")),
             matches=self._examples(examples.get("match", []), examples),
             non_matches=self._examples(examples.get("no_match", []), examples),
+            mask=self._function(entry, "mask") if self.base is None else None,
+            check=self._check(entry) if self.base is None else None,
         )
+
+    def _function(self, entry: dict[str, Any], key: str) -> FunctionRef | None:
+        """`key: name`, or `key: {name: {parameter: value, …}}`."""
+        if key not in entry:
+            return None
+        value = entry[key]
+        parameters: Any = {}
+        if isinstance(value, dict) and len(value) == 1:
+            value, parameters = next(iter(value.items()))
+        if not isinstance(value, str) or not (
+            isinstance(parameters, dict)
+            and all(isinstance(name, str) and isinstance(given, int | str) for name, given in parameters.items())
+        ):
+            self.fail(entry, f"'{key}' is a name, or {{name: {{parameter: value}}}}", key)
+            return None
+        mark = self.marked.mark(entry, key)
+        return FunctionRef(value, tuple(parameters.items()), self.marked.path, mark.line, mark.column)
+
+    def _check(self, entry: dict[str, Any]) -> FunctionRef | None:
+        check = self._function(entry, "check")
+        wrong = check.wrong_in(CHECKS, "check", ("value", "region")) if check is not None else None
+        if wrong is not None:
+            self.problems.append(wrong)
+        return check
 
     def _families(self, entry: dict[str, Any], key: str) -> frozenset[str]:
         families = self._words(entry.get(key, []), entry, key)
@@ -333,8 +400,7 @@ class _RulesBuilder:
         if not isinstance(item, dict) or not isinstance(item.get("words"), list) or not item["words"]:
             self.fail(parent, "a name pattern is a mapping with a non-empty 'words' list", index)
             return None
-        for name in sorted(set(item) - _PATTERN_KEYS):
-            self.fail(item, f"unknown key '{name}' in a name pattern (known: {', '.join(sorted(_PATTERN_KEYS))})", name)
+        self.unknown_keys(item, _PATTERN_KEYS, "a name pattern")
         words = self._words(item["words"], item, "words")
         if len(words) != len(item["words"]):
             return None
@@ -365,12 +431,12 @@ class _RulesBuilder:
             self.fail(parent, f"a value detector needs {', '.join(sorted(_VALUE_KEYS))}", index)
             return None
         optional = {"trigger", "lookback", "lookback_characters", "lookahead", "lookahead_characters", "not_after"}
-        for name in sorted(set(entry) - _VALUE_KEYS - optional):
-            self.fail(entry, f"unknown key '{name}' in a value detector", name, on_key=True)
+        self.unknown_keys(entry, _VALUE_KEYS | optional, "a value detector")
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
         if entry["validator"] not in VALIDATORS:
-            self.fail(entry, f"unknown validator '{entry['validator']}' (known: {', '.join(VALIDATORS)})", "validator")
+            hint = did_you_mean(entry["validator"], VALIDATORS) or f" (known: {', '.join(VALIDATORS)})"
+            self.fail(entry, f"unknown validator '{entry['validator']}'{hint}", "validator")
         for key in ("pattern", "not_after", "trigger"):
             self._compiles(entry, key)
         if self.base is not None and entry["name"] in {rule.name for rule in self.base.value_detectors}:

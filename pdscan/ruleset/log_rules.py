@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
-from pdscan.detect.identifiers import split_identifier
-from pdscan.detect.value_checks import VALUE_CHECKS
-from pdscan.policy import PolicyError, load_taxonomy
-from pdscan.ruleset.yaml_lines import Marked, Problem, YamlError, load_marked_text
+import phonenumbers
+
+from pdscan.ruleset.checker import Checker, PolicyError
+from pdscan.ruleset.identifiers import split_identifier
+from pdscan.ruleset.suggestions import did_you_mean
+from pdscan.ruleset.taxonomy import load_taxonomy
+from pdscan.ruleset.value_checks import CHECKS
+from pdscan.ruleset.yaml_lines import Marked, YamlError, load_marked_text
 
 BUNDLED_LOG_RULES = "logs.yaml"
 _ROOT_KEYS = {
@@ -84,6 +88,7 @@ class LogRules:
     # the technical key names that must match and that must not (the rules' own proof)
     technical_examples: tuple[tuple[str, ...], tuple[str, ...]]
     placeholders: frozenset[str]
+    # where a phone number written without `+` is read as dialled from: the one place it is set
     default_phone_region: str
     plaintext_sensitive: tuple[str, ...]
     keys: tuple[KeyRule, ...]
@@ -132,38 +137,32 @@ def load_log_rules(text: str | None = None, display: str = f"rules/{BUNDLED_LOG_
     return _LogRulesBuilder(marked, load_taxonomy()).build()
 
 
-class _LogRulesBuilder:
+class _LogRulesBuilder(Checker):
     def __init__(self, marked: Marked, taxonomy: dict[str, str]) -> None:
-        self.marked = marked
+        super().__init__(marked, PolicyError)
         self.taxonomy = taxonomy
-        self.problems: list[Problem] = []
-
-    def fail(self, container: Any, message: str, entry: Any = None, on_key: bool = False) -> None:
-        self.problems.append(self.marked.problem(container, message, entry, on_key))
 
     def build(self) -> LogRules:
         root = self.marked.value
         if not isinstance(root, dict):
             self.fail(root, "a log rules file is a mapping with 'keys' and 'contexts'")
-            raise PolicyError(tuple(self.problems))
-        for key in sorted(set(root) - _ROOT_KEYS, key=str):
-            self.fail(root, f"unknown key '{key}'", key, on_key=True)
+            self.raise_if_any()
+        self.unknown_keys(root, _ROOT_KEYS, "a log rules file")
         technical, technical_examples = self.technical_keys(root)
         rules = LogRules(
-            files=tuple(self.strings(root, "files")),
-            not_log_suffixes=tuple(self.strings(root, "not_log_suffixes")),
+            files=tuple(self.string_list(root, "files")),
+            not_log_suffixes=tuple(self.string_list(root, "not_log_suffixes")),
             technical_keys=technical or re.compile(r"(?!)"),
             technical_examples=technical_examples,
-            placeholders=frozenset(s.lower() for s in self.strings(root, "placeholders")),
-            default_phone_region=str(root.get("default_phone_region") or "JP"),
+            placeholders=frozenset(s.lower() for s in self.string_list(root, "placeholders")),
+            default_phone_region=self.region(root, "default_phone_region"),
             plaintext_sensitive=tuple(self.data_types(root, "plaintext_sensitive")),
             keys=tuple(rule for entry, index in self.entries(root, "keys") if (rule := self.key(entry, index))),
             contexts=tuple(
                 context for entry, index in self.entries(root, "contexts") if (context := self.context(entry, index))
             ),
         )
-        if self.problems:
-            raise PolicyError(tuple(self.problems))
+        self.raise_if_any()
         return rules
 
     def technical_keys(
@@ -178,7 +177,16 @@ class _LogRulesBuilder:
             return None, ((), ())
         return self.pattern(entry, "key", re.IGNORECASE), self.examples(entry)
 
-    def strings(self, root: dict[str, Any], key: str) -> list[str]:
+    def region(self, root: dict[str, Any], key: str) -> str:
+        """A region `phonenumbers` knows, as its two capital letters (`JP`)."""
+        region = root.get(key)
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            message = f"'{key}' must be a region phonenumbers knows, in two capital letters (JP, US, GB)"
+            self.fail(root, message, key if key in root else None)
+            return ""
+        return str(region)
+
+    def string_list(self, root: dict[str, Any], key: str) -> list[str]:
         value = root.get(key) or []
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(root, f"'{key}' must be a list of strings", key)
@@ -186,7 +194,7 @@ class _LogRulesBuilder:
         return value
 
     def data_types(self, root: dict[str, Any], key: str) -> list[str]:
-        names = self.strings(root, key)
+        names = self.string_list(root, key)
         for index, name in enumerate(names):
             if name not in self.taxonomy:
                 self.fail(root[key], f"'{name}' is not a data type of rules/taxonomy.yaml", index)
@@ -204,12 +212,12 @@ class _LogRulesBuilder:
         if not isinstance(entry, dict) or required - set(entry):
             self.fail(self._parent, f"a {what} needs {', '.join(sorted(required))}", index)
             return False
-        for name in sorted(set(entry) - required - _KEY_RULE_OPTIONAL, key=str):
-            self.fail(entry, f"unknown key '{name}' in a {what}", name, on_key=True)
+        self.unknown_keys(entry, required | _KEY_RULE_OPTIONAL, f"a {what}")
         if entry["data_type"] not in self.taxonomy:
             self.fail(entry, f"'{entry['data_type']}' is not a data type of rules/taxonomy.yaml", "data_type")
-        if entry["value"] not in VALUE_CHECKS:
-            self.fail(entry, f"unknown value check '{entry['value']}' (known: {', '.join(VALUE_CHECKS)})", "value")
+        if entry["value"] not in CHECKS:
+            hint = did_you_mean(entry["value"], CHECKS) or f" (known: {', '.join(CHECKS)})"
+            self.fail(entry, f"unknown value check '{entry['value']}'{hint}", "value")
         return True
 
     def pattern(self, entry: dict[str, Any], key: str, flags: int = 0) -> re.Pattern[str] | None:

@@ -18,13 +18,13 @@ from support.command import PDSCAN, pdscan_environment, run_pdscan
 from support.report_factory import ENGLISH, report, verdict
 
 from pdscan.detect.names import NameClassifier
-from pdscan.formats.interface import report_text
+from pdscan.detect.user_rules import load_user_rules
+from pdscan.formats.interface import FormatOptions, report_text
 from pdscan.formats.json import JsonFormat, report_document
 from pdscan.formats.table import LISTED_PER_VERDICT, TableFormat
 from pdscan.model import VerdictKind
 from pdscan.output_files import ReportOutput
 from pdscan.policy import load_policy
-from pdscan.ruleset.user_rules import load_user_rules
 from pdscan.scanner import ScanRequest, run_scan
 
 pytestmark = pytest.mark.slow
@@ -147,7 +147,7 @@ def test_a_huge_report_lists_every_finding_of_a_rare_verdict() -> None:
         verdict(f"allergy_{n}", "user.health_and_medical", None, VerdictKind.NOT_IN_POLICY, table="patients")
         for n in range(5)
     )
-    text = TableFormat(color=False, width=160).format(report(undeclared + rare))
+    text = TableFormat(FormatOptions(ENGLISH, width=160)).format(report(undeclared + rare))
     assert all(f"allergy_{n}" in text for n in range(5))
     assert sum(1 for line in text.splitlines() if line.lstrip().startswith("email_")) == LISTED_PER_VERDICT
     assert "Listed: 105 of 1,505 findings, the first 100 of each verdict (undeclared: 100 of 1,500);" in text
@@ -157,7 +157,7 @@ def test_a_report_under_the_limit_lists_every_finding() -> None:
     verdicts = tuple(
         verdict(f"email_{n:03d}", "user.contact.email", "email", VerdictKind.UNDECLARED) for n in range(300)
     )
-    text = TableFormat(color=False, width=160).format(report(verdicts))
+    text = TableFormat(FormatOptions(ENGLISH, width=160)).format(report(verdicts))
     assert sum(1 for line in text.splitlines() if line.lstrip().startswith("email_")) == 300
     assert "Listed:" not in text
 
@@ -173,7 +173,7 @@ def test_the_json_report_is_written_a_finding_at_a_time_and_byte_for_byte_the_wh
     huge = report(verdicts)
     tracemalloc.start()
     with ReportOutput(tmp_path / "report.json") as output:
-        output.write_whole(report_text(JsonFormat(wording=ENGLISH), huge))
+        output.write_whole(report_text(JsonFormat(FormatOptions(ENGLISH)), huge))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     written = (tmp_path / "report.json").read_text(encoding="utf-8")

@@ -14,9 +14,10 @@ from support.file_state import tree_state
 from pdscan.detect.explain import DROPPED, MATCHED, Explainer
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.values import ValueDetector
-from pdscan.policy import load_policy, load_taxonomy
+from pdscan.policy import load_policy
 from pdscan.ruleset.datatypes import bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.taxonomy import load_taxonomy
 
 CARD = "4111 1111 1111 1111"  # a test card number: Luhn-valid, Visa range
 NOT_A_CARD = "4111 1111 1111 1112"  # the same with its check digit wrong

@@ -20,11 +20,12 @@ from support.command import run_pdscan
 from support.report_outputs import copy_shop
 
 from pdscan.detect.names import NameClassifier
+from pdscan.detect.user_rules import load_user_rules
 from pdscan.formats.wording import languages
 from pdscan.model import Evidence, Phrase
-from pdscan.policy import load_policy, taxonomy_titles
+from pdscan.policy import load_policy
 from pdscan.ruleset.datatypes import bundled_rules
-from pdscan.ruleset.user_rules import load_user_rules
+from pdscan.ruleset.taxonomy import taxonomy_titles
 from pdscan.sentences import labels_document, plural, sentence, skipped_because
 
 # Names and acronyms Russian text writes in Latin letters as well.

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import zstandard
 
+from pdscan.model import LogRecord
 from pdscan.policy import load_policy
 from pdscan.sources.discovery import LogInput, log_identity
-from pdscan.sources.logs.source import LogRecord, LogScan, LogScanOptions, scan_logs
+from pdscan.sources.logs.source import LogScan, LogScanOptions, scan_logs
 
 POLICY = load_policy()
 COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {

@@ -9,8 +9,10 @@ import pytest
 from support.paths import SHARED
 
 from pdscan.model import PolicyRef
-from pdscan.policy import PolicyError, Problem, load_policy, load_taxonomy
-from pdscan.ruleset.yaml_lines import YamlError, load_marked_text
+from pdscan.policy import load_policy
+from pdscan.ruleset.checker import PolicyError
+from pdscan.ruleset.taxonomy import load_taxonomy
+from pdscan.ruleset.yaml_lines import Problem, YamlError, load_marked_text
 
 CATEGORY_IDS = [
     "name",

@@ -27,18 +27,18 @@ from pdscan.detect.engine import Engine, compile_engine
 from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.text_values import values_in_text
-from pdscan.detect.validators import VALIDATORS
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import bundled_detector
+from pdscan.model import LogRecord
 from pdscan.policy import Policy, load_policy
 from pdscan.ruleset.datatypes import bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.validators import VALIDATORS
+from pdscan.ruleset.value_checks import CHECKS
 from pdscan.scanner import ScanRequest, run_scan
 from pdscan.sources.ddl.source import scan_ddl_text
 from pdscan.sources.ddl.split import StatementSplitter
 from pdscan.sources.logs.formats import FORMATS, detect_format, new_format
 from pdscan.sources.logs.reader import MAGIC
-from pdscan.sources.logs.source import LogRecord
 
 ROOT = REPO
 # Reproducible in CI: the same examples every run, nothing written to a .hypothesis database.
@@ -246,7 +246,7 @@ def test_validators_and_value_checks_answer_any_text_the_same_way_every_time(tex
         first = validator(text)
         validator(other)  # nothing carried over from another value
         assert first in (True, False) and validator(text) is first, name
-    for name, check in VALUE_CHECKS.items():
+    for name, check in CHECKS.items():
         first = check(text, "JP")
         check(other, "US")
         assert (first is None or isinstance(first, str)) and check(text, "JP") == first, name

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import BinaryIO, NamedTuple, Protocol
 
-from pdscan.model import Skipped, SourceKind, SourceSummary
+from pdscan.model import LogRecord, LogSample, Skipped, SourceKind, SourceSummary
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.sentences import skipped_because
 from pdscan.sources.discovery import LogInput
@@ -35,6 +35,7 @@ from pdscan.sources.logs.reader import (
     looks_like_utf16,
     transcoded_head,
 )
+from pdscan.sources.logs.sampling import LINE_SEARCH, sample_pieces
 from pdscan.sources.logs.storage import open_binary, shown_location, size_of
 from pdscan.sources.logs.unit import (
     SAMPLES,
@@ -75,23 +76,11 @@ class LogScanOptions:
     engine: str = LOCAL  # where units run: `local` (a process pool of `jobs`) or `dask`
     scheduler: str | None = None  # dask: a running cluster's scheduler; None: a local cluster of `jobs` workers
     on_note: Callable[[str], None] = _no_note  # a line for the user (the Dask dashboard link)
+    sample: int | None = None  # --log-sample: bytes read of each log larger than this (see sampling)
 
     @property
     def execution(self) -> ExecutionSettings:
         return ExecutionSettings(self.engine, self.jobs, self.scheduler, self.on_note)
-
-
-class LogRecord(NamedTuple):
-    """One occurrence as `--format ndjson` streams it; `value` is masked unless --show-data.
-    A named tuple: a busy log streams millions."""
-
-    source: str
-    line: int
-    start: int
-    end: int
-    field: str | None
-    data_type: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -144,6 +133,9 @@ class _InputState:
     bytes_read: int = 0
     encoding: str | None = None
     error: str | None = None
+    file_bytes: int = 0
+    sampling: str | None = None  # --log-sample: "pieces" of a plain log, or its "first" bytes
+    cut_short: bool = False  # its first bytes were read and it went on after them
     merged: dict[tuple[str | None, str], _Merged] = field(default_factory=dict)
 
 
@@ -160,14 +152,14 @@ def scan_logs(
     skipped: list[Skipped] = []
     states: list[_InputState] = []
     units: list[Unit] = []
-    for planned in _plans(inputs, options.log_format, options.on_note):
+    for planned in _plans(inputs, options.log_format, options.on_note, options.sample):
         if isinstance(planned, Skipped):
             on_skip(planned)
             skipped.append(planned)
             continue
-        log_input, log_format, input_units = planned
-        states.append(_InputState(log_input, log_format))
-        units.extend(input_units)
+        log_input, plan = planned
+        states.append(_InputState(log_input, plan.log_format, file_bytes=plan.file_bytes, sampling=plan.sampling))
+        units.extend(plan.units)
 
     def stream(unit: Unit, records: list[Record]) -> None:
         if on_record is not None:
@@ -205,9 +197,21 @@ def scan_logs(
                 bytes=state.bytes_read,
                 log_format=state.log_format,
                 encoding=state.encoding,
+                sample=_sample_read(state),
             )
         )
+    sampled = sum(1 for summary in summaries if summary.sample)
+    if sampled:  # said for outputs that carry no source summary (ndjson, csv, sarif)
+        options.on_note(f"{sampled} of {len(summaries)} log(s) sampled (--log-sample): their counts are estimates")
     return LogScan(tuple(_fields(states, options.group_of)), tuple(summaries), tuple(skipped))
+
+
+def _sample_read(state: _InputState) -> LogSample | None:
+    """What a sampled log's summary says was read; None for a log read whole (a stream that
+    ended within its first bytes included)."""
+    if state.sampling == "pieces" or (state.sampling == "first" and state.cut_short):
+        return LogSample(state.bytes_read, state.file_bytes, first=state.sampling == "first")
+    return None
 
 
 def stdin_input() -> LogInput:
@@ -226,17 +230,31 @@ def _display(log_input: LogInput) -> str:
     return STDIN_IDENTITY if log_input.path is None else shown_location(log_input.path)
 
 
+class _Plan(NamedTuple):
+    """How one input is read: its format, its units, a note for the user, its size on disk
+    (0 for standard input), and how --log-sample samples it (None: read whole)."""
+
+    log_format: str
+    units: list[Unit]
+    note: str | None = None
+    file_bytes: int = 0
+    sampling: str | None = None  # "pieces" of a plain log, or its "first" bytes
+
+
 def _plans(
-    inputs: Sequence[LogInput], forced_format: str | None, on_note: Callable[[str], None] = _no_note
-) -> Iterator[Skipped | tuple[LogInput, str, list[Unit]]]:
+    inputs: Sequence[LogInput],
+    forced_format: str | None,
+    on_note: Callable[[str], None] = _no_note,
+    sample: int | None = None,
+) -> Iterator[Skipped | tuple[LogInput, _Plan]]:
     """Every input's plan in input order, each unit numbered by its input among those read.
     Remote objects are sniffed SNIFFERS at a time: one by one, thousands of round trips would
     take longer than reading them."""
     remote = sum(1 for log_input in inputs if isinstance(log_input.path, str))
-    plan = partial(_plan, forced_format=forced_format)
+    plan = partial(_plan, forced_format=forced_format, sample=sample)
     if remote > 1:
         with concurrent.futures.ThreadPoolExecutor(min(SNIFFERS, remote)) as sniffers:
-            planned: Iterable[Skipped | tuple[str, list[Unit], str | None]] = list(sniffers.map(plan, inputs))
+            planned: Iterable[Skipped | _Plan] = list(sniffers.map(plan, inputs))
     else:
         planned = map(plan, inputs)
     read = 0
@@ -244,26 +262,26 @@ def _plans(
         if isinstance(result, Skipped):
             yield result
             continue
-        log_format, units, note = result
-        if note:
-            on_note(note)
-        yield log_input, log_format, [replace(unit, input_order=read) for unit in units]
+        if result.note:
+            on_note(result.note)
+        yield log_input, result._replace(units=[replace(unit, input_order=read) for unit in result.units])
         read += 1
 
 
-def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str, list[Unit], str | None]:
-    """(format, units, a note for the user) for one input, or why it cannot be read; `_plans`
-    numbers the units.
+def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = None) -> Skipped | _Plan:
+    """How one input is read, or why it cannot be; `_plans` numbers the units.
     Standard input is sniffed by its unit, which is the only one that can read it. A remote
     object is planned exactly as a local file, so the same bytes give the same units and the
-    same line numbers."""
+    same line numbers. With a `sample`, a plain log larger than it is read in pieces, and a
+    compressed or UTF-16 one for its first `sample` bytes."""
     input_order = 0
     path = _path(log_input)
     if log_input.path is None:
-        return forced_format or "", [Unit(input_order, path, forced_format or "", ())], None
+        unit = Unit(input_order, path, forced_format or "", (), first_bytes=sample)
+        return _Plan(forced_format or "", [unit], sampling=None if sample is None else "first")
     try:
         size = size_of(path)
-        with open_binary(path) as raw:
+        with open_binary(path, HEAD) as raw:  # a remote object's head, not a storage block of it
             compression = compression_of(raw.read(8))
             raw.seek(0)
             head = head_of(decompressed(raw, compression))
@@ -280,12 +298,34 @@ def _plan(log_input: LogInput, forced_format: str | None) -> Skipped | tuple[str
     log_format = forced_format or detect_format(lines)
     header = tuple(line for line in lines if line.startswith("#"))
     note = _misfit(_display(log_input), forced_format, lines) if forced_format else None
-    if compression or encoding or size < 2 * RANGE:  # ranges are cut at 0x0A bytes: UTF-8 lines
-        return log_format, [Unit(input_order, path, log_format, header, compression, size=size)], note
+    whole = Unit(input_order, path, log_format, header, compression, size=size)
+    if sample is not None and (compression or encoding):  # ranges are cut at 0x0A bytes: UTF-8 lines
+        return _Plan(log_format, [replace(whole, first_bytes=sample)], note, size, "first")
     try:
-        return log_format, list(_ranges(path, size, input_order, log_format, header)), note
+        if sample is not None and size > sample:
+            units = list(_pieces(path, size, sample, input_order, log_format, header))
+            return _Plan(log_format, units, note, size, "pieces")
+        if compression or encoding or size < 2 * RANGE:
+            return _Plan(log_format, [whole], note, size)
+        return _Plan(log_format, list(_ranges(path, size, input_order, log_format, header)), note, size)
     except OSError as error:
         return skipped_because(_display(log_input), "skipped.cannot_read", (("error", str(error.strerror or error)),))
+
+
+def _pieces(
+    path: str, size: int, sample: int, input_order: int, log_format: str, header: tuple[str, ...]
+) -> Iterator[Unit]:
+    """A sampled log's pieces (pdscan.sources.logs.sampling), one unit each, read by the header
+    lines of the file's head and the last ones the format took in the pieces before it, as a
+    scan of the pieces one after another reads them. Header lines between pieces are not known:
+    finding them would read the whole file. Only formats with header lines search the pieces."""
+    parser = new_format(log_format)
+    taken: deque[str] = deque(maxlen=HEADERS_CARRIED)
+    with open_binary(path, LINE_SEARCH) as handle:  # a few small reads at each place in the file
+        for start, end in sample_pieces(handle, size, sample):
+            yield Unit(input_order, path, log_format, header + tuple(taken), None, start, end - start, end - start)
+            if parser.has_headers:
+                taken.extend(text for _, text in _comment_lines(handle, end, start) if parser.header(text))
 
 
 def _misfit(display: str, forced_format: str, lines: list[str]) -> str | None:
@@ -339,11 +379,12 @@ def _headers_before(handle: BinaryIO, starts: Sequence[int], log_format: str) ->
     return headers_before
 
 
-def _comment_lines(handle: BinaryIO, end: int) -> Iterator[tuple[int, str]]:
-    """(offset, text) of each line that starts with `#` before byte `end`, found by a byte
-    search for `\\n#`; a line's text is read up to HEAD bytes, decoded as units decode it."""
-    handle.seek(0)
-    offset = 0
+def _comment_lines(handle: BinaryIO, end: int, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each line that starts with `#` from byte `start` (a line start) to byte
+    `end`, found by a byte search for `\\n#`; a line's text is read up to HEAD bytes, decoded as
+    units decode it."""
+    handle.seek(start)
+    offset = start
     at_line_start = True
     while offset < end:
         piece = handle.read(min(SEARCH_PIECE, end - offset))
@@ -449,6 +490,7 @@ def _merge(state: _InputState, unit: Unit, result: UnitResult, on_record: Callab
     if not state.log_format:
         state.log_format = result.log_format
     state.encoding = state.encoding or result.encoding
+    state.cut_short = state.cut_short or result.cut_short
 
 
 def _emit(state: _InputState, records: list[Record], on_record: Callable[[LogRecord], None]) -> None:

@@ -21,7 +21,9 @@ from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.masking import shown as shown_value
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.sources.logs.columnar import ColumnMemo
 from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
+from pdscan.sources.logs.paths import line_by_line
 from pdscan.sources.logs.reader import (
     HEAD,
     PIECE,
@@ -37,11 +39,13 @@ from pdscan.sources.logs.reader import (
     peek,
     text_stream,
 )
+from pdscan.sources.logs.sampling import FirstBytes
 from pdscan.sources.logs.storage import open_binary
 
 SAMPLES = 3
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
 STDIN_PATH = "-"
+RANGE_READAHEAD = 1 << 12  # a remote byte range is read in blocks as large as it: fetch little more
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Unit:
     start: int = 0
     length: int | None = None
     size: int = 0  # bytes on disk this unit covers, for progress
+    first_bytes: int | None = None  # --log-sample of a log not cut into pieces: its first bytes, to a line end
 
 
 @dataclass
@@ -83,6 +88,7 @@ class UnitResult:
     error: str | None = None
     log_format: str = ""
     encoding: str | None = None  # named by the log's byte-order mark, read as UTF-8 (None: UTF-8)
+    cut_short: bool = False  # `first_bytes` were read and the log went on after them
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ def scan_unit(
             unit = replace(unit, compression=compression_of(peek(sys.stdin.buffer)))
             _scan_stream(sys.stdin.buffer, unit, options, analyser, engine, result, flush)
         else:
-            with open_binary(unit.path) as raw:
+            with open_binary(unit.path, RANGE_READAHEAD if unit.length is not None else None) as raw:
                 raw.seek(unit.start)
                 told = None if on_read is None else lambda: on_read(raw.tell() - unit.start)
                 _scan_stream(raw, unit, options, analyser, engine, result, flush, told)
@@ -152,11 +158,13 @@ def _scan_stream(
     stream = decompressed(raw, compression)
     if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
         stream, result.encoding = text_stream(stream)
+    first = stream if unit.first_bytes is None else FirstBytes(stream, unit.first_bytes)
     try:
-        _scan_blocks(stream, unit, options, analyser, engine, result, flush, told)
+        _scan_blocks(first, unit, options, analyser, engine, result, flush, told)  # type: ignore[arg-type]
     finally:
         if isinstance(stream, Transcoded):  # the log's own bytes, not their UTF-8
             result.bytes_read = stream.bytes_read
+        result.cut_short = isinstance(first, FirstBytes) and first.cut_short
 
 
 def _scan_blocks(
@@ -173,6 +181,7 @@ def _scan_blocks(
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
     log_format: LogFormat | None = None
+    memo: ColumnMemo | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
@@ -180,13 +189,15 @@ def _scan_blocks(
         if log_format is None:
             log_format = _format_for(unit, block)
             result.log_format = log_format.name
+            if log_format.positional and not line_by_line():
+                memo = ColumnMemo(analyser)
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
             candidates = analyser.validated(searchable, engine.scan(searchable))
             for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
                 shift = carried if number == 1 else 0
-                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result)
+                _analyse(line, result.lines + number, shift, events, analyser, log_format, options, result, memo)
             if flush is not None and result.records:
                 flush(result.records)
                 result.records = []
@@ -277,6 +288,7 @@ def _analyse(
     log_format: LogFormat,
     options: UnitOptions,
     result: UnitResult,
+    memo: ColumnMemo | None = None,
 ) -> None:
     line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
@@ -287,6 +299,13 @@ def _analyse(
         every_key = False
     else:
         every_key = log_format.positional
+        if memo is not None and raw_line.isascii() and "\\" not in line:
+            verdicts = memo.occurrences(line, fields, events)
+            if verdicts is not None:  # judged by column values, as reading the whole line would
+                for verdict, offset in verdicts:
+                    for occurrence in verdict:
+                        _record(occurrence, number, shift + offset, options, result)
+                return
     searchable = blank_escapes_in_line(line)
     for occurrence in analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii()):
         if searchable is not line:  # shown as written

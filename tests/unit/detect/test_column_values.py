@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pdscan.detect.column_values import ColumnProfiler, checks_for, judge_column
 from pdscan.detect.names import NameClassifier
-from pdscan.policy import taxonomy_titles
+from pdscan.ruleset.taxonomy import taxonomy_titles
 from pdscan.sentences import sentence
 
 CLASSIFIER = NameClassifier.bundled()

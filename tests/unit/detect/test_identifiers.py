@@ -1,6 +1,6 @@
 import pytest
 
-from pdscan.detect.identifiers import singular, split_identifier
+from pdscan.ruleset.identifiers import singular, split_identifier
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_table_words_compare_in_the_singular(plural: str, single: str) -> None:
 
 
 def test_table_names_compare_in_the_singular() -> None:
-    from pdscan.detect.identifiers import singular
+    from pdscan.ruleset.identifiers import singular
 
     words = ["statuses", "bonuses", "warehouses", "houses", "addresses", "categories", "users", "boxes"]
     assert [singular(word) for word in words] == [

@@ -21,15 +21,15 @@ import pytest
 
 from pdscan.detect.column_values import ColumnProfiler
 from pdscan.detect.engine import Engine, compile_engine
-from pdscan.detect.identifiers import split_identifier
 from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.detect.masking import mask_name
 from pdscan.detect.text_values import _in_part, values_in_name, values_in_text
-from pdscan.detect.validators import VALIDATORS
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector, bundled_detector
 from pdscan.ruleset.datatypes import bundled_rules
+from pdscan.ruleset.identifiers import split_identifier
 from pdscan.ruleset.log_rules import bundled_log_rules
+from pdscan.ruleset.validators import VALIDATORS
+from pdscan.ruleset.value_checks import CHECKS
 from pdscan.sources.ddl.dialect import detect_dialect
 from pdscan.sources.ddl.parser import tokenize
 from pdscan.sources.ddl.source import scan_ddl_text
@@ -227,9 +227,9 @@ def test_value_detection_is_linear(name: str) -> None:
     assert_linear(lambda text: detector._find(text), VALUE_SHAPES[name])  # `find` would remember the text
 
 
-@pytest.mark.parametrize("name", [*VALIDATORS, *VALUE_CHECKS])
+@pytest.mark.parametrize("name", [*VALIDATORS, *CHECKS])
 def test_validators_and_value_checks_are_linear(name: str) -> None:
-    check = VALIDATORS.get(name) or (lambda text: VALUE_CHECKS[name](text, "JP"))
+    check = VALIDATORS.get(name) or (lambda text: CHECKS[name](text, "JP"))
     assert_linear(lambda text: check(text), lambda n: "1a.:@-" * n + "1")
 
 

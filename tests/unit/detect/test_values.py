@@ -8,9 +8,9 @@ import itertools
 import pytest
 
 from pdscan.detect.engine import Trigger, compile_engine
-from pdscan.detect.validators import card_number, iban, imei, ipv4, luhn
 from pdscan.detect.values import ValueMatch, bundled_detector
 from pdscan.ruleset.datatypes import bundled_rules
+from pdscan.ruleset.validators import card_number, iban, imei, ipv4, luhn
 
 
 def found(text: str) -> list[tuple[str, str]]:

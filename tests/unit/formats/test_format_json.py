@@ -12,6 +12,7 @@ import pytest
 from support.report_factory import ENGLISH, mixed_report, report, verdict
 
 from pdscan.formats import FORMATS
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.json import JsonFormat
 from pdscan.model import Evidence, Skipped, SourceKind, StaleDeclaration, VerdictKind
 
@@ -29,7 +30,7 @@ def validator() -> jsonschema.Draft202012Validator:
 
 
 def as_json(built: Any) -> dict[str, Any]:
-    return json.loads(JsonFormat(wording=ENGLISH).format(built))
+    return json.loads(JsonFormat(FormatOptions(ENGLISH)).format(built))
 
 
 FIXTURES = {
@@ -178,9 +179,9 @@ def test_findings_are_sorted_by_database_table_column_and_data_type() -> None:
 
 
 def test_identical_reports_give_identical_bytes_but_for_the_time() -> None:
-    first = JsonFormat(wording=ENGLISH).format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
-    again = JsonFormat(wording=ENGLISH).format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
-    later = JsonFormat(wording=ENGLISH).format(
+    first = JsonFormat(FormatOptions(ENGLISH)).format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
+    again = JsonFormat(FormatOptions(ENGLISH)).format(mixed_report(skipped=(SKIPPED,), stale=(STALE,)))
+    later = JsonFormat(FormatOptions(ENGLISH)).format(
         mixed_report(skipped=(SKIPPED,), stale=(STALE,), generated_at="2024-05-02T08:30:00+00:00")
     )
     assert first == again
@@ -194,7 +195,7 @@ def test_identical_reports_give_identical_bytes_but_for_the_time() -> None:
 def test_text_stays_readable_unicode() -> None:
     russian = Evidence("name", "name.means", (("column", "tel"), ("meaning", "комментарий к столбцу: телефон клиента")))
     built = report((verdict("tel", "user.contact.phone_number", "phone", VerdictKind.UNDECLARED, evidence=(russian,)),))
-    text = JsonFormat(wording=ENGLISH).format(built)
+    text = JsonFormat(FormatOptions(ENGLISH)).format(built)
     assert "комментарий к столбцу" in text
     assert "\\u" not in text
 
@@ -252,6 +253,6 @@ def test_the_format_presents_verdicts_and_never_re_decides_them() -> None:
 
 def test_the_registry_builds_json_as_the_cli_does() -> None:
     assert {"table", "json", "csv", "markdown", "html", "fides"} <= set(FORMATS)
-    built = FORMATS["json"](color=True, wording=ENGLISH).format(mixed_report())
+    built = FORMATS["json"](FormatOptions(ENGLISH, color=True)).format(mixed_report())
     assert json.loads(built)["schema_version"] == "1.0.0"
     assert "\x1b[" not in built

@@ -14,6 +14,7 @@ from support.report_factory import ENGLISH, mixed_report, report, verdict
 
 from pdscan.formats.code_locations import CodeLocation
 from pdscan.formats.github import GithubFormat, command
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.sarif import SarifFormat
 from pdscan.model import (
     BaselineCheck,
@@ -31,7 +32,7 @@ STALE = StaleDeclaration("shop.users.fax", "pdscan.yml:21", "stale.column", (("c
 
 
 def sarif(built: object) -> dict:
-    document = json.loads(SarifFormat(wording=ENGLISH).format(built))  # type: ignore[arg-type]
+    document = json.loads(SarifFormat(FormatOptions(ENGLISH)).format(built))  # type: ignore[arg-type]
     validate_sarif(document)
     return document
 
@@ -152,7 +153,9 @@ def test_logs_in_remote_storage_keep_their_url_in_sarif_and_are_no_file_in_githu
         "region": {"startLine": 12},
     }
     validate_sarif(sarif(built))
-    [annotation] = [line for line in GithubFormat(wording=ENGLISH).format(built).splitlines() if "client_ip" in line]
+    [annotation] = [
+        line for line in GithubFormat(FormatOptions(ENGLISH)).format(built).splitlines() if "client_ip" in line
+    ]
     assert annotation.startswith("::error title=") and "file=" not in annotation
     assert f"::{url}.1.gz:12: `{url}` field `client_ip` holds IP address" in annotation
 
@@ -178,7 +181,7 @@ def test_github_annotations_say_error_for_what_fails_and_notice_for_what_the_bas
     quiet = verdict("email", "user.contact.email", "email", VerdictKind.OK)
     checked = BaselineCheck(".pdscan-baseline.json", 1, ())
     built = replace(report((accepted, uncovered, failing, quiet), stale=(STALE,)), baseline=checked)
-    lines = GithubFormat(wording=ENGLISH).format(built).splitlines()
+    lines = GithubFormat(FormatOptions(ENGLISH)).format(built).splitlines()
     assert lines[-1].startswith("pdscan: 2 finding(s) fail this scan (--fail-on undeclared); 1 accepted by")
     annotations = {line.split(" ", 1)[0]: line for line in lines[:-1] if "customers." in line or "stale" in line}
     assert set(annotations) == {"::error", "::notice", "::warning"}
@@ -225,16 +228,16 @@ def test_a_plaintext_warning_is_a_sarif_result_of_its_own_rule_even_on_a_permitt
 def test_a_plaintext_warning_is_a_github_warning_at_the_first_value() -> None:
     permitted = card_in_log(VerdictKind.OK, declared_purposes=("payment",))
     accepted = replace(card_in_log(VerdictKind.UNDECLARED), baseline_state=BaselineState.UNCHANGED)
-    lines = GithubFormat(wording=ENGLISH).format(report((permitted,))).splitlines()
+    lines = GithubFormat(FormatOptions(ENGLISH)).format(report((permitted,))).splitlines()
     title = "title=pdscan%3A plaintext_sensitive (credit_card%2C §4e)::"
     assert lines[0].startswith(f"::warning file=logs/pay.log.1,line=7,{title}logs/pay.log field card: ")
     assert "readable in clear text" in lines[0]
     assert lines[1] == "pdscan: 0 finding(s) fail this scan (--fail-on undeclared); 1 warning(s), failing nothing"
     checked = replace(report((accepted,)), baseline=BaselineCheck(".pdscan-baseline.json", 1, ()))
-    lines = GithubFormat(wording=ENGLISH).format(checked).splitlines()
+    lines = GithubFormat(FormatOptions(ENGLISH)).format(checked).splitlines()
     assert [line.split(" ", 1)[0] for line in lines[:-1]] == ["::notice", "::notice"], "the baseline accepted both"
     ignored = card_in_log(VerdictKind.IGNORED, ignore_reason="test data only")
-    assert GithubFormat(wording=ENGLISH).format(report((ignored,))).splitlines() == [
+    assert GithubFormat(FormatOptions(ENGLISH)).format(report((ignored,))).splitlines() == [
         "pdscan: 0 finding(s) fail this scan (--fail-on undeclared)"
     ]
 

@@ -20,6 +20,7 @@ from support.report_factory import report, verdict
 from pdscan.formats import FORMATS, INVENTORY_FORMATS
 from pdscan.formats.csv import CsvFormat
 from pdscan.formats.html import HtmlFormat
+from pdscan.formats.interface import FormatOptions
 from pdscan.formats.markdown import MarkdownFormat
 from pdscan.formats.wording import Wording, languages
 from pdscan.model import SourceKind, VerdictKind
@@ -49,7 +50,7 @@ def hostile_report() -> object:
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_made_text() -> None:
-    text = CsvFormat(wording=wording()).format(hostile_report())
+    text = CsvFormat(FormatOptions(wording())).format(hostile_report())
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     columns = {row[3] for row in rows[1:]}
     assert columns == {"'" + name for name in HOSTILE if name != "\rCR"} | {"␍CR"}  # shown, not a line break
@@ -67,7 +68,7 @@ def test_markdown_shows_names_as_written_and_never_as_markup() -> None:
             for i, name in enumerate(odd)
         )
     )
-    tokens = MarkdownIt("commonmark").enable("table").parse(MarkdownFormat(wording=wording()).format(built))
+    tokens = MarkdownIt("commonmark").enable("table").parse(MarkdownFormat(FormatOptions(wording())).format(built))
     cells = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "td_open"]
     shown = ["".join(child.content for child in cell.children or []) for cell in cells]
     places = {text for text in shown if text.startswith("customers.")}
@@ -83,7 +84,7 @@ def test_html_escapes_everything_from_scanned_files() -> None:
             verdict("x", "user.contact.email", "email", VerdictKind.OK, table='t"><img src=x onerror=alert(1)>'),
         )
     )
-    page = HtmlFormat(wording=wording()).format(built)
+    page = HtmlFormat(FormatOptions(wording())).format(built)
 
     class Tags(HTMLParser):
         found: ClassVar[list[str]] = []
@@ -100,8 +101,8 @@ def test_html_escapes_everything_from_scanned_files() -> None:
 def test_a_log_finding_without_a_field_is_free_text_in_the_reader_s_language() -> None:
     free = verdict(None, "user.contact.email", "email", VerdictKind.UNDECLARED, source_kind=SourceKind.LOG,
                    table=None, source="app.log", database="app.log", line=None)  # fmt: skip
-    assert "app.log: (free text)" in MarkdownFormat(wording=wording()).format(report((free,)))
-    page = HtmlFormat(wording=wording("ru")).format(report((free,)))
+    assert "app.log: (free text)" in MarkdownFormat(FormatOptions(wording())).format(report((free,)))
+    page = HtmlFormat(FormatOptions(wording("ru"))).format(report((free,)))
     assert "app.log: (свободный текст)" in page.replace("<wbr>", "")  # the page may wrap after `.` and `:`
 
 

@@ -11,11 +11,12 @@ import pytest
 
 from pdscan.detect.line_analyser import LOOKBEHIND
 from pdscan.detect.names import NameClassifier
-from pdscan.detect.value_checks import VALUE_CHECKS
 from pdscan.detect.values import ValueDetector
-from pdscan.policy import PolicyError, load_taxonomy
+from pdscan.ruleset.checker import PolicyError
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules, load_rules
 from pdscan.ruleset.log_rules import ContextRule, KeyRule, bundled_log_rules, load_log_rules
+from pdscan.ruleset.taxonomy import load_taxonomy
+from pdscan.ruleset.value_checks import CHECKS
 
 CLASSIFIER = NameClassifier.bundled()
 RULES = CLASSIFIER.rules
@@ -192,7 +193,8 @@ def test_log_key_rule_example(rule: KeyRule, key: str, must_match: bool) -> None
 @pytest.mark.parametrize(("rule", "text", "must_match"), CONTEXT_EXAMPLES)
 def test_log_phrase_example(rule: ContextRule, text: str, must_match: bool) -> None:
     match = re.search(rule.pattern, text)
-    passes = match is not None and VALUE_CHECKS[rule.value_check](match.group("value"), "JP") is not None
+    region = LOG_RULES.default_phone_region
+    passes = match is not None and CHECKS[rule.value_check](match.group("value"), region) is not None
     assert passes is must_match
     trigger = re.compile(rule.trigger or rule.pattern)
     if must_match:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pdscan.sources.logs.formats.access import AccessLog
-from pdscan.sources.logs.formats.interface import Field, LogFormat
+from pdscan.sources.logs.formats.interface import LogFormat
 from pdscan.sources.logs.formats.json_lines import JsonLines
 from pdscan.sources.logs.formats.logfmt import Logfmt
 from pdscan.sources.logs.formats.plain import PlainText
@@ -33,7 +33,7 @@ _BY_LINES = ("json", "access", "syslog", "logfmt")
 MAJORITY = 0.6
 SAMPLE_LINES = 200
 
-__all__ = ["FORMATS", "SAMPLE_LINES", "Field", "LogFormat", "detect_format", "new_format"]
+__all__ = ["FORMATS", "SAMPLE_LINES", "LogFormat", "detect_format", "new_format"]
 
 
 def new_format(name: str, head: Sequence[str] = ()) -> LogFormat:

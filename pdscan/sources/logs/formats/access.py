@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logs.formats.interface import Field, WithoutHeader
+from pdscan.model import Field
+from pdscan.sources.logs.formats.interface import WithoutHeader
 
 LINE = re.compile(
     r'(?P<remote_host>\S+) (?P<ident>\S+) (?P<remote_user>"[^"]*"|\S+) \[(?P<time>[^\]]+)\] '

@@ -5,7 +5,7 @@ columns from there on."""
 from __future__ import annotations
 
 from pdscan.detect.readable import shown_name
-from pdscan.sources.logs.formats.interface import Field
+from pdscan.model import Field
 
 
 class HeaderNamedColumns:

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
-
-class Field(NamedTuple):
-    """A value in a line: its name (a JSON path, a key, a column) or None for free text.
-
-    `start`/`end` are character offsets in the line; `free_text` fields may hold phrases and
-    `key=value` pairs of their own (a syslog message, a request line with a query string).
-    A named tuple: every line read makes several.
-    """
-
-    path: str | None
-    start: int
-    end: int
-    free_text: bool = False
+from pdscan.model import Field
 
 
 class LogFormat(Protocol):

@@ -17,7 +17,8 @@ import re
 from functools import lru_cache
 
 from pdscan.detect.readable import shown_name
-from pdscan.sources.logs.formats.interface import Field, WithoutHeader
+from pdscan.model import Field
+from pdscan.sources.logs.formats.interface import WithoutHeader
 
 # A string, a bracket or a bare value, after the white space, commas and colons that separate
 # them (skipped in the pattern: a Python loop turn per separator doubled the work).

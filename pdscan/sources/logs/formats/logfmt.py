@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logs.formats.interface import Field, WithoutHeader
+from pdscan.model import Field
+from pdscan.sources.logs.formats.interface import WithoutHeader
 
 # An unquoted value ends at white space; a trailing `;` or `,` separates, it is not the value.
 PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.@/-]{0,63})=(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(\S*?))[;,]?(?=\s|$)')

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logs.formats.interface import Field, WithoutHeader
+from pdscan.model import Field
+from pdscan.sources.logs.formats.interface import WithoutHeader
 from pdscan.sources.logs.formats.json_lines import JsonLines
 
 JSON_OBJECT = re.compile(r'\{\s*"[^"\\]*(?:\\.[^"\\]*)*"\s*:')  # `{"key":`, where a JSON object opens

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from pdscan.sources.logs.formats.interface import Field, WithoutHeader
+from pdscan.model import Field
+from pdscan.sources.logs.formats.interface import WithoutHeader
 
 RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) "

@@ -408,6 +408,6 @@ def test_identity_documents_are_reported_with_their_document_type(tmp_path: Path
 )
 def test_my_number_check_digit(number: str, valid: bool) -> None:
     """Japan's Individual Number: weights 6,5,4,3,2,7,6,5,4,3,2; check 11 - sum mod 11, 0 from 10."""
-    from pdscan.detect.value_checks import VALUE_CHECKS
+    from pdscan.ruleset.value_checks import CHECKS
 
-    assert (VALUE_CHECKS["my_number"](number, "JP") is not None) is valid
+    assert (CHECKS["my_number"](number, "JP") is not None) is valid

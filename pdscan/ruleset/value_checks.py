@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import phonenumbers
 
-from pdscan.detect.validators import DOMAIN_LABEL, card_number, ip_host_name
+from pdscan.ruleset.validators import DOMAIN_LABEL, card_number, ip_host_name
 
 HOST_NAME = "user.device.host_name"
 IP_ADDRESS = "user.device.ip_address"
@@ -332,7 +332,7 @@ def _valid_phone(value: str, region: str) -> bool:
     return phonenumbers.is_valid_number(number)
 
 
-VALUE_CHECKS: dict[str, Callable[[str, str], str | None]] = {
+CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "text": text,
     "token": token,
     "device_id": device_id,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pdscan.detect.names import NameClassifier
 from pdscan.detect.values import ValueDetector
-from pdscan.policy import PolicyError, parse_user_yaml, read_user_file
+from pdscan.ruleset.checker import PolicyError, parse_user_yaml, read_user_file
 from pdscan.ruleset.datatypes import DetectionRules, ValueRule, bundled_rules, extend_rules
 from pdscan.ruleset.yaml_lines import Marked, Problem
 
