@@ -5,8 +5,9 @@ A server that cannot start skips its tests with the server's own error output as
 (`pytest -ra` lists it), so a missing or broken server is never silent.
 
 Markers by what a test uses, so `tests/run.sh --fast` keeps only in-process tests without
-anyone remembering to mark a new one: `db` for a test using a server fixture, `cli` for one
-whose code (or a helper or fixture of the tests it calls) starts a process. Modules whose every
+anyone remembering to mark a new one: `db` and the engine (`postgres`, `mariadb`) for a test
+using a server fixture, `cli` for one whose code (or a helper or fixture of the tests it calls,
+found in tests/support/) starts a process. Modules whose every
 test needs Chromium, Dask, the S3 server or minutes set `pytestmark` themselves.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from db_servers import MariaDBServer, PostgresServer, ServerUnavailable, start_mariadb, start_postgres
+from support.db_servers import MariaDBServer, PostgresServer, ServerUnavailable, start_mariadb, start_postgres
 
 
 @pytest.fixture(scope="session")
@@ -49,16 +50,18 @@ def mariadb_server() -> Iterator[MariaDBServer]:
         server.stop()
 
 
-SERVER_FIXTURES = frozenset({"postgres_server", "mariadb_server"})
+SERVER_FIXTURES = {"postgres_server": pytest.mark.postgres, "mariadb_server": pytest.mark.mariadb}
 PROCESS_MODULES = frozenset({"subprocess", "pty", "multiprocessing"})
 TESTS = Path(__file__).parent
+SUPPORT = TESTS / "support"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & SERVER_FIXTURES:
+        for server in fixtures & SERVER_FIXTURES.keys():
             item.add_marker(pytest.mark.db)
+            item.add_marker(SERVER_FIXTURES[server])
         functions = [getattr(item, "function", None)]
         definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
         functions += [definition.func for name in fixtures for definition in definitions.get(name, ())]
@@ -75,7 +78,9 @@ def _starts_process(function: object, seen: set[types.CodeType]) -> bool:
     seen.add(code)
     namespace = getattr(function, "__globals__", {})
     names = set(_names(code))
-    imported_here = [importlib.import_module(name) for name in names if (TESTS / f"{name}.py").is_file()]
+    if names & PROCESS_MODULES:  # imported inside the function itself
+        return True
+    imported_here = [importlib.import_module(f"support.{name}") for name in names if (SUPPORT / f"{name}.py").is_file()]
     for name in names:
         value = namespace.get(name) or next((vars(m)[name] for m in imported_here if name in vars(m)), None)
         if value is subprocess or getattr(value, "__module__", None) in PROCESS_MODULES:

@@ -25,8 +25,8 @@ if [ "${1:-}" = "--fast" ]; then
 fi
 
 # Real components for the tests, from Debian packages when absent (and root): PostgreSQL and
-# MariaDB servers for tests/test_database_*.py (started by the tests on loopback as an
-# unprivileged user) and headless Chromium for tests/test_format_html_browser.py. A package that
+# MariaDB servers for tests/cli/test_database.py (started by the tests on loopback as an
+# unprivileged user) and headless Chromium for tests/cli/test_format_html_browser.py. A package that
 # cannot be installed makes its tests skip, loudly, with the reason.
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

@@ -1,2 +1,2 @@
 """Detection: column names, values and log lines classified with the rules. Imports only
-pdscan.model and pdscan.ruleset (tests/test_import_layers.py): sources call it, never the reverse."""
+pdscan.model and pdscan.ruleset (tests/unit/test_import_layers.py): sources call it, never the reverse."""

@@ -1,7 +1,7 @@
 """Report formats, one module each; adding a format is adding a module and a line here.
 
 Each is built as `Format(FormatOptions)` (formats/interface.py) and reads only the finished
-report: no source, no command line (tests/test_import_layers.py)."""
+report: no source, no command line (tests/unit/test_import_layers.py)."""
 
 from pdscan.formats.csv import CsvFormat
 from pdscan.formats.fides import FidesFormat

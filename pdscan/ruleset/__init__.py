@@ -1,3 +1,3 @@
 """The rules as data, loaded and checked (data types, log rules, the taxonomy), and what they are
 written in: identifier words and the named validators and value checks. Imports only pdscan.model
-(tests/test_import_layers.py), so detection and every stage above can read it."""
+(tests/unit/test_import_layers.py), so detection and every stage above can read it."""

@@ -4,7 +4,7 @@ A backtracking engine (Python's `re`) can take exponential time on a pattern lik
 over a line of `a`s: one careless rule would hang every scan of every log. RE2 guarantees
 linear time by refusing what needs backtracking (look-around, back-references); such a
 pattern is rejected with the reason before anything is read. The bundled rules are reviewed
-and tested (tests/test_properties.py) and keep the look-behinds of `re`'s syntax.
+and tested (tests/unit/test_properties.py) and keep the look-behinds of `re`'s syntax.
 """
 
 from __future__ import annotations
