@@ -1,5 +1,6 @@
 """Defects a user pass over the sliced package found (install, logs, bad input), each a test."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from pdscan.cli.commands import main
 
 REPO = Path(__file__).resolve().parents[1]
 LEFT_OUT = shutil.ignore_patterns(".git", ".venv", "*.egg-info", "build", "dist", "__pycache__", ".*_cache")
@@ -38,3 +42,23 @@ def test_a_wheel_built_from_the_sdist_holds_the_bundled_rules(tmp_path: Path) ->
     bundled = {f"pdscan/rules/{path.name}" for path in (REPO / "rules").glob("*.yaml")}
     assert bundled <= names, sorted(bundled - names)
     assert "pdscan/rules/__init__.py" in names
+
+
+def log_records(tmp_path: Path, name: str, text: str) -> list[dict[str, object]]:
+    """The ndjson records of a scan of one log holding `text`."""
+    log = tmp_path / name
+    log.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(log), "--format", "ndjson", "--fail-on", "never", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def test_a_secret_in_an_unquoted_logfmt_query_string_is_a_credential(tmp_path: Path) -> None:
+    """`url=/login?password=…` is the same query string as `url="/login?password=…"`: the quoted
+    form was read key by key, the unquoted one judged whole as a URL, its password missed."""
+    quoted = log_records(tmp_path, "quoted.log", 'level=info url="/login?password=Tr0ub4dor3&next=1"\n')
+    unquoted = log_records(tmp_path, "unquoted.log", "level=info url=/login?password=Tr0ub4dor3&next=1\n")
+    for records in (quoted, unquoted):
+        assert [(r["field"], r["data_type"], r["value"]) for r in records] == [
+            ("url.password", "user.authorization.credentials", "***")
+        ]
