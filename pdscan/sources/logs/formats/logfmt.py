@@ -24,8 +24,9 @@ class Logfmt(WithoutHeader):
             covered += match.end() - match.start()
             if match.group(2) is not None:
                 fields.append(Field(match.group(1), match.start(2), match.end(2), free_text=True))
-            else:
-                fields.append(Field(match.group(1), match.start(3), match.end(3)))
+            else:  # an unquoted value holding `=` holds pairs of its own: `url=/login?token=…`
+                value = match.group(3)
+                fields.append(Field(match.group(1), match.start(3), match.end(3), free_text="=" in value))
         stripped = len(line.strip())
         if len(fields) < MIN_PAIRS or not stripped or covered / stripped < MIN_COVERAGE:
             return None
