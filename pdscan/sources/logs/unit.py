@@ -315,19 +315,19 @@ def _analyse(
 
 def _record(occurrence: Occurrence, number: int, shift: int, options: UnitOptions, result: UnitResult) -> None:
     """Count an occurrence; `shift` places it in its whole line when the line came in pieces."""
-    key = (occurrence.field, occurrence.data_type)
-    stats = result.stats.get(key)
+    field_name, data_type, detector, start, end, value = occurrence
+    stats = result.stats.get((field_name, data_type))
     if stats is None:
-        stats = result.stats[key] = FieldStats(first_line=number)
+        stats = result.stats[field_name, data_type] = FieldStats(first_line=number)
     stats.count += 1  # counted here, not in a method: this runs for every occurrence
     stats.last_line = number
-    stats.detectors[occurrence.detector] += 1
-    if len(stats.samples) < SAMPLES or options.keep_records:
-        shown = shown_value(occurrence.value, occurrence.data_type, options.show_data)
+    stats.detectors[detector] += 1
+    samples = stats.samples
+    if len(samples) < SAMPLES or options.keep_records:
+        shown = shown_value(value, data_type, options.show_data)
         if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw
             shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        if len(stats.samples) < SAMPLES and shown not in stats.samples:
-            stats.samples.append(shown)
-    if options.keep_records:
-        start, end = occurrence.start + shift, occurrence.end + shift
-        result.records.append((number, start, end, occurrence.field, occurrence.data_type, shown))
+        if len(samples) < SAMPLES and shown not in samples:
+            samples.append(shown)
+        if options.keep_records:
+            result.records.append((number, start + shift, end + shift, field_name, data_type, shown))
