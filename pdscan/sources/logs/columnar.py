@@ -54,7 +54,7 @@ class ColumnMemo:
         values, phrases_end, key_rule = self._values, self.analyser.key_trigger, self.analyser.key_rule
         index, count, previous_end = 0, len(events), 0
         for field in fields:
-            path, field_start, field_end = field.path, field.start, field.end
+            path, field_start, field_end, free_text = field
             if field_start < previous_end:
                 return None  # overlapping fields: only the whole line says which holds a value
             previous_end = field_end
@@ -78,10 +78,12 @@ class ColumnMemo:
                 inside = events[first:index]
                 if idle_phrase:  # finds nothing either way: left out of the verdict's key
                     inside = [event for event in inside if not values <= event[0] < phrases_end]
-                found.append(self._verdict(line, field, inside))
-            elif path is not None and key_rule(path) is not None:
-                found.append(self._verdict(line, field, ()))
-            # else: no event in it and no key rule for its name, nothing to find
+            elif path is None or key_rule(path) is None:
+                continue  # no event in it and no key rule for its name, nothing to find
+            else:
+                inside = ()
+            origin = field_start - 1 if field_start else 0  # from the character before it, if any
+            found.append((self._verdict(line[origin:field_end], path, free_text, origin, field_start, inside), origin))
         if index < count:
             return None  # after the last field
         return found
@@ -90,27 +92,28 @@ class ColumnMemo:
         """Whether the phrase whose trigger fired at `start` follows there in the line."""
         return self.analyser.contexts[trigger - self._values][1].match(line, start) is not None
 
-    def _verdict(self, line: str, field: Field, events: Sequence[Event]) -> tuple[Verdict, int]:
-        """The field's occurrences and the offset in the line they are relative to."""
-        before = 1 if field.start else 0
-        text = line[field.start - before : field.end]
-        origin = field.start - before
-        relative = tuple((trigger, start - origin, end - origin) for trigger, start, end in events)
+    def _verdict(
+        self, text: str, path: str | None, free_text: bool, origin: int, start: int, events: Sequence[Event]
+    ) -> Verdict:
+        """The occurrences of the field starting at `start` in the line, `text` from `origin`
+        (the character before it, where there is one), with offsets relative to `origin`."""
+        relative = tuple([(trigger, begin - origin, end - origin) for trigger, begin, end in events]) if events else ()
+        before = start - origin
         if len(text) > MEMO_VALUE:
-            return self._judge(text, field, before, relative), origin
-        key = (field.path, field.free_text, text, relative)
+            return self._judge(text, path, free_text, before, relative)
+        key = (path, free_text, text, relative)
         verdicts = self.verdicts
         verdict = verdicts.get(key)
         if verdict is not None:
             verdicts.move_to_end(key)
-            return verdict, origin
-        occurrences = self._judge(text, field, before, relative)
+            return verdict
+        occurrences = self._judge(text, path, free_text, before, relative)
         verdicts[key] = occurrences
         if len(verdicts) > self.size:
             verdicts.popitem(last=False)
-        return occurrences, origin
+        return occurrences
 
-    def _judge(self, text: str, field: Field, before: int, events: tuple[Event, ...]) -> Verdict:
+    def _judge(self, text: str, path: str | None, free_text: bool, before: int, events: tuple[Event, ...]) -> Verdict:
         """The field read alone, with the character before it that key patterns look behind at."""
-        alone = [Field(field.path, before, len(text), field.free_text)]
+        alone = [Field(path, before, len(text), free_text)]
         return tuple(self.analyser.analyse(text, alone, events, read_keys=True))

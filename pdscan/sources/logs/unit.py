@@ -44,6 +44,7 @@ from pdscan.sources.logs.sampling import FirstBytes
 from pdscan.sources.logs.storage import open_binary
 
 SAMPLES = 3
+SAMPLED_VALUES = 64  # per field and data type: values already sampled, not masked again while samples are few
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
 STDIN_PATH = "-"
 RANGE_READAHEAD = 1 << 12  # a remote byte range is read in blocks as large as it: fetch little more
@@ -74,6 +75,10 @@ class FieldStats:
     last_line: int = 0
     samples: list[str] = field(default_factory=list)
     detectors: Counter[str] = field(default_factory=Counter)
+    # Values whose masks were offered as samples: a field with fewer than SAMPLES distinct masks
+    # (a Zeek column of two user names) would mask every occurrence again. Raw values, emptied
+    # before the result leaves the unit.
+    sampled: set[str] = field(default_factory=set, repr=False, compare=False)
 
 
 # One streamed occurrence: line (1-based within the unit), start, end, field, data type, value.
@@ -138,6 +143,8 @@ def scan_unit(
         result.error = str(error)
     except OSError as error:
         result.error = f"cannot read: {error.strerror or error}"
+    for stats in result.stats.values():
+        stats.sampled.clear()  # raw values stay in the unit
     return result
 
 
@@ -321,19 +328,22 @@ def _analyse(
 
 def _record(occurrence: Occurrence, number: int, shift: int, options: UnitOptions, result: UnitResult) -> None:
     """Count an occurrence; `shift` places it in its whole line when the line came in pieces."""
-    key = (occurrence.field, occurrence.data_type)
-    stats = result.stats.get(key)
+    field_name, data_type, detector, start, end, value = occurrence
+    stats = result.stats.get((field_name, data_type))
     if stats is None:
-        stats = result.stats[key] = FieldStats(first_line=number)
+        stats = result.stats[field_name, data_type] = FieldStats(first_line=number)
     stats.count += 1  # counted here, not in a method: this runs for every occurrence
     stats.last_line = number
-    stats.detectors[occurrence.detector] += 1
-    if len(stats.samples) < SAMPLES or options.keep_records:
-        shown = shown_value(occurrence.value, occurrence.data_type, options.show_data)
+    stats.detectors[detector] += 1
+    samples = stats.samples
+    if options.keep_records or (len(samples) < SAMPLES and value not in stats.sampled):
+        shown = shown_value(value, data_type, options.show_data)
         if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw
             shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        if len(stats.samples) < SAMPLES and shown not in stats.samples:
-            stats.samples.append(shown)
-    if options.keep_records:
-        start, end = occurrence.start + shift, occurrence.end + shift
-        result.records.append((number, start, end, occurrence.field, occurrence.data_type, shown))
+        if len(samples) < SAMPLES:
+            if shown not in samples:
+                samples.append(shown)
+            if len(stats.sampled) < SAMPLED_VALUES:
+                stats.sampled.add(value)
+        if options.keep_records:
+            result.records.append((number, start + shift, end + shift, field_name, data_type, shown))

@@ -245,3 +245,32 @@ def test_ever_new_values_keep_the_memo_bounded_and_the_findings_the_same(
     line = f'192.0.2.1 - - [01/Mar/2024:00:00:00 +0000] "GET {value} HTTP/1.1" 200 1 "-" "-"'
     memo.occurrences(line, log_format.fields(line) or [], [])
     assert not any(value in key[2] for key in memo.verdicts), "a value longer than MEMO_VALUE is not kept"
+
+
+def test_a_column_of_few_values_is_masked_once_per_value_and_sampled_to_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Zeek column holding two addresses line after line, then a third: the samples are the
+    three, masked, in order; each value is masked once per data type, not at every line (the
+    samples stay fewer than SAMPLES until the last line); and no raw value leaves the unit."""
+    masked: list[tuple[str, str]] = []
+    mask = unit.shown_value
+
+    def counted(value: str, data_type: str, show_data: bool) -> str:
+        masked.append((value, data_type))
+        return mask(value, data_type, show_data)
+
+    monkeypatch.setattr(unit, "shown_value", counted)
+    users = ["alice@example.com", "bob@example.org"] * 300 + ["carol@example.net"]
+    head = ["#separator \\x09", "#path\thttp", "#fields\tts\tuid\tusername", "#types\ttime\tstring\tstring"]
+    lines = [f"1764000000.{number:06d}\tC{number}x\t{user}" for number, user in enumerate(users)]
+    path = tmp_path / "http.log"
+    path.write_text("\n".join(head + lines) + "\n")
+    result = unit.scan_unit(unit.Unit(0, str(path), "", ()), unit.UnitOptions())
+    stats = result.stats["username", "user.contact.email"]
+    assert stats.count == len(users)
+    assert stats.samples == [mask(user, "user.contact.email", False) for user in users[:2] + users[-1:]]
+    assert "alice@example.com" not in stats.samples
+    assert len(masked) == len(set(masked)), "a value is masked once per data type"
+    assert {value for value, _ in masked} == set(users)
+    assert not any(stats.sampled for stats in result.stats.values()), "raw values stay in the unit"
