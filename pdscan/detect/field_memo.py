@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from functools import cache
 
 from pdscan.detect.engine import Event
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
@@ -31,6 +32,13 @@ MEMO_SIZE = 50_000  # fields remembered per process; past that the memo starts a
 LONGEST = 512  # characters: a longer field is analysed each time, never kept (memory stays bounded)
 # One remembered occurrence, its offsets from its field's start: field, type, detector, start, end, value.
 Found = tuple[str | None, str, str, int, int, str]
+
+
+@cache
+def field_memo(analyser: LineAnalyser) -> FieldMemo:
+    """One memo per process (and analyser), kept from one unit of work to the next: the pieces
+    of a large log hold the same values."""
+    return FieldMemo(analyser)
 
 
 class FieldMemo:

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
-from pdscan.detect.field_memo import FieldMemo
+from pdscan.detect.field_memo import FieldMemo, field_memo
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.masking import shown as shown_value
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
@@ -196,7 +196,7 @@ def _scan_blocks(
             if log_format.positional and not line_by_line():
                 memo = ColumnMemo(analyser)
             structure = structure_memo(log_format.name, analyser)
-            by_field = FieldMemo(analyser) if structure is not None else None
+            by_field = field_memo(analyser) if structure is not None else None
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
