@@ -185,12 +185,20 @@ class LineAnalyser:
         return ()
 
     def analyse(
-        self, line: str, fields: Sequence[Field], events: Sequence[Event], read_keys: bool, exact_offsets: bool = True
+        self,
+        line: str,
+        fields: Sequence[Field],
+        events: Sequence[Event],
+        read_keys: bool,
+        exact_offsets: bool = True,
+        phrases_matched: bool = False,
     ) -> list[Occurrence]:
         """Every occurrence in `line`, from its events (offsets in the line, as `validated`
         gave them). With `exact_offsets` False (a line whose multi-byte characters make byte
         and character offsets differ) offsets are mapped first. `read_keys` reads field names
-        even when no key trigger fired (formats whose fields are known by position)."""
+        even when no key trigger fired (formats whose fields are known by position). With
+        `phrases_matched` a phrase's event is the span of the value its pattern matched (the
+        caller matched it, as `phrase_value` does)."""
         starts = [field.start for field in fields]
         by_pattern: list[tuple[int, Occurrence]] = []
         found: list[Occurrence] = []
@@ -210,6 +218,8 @@ class LineAnalyser:
                 rule = self.values[trigger].rule
                 occurrence = Occurrence(field_name, rule.data_type, rule.name, start, end, line[start:end])
                 by_pattern.append((trigger, occurrence))
+            elif phrases_matched:
+                self._phrase_value(self.contexts[trigger - value_count][0], line, start, end, fields, starts, found)
             else:
                 taken = phrase_spans.get(trigger)
                 if taken is not None and taken[0] <= start < taken[1]:
@@ -241,12 +251,25 @@ class LineAnalyser:
         if match is None:
             return None
         value_start, value_end = match.span("value")
-        text = match.group("value")
+        self._phrase_value(rule, line, value_start, value_end, fields, starts, found)
+        return match.start(), value_end
+
+    def _phrase_value(
+        self,
+        rule: ContextRule,
+        line: str,
+        value_start: int,
+        value_end: int,
+        fields: Sequence[Field],
+        starts: list[int],
+        found: list[Occurrence],
+    ) -> None:
+        """The occurrence a phrase's value makes, if its check passes."""
+        text = line[value_start:value_end]
         data_type = self._checked(rule.value_check, rule.data_type, text)
         if data_type is not None:
             field_name = _field_at(fields, starts, value_start)
             found.append(Occurrence(field_name, data_type, rule.name, value_start, value_end, text))
-        return match.start(), value_end
 
     def _keyed(self, rule: KeyRule | None, line: str, path: str, start: int, end: int, found: list) -> None:
         if rule is None:

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
+from pdscan.detect.field_memo import FieldMemo, field_memo
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.detect.masking import shown as shown_value
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
@@ -191,6 +192,7 @@ def _scan_blocks(
     log_format: LogFormat | None = None
     memo: ColumnMemo | None = None
     structure: StructureMemo | None = None
+    by_field: FieldMemo | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
         if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
@@ -201,6 +203,7 @@ def _scan_blocks(
             if log_format.positional and not line_by_line():
                 memo = ColumnMemo(analyser)
             structure = structure_memo(log_format.name, analyser)
+            by_field = field_memo(analyser) if structure is not None else None
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
@@ -208,7 +211,17 @@ def _scan_blocks(
             for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
                 shift = carried if number == 1 else 0
                 _analyse(
-                    line, result.lines + number, shift, events, analyser, log_format, options, result, memo, structure
+                    line,
+                    result.lines + number,
+                    shift,
+                    events,
+                    analyser,
+                    log_format,
+                    options,
+                    result,
+                    memo,
+                    structure,
+                    by_field,
                 )
             if flush is not None and result.records:
                 flush(result.records)
@@ -302,11 +315,13 @@ def _analyse(
     result: UnitResult,
     memo: ColumnMemo | None = None,
     structure: StructureMemo | None = None,
+    by_field: FieldMemo | None = None,
 ) -> None:
     line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
         return
     fields = log_format.fields(line) if structure is None else structure.fields(line, events, raw_line.isascii())
+    from_format = fields is not None
     if fields is None:
         fields = new_format("plain").fields(line) or []
         every_key = False
@@ -320,7 +335,12 @@ def _analyse(
                         _record(occurrence, number, shift + offset, options, result)
                 return
     searchable = blank_escapes_in_line(line)
-    for occurrence in analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii()):
+    found = None
+    if by_field is not None and from_format and raw_line.isascii():  # a JSON line: its fields' verdicts remembered
+        found = by_field.occurrences(searchable, fields, events, every_key)
+    if found is None:
+        found = analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii())
+    for occurrence in found:
         if searchable is not line:  # shown as written
             occurrence = occurrence._replace(value=line[occurrence.start : occurrence.end])
         _record(occurrence, number, shift, options, result)

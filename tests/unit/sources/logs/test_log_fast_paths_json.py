@@ -200,3 +200,26 @@ def test_the_line_by_line_switch_turns_the_memo_off(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv(LOG_PATH_VARIABLE)
     assert structure_memo(JsonLines.name, analyser) is not None
     assert structure_memo("access", analyser) is None
+
+
+def test_a_value_remembered_under_its_path_reads_as_its_line_would_have_it_read(tmp_path: Path) -> None:
+    """The same value under the same path, in lines whose other keys, phrases and key words
+    differ: the verdict remembered for (path, value) must still be the one each line gives."""
+    lines = []
+    for number in range(40):
+        lines += [
+            '{"who":"olga","note":"ok"}',  # no key word in the line: `who` read by nothing
+            '{"who":"olga","email":"aiko.sato@example.com"}',  # a sibling's key word turns key rules on
+            f'{{"phone":"020 7946 0958","n":{number}}}',  # a phrase from a key into the next value
+            f'{{"tel":"020 7946 0958","n":{number}}}',
+            f'{{"note":"020 7946 0958","n":{number}}}',  # the same value, no phrase before it
+            f'{{"note":"call phone 020 7946 0958 now","n":{number}}}',  # a phrase inside its value
+            '{"msg":"login user=olga","who":"olga"}',  # a key=value pair in a string
+            '{"msg":"login user=olga","ip":"203.0.113.9"}',
+            '{"ip":"203.0.113.9","client":{"ip":"203.0.113.9"}}',  # one value under two paths
+            '{"see fax":["020 7946 0958 or 203.0.113.9"]}',  # no key rule; the phrase from the key reaches it
+            '{"see fax":[1,"020 7946 0958 or 203.0.113.9"]}',  # same path and value, no phrase: the address only
+        ]
+    path = tmp_path / "siblings.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _assert_same_findings(path)
