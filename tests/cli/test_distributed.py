@@ -325,10 +325,10 @@ class FolderNotMounted(distributed.WorkerPlugin):
         real_open = pdscan.sources.logs.unit.open_binary
         folder = self.folder
 
-        def open_binary(location: str) -> object:
+        def open_binary(location: str, readahead: int | None = None) -> object:
             if location.startswith(folder):
                 raise FileNotFoundError(2, "No such file or directory")
-            return real_open(location)
+            return real_open(location, readahead)
 
         pdscan.sources.logs.unit.open_binary = open_binary  # type: ignore[assignment]
 
