@@ -320,14 +320,15 @@ def _analyse(
     line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
     if line.startswith("#") and log_format.header(line):
         return
-    fields = log_format.fields(line) if structure is None else structure.fields(line, events, raw_line.isascii())
+    ascii_line = raw_line.isascii()
+    fields = log_format.fields(line) if structure is None else structure.fields(line, events, ascii_line)
     from_format = fields is not None
     if fields is None:
         fields = new_format("plain").fields(line) or []
         every_key = False
     else:
         every_key = log_format.positional
-        if memo is not None and raw_line.isascii() and "\\" not in line:
+        if memo is not None and ascii_line and "\\" not in line:
             verdicts = memo.occurrences(line, fields, events)
             if verdicts is not None:  # judged by column values, as reading the whole line would
                 for verdict, offset in verdicts:
@@ -336,10 +337,10 @@ def _analyse(
                 return
     searchable = blank_escapes_in_line(line)
     found = None
-    if by_field is not None and from_format and raw_line.isascii():  # a JSON line: its fields' verdicts remembered
+    if by_field is not None and from_format and ascii_line:  # a JSON line: its fields' verdicts remembered
         found = by_field.occurrences(searchable, fields, events, every_key)
     if found is None:
-        found = analyser.analyse(searchable, fields, events, every_key, exact_offsets=raw_line.isascii())
+        found = analyser.analyse(searchable, fields, events, every_key, exact_offsets=ascii_line)
     for occurrence in found:
         if searchable is not line:  # shown as written
             occurrence = occurrence._replace(value=line[occurrence.start : occurrence.end])
