@@ -22,6 +22,7 @@ from pdscan.model import LogRecord, LogSample, Skipped, SourceKind, SourceSummar
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.sentences import skipped_because
 from pdscan.sources.discovery import LogInput
+from pdscan.sources.logs.counting import SAMPLES, FieldStats, Record
 from pdscan.sources.logs.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
 from pdscan.sources.logs.formats import SAMPLE_LINES, detect_format, new_format
 from pdscan.sources.logs.reader import (
@@ -38,10 +39,7 @@ from pdscan.sources.logs.reader import (
 from pdscan.sources.logs.sampling import LINE_SEARCH, sample_pieces
 from pdscan.sources.logs.storage import open_binary, shown_location, size_of
 from pdscan.sources.logs.unit import (
-    SAMPLES,
     STDIN_PATH,
-    FieldStats,
-    Record,
     Unit,
     UnitOptions,
     UnitResult,

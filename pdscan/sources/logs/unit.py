@@ -8,8 +8,8 @@ are kept one by one only when an output streams them (`--format ndjson`).
 
 from __future__ import annotations
 
+import operator
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -18,11 +18,11 @@ from typing import BinaryIO
 from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
 from pdscan.detect.field_memo import FieldMemo, field_memo
-from pdscan.detect.line_analyser import LineAnalyser, Occurrence
-from pdscan.detect.masking import shown as shown_value
+from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.sources.logs.columnar import ColumnMemo
+from pdscan.sources.logs.counting import FieldStats, Record, record
 from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
 from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
 from pdscan.sources.logs.paths import line_by_line
@@ -44,10 +44,9 @@ from pdscan.sources.logs.reader import (
 from pdscan.sources.logs.sampling import FirstBytes
 from pdscan.sources.logs.storage import open_binary
 
-SAMPLES = 3
-SAMPLED_VALUES = 64  # per field and data type: values already sampled, not masked again while samples are few
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
 STDIN_PATH = "-"
+_START = operator.itemgetter(1)  # an event's start
 RANGE_READAHEAD = 1 << 12  # a remote byte range is read in blocks as large as it: fetch little more
 
 
@@ -65,25 +64,6 @@ class Unit:
     length: int | None = None
     size: int = 0  # bytes on disk this unit covers, for progress
     first_bytes: int | None = None  # --log-sample of a log not cut into pieces: its first bytes, to a line end
-
-
-@dataclass
-class FieldStats:
-    """Occurrences of one data type in one field: how many, where first and last, samples."""
-
-    count: int = 0
-    first_line: int = 0
-    last_line: int = 0
-    samples: list[str] = field(default_factory=list)
-    detectors: Counter[str] = field(default_factory=Counter)
-    # Values whose masks were offered as samples: a field with fewer than SAMPLES distinct masks
-    # (a Zeek column of two user names) would mask every occurrence again. Raw values, emptied
-    # before the result leaves the unit.
-    sampled: set[str] = field(default_factory=set, repr=False, compare=False)
-
-
-# One streamed occurrence: line (1-based within the unit), start, end, field, data type, value.
-Record = tuple[int, int, int, str | None, str, str]
 
 
 @dataclass
@@ -189,40 +169,19 @@ def _scan_blocks(
     compression = unit.compression
     ends_with_break = True
     carried = 0  # characters of the current line read in earlier pieces (a line longer than a block)
-    log_format: LogFormat | None = None
-    memo: ColumnMemo | None = None
-    structure: StructureMemo | None = None
-    by_field: FieldMemo | None = None
+    reading: _Reading | None = None
     eager = unit.path == STDIN_PATH
     for block in blocks(stream, unit.length, piece=PIECE if compression else None, eager=eager):
-        if log_format is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
+        if reading is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
             raise BinaryData(binary_reason(block[:HEAD], "data"))
-        if log_format is None:
-            log_format = _format_for(unit, block)
-            result.log_format = log_format.name
-            if log_format.positional and not line_by_line():
-                memo = ColumnMemo(analyser)
-            structure = structure_memo(log_format.name, analyser)
-            by_field = field_memo(analyser) if structure is not None else None
+        if reading is None:
+            reading = _Reading(analyser, _format_for(unit, block), options, result)
+            result.log_format = reading.log_format.name
         for piece in _slices(block):
             result.bytes_read += len(piece)
             searchable = blank_escapes(piece)
             candidates = analyser.validated(searchable, engine.scan(searchable))
-            for number, line, events in _lines_to_read(piece, candidates, log_format.positional):
-                shift = carried if number == 1 else 0
-                _analyse(
-                    line,
-                    result.lines + number,
-                    shift,
-                    events,
-                    analyser,
-                    log_format,
-                    options,
-                    result,
-                    memo,
-                    structure,
-                    by_field,
-                )
+            reading.read(piece, candidates, carried)
             if flush is not None and result.records:
                 flush(result.records)
                 result.records = []
@@ -263,7 +222,7 @@ def _format_for(unit: Unit, first_block: bytes) -> LogFormat:
 
 def _lines_to_read(block: bytes, events: list[Event], every_line: bool) -> Iterator[tuple[int, bytes, list[Event]]]:
     """(1-based line number within the block, line bytes, events with offsets in the line)."""
-    events = sorted(events, key=lambda event: event[1])
+    events = sorted(events, key=_START)
     if every_line:
         yield from _every_line(block, events)
         return
@@ -304,67 +263,58 @@ def _every_line(block: bytes, events: list[Event]) -> Iterator[tuple[int, bytes,
         position = end + 1
 
 
-def _analyse(
-    raw_line: bytes,
-    number: int,
-    shift: int,
-    events: list[Event],
-    analyser: LineAnalyser,
-    log_format: LogFormat,
-    options: UnitOptions,
-    result: UnitResult,
-    memo: ColumnMemo | None = None,
-    structure: StructureMemo | None = None,
-    by_field: FieldMemo | None = None,
-) -> None:
-    line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
-    if line.startswith("#") and log_format.header(line):
-        return
-    ascii_line = raw_line.isascii()
-    fields = log_format.fields(line) if structure is None else structure.fields(line, events, ascii_line)
-    from_format = fields is not None
-    if fields is None:
-        fields = new_format("plain").fields(line) or []
-        every_key = False
-    else:
-        every_key = log_format.positional
-        if memo is not None and ascii_line and "\\" not in line:
-            verdicts = memo.occurrences(line, fields, events)
-            if verdicts is not None:  # judged by column values, as reading the whole line would
-                for verdict, offset in verdicts:
-                    for occurrence in verdict:
-                        _record(occurrence, number, shift + offset, options, result)
-                return
-    searchable = blank_escapes_in_line(line)
-    found = None
-    if by_field is not None and from_format and ascii_line:  # a JSON line: its fields' verdicts remembered
-        found = by_field.occurrences(searchable, fields, events, every_key)
-    if found is None:
-        found = analyser.analyse(searchable, fields, events, every_key, exact_offsets=ascii_line)
-    for occurrence in found:
-        if searchable is not line:  # shown as written
-            occurrence = occurrence._replace(value=line[occurrence.start : occurrence.end])
-        _record(occurrence, number, shift, options, result)
+class _Reading:
+    """How one unit's lines are read: its format, the memos its lines' verdicts are kept in,
+    and where the occurrences found go."""
 
+    def __init__(self, analyser: LineAnalyser, log_format: LogFormat, options: UnitOptions, result: UnitResult):
+        self.analyser = analyser
+        self.log_format = log_format
+        self.show_data = options.show_data
+        self.result = result
+        self.records = result.records if options.keep_records else None
+        fast = not line_by_line()
+        self.memo = ColumnMemo(analyser) if log_format.positional and fast else None
+        self.structure: StructureMemo | None = structure_memo(log_format.name, analyser)
+        self.by_field: FieldMemo | None = field_memo(analyser) if self.structure is not None else None
 
-def _record(occurrence: Occurrence, number: int, shift: int, options: UnitOptions, result: UnitResult) -> None:
-    """Count an occurrence; `shift` places it in its whole line when the line came in pieces."""
-    field_name, data_type, detector, start, end, value = occurrence
-    stats = result.stats.get((field_name, data_type))
-    if stats is None:
-        stats = result.stats[field_name, data_type] = FieldStats(first_line=number)
-    stats.count += 1  # counted here, not in a method: this runs for every occurrence
-    stats.last_line = number
-    stats.detectors[detector] += 1
-    samples = stats.samples
-    if options.keep_records or (len(samples) < SAMPLES and value not in stats.sampled):
-        shown = shown_value(value, data_type, options.show_data)
-        if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw
-            shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        if len(samples) < SAMPLES:
-            if shown not in samples:
-                samples.append(shown)
-            if len(stats.sampled) < SAMPLED_VALUES:
-                stats.sampled.add(value)
-        if options.keep_records:
-            result.records.append((number, start + shift, end + shift, field_name, data_type, shown))
+    def read(self, piece: bytes, candidates: list[Event], carried: int) -> None:
+        """The lines of one slice; `carried`: characters of its first line read in earlier slices."""
+        self.records = self.result.records if self.records is not None else None  # flushed lists are replaced
+        first = self.result.lines
+        for number, line, events in _lines_to_read(piece, candidates, self.log_format.positional):
+            self.analyse(line, first + number, carried if number == 1 else 0, events)
+
+    def analyse(self, raw_line: bytes, number: int, shift: int, events: list[Event]) -> None:
+        """One line, by its column values where that is exact, else read whole (its fields
+        remembered one by one for JSON lines)."""
+        line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
+        log_format, structure = self.log_format, self.structure
+        if line.startswith("#") and log_format.header(line):
+            return
+        ascii_line = raw_line.isascii()
+        fields = log_format.fields(line) if structure is None else structure.fields(line, events, ascii_line)
+        from_format = fields is not None
+        if fields is None:
+            fields = new_format("plain").fields(line) or []
+            every_key = False
+        else:
+            every_key = log_format.positional
+            memo = self.memo
+            if memo is not None and ascii_line and "\\" not in line:
+                verdicts = memo.occurrences(line, fields, events)
+                if verdicts is not None:  # judged by column values, as reading the whole line would
+                    for verdict, offset in verdicts:
+                        for occurrence in verdict:
+                            record(self.result.stats, occurrence, number, shift + offset, self.show_data, self.records)
+                    return
+        searchable = blank_escapes_in_line(line)
+        found = None
+        if self.by_field is not None and from_format and ascii_line:  # a JSON line: its fields' verdicts remembered
+            found = self.by_field.occurrences(searchable, fields, events, every_key)
+        if found is None:
+            found = self.analyser.analyse(searchable, fields, events, every_key, exact_offsets=ascii_line)
+        for occurrence in found:
+            if searchable is not line:  # shown as written
+                occurrence = occurrence._replace(value=line[occurrence.start : occurrence.end])
+            record(self.result.stats, occurrence, number, shift, self.show_data, self.records)

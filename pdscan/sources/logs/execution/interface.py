@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
-from pdscan.sources.logs.unit import Record, Unit, UnitOptions, UnitResult
+from pdscan.sources.logs.counting import Record
+from pdscan.sources.logs.unit import Unit, UnitOptions, UnitResult
 
 Flush = Callable[[Unit, list[Record]], None]
 OnRead = Callable[[Unit, int], None]  # a unit read in this process, and its bytes read so far

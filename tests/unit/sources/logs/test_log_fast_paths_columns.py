@@ -17,7 +17,7 @@ from pdscan.detect.engine import compile_engine
 from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.ruleset.datatypes import bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
-from pdscan.sources.logs import columnar, unit
+from pdscan.sources.logs import columnar, counting, unit
 from pdscan.sources.logs.formats import new_format
 from pdscan.sources.logs.paths import LOG_PATH_VARIABLE
 
@@ -254,13 +254,13 @@ def test_a_column_of_few_values_is_masked_once_per_value_and_sampled_to_the_end(
     three, masked, in order; each value is masked once per data type, not at every line (the
     samples stay fewer than SAMPLES until the last line); and no raw value leaves the unit."""
     masked: list[tuple[str, str]] = []
-    mask = unit.shown_value
+    mask = counting.shown_value
 
     def counted(value: str, data_type: str, show_data: bool) -> str:
         masked.append((value, data_type))
         return mask(value, data_type, show_data)
 
-    monkeypatch.setattr(unit, "shown_value", counted)
+    monkeypatch.setattr(counting, "shown_value", counted)
     users = ["alice@example.com", "bob@example.org"] * 300 + ["carol@example.net"]
     head = ["#separator \\x09", "#path\thttp", "#fields\tts\tuid\tusername", "#types\ttime\tstring\tstring"]
     lines = [f"1764000000.{number:06d}\tC{number}x\t{user}" for number, user in enumerate(users)]
