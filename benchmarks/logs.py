@@ -1,7 +1,7 @@
 """Log scanning speed and memory: pdscan against single-threaded ripgrep on the same mixed log file.
 
-Usage: python benchmarks/logs.py --size 200M [--variant dense|sparse|access|json|both|all] [--jobs N ...]
-       [--repeat 3] [--workdir DIR]
+Usage: python benchmarks/logs.py --size 200M [--variant dense|sparse|access|w3c|zeek|json|both|all]
+       [--jobs N ...] [--repeat 3] [--workdir DIR]
 
 Generates a deterministic mixed log file (seeded; default 200 MB, decimal units: 200M = 200,000,000
 bytes) per variant and reuses it on later runs from --workdir:
@@ -19,6 +19,11 @@ bytes) per variant and reuses it on later runs from --workdir:
           clients (some far busier than others), a few hundred paths of which a share carry e-mails in
           query strings, a handful of referers and user agents (`both` runs dense and sparse only,
           `all` every variant);
+  w3c     an IIS W3C extended log (`#Fields:` header) with the access variant's repeats: path stem and
+          query in two columns, cs-username mostly `-` (some DOMAIN\\user names and e-mails), agents
+          and referers with `+` for spaces;
+  zeek    a Zeek http.log (`#separator \\x09`, `#fields`, `#types` headers; tab-separated, `-` unset,
+          `(empty)` empty sets) with the same repeats, a uid and an ephemeral port per connection;
   json    a JSON application log, one object per line as structured loggers write them: timestamps,
           levels, request and trace ids, nested objects; about one line in four names a user (e-mail,
           IP, name, some non-ASCII as `\\u` escapes), with escaped quotes, arrays, nulls and numbers in
@@ -34,9 +39,10 @@ Then measures, best wall time and best CPU time (user + system) of --repeat runs
            MB/s per core, ratio to ripgrep (by wall and by CPU time: on a shared machine, trust CPU), speed-up over
            one job and peak RSS of the pdscan process (ru_maxrss from os.wait4: the largest single process
            among pdscan and the workers it reaped, not their sum).
-Targets: pdscan (1 job) >= 0.3x ripgrep on dense, >= 0.5x on sparse, >= 0.08x on access, >= 0.04x on json;
->= 1.8x speed-up from 1 to 2 jobs; peak RSS < 250 MB on a 1 GB file. A measurement, not a test: prints figures,
-asserts nothing, exits 0 (a failing pdscan command is reported with its stderr and the run carries on).
+Targets: pdscan (1 job) >= 0.3x ripgrep on dense, >= 0.5x on sparse, >= 0.08x on access, w3c and zeek,
+>= 0.04x on json; >= 1.8x speed-up from 1 to 2 jobs; peak RSS < 250 MB on a 1 GB file. A measurement, not a
+test: prints figures, asserts nothing, exits 0 (a failing pdscan command is reported with its stderr and the run
+carries on).
 """
 
 from __future__ import annotations
@@ -60,17 +66,17 @@ REPO = Path(__file__).resolve().parents[1]
 MB = 1_000_000
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 GENERATOR_VERSION = 2  # bump when the generated content changes, so cached files are not reused
-VARIANTS = ("dense", "sparse", "access", "json")
+VARIANTS = ("dense", "sparse", "access", "w3c", "zeek", "json")
 POOL_SIZE = 5000  # pre-generated lines per variant, sampled with the seeded RNG
 SPARSE_EVERY = 50  # sparse: one line in this many holds personal data
 TICK = 16  # consecutive lines sharing one timestamp
 BATCH_LINES = 8192  # lines rendered per write
 START_EPOCH = 1_709_251_200.0  # 2024-03-01T00:00:00Z
 
-Line = tuple[str, str, str]  # head, timestamp kind ("apache", "iso", "syslog"), tail ending in "\n"
+Line = tuple[str, str, str]  # head, timestamp kind (a key of `stamps`), tail ending in "\n"
 Maker = Callable[[random.Random], Line]
 
-TARGET_RATIO = {"dense": 0.3, "sparse": 0.5, "access": 0.08, "json": 0.04}
+TARGET_RATIO = {"dense": 0.3, "sparse": 0.5, "access": 0.08, "w3c": 0.08, "zeek": 0.08, "json": 0.04}
 TARGET_SPEEDUP = 1.8
 TARGET_RSS_MB = 250.0
 RSS_TARGET_FILE_MB = 1000.0
@@ -432,12 +438,18 @@ ACCESS_CLIENTS = 400  # distinct client addresses
 ACCESS_PATHS = 600  # distinct request paths (with their query strings)
 
 
-def access_pool(rng: random.Random) -> list[Line]:
-    """Access-log lines whose clients, paths, referers and agents repeat as in a real site's log:
-    clients drawn with a long tail (a few busy ones), paths from a fixed set, a handful of agents."""
+def site_values(rng: random.Random) -> tuple[list[str], list[float], list[str]]:
+    """Clients (with long-tail weights) and paths a site's log repeats, as in the access variant."""
     clients = [client_ip(rng) for _ in range(ACCESS_CLIENTS)]
     client_weights = [1 / (rank + 1) for rank in range(ACCESS_CLIENTS)]
     paths = [request_path(rng) for _ in range(ACCESS_PATHS)]
+    return clients, client_weights, paths
+
+
+def access_pool(rng: random.Random) -> list[Line]:
+    """Access-log lines whose clients, paths, referers and agents repeat as in a real site's log:
+    clients drawn with a long tail (a few busy ones), paths from a fixed set, a handful of agents."""
+    clients, client_weights, paths = site_values(rng)
     pool = []
     for _ in range(POOL_SIZE):
         client = rng.choices(clients, weights=client_weights)[0]
@@ -449,6 +461,133 @@ def access_pool(rng: random.Random) -> list[Line]:
             f'"{referer}" "{rng.choice(USER_AGENTS)}"\n'
         )
         pool.append((f"{client} - - [", "apache", tail))
+    return pool
+
+
+# --- W3C extended (IIS) and Zeek http logs: positional columns named by a header line ------------
+# The same repeats as the access variant (a few hundred clients with a long tail, a few hundred
+# paths, a handful of agents), in the columns IIS and Zeek write by default. IIS writes a space in
+# a value as `+` and an unset value as `-`; Zeek separates values by tabs, writes `-` for unset
+# and `(empty)` for an empty set, and gives each connection a uid.
+
+W3C_FIELDS = (
+    "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) "
+    "sc-status sc-substatus sc-win32-status time-taken"
+)
+W3C_HEADER = (
+    "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n"
+    f"#Date: 2024-03-01 00:00:00\n#Fields: {W3C_FIELDS}\n"
+)
+W3C_DOMAIN_USERS = ("SHOP\\svc-reports", "SHOP\\jsmith", "SHOP\\a.tanaka")
+ZEEK_FIELDS = (
+    ("ts", "time"),
+    ("uid", "string"),
+    ("id.orig_h", "addr"),
+    ("id.orig_p", "port"),
+    ("id.resp_h", "addr"),
+    ("id.resp_p", "port"),
+    ("trans_depth", "count"),
+    ("method", "string"),
+    ("host", "string"),
+    ("uri", "string"),
+    ("referrer", "string"),
+    ("version", "string"),
+    ("user_agent", "string"),
+    ("origin", "string"),
+    ("request_body_len", "count"),
+    ("response_body_len", "count"),
+    ("status_code", "count"),
+    ("status_msg", "string"),
+    ("info_code", "count"),
+    ("info_msg", "string"),
+    ("tags", "set[enum]"),
+    ("username", "string"),
+    ("password", "string"),
+    ("proxied", "set[string]"),
+    ("orig_fuids", "vector[string]"),
+    ("orig_filenames", "vector[string]"),
+    ("orig_mime_types", "vector[string]"),
+    ("resp_fuids", "vector[string]"),
+    ("resp_filenames", "vector[string]"),
+    ("resp_mime_types", "vector[string]"),
+)
+ZEEK_HEADER = (
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n"
+    "#open\t2024-03-01-00-00-00\n"
+    "#fields\t" + "\t".join(name for name, _ in ZEEK_FIELDS) + "\n"
+    "#types\t" + "\t".join(kind for _, kind in ZEEK_FIELDS) + "\n"
+)
+ZEEK_UID_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+HEADERS = {"w3c": W3C_HEADER, "zeek": ZEEK_HEADER}  # written once, at the top of the file
+STATUS_MESSAGES = {200: "OK", 302: "Found", 304: "Not Modified", 404: "Not Found"}
+
+
+def w3c_pool(rng: random.Random) -> list[Line]:
+    """IIS lines (`#Fields:` as W3C_FIELDS): the stem and query of a path in two columns, the
+    user name mostly `-`, agents and referers with `+` for spaces."""
+    clients, client_weights, paths = site_values(rng)
+    pool = []
+    for _ in range(POOL_SIZE):
+        stem, _, query = rng.choice(paths).partition("?")
+        user = "-" if rng.random() < 0.9 else rng.choice((*W3C_DOMAIN_USERS, email(rng)))
+        referer = rng.choice(("-", "-", "https://www.example.org/", f"https://shop.example.com/c/{rng.randint(1, 30)}"))
+        status = rng.choice((200, 200, 200, 200, 302, 304, 404))
+        tail = (
+            f" 192.0.2.{rng.choice((10, 11))} {'POST' if rng.random() < 0.1 else 'GET'} {stem} {query or '-'} 443 "
+            f"{user} {rng.choices(clients, weights=client_weights)[0]} {rng.choice(USER_AGENTS).replace(' ', '+')} "
+            f"{referer} {status} 0 0 {rng.randint(1, 900)}\n"
+        )
+        pool.append(("", "w3c", tail))
+    return pool
+
+
+def zeek_uid(rng: random.Random) -> str:
+    return "C" + "".join(rng.choice(ZEEK_UID_CHARACTERS) for _ in range(17))
+
+
+def zeek_pool(rng: random.Random) -> list[Line]:
+    """Zeek http.log lines (`#fields` as ZEEK_FIELDS): a uid and an ephemeral port per connection,
+    the site's clients, paths and agents, unset values `-` and empty sets `(empty)`."""
+    clients, client_weights, paths = site_values(rng)
+    pool = []
+    for _ in range(POOL_SIZE):
+        status = rng.choice((200, 200, 200, 200, 302, 304, 404))
+        referer = rng.choice(("-", "-", "https://www.example.org/", f"https://shop.example.com/c/{rng.randint(1, 30)}"))
+        user = "-" if rng.random() < 0.95 else email(rng)
+        mime = rng.choice(("text/html", "application/json", "application/javascript", "image/png"))
+        values = (
+            f".{rng.randint(0, 999_999):06d}",  # after the whole seconds of the timestamp
+            zeek_uid(rng),
+            rng.choices(clients, weights=client_weights)[0],
+            str(rng.randint(32768, 60999)),
+            f"192.0.2.{rng.choice((10, 11))}",
+            "443",
+            str(rng.randint(1, 4)),
+            "POST" if rng.random() < 0.1 else "GET",
+            "shop.example.com",
+            rng.choice(paths),
+            referer,
+            "1.1",
+            rng.choice(USER_AGENTS),
+            "-",
+            "0",
+            str(rng.randint(200, 90000)),
+            str(status),
+            STATUS_MESSAGES[status],
+            "-",
+            "-",
+            "(empty)",
+            user,
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "F" + zeek_uid(rng)[1:] if status == 200 else "-",
+            "-",
+            mime if status == 200 else "-",
+        )
+        pool.append(("", "epoch", "\t".join(values) + "\n"))
     return pool
 
 
@@ -544,6 +683,10 @@ def build_pool(variant: str, rng: random.Random) -> list[Line]:
     """Pre-generated lines; sampling uniformly from the sparse pool gives 1 personal line in SPARSE_EVERY."""
     if variant == "access":
         return access_pool(rng)
+    if variant == "w3c":
+        return w3c_pool(rng)
+    if variant == "zeek":
+        return zeek_pool(rng)
     if variant == "json":
         return [rng.choice(JSON_APP_MAKERS)(rng) for _ in range(POOL_SIZE)]
     if variant == "dense":
@@ -561,6 +704,8 @@ def stamps(epoch: float) -> dict[str, str]:
         "apache": time.strftime("%d/%b/%Y:%H:%M:%S +0000", moment),
         "iso": time.strftime("%Y-%m-%dT%H:%M:%S", moment) + f".{int(epoch * 1000) % 1000:03d}Z",
         "syslog": time.strftime("%b ", moment) + f"{moment.tm_mday:2d} " + time.strftime("%H:%M:%S", moment),
+        "w3c": time.strftime("%Y-%m-%d %H:%M:%S", moment),
+        "epoch": str(int(epoch)),  # Zeek's whole seconds; the line's tail holds the microseconds
     }
 
 
@@ -580,6 +725,9 @@ def write_log(path: Path, variant: str, size: int, seed: int) -> None:
     clock, written = START_EPOCH, 0
     partial = path.with_name(path.name + ".part")
     with partial.open("wb") as out:
+        header = HEADERS.get(variant, "").encode("utf-8")
+        out.write(header)
+        written += len(header)
         while written < size:
             data, clock = render_batch(pool, rng, clock)
             if written + len(data) > size:
