@@ -10,8 +10,9 @@ A line is judged from its fields only where that is exactly what reading it whol
 every event lies inside one field, no phrase matched (a phrase may run past its field; a phrase
 trigger whose phrase does not follow finds nothing either way), a value in unnamed free text has
 no key before it to look for, the line is ASCII (byte and character offsets agree) and holds no
-escape. Any other line is read whole, as the line-by-line path reads it (`PDSCAN_LOG_PATH=lines`
-forces that path everywhere).
+escape (a backslash before no escape letter, an IIS `DOMAIN\\user`, blanks nothing: the line is
+then the very text the whole reading searches). Any other line is read whole, as the line-by-line
+path reads it (`PDSCAN_LOG_PATH=lines` forces that path everywhere).
 
 The engine still reads every block whole, so a match across two fields is seen and sends its
 line to the whole reading: what is saved is the line analysis, not the engine pass.

@@ -301,7 +301,8 @@ class _Reading:
         else:
             every_key = log_format.positional
             memo = self.memo
-            if memo is not None and ascii_line and "\\" not in line:
+            # no escape in it (a backslash before no escape letter, IIS `DOMAIN\user`, blanks nothing)
+            if memo is not None and ascii_line and ("\\" not in line or blank_escapes_in_line(line) == line):
                 verdicts = memo.occurrences(line, fields, events)
                 if verdicts is not None:  # judged by column values, as reading the whole line would
                     for verdict, offset in verdicts:

@@ -71,6 +71,11 @@ def access_log(rng: random.Random, lines: int) -> str:
     return "\n".join(out) + "\n"
 
 
+# IIS writes Windows accounts as DOMAIN\user and escapes nothing: `\j` is no escape, `\n` and
+# `\t` read as one (detection blanks them, in both paths), `\\` is an escaped backslash.
+W3C_USERS = (*USERS, "SHOP\\jsmith", "SHOP\\nbob@example.com", "SHOP\\tanaka", "SHOP\\\\aiko@example.com")
+
+
 def w3c_log(rng: random.Random, lines: int, separator: str = " ") -> str:
     fields = "date time s-ip cs-method cs-uri-stem cs-uri-query c-ip cs-username cs(User-Agent) cs(Cookie) sc-status"
     out = ["#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0", f"#Fields: {fields}"]
@@ -86,7 +91,7 @@ def w3c_log(rng: random.Random, lines: int, separator: str = " ") -> str:
             "/default.aspx",
             query,
             rng.choice(CLIENTS),
-            rng.choice(USERS).strip('"').replace(" ", "+"),
+            rng.choice(W3C_USERS).strip('"').replace(" ", "+"),
             agent,
             cookie,
             "200",
@@ -192,6 +197,30 @@ def test_a_fields_header_changing_mid_file_renames_the_column_values(
     monkeypatch.setenv(LOG_PATH_VARIABLE, "")
     _, records = scan_paths(path)
     assert {(r.field, r.line) for r in records if r.value == "198.51.100.7"} >= {("c-ip", 2), ("cs-username", 53)}
+
+
+def test_windows_accounts_with_a_backslash_are_judged_once_per_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`SHOP\\jsmith` holds a backslash but no escape: the line is what reading it whole searches,
+    so its repeats are judged by their column values, not read whole line after line."""
+    head = ["#Software: Microsoft Internet Information Services 10.0", "#Fields: date time c-ip cs-username"]
+    lines = [f"2026-11-24 10:{number // 60:02d}:{number % 60:02d} 198.51.100.7 SHOP\\jsmith" for number in range(300)]
+    path = tmp_path / "u_ex.log"
+    path.write_text("\n".join(head + lines) + "\n")
+    assert_same_findings(monkeypatch, path)
+    judged = []
+    analyse = LineAnalyser.analyse
+
+    def counted(self: LineAnalyser, line: str, *arguments: object, **options: object) -> object:
+        judged.append(line)
+        return analyse(self, line, *arguments, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LineAnalyser, "analyse", counted)
+    monkeypatch.setenv(LOG_PATH_VARIABLE, "")
+    _, records = scan_paths(path)
+    assert {(r.field, r.value) for r in records} >= {("c-ip", "198.51.100.7"), ("cs-username", "SHOP\\jsmith")}
+    assert len(judged) < 10, "each distinct column value is judged once"
 
 
 def test_lines_longer_than_a_slice_give_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
