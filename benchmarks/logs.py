@@ -23,7 +23,8 @@ bytes) per variant and reuses it on later runs from --workdir:
           query in two columns, cs-username mostly `-` (some DOMAIN\\user names and e-mails), agents
           and referers with `+` for spaces;
   zeek    a Zeek http.log (`#separator \\x09`, `#fields`, `#types` headers; tab-separated, `-` unset,
-          `(empty)` empty sets) with the same repeats, a uid and an ephemeral port per connection;
+          `(empty)` empty sets) with the same repeats; a uid per line (no two connections share one)
+          and ephemeral client ports;
   json    a JSON application log, one object per line as structured loggers write them: timestamps,
           levels, request and trace ids, nested objects; about one line in four names a user (e-mail,
           IP, name, some non-ASCII as `\\u` escapes), with escaped quotes, arrays, nulls and numbers in
@@ -542,12 +543,19 @@ def w3c_pool(rng: random.Random) -> list[Line]:
 
 
 def zeek_uid(rng: random.Random) -> str:
-    return "C" + "".join(rng.choice(ZEEK_UID_CHARACTERS) for _ in range(17))
+    return "C" + "".join(rng.choices(ZEEK_UID_CHARACTERS, k=17))
+
+
+def zeek_connection(rng: random.Random) -> str:
+    """What Zeek writes new on every line, after the timestamp's whole seconds: its microseconds
+    and the connection's uid (drawn per line, not from the pool: no two connections share one)."""
+    return f".{rng.randrange(1_000_000):06d}\t{zeek_uid(rng)}"
 
 
 def zeek_pool(rng: random.Random) -> list[Line]:
-    """Zeek http.log lines (`#fields` as ZEEK_FIELDS): a uid and an ephemeral port per connection,
-    the site's clients, paths and agents, unset values `-` and empty sets `(empty)`."""
+    """Zeek http.log lines (`#fields` as ZEEK_FIELDS) from the id.orig_h column on (the timestamp's
+    fraction and the uid are drawn per line by `zeek_connection`): the site's clients, paths and
+    agents, an ephemeral port, unset values `-` and empty sets `(empty)`."""
     clients, client_weights, paths = site_values(rng)
     pool = []
     for _ in range(POOL_SIZE):
@@ -556,8 +564,6 @@ def zeek_pool(rng: random.Random) -> list[Line]:
         user = "-" if rng.random() < 0.95 else email(rng)
         mime = rng.choice(("text/html", "application/json", "application/javascript", "image/png"))
         values = (
-            f".{rng.randint(0, 999_999):06d}",  # after the whole seconds of the timestamp
-            zeek_uid(rng),
             rng.choices(clients, weights=client_weights)[0],
             str(rng.randint(32768, 60999)),
             f"192.0.2.{rng.choice((10, 11))}",
@@ -587,8 +593,11 @@ def zeek_pool(rng: random.Random) -> list[Line]:
             "-",
             mime if status == 200 else "-",
         )
-        pool.append(("", "epoch", "\t".join(values) + "\n"))
+        pool.append(("", "epoch", "\t" + "\t".join(values) + "\n"))  # after the timestamp and uid
     return pool
+
+
+PER_LINE = {"zeek": zeek_connection}  # variants with values drawn for every line, not from the pool
 
 
 # --- JSON application log (variant json) --------------------------------------------------------
@@ -709,12 +718,20 @@ def stamps(epoch: float) -> dict[str, str]:
     }
 
 
-def render_batch(pool: list[Line], rng: random.Random, clock: float) -> tuple[bytes, float]:
+def render_batch(
+    pool: list[Line], rng: random.Random, clock: float, per_line: Callable[[random.Random], str] | None = None
+) -> tuple[bytes, float]:
+    """Lines drawn from the pool, TICK to a timestamp; `per_line` writes what no two lines share
+    just after the timestamp."""
     parts: list[str] = []
     for _ in range(BATCH_LINES // TICK):
         now = stamps(clock)
         clock += rng.uniform(0.0, 0.5)
-        parts.extend(head + now[kind] + tail for head, kind, tail in rng.choices(pool, k=TICK))
+        lines = rng.choices(pool, k=TICK)
+        if per_line is None:
+            parts.extend(head + now[kind] + tail for head, kind, tail in lines)
+        else:
+            parts.extend(head + now[kind] + per_line(rng) + tail for head, kind, tail in lines)
     return "".join(parts).encode("utf-8"), clock
 
 
@@ -729,7 +746,7 @@ def write_log(path: Path, variant: str, size: int, seed: int) -> None:
         out.write(header)
         written += len(header)
         while written < size:
-            data, clock = render_batch(pool, rng, clock)
+            data, clock = render_batch(pool, rng, clock, PER_LINE.get(variant))
             if written + len(data) > size:
                 data = data[: data.index(b"\n", size - written - 1) + 1]
             out.write(data)
