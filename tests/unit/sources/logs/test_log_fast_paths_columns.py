@@ -199,6 +199,29 @@ def test_a_fields_header_changing_mid_file_renames_the_column_values(
     assert {(r.field, r.line) for r in records if r.value == "198.51.100.7"} >= {("c-ip", 2), ("cs-username", 53)}
 
 
+def test_a_zeek_fields_header_moving_a_free_text_column_reads_its_pairs_under_the_new_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zeek rewrites `#fields` when a log's columns change: `uri` (free text: its `token=` is read
+    as a key) moves from the fourth column to the second, and `host`, which is not free text,
+    takes its place. Both halves are read by their own header, by columns as line by line."""
+    rng = random.Random(11)
+    first = ["#separator \\x09", "#path\thttp", "#fields\tts\tuid\tid.orig_h\turi\thost"]
+    second = ["#fields\tts\turi\tid.orig_h\thost\tuid"]
+    for number in range(200):
+        uri = f"/reset?token=t{number % 5}x9&email=u{number % 3}@example.com"
+        client = rng.choice(CLIENTS)
+        first.append(f"1764000000.{number:06d}\tC{number}a\t{client}\t{uri}\tshop.example.com")
+        second.append(f"1764000100.{number:06d}\t{uri}\t{client}\ttoken=t{number % 5}x9\tC{number}b")
+    path = tmp_path / "http.log"
+    path.write_text("\n".join(first + second) + "\n")
+    assert_same_findings(monkeypatch, path)
+    monkeypatch.setenv(LOG_PATH_VARIABLE, "")
+    _, records = scan_paths(path)
+    tokens = {(r.field, r.line > len(first)) for r in records if "token" in (r.field or "")}
+    assert tokens == {("uri.token", False), ("uri.token", True)}, "`token=` in host is not read: host is no free text"
+
+
 def test_windows_accounts_with_a_backslash_are_judged_once_per_value(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
