@@ -9,7 +9,7 @@ loop per value, which made it the largest single cost of reading these logs."""
 from __future__ import annotations
 
 from itertools import accumulate, compress, count, repeat
-from operator import add, not_, sub
+from operator import add, sub
 
 from pdscan.detect.readable import shown_name
 from pdscan.model import Field
@@ -28,7 +28,7 @@ class HeaderNamedColumns:
     def __init__(self) -> None:
         self.names: list[str] = []
         self._free_text: list[bool] = []  # per column of `names`: whether it is free text
-        self._absent = self.unset | {""}  # values that make no field: unset, or empty
+        self._absent = dict.fromkeys((*self.unset, ""), False)  # values that make no field: unset, or empty
 
     def fields(self, line: str) -> list[Field] | None:
         """Per column holding a value (not empty, not unset), its name and span; values past the
@@ -39,7 +39,7 @@ class HeaderNamedColumns:
         lengths = list(map(len, values))
         ends = list(map(add, accumulate(lengths), count()))  # one separator before each value but the first
         spans = zip(self.names, map(sub, ends, lengths), ends, self._free_text, strict=False)
-        present = map(not_, map(self._absent.__contains__, values))
+        present = map(self._absent.get, values, repeat(True))
         return list(map(tuple.__new__, repeat(Field), compress(spans, present)))
 
     def header(self, line: str) -> bool:
