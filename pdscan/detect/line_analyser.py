@@ -15,7 +15,7 @@ import bisect
 import itertools
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import AnyStr, NamedTuple
@@ -23,6 +23,7 @@ from typing import AnyStr, NamedTuple
 from pdscan.detect.engine import Event, Trigger, trigger_of
 from pdscan.detect.values import NOT_AFTER_WINDOW, widest_first
 from pdscan.model import Field
+from pdscan.ruleset.backwards import ends_with
 from pdscan.ruleset.datatypes import ValueRule
 from pdscan.ruleset.linear_patterns import LinearPattern, compile_rule_pattern
 from pdscan.ruleset.log_rules import ContextRule, KeyRule, LogRules
@@ -91,13 +92,13 @@ class _Value:
     # The value's own characters after the trigger (rules with a `lookahead`): a host name's
     # domain after the address it embeds, which Hyperscan would find far slower as part of the trigger.
     lookahead: re.Pattern[bytes] | None
-    not_after: LinearPattern[str] | None
+    not_after: Callable[[str], bool] | None  # whether the text before a value disqualifies it
 
 
 def _value(rule: ValueRule) -> _Value:
     lookback = re.compile(rule.lookback_characters.encode("utf-8") + b"*") if rule.lookback else None
     lookahead = re.compile(rule.lookahead_characters.encode("utf-8") + b"*") if rule.lookahead else None
-    not_after = compile_rule_pattern(rule.not_after, rule.linear_only) if rule.not_after else None
+    not_after = ends_with(rule.not_after, rule.linear_only) if rule.not_after else None
     pattern = compile_rule_pattern(rule.pattern.encode("utf-8"), rule.linear_only)
     return _Value(rule, pattern, lookback, lookahead, not_after)
 
@@ -332,11 +333,10 @@ def _valid(validator: str, text: str) -> bool:
     return VALIDATORS[validator](text)
 
 
-def _after(not_after: LinearPattern[str], block: bytes, found: int) -> bool:
+def _after(not_after: Callable[[str], bool], block: bytes, found: int) -> bool:
     """Whether the text just before a value, in its line, disqualifies it (`openssl 1.1.7.15`)."""
     line_start = block.rfind(b"\n", max(0, found - NOT_AFTER_WINDOW), found) + 1
-    before = block[max(line_start, found - NOT_AFTER_WINDOW) : found].decode("utf-8", "replace")
-    return not_after.search(before) is not None
+    return not_after(block[max(line_start, found - NOT_AFTER_WINDOW) : found].decode("utf-8", "replace"))
 
 
 @lru_cache(maxsize=65536)
