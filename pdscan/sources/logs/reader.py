@@ -109,6 +109,12 @@ class _ZstdStream:
     def read1(self, size: int) -> bytes:
         return self._read(size, whole=False)
 
+    def peek(self, size: int = 1) -> bytes:
+        """What the next `read1` starts with (some bytes, unless the stream ends), left unread."""
+        data = self._read(max(size, 1), whole=False)
+        self._pending = data + self._pending
+        return data
+
     def _read(self, size: int, whole: bool) -> bytes:
         """Up to `size` bytes: as many as there are (`whole`) or at least one piece's worth."""
         while self._damage is None and (len(self._pending) < size if whole else not self._pending):
@@ -153,10 +159,17 @@ def transcoded_head(head: bytes) -> bytes:
 def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     """The log as UTF-8, and the encoding it was read from when its byte-order mark names one;
     the stream must be at the log's start. Reads up to LONGEST_MARK bytes first, and only as
-    many as a mark could need (a pipe is not waited on when its first byte starts none)."""
+    many as a mark could need (a pipe is not waited on when its first byte starts none). A
+    stream that can peek and starts no mark is handed on untouched: the bytes read ahead would
+    otherwise be its first read alone, and standard input's format is told from its first
+    read (a blank first line was all it was told from)."""
     head = b""
     read = getattr(stream, "read1", stream.read)
     try:
+        peek = getattr(stream, "peek", None)
+        ahead = peek(1)[:1] if peek is not None else b""
+        if ahead and ahead[0] not in MARK_STARTS:
+            return stream, None
         while len(head) < LONGEST_MARK and (not head or head[0] in MARK_STARTS):
             more = read(LONGEST_MARK - len(head))
             if not more:

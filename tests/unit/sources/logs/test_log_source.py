@@ -168,6 +168,27 @@ def test_a_single_line_on_standard_input_is_read_in_its_format(tmp_path: Path, e
     assert fields == [("user.email", "email"), ("request.headers.user-agent", "device"), ("device.idfa", "device_id")]
 
 
+@pytest.mark.parametrize("first_line", ["", "ok"], ids=["blank first line", "short first line"])
+@pytest.mark.parametrize("suffix", ["", "gz", "zst"])
+def test_standard_input_whose_first_line_is_short_is_read_in_its_format(
+    tmp_path: Path, first_line: str, suffix: str
+) -> None:
+    """`pdscan scan - < access.log` reads what `pdscan scan access.log` reads: the bytes looked at
+    for a byte-order mark were once handed on alone, so a first line under four bytes was all
+    the format was told from, and the log was read as plain text (remote_host, remote_user lost)."""
+    lines = [
+        f'192.0.2.{n} - user{n} [07/Dec/2026:10:00:0{n} +0000] "GET /?email=u{n}@example.com HTTP/1.1" 200 1'
+        for n in range(1, 4)
+    ]
+    data = "\n".join([first_line, *lines, ""]).encode()
+    (tmp_path / "access.log").write_bytes(data)
+    from_file = run_pdscan("scan", "access.log", "--format", "ndjson", "-q", cwd=tmp_path).stdout
+    piped_bytes = COMPRESSORS[suffix](data) if suffix else data
+    piped = run_pdscan("scan", "-", "--format", "ndjson", "-q", cwd=tmp_path, stdin=piped_bytes, text=False)
+    assert "remote_user" in {record["field"] for record in map(json.loads, piped.stdout.splitlines())}
+    assert piped.stdout.decode() == from_file.replace('"access.log"', '"<stdin>"')
+
+
 def test_ndjson_streams_every_occurrence_masked_unless_show_data(tmp_path: Path) -> None:
     (tmp_path / "app.log").write_text(APP_LOG)
     masked = run_pdscan("scan", "app.log", "--format", "ndjson", "-q", cwd=tmp_path)
