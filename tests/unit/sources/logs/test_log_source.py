@@ -13,6 +13,7 @@ import pytest
 from support.command import PDSCAN, run_pdscan
 from support.log_helpers import COMPRESSORS, scan_paths
 
+from pdscan.sources.logs import reader
 from pdscan.sources.logs import source as logs
 
 APP_LOG = "".join(
@@ -187,6 +188,22 @@ def test_standard_input_whose_first_line_is_short_is_read_in_its_format(
     piped = run_pdscan("scan", "-", "--format", "ndjson", "-q", cwd=tmp_path, stdin=piped_bytes, text=False)
     assert "remote_user" in {record["field"] for record in map(json.loads, piped.stdout.splitlines())}
     assert piped.stdout.decode() == from_file.replace('"access.log"', '"<stdin>"')
+
+
+def test_offsets_after_the_cut_of_an_over_long_non_ascii_line_count_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line longer than the reader holds is read in pieces; a value in a later piece is placed
+    by the characters before it in the line, as everywhere else (once the earlier pieces were
+    counted in bytes: two per `é`)."""
+    monkeypatch.setattr(reader, "MAX_LINE", 1 << 16)  # cut where a block of the line is read
+    line = "é " * (3 << 20) + "email=late@example.com\n"
+    path = tmp_path / "app.log"
+    path.write_text(line, encoding="utf-8")
+    _, records = scan_paths(path)
+    assert [(r.start, r.end, r.value) for r in records] == [
+        (line.index("late@"), line.index("late@") + len("late@example.com"), "late@example.com")
+    ]
 
 
 def test_ndjson_streams_every_occurrence_masked_unless_show_data(tmp_path: Path) -> None:
