@@ -49,6 +49,7 @@ BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_BE, "UTF-16BE", "utf-16"),
 )
 MARK_STARTS = frozenset(mark[0] for mark, _, _ in BYTE_ORDER_MARKS)
+UTF8_MARK = codecs.BOM_UTF8  # names no encoding to read: dropped, as a UTF-8 reading drops it
 LONGEST_MARK = 4
 
 
@@ -162,12 +163,16 @@ def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     many as a mark could need (a pipe is not waited on when its first byte starts none). A
     stream that can peek and starts no mark is handed on untouched: the bytes read ahead would
     otherwise be its first read alone, and standard input's format is told from its first
-    read (a blank first line was all it was told from)."""
+    read (a blank first line was all it was told from). A UTF-8 mark is dropped: left in, the
+    first line (`#Fields:` of a W3C log Notepad saved) would start with it."""
     head = b""
     read = getattr(stream, "read1", stream.read)
     try:
         peek = getattr(stream, "peek", None)
-        ahead = peek(1)[:1] if peek is not None else b""
+        ahead = peek(len(UTF8_MARK))[: len(UTF8_MARK)] if peek is not None else b""
+        if ahead == UTF8_MARK:
+            read(len(UTF8_MARK))
+            return stream, None
         if ahead and ahead[0] not in MARK_STARTS:
             return stream, None
         while len(head) < LONGEST_MARK and (not head or head[0] in MARK_STARTS):
@@ -180,7 +185,7 @@ def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     for mark, name, codec in BYTE_ORDER_MARKS:
         if head.startswith(mark):
             return Transcoded(stream, codec, head), name  # type: ignore[return-value]
-    return _Prefixed(stream, head), None  # type: ignore[return-value]
+    return _Prefixed(stream, head.removeprefix(UTF8_MARK)), None  # type: ignore[return-value]
 
 
 class _Prefixed:
@@ -307,7 +312,7 @@ def head_of(stream: BinaryIO) -> bytes:
 def head_lines(head: bytes, cut: bool) -> list[str]:
     """Whole lines of a log's first bytes, for format detection; the last is left out when
     `cut` (the head ends inside a line, or may)."""
-    lines = head.decode("utf-8", "replace").splitlines()
+    lines = head.removeprefix(UTF8_MARK).decode("utf-8", "replace").splitlines()
     if cut and lines:
         lines.pop()
     return lines

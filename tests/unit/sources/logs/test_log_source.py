@@ -4,6 +4,7 @@ test_hostile_inputs.py."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import os
@@ -188,6 +189,27 @@ def test_standard_input_whose_first_line_is_short_is_read_in_its_format(
     piped = run_pdscan("scan", "-", "--format", "ndjson", "-q", cwd=tmp_path, stdin=piped_bytes, text=False)
     assert "remote_user" in {record["field"] for record in map(json.loads, piped.stdout.splitlines())}
     assert piped.stdout.decode() == from_file.replace('"access.log"', '"<stdin>"')
+
+
+@pytest.mark.parametrize("from_stdin", [False, True], ids=["file", "stdin"])
+def test_a_utf8_byte_order_mark_is_dropped_so_the_header_it_stands_before_still_names_the_columns(
+    tmp_path: Path, from_stdin: bool
+) -> None:
+    """Notepad and PowerShell 5 write UTF-8 with a mark: `\\ufeff#Fields:` was no header, so a W3C
+    log was read as plain text (cs-username lost) and the mark's line as values."""
+    text = (
+        "#Fields: date time c-ip cs-username cs-uri-query\n"
+        "2026-12-07 10:00:00 192.0.2.7 alice email=a@example.com\n"
+        "2026-12-07 10:00:01 192.0.2.8 bob -\n"
+    )
+    (tmp_path / "u_ex.log").write_bytes(text.encode())
+    (tmp_path / "marked.log").write_bytes(codecs.BOM_UTF8 + text.encode())
+    target, stdin = ("-", (tmp_path / "marked.log").read_bytes()) if from_stdin else ("marked.log", b"")
+    marked = run_pdscan("scan", target, "--format", "ndjson", "-q", cwd=tmp_path, stdin=stdin, text=False)
+    plain = run_pdscan("scan", "u_ex.log", "--format", "ndjson", "-q", cwd=tmp_path)
+    fields = [(record["line"], record["field"]) for record in map(json.loads, marked.stdout.splitlines())]
+    assert fields == [(json.loads(line)["line"], json.loads(line)["field"]) for line in plain.stdout.splitlines()]
+    assert (2, "cs-username") in fields
 
 
 def test_offsets_after_the_cut_of_an_over_long_non_ascii_line_count_characters(
