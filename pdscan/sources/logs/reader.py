@@ -49,6 +49,7 @@ BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_BE, "UTF-16BE", "utf-16"),
 )
 MARK_STARTS = frozenset(mark[0] for mark, _, _ in BYTE_ORDER_MARKS)
+UTF8_MARK = codecs.BOM_UTF8  # names no encoding to read: dropped, as a UTF-8 reading drops it
 LONGEST_MARK = 4
 
 
@@ -109,6 +110,12 @@ class _ZstdStream:
     def read1(self, size: int) -> bytes:
         return self._read(size, whole=False)
 
+    def peek(self, size: int = 1) -> bytes:
+        """What the next `read1` starts with (some bytes, unless the stream ends), left unread."""
+        data = self._read(max(size, 1), whole=False)
+        self._pending = data + self._pending
+        return data
+
     def _read(self, size: int, whole: bool) -> bytes:
         """Up to `size` bytes: as many as there are (`whole`) or at least one piece's worth."""
         while self._damage is None and (len(self._pending) < size if whole else not self._pending):
@@ -153,10 +160,21 @@ def transcoded_head(head: bytes) -> bytes:
 def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     """The log as UTF-8, and the encoding it was read from when its byte-order mark names one;
     the stream must be at the log's start. Reads up to LONGEST_MARK bytes first, and only as
-    many as a mark could need (a pipe is not waited on when its first byte starts none)."""
+    many as a mark could need (a pipe is not waited on when its first byte starts none). A
+    stream that can peek and starts no mark is handed on untouched: the bytes read ahead would
+    otherwise be its first read alone, and standard input's format is told from its first
+    read (a blank first line was all it was told from). A UTF-8 mark is dropped: left in, the
+    first line (`#Fields:` of a W3C log Notepad saved) would start with it."""
     head = b""
     read = getattr(stream, "read1", stream.read)
     try:
+        peek = getattr(stream, "peek", None)
+        ahead = peek(len(UTF8_MARK))[: len(UTF8_MARK)] if peek is not None else b""
+        if ahead == UTF8_MARK:
+            read(len(UTF8_MARK))
+            return stream, None
+        if ahead and ahead[0] not in MARK_STARTS:
+            return stream, None
         while len(head) < LONGEST_MARK and (not head or head[0] in MARK_STARTS):
             more = read(LONGEST_MARK - len(head))
             if not more:
@@ -167,7 +185,7 @@ def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     for mark, name, codec in BYTE_ORDER_MARKS:
         if head.startswith(mark):
             return Transcoded(stream, codec, head), name  # type: ignore[return-value]
-    return _Prefixed(stream, head), None  # type: ignore[return-value]
+    return _Prefixed(stream, head.removeprefix(UTF8_MARK)), None  # type: ignore[return-value]
 
 
 class _Prefixed:
@@ -294,7 +312,7 @@ def head_of(stream: BinaryIO) -> bytes:
 def head_lines(head: bytes, cut: bool) -> list[str]:
     """Whole lines of a log's first bytes, for format detection; the last is left out when
     `cut` (the head ends inside a line, or may)."""
-    lines = head.decode("utf-8", "replace").splitlines()
+    lines = head.removeprefix(UTF8_MARK).decode("utf-8", "replace").splitlines()
     if cut and lines:
         lines.pop()
     return lines

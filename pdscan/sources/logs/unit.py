@@ -188,8 +188,11 @@ def _scan_blocks(
             newlines = piece.count(b"\n")
             result.lines += newlines
             ends_with_break = piece.endswith(b"\n")
-            last_line = len(piece) - piece.rfind(b"\n") - 1
-            carried = 0 if ends_with_break else last_line + (carried if not newlines else 0)
+            if ends_with_break:
+                carried = 0
+            else:  # a piece of an over-long line: counted in characters, as offsets in a line are
+                last_line = len(piece[piece.rfind(b"\n") + 1 :].decode("utf-8", "surrogateescape"))
+                carried = last_line + (carried if not newlines else 0)
         if told is not None:
             told()
     if not ends_with_break:
