@@ -314,16 +314,19 @@ def _pieces(
     path: str, size: int, sample: int, input_order: int, log_format: str, header: tuple[str, ...]
 ) -> Iterator[Unit]:
     """A sampled log's pieces (pdscan.sources.logs.sampling), one unit each, read by the header
-    lines of the file's head and the last ones the format took in the pieces before it, as a
-    scan of the pieces one after another reads them. Header lines between pieces are not known:
-    finding them would read the whole file. Only formats with header lines search the pieces."""
+    lines in force where it starts: the file's head and the last ones the format took before
+    it, in the pieces and between them, as a full scan reads those lines. Only formats with header
+    lines pay for the search between pieces, a byte search for `\\n#` through the whole file (as
+    before a full scan is cut into ranges): far cheaper than reading the lines, yet a read of it."""
     parser = new_format(log_format)
     taken: deque[str] = deque(maxlen=HEADERS_CARRIED)
+    searched_to = 0  # the header lines before this offset are taken
     with open_binary(path, LINE_SEARCH) as handle:  # a few small reads at each place in the file
         for start, end in sample_pieces(handle, size, sample):
-            yield Unit(input_order, path, log_format, header + tuple(taken), None, start, end - start, end - start)
             if parser.has_headers:
-                taken.extend(text for _, text in _comment_lines(handle, end, start) if parser.header(text))
+                taken.extend(text for _, text in _comment_lines(handle, start, searched_to) if parser.header(text))
+                searched_to = start
+            yield Unit(input_order, path, log_format, header + tuple(taken), None, start, end - start, end - start)
 
 
 def _misfit(display: str, forced_format: str, lines: list[str]) -> str | None:

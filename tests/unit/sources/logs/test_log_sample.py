@@ -201,18 +201,48 @@ def w3c_log_changing_columns(blocks: int = 120) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_a_piece_is_read_by_the_last_header_the_pieces_before_it_hold(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A piece starting after a header change that an earlier piece holds, past the head read
-    to detect the format, is read by that header, as a scan of the pieces one after another
-    reads it, not by the last header of the file's head."""
-    monkeypatch.setattr(sampling, "MIN_PIECES", 2)  # two 128 KiB pieces: the first runs past the 64 KiB head
+def full_scan_in_pieces(path: Path, sample: int) -> list[tuple[object, ...]]:
+    """What a full scan of the file finds on the lines of the sampled pieces, in order."""
+    data = path.read_bytes()
+    lines = [(data.count(b"\n", 0, start) + 1, data.count(b"\n", 0, end)) for start, end in pieces_of(path, sample)]
+    _, records = scan_paths(path, jobs=1)
+    return [placed(r) for r in records if any(first <= r.line <= last for first, last in lines)]
+
+
+def placed(record: LogRecord) -> tuple[object, ...]:
+    return record.start, record.end, record.field, record.data_type, record.value
+
+
+def w3c_log_with_columns_swapped_once(lines: int = 24_000) -> bytes:
+    """A W3C log whose two columns swap once, three eighths into the file: after a restart with a
+    new configuration, in a part between the pieces a sample reads (they start at each quarter)."""
+    out = ["#Software: Microsoft Internet Information Services 10.0", "#Fields: date time c-ip cs(User-Agent)"]
+    for number in range(lines):
+        if number == lines * 3 // 8:
+            out += ["#Software: Microsoft Internet Information Services 10.0", "#Fields: date time cs(User-Agent) c-ip"]
+        values = [f"198.51.100.{number % 250 + 1}", "Mozilla/5.0+(X11;+Linux)"]
+        out.append(f"2026-11-24 10:00:{number % 60:02d} " + " ".join(values[:: 1 if number < lines * 3 // 8 else -1]))
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_a_piece_is_read_by_the_header_in_force_where_it_starts_in_the_file(tmp_path: Path) -> None:
+    """Columns that change between the pieces a sample reads name each piece's values as a full
+    scan names them there, not as the header of the piece before does."""
     path = tmp_path / "u_ex1.log"
-    path.write_bytes(w3c_log_changing_columns())
-    assert [end - start > 128 << 10 for start, end in pieces_of(path, SAMPLE)] == [True, True]
+    path.write_bytes(w3c_log_with_columns_swapped_once())
+    pieces = pieces_of(path, SAMPLE)
+    data = path.read_bytes()
+    gaps = [data[end:start] for (_, end), (start, _) in itertools.pairwise(pieces)]
+    assert not any(b"#Fields:" in data[start:end] for start, end in pieces[1:]), "no piece holds the change"
+    assert any(b"#Fields:" in gap for gap in gaps), "the columns change between two pieces"
+    expected = full_scan_in_pieces(path, SAMPLE)
+    assert {(record[2], record[3]) for record in expected} == {
+        ("c-ip", "user.device.ip_address"),
+        ("cs(User-Agent)", "user.device.user_agent"),
+    }
     for jobs in (1, 2):
-        assert found(*scan_paths(path, jobs=jobs, sample=SAMPLE)) == scan_of_pieces(tmp_path, path, SAMPLE)
+        _, records = scan_paths(path, jobs=jobs, sample=SAMPLE)
+        assert [placed(r) for r in records] == expected
 
 
 def test_an_object_in_storage_is_sampled_by_ranged_reads_as_the_file_is(tmp_path: Path) -> None:
