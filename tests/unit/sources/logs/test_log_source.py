@@ -4,6 +4,7 @@ test_hostile_inputs.py."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import json
@@ -358,3 +359,24 @@ def test_log_processes_are_at_most_one_per_core_and_a_lowered_jobs_is_said(tmp_p
         "the default is one per core"
     )
 
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool is started")
+@pytest.mark.parametrize("stopped", [False, True], ids=["finished", "stopped"])
+def test_the_heap_workers_inherit_is_frozen_only_while_the_pool_lives(stopped: bool) -> None:
+    """Workers are forked with this process's objects frozen out of the garbage collector (their
+    collections walked them and copied the pages they touched); once the pool has ended, finished
+    or stopped, those objects are collected again as before."""
+    import gc
+
+    from pdscan.sources.logs.execution.interface import ExecutionSettings
+    from pdscan.sources.logs.execution.local import LocalExecutor
+    from pdscan.sources.logs.unit import Unit
+
+    units = [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(2)]
+    assert gc.get_freeze_count() == 0
+    raised = pytest.raises(RuntimeError) if stopped else contextlib.nullcontext()
+    with raised, LocalExecutor(ExecutionSettings(jobs=2), units) as executor:
+        assert executor.pool is not None and gc.get_freeze_count() > 0
+        if stopped:
+            raise RuntimeError("stopped")
+    assert gc.get_freeze_count() == 0
