@@ -380,3 +380,57 @@ def test_the_heap_workers_inherit_is_frozen_only_while_the_pool_lives(stopped: b
         if stopped:
             raise RuntimeError("stopped")
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool is started")
+def test_a_stop_signal_while_the_workers_are_forked_stops_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM arriving between two forks of the pool was raised inside the pool's start (or in
+    `os.fork`'s after-fork callbacks, which print the exception and go on): the worker already
+    forked was never stopped and the scan hung at exit, or it went on to write its report. The
+    stop now waits until every worker exists, then ends them all."""
+    import signal
+
+    from pdscan.interruption import Interrupted, stop_signals_raise
+    from pdscan.sources.logs.execution.interface import ExecutionSettings
+    from pdscan.sources.logs.execution.local import LocalExecutor
+    from pdscan.sources.logs.unit import Unit
+
+    real_fork = os.fork
+    forked: list[int] = []
+
+    def fork_then_stop() -> int:
+        pid = real_fork()
+        if pid:  # in this process, after its first worker was forked
+            forked.append(pid)
+            if len(forked) == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork_then_stop)
+    units = [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(2)]
+    with pytest.raises(Interrupted), stop_signals_raise(), LocalExecutor(ExecutionSettings(jobs=2), units):
+        pytest.fail("the stop was lost")  # pragma: no cover
+    monkeypatch.undo()
+    try:
+        assert len(forked) == 2, "every worker was forked before the stop was raised"
+        assert _ended(forked, within=30), "a worker outlived the stop"  # a hang guard, not a speed check
+    finally:
+        for pid in forked:  # a worker left behind would keep this test run from ending
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _ended(pids: list[int], within: float) -> bool:
+    """Whether every process ended (gone, or a zombie awaiting its reaper) within `within` s."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        states = []
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                states.append(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0])
+        if all(state == "Z" for state in states):
+            return True
+        time.sleep(0.05)
+    return False
