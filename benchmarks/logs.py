@@ -1,7 +1,7 @@
 """Log scanning speed and memory: pdscan against single-threaded ripgrep on the same mixed log file.
 
 Usage: python benchmarks/logs.py --size 200M [--variant dense|sparse|access|w3c|zeek|json|both|all]
-       [--jobs N ...] [--repeat 3] [--workdir DIR]
+       [--jobs N [N ...]] [--repeat 3] [--workdir DIR]
 
 Generates a deterministic mixed log file (seeded; default 200 MB, decimal units: 200M = 200,000,000
 bytes) per variant and reuses it on later runs from --workdir:
@@ -918,7 +918,9 @@ def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=parse_size, default=200 * MB, help="log file size, e.g. 200M, 1G (decimal)")
     parser.add_argument("--variant", choices=(*VARIANTS, "both", "all"), default="both", help="both: dense and sparse")
-    parser.add_argument("--jobs", type=int, action="append", help="pdscan job counts to run (default 1, 2, CPUs)")
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", action="extend", help="job counts to run, e.g. --jobs 1 2 (default 1, 2, CPUs)"
+    )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "pdscan-bench-logs")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best wall time counts")
     parser.add_argument("--seed", type=int, default=20240301)

@@ -11,7 +11,6 @@ from pdscan.detect.readable import shown_path
 from pdscan.model import Column, SchemaScan, SourceKind, Table
 from pdscan.sources.database.sqlite_file import ReadOnlyDatabase, read_schema
 from pdscan.sources.database.target import is_database_url
-from pdscan.sources.ddl.source import scan_ddl_files
 from pdscan.sources.discovery import discover
 
 
@@ -30,6 +29,8 @@ def source_column(source: str, table_name: str, column_name: str) -> tuple[Table
         if schema_input.kind is SourceKind.SQLITE:
             scan = _sqlite_schema(schema_input.files[0])
         else:
+            from pdscan.sources.ddl.source import scan_ddl_files  # here: the SQL parser slows every start
+
             scan = scan_ddl_files(schema_input.files, database=schema_input.database)
         tables.extend(scan.tables)
         skipped.extend(scan.skipped)

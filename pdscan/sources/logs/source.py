@@ -2,9 +2,9 @@
 
 Each file is sniffed once (compression, binary, format), then cut into units: a compressed
 file or a small one is one unit, a large plain file is cut into byte ranges at line breaks so
-several processes share it. Units run on an execution engine (`--engine`: a process pool of `--jobs`, or a Dask cluster;
-see pdscan.sources.logs.execution) and come back in order, so
-line numbers, first and last occurrences, and the streamed records are exactly what one
+several processes share it (`range_count`). Units run on an execution engine (`--engine`: a
+process pool of `--jobs`, or a Dask cluster; see pdscan.sources.logs.execution) and come back
+in order, so line numbers, first and last occurrences, and the streamed records are exactly what one
 process reading the files in turn would give.
 """
 
@@ -23,7 +23,14 @@ from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.sentences import skipped_because
 from pdscan.sources.discovery import LogInput
 from pdscan.sources.logs.counting import SAMPLES, FieldStats, Record
-from pdscan.sources.logs.execution.interface import LOCAL, ExecutionSettings, Executor, open_executor
+from pdscan.sources.logs.execution.interface import (
+    DASK,
+    LOCAL,
+    ExecutionSettings,
+    Executor,
+    available_cores,
+    open_executor,
+)
 from pdscan.sources.logs.formats import SAMPLE_LINES, detect_format, new_format
 from pdscan.sources.logs.reader import (
     HEAD,
@@ -47,7 +54,8 @@ from pdscan.sources.logs.unit import (
     scan_unit,
 )
 
-RANGE = 1 << 23  # 8 MiB per unit of a large plain file: enough units to keep every process busy
+RANGE = 1 << 23  # at most 8 MiB per unit of a large plain file: enough units to keep every process busy
+SMALLEST_RANGE = 8  # a file is not cut into ranges under RANGE / this (1 MiB): they cost more to start than they share
 HEADERS_CARRIED = 8  # header lines a range is primed with, the last before it: the last one names its fields
 SEARCH_PIECE = 1 << 22  # read at a time when looking for the header lines before each range
 STDIN_IDENTITY = "<stdin>"
@@ -150,7 +158,7 @@ def scan_logs(
     skipped: list[Skipped] = []
     states: list[_InputState] = []
     units: list[Unit] = []
-    for planned in _plans(inputs, options.log_format, options.on_note, options.sample):
+    for planned in _plans(inputs, options.log_format, options.on_note, options.sample, _processes(options.execution)):
         if isinstance(planned, Skipped):
             on_skip(planned)
             skipped.append(planned)
@@ -230,13 +238,36 @@ def _display(log_input: LogInput) -> str:
 
 class _Plan(NamedTuple):
     """How one input is read: its format, its units, a note for the user, its size on disk
-    (0 for standard input), and how --log-sample samples it (None: read whole)."""
+    (0 for standard input), how --log-sample samples it (None: read whole), and whether its one
+    unit may still be cut into byte ranges (a plain UTF-8 file read whole)."""
 
     log_format: str
     units: list[Unit]
     note: str | None = None
     file_bytes: int = 0
     sampling: str | None = None  # "pieces" of a plain log, or its "first" bytes
+    cuttable: bool = False
+
+
+def _processes(settings: ExecutionSettings) -> int:
+    """How many processes will share the units: `--jobs`, at most one per core here (the pool,
+    or a local Dask cluster); the size of a running cluster (`--scheduler`) is not known here."""
+    if settings.engine == DASK and settings.scheduler:
+        return max(1, settings.jobs)
+    return max(1, min(settings.jobs, available_cores()))
+
+
+def range_count(size: int, processes: int, share: float) -> int:
+    """How many byte ranges of equal length a plain file of `size` bytes is read in. A file of
+    two RANGEs or more is cut into ranges of at most RANGE; a smaller one is cut among the
+    processes when it is more than one process's `share` of the scan (alone, or beside small
+    files), else it would keep one process busy while the others wait. The count is a multiple
+    of the processes, so that one large file's last ranges end together rather than one
+    process reading the last range alone; no range is under RANGE / SMALLEST_RANGE."""
+    count = -(-size // RANGE) if size >= 2 * RANGE else processes if size > share else 1
+    if count > 1:
+        count = -(-count // processes) * processes
+    return max(1, min(count, size // (RANGE // SMALLEST_RANGE)))
 
 
 def _plans(
@@ -244,17 +275,20 @@ def _plans(
     forced_format: str | None,
     on_note: Callable[[str], None] = _no_note,
     sample: int | None = None,
+    processes: int = 1,
 ) -> Iterator[Skipped | tuple[LogInput, _Plan]]:
     """Every input's plan in input order, each unit numbered by its input among those read.
-    Remote objects are sniffed SNIFFERS at a time: one by one, thousands of round trips would
-    take longer than reading them."""
+    Every input is sniffed before any is cut into ranges: how a file is cut depends on the
+    bytes of the others (`range_count`). Remote objects are sniffed and cut SNIFFERS at a time:
+    one by one, thousands of round trips would take longer than reading them."""
     remote = sum(1 for log_input in inputs if isinstance(log_input.path, str))
     plan = partial(_plan, forced_format=forced_format, sample=sample)
-    if remote > 1:
-        with concurrent.futures.ThreadPoolExecutor(min(SNIFFERS, remote)) as sniffers:
-            planned: Iterable[Skipped | _Plan] = list(sniffers.map(plan, inputs))
-    else:
-        planned = map(plan, inputs)
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(SNIFFERS, remote))) as sniffers:  # threads start on use
+        each = sniffers.map if remote > 1 else map
+        sniffed = list(each(plan, inputs))
+        cuttable = sum(result.file_bytes for result in sniffed if isinstance(result, _Plan) and result.cuttable)
+        cut = partial(_cut, processes=processes, share=cuttable / processes)
+        planned = list(each(cut, inputs, sniffed))
     read = 0
     for log_input, result in zip(inputs, planned, strict=True):
         if isinstance(result, Skipped):
@@ -284,7 +318,7 @@ def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = N
             raw.seek(0)
             head = head_of(decompressed(raw, compression))
     except OSError as error:
-        return skipped_because(_display(log_input), "skipped.cannot_read", (("error", str(error.strerror or error)),))
+        return _unreadable(log_input, error)
     cut = len(head) >= HEAD
     encoding = encoding_of(head)
     if encoding:
@@ -299,15 +333,32 @@ def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = N
     whole = Unit(input_order, path, log_format, header, compression, size=size)
     if sample is not None and (compression or encoding):  # ranges are cut at 0x0A bytes: UTF-8 lines
         return _Plan(log_format, [replace(whole, first_bytes=sample)], note, size, "first")
-    try:
-        if sample is not None and size > sample:
+    if sample is not None and size > sample:
+        try:
             units = list(_pieces(path, size, sample, input_order, log_format, header))
-            return _Plan(log_format, units, note, size, "pieces")
-        if compression or encoding or size < 2 * RANGE:
-            return _Plan(log_format, [whole], note, size)
-        return _Plan(log_format, list(_ranges(path, size, input_order, log_format, header)), note, size)
+        except OSError as error:
+            return _unreadable(log_input, error)
+        return _Plan(log_format, units, note, size, "pieces")
+    return _Plan(log_format, [whole], note, size, cuttable=not (compression or encoding))
+
+
+def _cut(log_input: LogInput, planned: Skipped | _Plan, processes: int, share: float) -> Skipped | _Plan:
+    """The plan with its file cut into byte ranges where `range_count` says so."""
+    if isinstance(planned, Skipped) or not planned.cuttable:
+        return planned
+    whole = planned.units[0]
+    count = range_count(whole.size, processes, share)
+    if count < 2:
+        return planned
+    try:
+        units = list(_ranges(whole.path, whole.size, count, whole.input_order, whole.log_format, whole.head))
     except OSError as error:
-        return skipped_because(_display(log_input), "skipped.cannot_read", (("error", str(error.strerror or error)),))
+        return _unreadable(log_input, error)
+    return planned._replace(units=units)
+
+
+def _unreadable(log_input: LogInput, error: OSError) -> Skipped:
+    return skipped_because(_display(log_input), "skipped.cannot_read", (("error", str(error.strerror or error)),))
 
 
 def _pieces(
@@ -343,12 +394,15 @@ def _misfit(display: str, forced_format: str, lines: list[str]) -> str | None:
     )
 
 
-def _ranges(path: str, size: int, input_order: int, log_format: str, header: tuple[str, ...]) -> Iterator[Unit]:
-    """Byte ranges of about RANGE bytes, each starting at the beginning of a line, primed with
-    the file's first header lines and then those last taken before the range's start."""
+def _ranges(
+    path: str, size: int, count: int, input_order: int, log_format: str, header: tuple[str, ...]
+) -> Iterator[Unit]:
+    """`count` byte ranges of about equal length (fewer where a line is longer than a range),
+    each starting at the beginning of a line, primed with the file's first header lines and
+    then those last taken before the range's start."""
     starts = [0]
     with open_binary(path) as handle:
-        for offset in range(RANGE, size, RANGE):
+        for offset in (size * piece // count for piece in range(1, count)):
             if offset <= starts[-1]:
                 continue  # still inside a long line that began before the previous cut
             start = _next_line_start(handle, offset - 1)

@@ -4,6 +4,8 @@ of declarations and one fingerprint serve them all. Nothing from a scanned proje
 or run: Ruby and Prisma are read as text, Python as a syntax tree.
 
 A file's format is told from its name and its first 64 KiB; `--schema-format` forces one.
+The readers (and the SQL parser under them) are imported when a schema file is sniffed or read:
+every scan imports this package, and a log scan waited some 0.1 s for them before its first line.
 """
 
 from __future__ import annotations
@@ -12,27 +14,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pdscan.sources.ddl.parser import Change
-from pdscan.sources.orm.django import (
-    MigrationReplay,
-    is_django_migration,
-    is_django_models,
-    migration_order,
-    read_django_migration,
-    read_django_models,
-)
-from pdscan.sources.orm.prisma import PrismaSyntaxError, read_prisma
-from pdscan.sources.orm.python_source import PythonSyntaxError
-from pdscan.sources.orm.rails import RubySyntaxError, read_rails
-from pdscan.sources.orm.sqlalchemy import (
-    alembic_changes,
-    is_alembic_revision,
-    is_sqlalchemy_models,
-    read_alembic_revision,
-    read_sqlalchemy_models,
-    revision_order,
-)
+if TYPE_CHECKING:
+    from pdscan.sources.ddl.parser import Change
 
 SQL = "sql"
 RAILS = "rails"
@@ -44,7 +29,6 @@ ALEMBIC = "alembic"
 SCHEMA_FORMATS = (SQL, RAILS, PRISMA, DJANGO_MODELS, DJANGO_MIGRATION, SQLALCHEMY, ALEMBIC)
 HEAD_BYTES = 65536
 _RAILS_CONTENT = re.compile(r"ActiveRecord::(?:Schema|Migration)\b")
-ParseError = RubySyntaxError | PrismaSyntaxError | PythonSyntaxError
 
 
 def orm_format(path: Path, head: str) -> str | None:
@@ -56,6 +40,9 @@ def orm_format(path: Path, head: str) -> str | None:
         return RAILS if path.name == "schema.rb" or _RAILS_CONTENT.search(head) else None
     if suffix != ".py":
         return None
+    from pdscan.sources.orm.django import is_django_migration, is_django_models
+    from pdscan.sources.orm.sqlalchemy import is_alembic_revision, is_sqlalchemy_models
+
     if is_django_migration(head):
         return DJANGO_MIGRATION
     if is_alembic_revision(head):
@@ -98,6 +85,12 @@ def orm_changes(files: Sequence[OrmFile]) -> Iterator[tuple[str, Change] | OrmPr
     """(source, change) in replay order: schema files in the order given, Django migrations by
     their dependencies, Alembic revisions by their `down_revision` chain; a file that does not
     parse is one problem with its line, and the others go on."""
+    from pdscan.sources.orm.django import MigrationReplay, migration_order, read_django_migration
+    from pdscan.sources.orm.prisma import PrismaSyntaxError
+    from pdscan.sources.orm.python_source import PythonSyntaxError
+    from pdscan.sources.orm.rails import RubySyntaxError
+    from pdscan.sources.orm.sqlalchemy import alembic_changes, read_alembic_revision, revision_order
+
     django: list[tuple[OrmFile, object]] = []
     alembic: list[tuple[OrmFile, object]] = []
     for item in files:
@@ -119,6 +112,11 @@ def orm_changes(files: Sequence[OrmFile]) -> Iterator[tuple[str, Change] | OrmPr
 
 
 def _schema_file_changes(item: OrmFile) -> list[Change]:
+    from pdscan.sources.orm.django import read_django_models
+    from pdscan.sources.orm.prisma import read_prisma
+    from pdscan.sources.orm.rails import read_rails
+    from pdscan.sources.orm.sqlalchemy import read_sqlalchemy_models
+
     if item.format == RAILS:
         return read_rails(item.text)
     if item.format == PRISMA:

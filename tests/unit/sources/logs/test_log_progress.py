@@ -51,7 +51,7 @@ def app_log(path: Path, size: int) -> Path:
 @pytest.fixture(scope="module")
 def twelve_mb_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     log = app_log(tmp_path_factory.mktemp("progress") / "app.log", 12_000_000)
-    assert log.stat().st_size < 2 * RANGE  # one piece of work: the file is not cut into ranges
+    assert log.stat().st_size < 2 * RANGE  # one unit with one process; two processes share it as two ranges
     return log
 
 

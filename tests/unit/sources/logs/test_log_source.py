@@ -4,7 +4,9 @@ test_hostile_inputs.py."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import itertools
 import json
 import os
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from support.command import PDSCAN, run_pdscan
 from support.log_helpers import COMPRESSORS, scan_paths
 
+from pdscan.sources.discovery import LogInput, log_identity
 from pdscan.sources.logs import source as logs
 
 APP_LOG = "".join(
@@ -64,6 +67,61 @@ def test_processes_and_byte_ranges_give_what_one_process_gives(tmp_path: Path, m
     assert [r.line for r in one if r.source == str(path)][-1] == 800
     assert many_scan.fields == one_scan.fields
     assert many_scan.summaries == one_scan.summaries
+
+
+def _planned(*paths: Path, processes: int) -> list[list[logs.Unit]]:
+    """Each file's units as a scan shared among `processes` would read them."""
+    inputs = [LogInput(path, log_identity(str(path))) for path in paths]
+    return [plan.units for _, plan in logs._plans(inputs, None, processes=processes)]  # type: ignore[union-attr]
+
+
+def _assert_covers(units: list[logs.Unit], text: bytes) -> None:
+    """The ranges follow one another over the whole file, each from a line's start."""
+    assert units[0].start == 0 and sum(unit.length or 0 for unit in units) == len(text)
+    for unit, after in itertools.pairwise(units):
+        assert after.start == unit.start + (unit.length or 0) and text[after.start - 1 : after.start] == b"\n"
+
+
+def test_a_large_file_ends_together_on_every_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of 2.4 ranges was read as 8 + 8 + 2.4: two processes read two ranges side by side,
+    then one read the last alone. Now it is cut into a multiple of the processes, of about
+    equal lengths (one process: ranges of at most RANGE, as before)."""
+    monkeypatch.setattr(logs, "RANGE", 4096)
+    path = tmp_path / "app.log"
+    path.write_text(APP_LOG * 2)  # 2.4 ranges of 4 KiB
+    text = path.read_bytes()
+    assert 2 * logs.RANGE < len(text) < 3 * logs.RANGE
+    for processes, count in ((1, 3), (2, 4), (4, 4)):
+        (units,) = _planned(path, processes=processes)
+        assert len(units) == count, processes
+        _assert_covers(units, text)
+        lengths = [unit.length or 0 for unit in units]
+        assert max(lengths) - min(lengths) <= 2 * len(APP_LOG.splitlines()[0]) + 2, "equal but for a line at each end"
+
+
+def test_a_file_under_two_ranges_is_shared_when_it_is_most_of_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 12 MB log alone used to be one unit: `--jobs 2` read it in one process. It is cut among
+    the processes when it is more than one process's share of the scan, into ranges no smaller
+    than RANGE / SMALLEST_RANGE; beside a larger file, or with one process, it stays whole."""
+    monkeypatch.setattr(logs, "RANGE", 4096)
+    path = tmp_path / "app.log"
+    path.write_text(APP_LOG)  # about 1.2 ranges
+    bigger = tmp_path / "other.log"
+    bigger.write_text(APP_LOG * 2)
+    small = tmp_path / "small.log"
+    small.write_text(APP_LOG[: logs.RANGE // logs.SMALLEST_RANGE + 100])
+    (units,) = _planned(path, processes=2)
+    assert len(units) == 2
+    _assert_covers(units, path.read_bytes())
+    assert [len(units) for units in _planned(path, processes=1)] == [1]
+    assert [len(units) for units in _planned(path, small, processes=2)] == [2, 1], "a small file is not cut"
+    assert [len(units) for units in _planned(path, bigger, processes=2)] == [1, 4], "its share: two files, two units"
+    one_scan, one = scan_paths(path, jobs=1)
+    shared_scan, shared = scan_paths(path, jobs=2)
+    assert records_as_tuples(shared) == records_as_tuples(one) and len(one) == 120
+    assert (shared_scan.fields, shared_scan.summaries) == (one_scan.fields, one_scan.summaries)
 
 
 def _header_changing_log(log_format: str) -> str:
@@ -300,3 +358,79 @@ def test_log_processes_are_at_most_one_per_core_and_a_lowered_jobs_is_said(tmp_p
     assert "lowered" not in run_pdscan("scan", ".", "--format", "json", cwd=tmp_path).stderr, (
         "the default is one per core"
     )
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool is started")
+@pytest.mark.parametrize("stopped", [False, True], ids=["finished", "stopped"])
+def test_the_heap_workers_inherit_is_frozen_only_while_the_pool_lives(stopped: bool) -> None:
+    """Workers are forked with this process's objects frozen out of the garbage collector (their
+    collections walked them and copied the pages they touched); once the pool has ended, finished
+    or stopped, those objects are collected again as before."""
+    import gc
+
+    from pdscan.sources.logs.execution.interface import ExecutionSettings
+    from pdscan.sources.logs.execution.local import LocalExecutor
+    from pdscan.sources.logs.unit import Unit
+
+    units = [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(2)]
+    assert gc.get_freeze_count() == 0
+    raised = pytest.raises(RuntimeError) if stopped else contextlib.nullcontext()
+    with raised, LocalExecutor(ExecutionSettings(jobs=2), units) as executor:
+        assert executor.pool is not None and gc.get_freeze_count() > 0
+        if stopped:
+            raise RuntimeError("stopped")
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool is started")
+def test_a_stop_signal_while_the_workers_are_forked_stops_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM arriving between two forks of the pool was raised inside the pool's start (or in
+    `os.fork`'s after-fork callbacks, which print the exception and go on): the worker already
+    forked was never stopped and the scan hung at exit, or it went on to write its report. The
+    stop now waits until every worker exists, then ends them all."""
+    import signal
+
+    from pdscan.interruption import Interrupted, stop_signals_raise
+    from pdscan.sources.logs.execution.interface import ExecutionSettings
+    from pdscan.sources.logs.execution.local import LocalExecutor
+    from pdscan.sources.logs.unit import Unit
+
+    real_fork = os.fork
+    forked: list[int] = []
+
+    def fork_then_stop() -> int:
+        pid = real_fork()
+        if pid:  # in this process, after its first worker was forked
+            forked.append(pid)
+            if len(forked) == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork_then_stop)
+    units = [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(2)]
+    with pytest.raises(Interrupted), stop_signals_raise(), LocalExecutor(ExecutionSettings(jobs=2), units):
+        pytest.fail("the stop was lost")  # pragma: no cover
+    monkeypatch.undo()
+    try:
+        assert len(forked) == 2, "every worker was forked before the stop was raised"
+        assert _ended(forked, within=30), "a worker outlived the stop"  # a hang guard, not a speed check
+    finally:
+        for pid in forked:  # a worker left behind would keep this test run from ending
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _ended(pids: list[int], within: float) -> bool:
+    """Whether every process ended (gone, or a zombie awaiting its reaper) within `within` s."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        states = []
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                states.append(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0])
+        if all(state == "Z" for state in states):
+            return True
+        time.sleep(0.05)
+    return False
