@@ -187,20 +187,6 @@ def test_every_piece_of_a_headed_log_is_read_by_the_file_header(tmp_path: Path, 
     }, "every value read in the columns the header names"
 
 
-def w3c_log_changing_columns(blocks: int = 120) -> bytes:
-    """A W3C log whose columns change at every header block (a restart with a new configuration),
-    blocks short enough that every piece holds several header changes."""
-    orders = (("c-ip", "cs(User-Agent)"), ("cs(User-Agent)", "c-ip"), ("cs-method", "c-ip", "cs(User-Agent)"))
-    lines: list[str] = []
-    for number in range(blocks):
-        columns = orders[number % len(orders)]
-        lines += ["#Software: Microsoft Internet Information Services 10.0", "#Fields: date time " + " ".join(columns)]
-        values = {"c-ip": f"198.51.100.{number % 250 + 1}", "cs(User-Agent)": "Mozilla/5.0+(X11;+Linux)"}
-        values["cs-method"] = "GET"
-        lines += [f"2026-11-24 10:00:{line % 60:02d} " + " ".join(values[c] for c in columns) for line in range(300)]
-    return ("\n".join(lines) + "\n").encode()
-
-
 def full_scan_in_pieces(path: Path, sample: int) -> list[tuple[object, ...]]:
     """What a full scan of the file finds on the lines of the sampled pieces, in order."""
     data = path.read_bytes()
