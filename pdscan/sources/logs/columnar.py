@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import cache
 
 from pdscan.detect.engine import Event
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
@@ -33,11 +34,18 @@ MEMO_VALUE = 512  # characters: a longer value is judged each time, so memory st
 # A field's verdict: its occurrences, with offsets from the character before the field (from the
 # field itself where it starts the line).
 Verdict = tuple[Occurrence, ...]
-Key = tuple[str | None, bool, str, tuple[Event, ...]]
+Key = tuple[str | None, bool, int, str, tuple[Event, ...]]
+
+
+@cache
+def column_memo(analyser: LineAnalyser) -> ColumnMemo:
+    """One memo per process (and analyser), kept from one unit of work to the next: the ranges
+    of a large log hold the same values, and a worker reads many of them."""
+    return ColumnMemo(analyser)
 
 
 class ColumnMemo:
-    """The remembered verdicts of one scan's fields, bounded in count and in value length."""
+    """The remembered verdicts of fields, bounded in count and in value length."""
 
     def __init__(self, analyser: LineAnalyser) -> None:
         self.analyser = analyser
@@ -102,7 +110,7 @@ class ColumnMemo:
         before = start - origin
         if len(text) > MEMO_VALUE:
             return self._judge(text, path, free_text, before, relative)
-        key = (path, free_text, text, relative)
+        key = (path, free_text, before, text, relative)  # `before`: 0 for a field that starts the line
         verdicts = self.verdicts
         verdict = verdicts.get(key)
         if verdict is not None:

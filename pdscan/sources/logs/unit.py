@@ -21,7 +21,7 @@ from pdscan.detect.field_memo import FieldMemo, field_memo
 from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.log_rules import bundled_log_rules
-from pdscan.sources.logs.columnar import ColumnMemo
+from pdscan.sources.logs.columnar import ColumnMemo, column_memo
 from pdscan.sources.logs.counting import FieldStats, Record, record
 from pdscan.sources.logs.formats import LogFormat, detect_format, new_format
 from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
@@ -277,7 +277,7 @@ class _Reading:
         self.result = result
         self.records = result.records if options.keep_records else None
         fast = not line_by_line()
-        self.memo = ColumnMemo(analyser) if log_format.positional and fast else None
+        self.memo: ColumnMemo | None = column_memo(analyser) if log_format.positional and fast else None
         self.structure: StructureMemo | None = structure_memo(log_format.name, analyser)
         self.by_field: FieldMemo | None = field_memo(analyser) if self.structure is not None else None
 

@@ -296,7 +296,7 @@ def test_ever_new_values_keep_the_memo_bounded_and_the_findings_the_same(
     value = "/" + "a" * columnar.MEMO_VALUE
     line = f'192.0.2.1 - - [01/Mar/2024:00:00:00 +0000] "GET {value} HTTP/1.1" 200 1 "-" "-"'
     memo.occurrences(line, log_format.fields(line) or [], [])
-    assert not any(value in key[2] for key in memo.verdicts), "a value longer than MEMO_VALUE is not kept"
+    assert not any(value in key[3] for key in memo.verdicts), "a value longer than MEMO_VALUE is not kept"
 
 
 def test_a_column_of_few_values_is_masked_once_per_value_and_sampled_to_the_end(
@@ -326,3 +326,21 @@ def test_a_column_of_few_values_is_masked_once_per_value_and_sampled_to_the_end(
     assert len(masked) == len(set(masked)), "a value is masked once per data type"
     assert {value for value, _ in masked} == set(users)
     assert not any(stats.sampled for stats in result.stats.values()), "raw values stay in the unit"
+
+
+def test_the_ranges_of_a_log_read_in_one_process_share_its_column_verdicts(tmp_path: Path) -> None:
+    """A worker reads many ranges of one log: the second range's repeated values are not judged
+    again (the memo is the process's, not the range's)."""
+    path = tmp_path / "access.log"
+    text = access_log(random.Random(3), 400)
+    path.write_text(text + text)
+    options = unit.UnitOptions()
+    analyser, _ = unit.load_tools(options.text_engine, options.value_rules)
+    memo = columnar.column_memo(analyser)
+    half = len(text.encode())
+    first = unit.scan_unit(unit.Unit(0, str(path), "access", (), None, 0, half, half), options)
+    judged = len(memo.verdicts)
+    second = unit.scan_unit(unit.Unit(0, str(path), "access", (), None, half, half, half), options)
+    assert judged > 0 and len(memo.verdicts) == judged, "the second range judged nothing anew"
+    assert first.stats.keys() == second.stats.keys()
+    assert [stats.count for stats in first.stats.values()] == [stats.count for stats in second.stats.values()]
