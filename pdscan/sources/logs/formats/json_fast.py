@@ -21,7 +21,7 @@ import bisect
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, count
 from typing import TYPE_CHECKING, TypeVar
@@ -78,26 +78,46 @@ UNREAD = _Shape(places=(), paths=(), keyed=(), first=(), before=())
 
 
 def structure_memo(format_name: str, analyser: LineAnalyser) -> StructureMemo | None:
-    """A memo for a log of JSON lines, unless the line-by-line path is forced."""
+    """A memo for one unit of a log of JSON lines, unless the line-by-line path is forced."""
     if format_name != JsonLines.name or line_by_line():
         return None
     phrases = {len(analyser.values) + index: pattern for index, (_, pattern) in enumerate(analyser.contexts)}
-    return StructureMemo(analyser.key_rule, phrases, analyser.key_trigger)
+    return StructureMemo(analyser.key_rule, phrases, analyser.key_trigger, learnt_shapes(analyser))
+
+
+@dataclass
+class LearntShapes:
+    """The shapes learnt so far, kept per process (and analyser, whose key rules they hold) from
+    one unit of work to the next: the ranges of a large log are written in the same shapes."""
+
+    keys_of: dict[str, Callable[[list[str]], object]] = field(default_factory=dict)  # per punctuation: its keys
+    shapes: dict[Skeleton, _Shape] = field(default_factory=dict)
+
+
+@cache
+def learnt_shapes(analyser: LineAnalyser) -> LearntShapes:
+    return LearntShapes()
 
 
 class StructureMemo:
     """The fields of JSON lines, per line shape: `fields` answers as `JsonLines.fields` does,
     less the fields the analysis of that line does not read."""
 
-    def __init__(self, key_rule: Callable[[str], object], phrases: dict[int, re.Pattern[str]], key_word: int) -> None:
+    def __init__(
+        self,
+        key_rule: Callable[[str], object],
+        phrases: dict[int, re.Pattern[str]],
+        key_word: int,
+        learnt: LearntShapes,
+    ) -> None:
         self._key_rule = key_rule  # a field name's key rule, or None
         self._phrases = phrases  # per trigger of a phrase, its pattern: its value may lie in a later field
         self._key_word = key_word  # the trigger of key words: read only inside a string value
         self._tokenizer = JsonLines()
         self._check, self._rejected = _object_check()
-        self._keys_of: dict[str, Callable[[list[str]], object]] = {}  # per punctuation: its keys from the cut
-        self._shapes: dict[Skeleton, _Shape] = {}
-        self._lines = 0  # lines of JSON read so far, and how many of them were of a new shape
+        self._keys_of = learnt.keys_of
+        self._shapes = learnt.shapes
+        self._lines = 0  # lines of JSON of this unit read so far, and how many of them were of a new shape
         self._learnt = 0
         self._given_up = False
 

@@ -152,6 +152,8 @@ def test_a_corpus_json_log_reads_the_same_through_both_paths(name: str) -> None:
 
 
 def _memo() -> StructureMemo:
+    """A memo that has learnt no shape yet (the shapes a process learnt are kept across units)."""
+    json_fast.learnt_shapes.cache_clear()
     analyser, _ = load_tools(None, bundled_rules().value_detectors)
     memo = structure_memo(JsonLines.name, analyser)
     assert memo is not None
@@ -223,3 +225,20 @@ def test_a_value_remembered_under_its_path_reads_as_its_line_would_have_it_read(
     path = tmp_path / "siblings.log"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _assert_same_findings(path)
+
+
+def test_a_process_reading_the_next_unit_of_a_log_learns_none_of_its_shapes_again() -> None:
+    """The ranges of a large JSON log are read by the same workers: the shapes learnt in one
+    range serve the next (each unit keeps its own count of how many shapes it had to learn). A
+    line of a new shape gets every field from the tokenizer; of a known one, only those read."""
+    lines = [_line(random.Random(20), number) for number in range(400)]
+    first = _memo()
+    assert first.fields(lines[0], [], ascii_line=True) == JsonLines().fields(lines[0])  # learnt here
+    for line in lines:
+        first.fields(line, [], ascii_line=True)
+    analyser, _ = load_tools(None, bundled_rules().value_detectors)
+    second = structure_memo(JsonLines.name, analyser)
+    assert second is not None and second is not first
+    known = second.fields(lines[0], [], ascii_line=True)
+    assert known == first.fields(lines[0], [], ascii_line=True)
+    assert known != JsonLines().fields(lines[0]), "known already: only the fields analysis reads"
