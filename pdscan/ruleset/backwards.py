@@ -35,7 +35,8 @@ _ANCHORS = {
     sre.AT_BOUNDARY: r"\b",
     sre.AT_NON_BOUNDARY: r"\B",
 }
-_GLOBAL_FLAGS = {re.IGNORECASE: "i", re.DOTALL: "s", re.ASCII: "a", re.MULTILINE: "m", re.VERBOSE: ""}
+_GLOBAL_FLAGS = {re.IGNORECASE: "i", re.DOTALL: "s", re.ASCII: "a"}
+_FLAGS_SET = re.compile(r"^\(\?[a-z]+\)")  # `(?i)` before a pattern
 
 
 class _Unreversible(Exception):
@@ -51,7 +52,7 @@ def ends_with(pattern: str, linear_only: bool) -> Callable[[str], bool]:
         except (_Unreversible, re.error):
             pass
         else:
-            if backwards.pattern.startswith((r"\A", r"(?i)\A")):
+            if _FLAGS_SET.sub("", backwards.pattern, count=1).startswith(r"\A"):  # anchored: one place to try
                 return lambda text: backwards.match(text[::-1]) is not None
             return lambda text: backwards.search(text[::-1]) is not None
     forwards = compile_rule_pattern(pattern, linear_only)

@@ -27,6 +27,7 @@ PATTERNS = [
     r"(?:ab|cd)+$",
     r"openssl",  # not anchored: a match anywhere in the text counts, as `search` says
     r"\d+\.\d*\Z",
+    r"(?is)x.B$",
 ]
 ALPHABET = "abcdlnorsvxABC019 ./:=-_+;(,>=<^~\t"
 
