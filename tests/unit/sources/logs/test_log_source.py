@@ -413,7 +413,7 @@ def test_a_stop_signal_while_the_workers_are_forked_stops_them(monkeypatch: pyte
     monkeypatch.undo()
     try:
         assert len(forked) == 2, "every worker was forked before the stop was raised"
-        assert _ended(forked, within=30), "a worker outlived the stop"  # a hang guard, not a speed check
+        assert _ended(forked, within=30), f"a worker outlived the stop: {_running_children(forked)}"  # a hang guard
     finally:
         for pid in forked:  # a worker left behind would keep this test run from ending
             with contextlib.suppress(ProcessLookupError):
@@ -421,16 +421,25 @@ def test_a_stop_signal_while_the_workers_are_forked_stops_them(monkeypatch: pyte
 
 
 def _ended(pids: list[int], within: float) -> bool:
-    """Whether every process ended (gone, or a zombie awaiting its reaper) within `within` s."""
+    """Whether every process ended (gone, a zombie awaiting its reaper, or its number taken by a
+    process that is not this one's child: numbers wrap at 32,768 here) within `within` s."""
     import time
 
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        states = []
-        for pid in pids:
-            with contextlib.suppress(OSError):
-                states.append(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0])
-        if all(state == "Z" for state in states):
+        if not _running_children(pids):
             return True
         time.sleep(0.05)
     return False
+
+
+def _running_children(pids: list[int]) -> list[str]:
+    """Those of `pids` that are this process's children and still run, as `/proc` shows them."""
+    running = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            name, _, rest = Path(f"/proc/{pid}/stat").read_text().rpartition(")")
+            state, parent = rest.split()[:2]
+            if state != "Z" and int(parent) == os.getpid():
+                running.append(f"{pid} {name.partition('(')[2]} state {state}")
+    return running
