@@ -42,25 +42,7 @@ def stop_signals_raise() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-@contextlib.contextmanager
-def stop_signals_held() -> Iterator[None]:
-    """While the block runs, SIGINT and SIGTERM wait, and arrive when it ends. Around the forks
-    of a pool: raised between two forks, a stop left the first worker running (the scan hung at
-    exit); raised in `os.fork`'s after-fork callbacks, it was printed, ignored, and the scan went
-    on. Workers forked meanwhile start with the signals held: `in_worker` lets them through."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no fork either
-        yield
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
 def in_worker() -> None:
     """The initializer of a worker process: the parent alone decides when the scan stops."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them (stop_signals_held)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
