@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import AnyStr, NamedTuple
 
 from pdscan.detect.engine import Event, Trigger, trigger_of
+from pdscan.detect.trigger_reach import alternatives, may_cross
 from pdscan.detect.values import NOT_AFTER_WINDOW, widest_first
 from pdscan.model import Field
 from pdscan.ruleset.backwards import ends_with
@@ -125,6 +126,29 @@ class LineAnalyser:
         self._phrases = frozenset(rule.name for rule in log_rules.contexts)
         self._candidates: dict[tuple[int, bytes], tuple[int, int] | tuple[()]] = {}
 
+    def crossing_triggers(self, separators: str) -> list[Trigger] | None:
+        """The triggers a match of which may run from one column of a positional log into the
+        next across `separators` (trigger_reach): searched over whole lines where columns are
+        searched one value at a time. Key words one by one, so that `phone` is not searched
+        there with `accept.language`. None with users' rules loaded: their RE2 patterns are not
+        read here."""
+        if any(trigger.linear_only for trigger in self.triggers):
+            return None
+        crossing = [trigger for trigger in self.triggers[: self.key_trigger] if may_cross(trigger.pattern, separators)]
+        words = [
+            word
+            for rule in self.log_rules.keys
+            for word in alternatives(rule.trigger)
+            if may_cross(f"(?i:{word})", separators)
+        ]
+        if words:
+            crossing.append(Trigger("|".join(f"(?:{word})" for word in words), ignore_case=True))
+        return crossing
+
+    def phrase_follows(self, line: str, trigger: int, start: int) -> bool:
+        """Whether the phrase whose trigger fired at `start` follows there in the line."""
+        return self.contexts[trigger - len(self.values)][1].match(line, start) is not None
+
     def validated(self, block: bytes, events: list[Event]) -> list[Event]:
         """Value candidates checked right in the raw block, before any line is decoded.
 
@@ -150,17 +174,7 @@ class LineAnalyser:
         values = self.values
         for (trigger, start), end in widest.items():
             value = values[trigger]
-            begin = start
-            if value.lookback is not None:
-                begin = _run_start(value.lookback, block, start, start - value.rule.lookback)
-            if value.not_after is None:
-                window = begin - LOOKBEHIND if begin > LOOKBEHIND else 0
-            else:  # the text the rule's `not_after` reads decides too, up to the line's start
-                reach = begin - NOT_AFTER_WINDOW if begin > NOT_AFTER_WINDOW else 0
-                window = block.rfind(b"\n", reach, begin) + 1 or reach
-            if value.lookahead is not None:  # from the trigger's last byte (its delimiter), and the byte after
-                run = value.lookahead.match(block, end - 1, end - 1 + value.rule.lookahead)
-                end = min(len(block), max(end, run.end() + 1 if run else end))
+            begin, end, window = _reach(value, block, start, end)
             key = (trigger, block[window:end])
             span = cache.get(key)
             if span is None:
@@ -170,6 +184,25 @@ class LineAnalyser:
             if span:
                 kept.append((trigger, window + span[0], window + span[1]))
         return kept
+
+    def not_after_places(self, block: bytes, events: Sequence[Event]) -> list[tuple[int, int]]:
+        """(rule, start) of every valid match a candidate of a rule with `not_after` marks: the
+        places whose verdict also reads up to NOT_AFTER_WINDOW bytes before them in the line."""
+        places = []
+        for trigger, start, end in events:
+            if trigger >= len(self.values) or self.values[trigger].not_after is None:
+                continue
+            value = self.values[trigger]
+            begin, end, _ = _reach(value, block, start, end)
+            for match in value.raw_pattern.finditer(block, begin, end):
+                if match.end() > start and _valid(value.rule.validator, match.group().decode("utf-8", "replace")):
+                    places.append((trigger, match.start()))
+        return places
+
+    def not_after_holds(self, trigger: int, block: bytes, found: int) -> bool:
+        """Whether the rule's `not_after` disqualifies the value starting at `found` in `block`."""
+        not_after = self.values[trigger].not_after
+        return not_after is not None and _after(not_after, block, found)
 
     def _validate(
         self, value: _Value, block: bytes, begin: int, start: int, end: int, window: int
@@ -331,6 +364,24 @@ class LineAnalyser:
 @lru_cache(maxsize=65536)
 def _valid(validator: str, text: str) -> bool:
     return VALIDATORS[validator](text)
+
+
+def _reach(value: _Value, block: bytes, start: int, end: int) -> tuple[int, int, int]:
+    """(begin, end, window) of a candidate the trigger marked at start..end: widened to the value's
+    own characters before and after it (its `lookback` and `lookahead` runs), and the text its
+    verdict reads from (the byte before it, or as far back as its `not_after` reads in the line)."""
+    begin = start
+    if value.lookback is not None:
+        begin = _run_start(value.lookback, block, start, start - value.rule.lookback)
+    if value.not_after is None:
+        window = begin - LOOKBEHIND if begin > LOOKBEHIND else 0
+    else:  # the text the rule's `not_after` reads decides too, up to the line's start
+        reach = begin - NOT_AFTER_WINDOW if begin > NOT_AFTER_WINDOW else 0
+        window = block.rfind(b"\n", reach, begin) + 1 or reach
+    if value.lookahead is not None:  # from the trigger's last byte (its delimiter), and the byte after
+        run = value.lookahead.match(block, end - 1, end - 1 + value.rule.lookahead)
+        end = min(len(block), max(end, run.end() + 1 if run else end))
+    return begin, end, window
 
 
 def _after(not_after: Callable[[str], bool], block: bytes, found: int) -> bool:
