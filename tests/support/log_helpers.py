@@ -30,14 +30,15 @@ def category(data_type: str) -> str:
     return found.id if found else "not_in_policy"
 
 
-def scan_paths(*paths: Path, **options: object) -> tuple[LogScan, list[LogRecord]]:
-    """Scan files with --show-data semantics unless told otherwise; every record kept."""
+def scan_paths(*paths: Path, keep_records: bool = True, **options: object) -> tuple[LogScan, list[LogRecord]]:
+    """Scan files with --show-data semantics unless told otherwise; every record kept, or none
+    (only counted, as the JSON report needs: positional logs are then read by distinct values)."""
     records: list[LogRecord] = []
     settings = {"show_data": True, **options}
     scan = scan_logs(
         [LogInput(path, log_identity(str(path))) for path in paths],
         LogScanOptions(**settings),  # type: ignore[arg-type]
-        on_record=records.append,
+        on_record=records.append if keep_records else None,
     )
     return scan, records
 

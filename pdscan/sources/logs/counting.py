@@ -52,13 +52,13 @@ def record(
     stats.last_line = number
     stats.detectors[detector] += 1
     if records is not None:
-        shown = _offer(stats, value, data_type, show_data)
+        shown = offer(stats, value, data_type, show_data)
         records.append((number, start + shift, end + shift, field_name, data_type, shown))
     elif len(stats.samples) < SAMPLES and value not in stats.sampled:
-        _offer(stats, value, data_type, show_data)
+        offer(stats, value, data_type, show_data)
 
 
-def _offer(stats: FieldStats, value: str, data_type: str, show_data: bool) -> str:
+def offer(stats: FieldStats, value: str, data_type: str, show_data: bool) -> str:
     """The value as shown, offered as a sample while samples are few."""
     shown = shown_value(value, data_type, show_data)
     if not shown.isascii():  # bytes that were not UTF-8 are shown as U+FFFD, never passed on raw

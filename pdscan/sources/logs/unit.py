@@ -42,6 +42,7 @@ from pdscan.sources.logs.reader import (
     text_stream,
 )
 from pdscan.sources.logs.sampling import FirstBytes
+from pdscan.sources.logs.segments import SegmentReader
 from pdscan.sources.logs.storage import open_binary
 
 SLICE = 1 << 18  # 256 KiB of a block searched at a time: what bounds the matches held at once
@@ -175,13 +176,14 @@ def _scan_blocks(
         if reading is None and unit.path == STDIN_PATH and is_binary(block[:HEAD]):
             raise BinaryData(binary_reason(block[:HEAD], "data"))
         if reading is None:
-            reading = _Reading(analyser, _format_for(unit, block), options, result)
+            reading = _Reading(analyser, engine, _format_for(unit, block), options, result)
             result.log_format = reading.log_format.name
         for piece in _slices(block):
             result.bytes_read += len(piece)
-            searchable = blank_escapes(piece)
-            candidates = analyser.validated(searchable, engine.scan(searchable))
-            reading.read(piece, candidates, carried)
+            if not reading.read_by_values(piece, carried):
+                searchable = blank_escapes(piece)
+                candidates = analyser.validated(searchable, engine.scan(searchable))
+                reading.read(piece, candidates, carried)
             if flush is not None and result.records:
                 flush(result.records)
                 result.records = []
@@ -270,7 +272,9 @@ class _Reading:
     """How one unit's lines are read: its format, the memos its lines' verdicts are kept in,
     and where the occurrences found go."""
 
-    def __init__(self, analyser: LineAnalyser, log_format: LogFormat, options: UnitOptions, result: UnitResult):
+    def __init__(
+        self, analyser: LineAnalyser, engine: Engine, log_format: LogFormat, options: UnitOptions, result: UnitResult
+    ):
         self.analyser = analyser
         self.log_format = log_format
         self.show_data = options.show_data
@@ -278,8 +282,17 @@ class _Reading:
         self.records = result.records if options.keep_records else None
         fast = not line_by_line()
         self.memo: ColumnMemo | None = column_memo(analyser) if log_format.positional and fast else None
+        # Occurrences streamed one by one (`--format ndjson`) are placed by the column memo.
+        by_values = self.memo is not None and not options.keep_records
+        self.segments = SegmentReader(analyser, engine, log_format, options.show_data) if by_values else None
         self.structure: StructureMemo | None = structure_memo(log_format.name, analyser)
         self.by_field: FieldMemo | None = field_memo(analyser) if self.structure is not None else None
+
+    def read_by_values(self, piece: bytes, carried: int) -> bool:
+        """Read the slice by its columns' distinct values, where that path takes it."""
+        if self.segments is None:
+            return False
+        return self.segments.read(piece, self.result.lines, carried, self.result.stats, self.analyse)
 
     def read(self, piece: bytes, candidates: list[Event], carried: int) -> None:
         """The lines of one slice; `carried`: characters of its first line read in earlier slices."""

@@ -39,3 +39,13 @@ class AccessLog(WithoutHeader):
                 continue
             fields.append(Field(None if name == "rest" else name, start, end, free_text))
         return fields
+
+
+# LINE over a block of lines at once (`findall`, multiline): no class reaches past a line's end,
+# and the referer and agent are one group too, so that a common-format line tells itself apart.
+# For a line that holds no line break it matches what LINE matches, group for group.
+BLOCK = re.compile(
+    r'^(\S+) (\S+) ("[^"\n]*"|\S+) \[([^\]\n]+)\] "([^"\\\n]*(?:\\.[^"\\\n]*)*)" (\d{3}|-) (\d+|-)'
+    r'( "([^"\\\n]*(?:\\.[^"\\\n]*)*)" "([^"\\\n]*(?:\\.[^"\\\n]*)*)")?([^\n]*)$',
+    re.MULTILINE,
+)
