@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from support.paths import REPO
 
 from pdscan.cli.commands import main
+from pdscan.detect import field_memo
 from pdscan.ruleset.datatypes import bundled_rules
 from pdscan.sources.logs.formats import json_fast
 from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
@@ -184,6 +185,28 @@ def test_the_memo_stays_bounded_on_a_log_of_ever_new_keys(monkeypatch: pytest.Mo
         fields = memo.fields(line, [], ascii_line=True)
         assert set(fields or []) <= set(tokenizer.fields(line) or [])
         assert len(memo) <= 2 * 50
+
+
+def test_the_field_memo_stays_bounded_on_a_log_of_ever_new_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every line names a new user: the fields' verdicts kept per process start again at the
+    memo's size, and what is found is what the line-by-line path finds."""
+    monkeypatch.setattr(field_memo, "MEMO_SIZE", 32)
+    field_memo.field_memo.cache_clear()
+    lines = [
+        json.dumps({"user": {"email": f"u{number}@example.com", "ip": _ip(random.Random(number))}})
+        for number in range(500)
+    ]
+    path = tmp_path / "users.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        _assert_same_findings(path)
+        analyser, _ = load_tools(None, bundled_rules().value_detectors)
+        memo = field_memo.field_memo(analyser)
+        assert 0 < len(memo) <= 32
+    finally:
+        field_memo.field_memo.cache_clear()  # no memo of the patched size for the next test
 
 
 def test_a_log_of_ever_new_shapes_stops_learning_them_and_reads_as_the_tokenizer_does() -> None:
