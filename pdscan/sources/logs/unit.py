@@ -276,9 +276,9 @@ class _Reading:
         self.show_data = options.show_data
         self.result = result
         self.keep_records = options.keep_records
-        fast = not line_by_line()
+        fast = not line_by_line()  # the switch read once per unit: every memo below follows it
         self.memo: ColumnMemo | None = column_memo(analyser) if log_format.positional and fast else None
-        self.structure: StructureMemo | None = structure_memo(log_format.name, analyser)
+        self.structure: StructureMemo | None = structure_memo(log_format.name, analyser) if fast else None
         self.by_field: FieldMemo | None = field_memo(analyser) if self.structure is not None else None
 
     @property

@@ -31,7 +31,6 @@ from pdscan.detect.engine import Event
 from pdscan.detect.escapes import blank_escapes_in_line
 from pdscan.model import Field
 from pdscan.sources.logs.formats.json_lines import JsonLines
-from pdscan.sources.logs.paths import line_by_line
 
 if TYPE_CHECKING:
     from pdscan.detect.line_analyser import LineAnalyser
@@ -77,8 +76,8 @@ UNREAD = _Shape(places=(), paths=(), keyed=(), first=(), before=())
 
 
 def structure_memo(format_name: str, analyser: LineAnalyser) -> StructureMemo | None:
-    """A memo for one unit of a log of JSON lines, unless the line-by-line path is forced."""
-    if format_name != JsonLines.name or line_by_line():
+    """A memo for one unit of a log of JSON lines (the unit asks only when its fast paths are on)."""
+    if format_name != JsonLines.name:
         return None
     phrases = {len(analyser.values) + index: pattern for index, (_, pattern) in enumerate(analyser.contexts)}
     return StructureMemo(analyser.key_rule, phrases, analyser.key_trigger, learnt_shapes(analyser))
