@@ -24,11 +24,12 @@ import bisect
 from collections.abc import Sequence
 from functools import cache
 
+from pdscan.detect.bounded_memo import BoundedMemo
 from pdscan.detect.engine import Event
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.model import Field
 
-MEMO_SIZE = 50_000  # fields remembered per process; past that the memo starts again
+MEMO_SIZE = 50_000  # fields remembered per process
 LONGEST = 512  # characters: a longer field is analysed each time, never kept (memory stays bounded)
 # One remembered occurrence, its offsets from its field's start: field, type, detector, start, end, value.
 Found = tuple[str | None, str, str, int, int, str]
@@ -50,7 +51,7 @@ class FieldMemo:
         self._value_count = len(analyser.values)
         self._key_word = analyser.key_trigger
         self._phrases = [pattern for _, pattern in analyser.contexts]
-        self._memo: dict[tuple[object, ...], tuple[Found, ...]] = {}
+        self._memo: BoundedMemo[tuple[object, ...], tuple[Found, ...]] = BoundedMemo(MEMO_SIZE)
 
     def __len__(self) -> int:
         return len(self._memo)
@@ -115,9 +116,7 @@ class FieldMemo:
             remembered = tuple(
                 [(o.field, o.data_type, o.detector, o.start - offset, o.end - offset, o.value) for o in analysed]
             )
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = remembered
+            self._memo.remember(key, remembered)
             return analysed
         return [
             Occurrence(name, data_type, detector, start + offset, end + offset, value)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pdscan.detect.engine import Engine, compile_engine, trigger_of
+from pdscan.ruleset.backwards import ends_with
 from pdscan.ruleset.datatypes import ValueRule, bundled_rules
 from pdscan.ruleset.linear_patterns import LinearMatch, compile_rule_pattern
 from pdscan.ruleset.validators import VALIDATORS
@@ -45,7 +46,7 @@ class ValueDetector:
                 rule,
                 compile_rule_pattern(rule.pattern, rule.linear_only),
                 VALIDATORS[rule.validator],
-                compile_rule_pattern(rule.not_after, rule.linear_only) if rule.not_after else None,
+                ends_with(rule.not_after, rule.linear_only) if rule.not_after else None,
             )
             for rule in rules
         ]
@@ -74,7 +75,7 @@ class ValueDetector:
                 start = match.start()
                 if not validate(match.group()):
                     yield order, rule, match, VALIDATOR_REFUSED
-                elif not_after and not_after.search(text, max(0, start - NOT_AFTER_WINDOW), start):
+                elif not_after and not_after(text_before(text, start)):
                     yield order, rule, match, AFTER_DISQUALIFYING_TEXT
                 else:
                     yield order, rule, match, None
@@ -88,6 +89,14 @@ class ValueDetector:
         ]
         kept = widest_first([(match.start, match.end, order) for order, match in candidates])
         return tuple(sorted((candidates[index][1] for index in kept), key=lambda found_match: found_match.start))
+
+
+def text_before(text: str, start: int) -> str:
+    """What a rule's `not_after` reads before a value at `start`: up to NOT_AFTER_WINDOW
+    characters of its line, as a text of its own (`^` matches at its start), exactly as in a
+    log line, so a rule means the same in a column value and in a log."""
+    window = max(0, start - NOT_AFTER_WINDOW)
+    return text[text.rfind("\n", window, start) + 1 or window : start]
 
 
 def widest_first(spans: Sequence[tuple[int, int, int]]) -> list[int]:

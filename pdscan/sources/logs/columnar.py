@@ -20,15 +20,15 @@ line to the whole reading: what is saved is the line analysis, not the engine pa
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 
+from pdscan.detect.bounded_memo import BoundedMemo
 from pdscan.detect.engine import Event
 from pdscan.detect.line_analyser import LineAnalyser, Occurrence
 from pdscan.model import Field
 
-MEMO_SIZE = 20_000  # field verdicts remembered, least recently used first out: some 10 MB at most
+MEMO_SIZE = 20_000  # field verdicts remembered: some 10 MB at most
 MEMO_VALUE = 512  # characters: a longer value is judged each time, so memory stays bounded
 
 # A field's verdict: its occurrences, with offsets from the character before the field (from the
@@ -49,8 +49,7 @@ class ColumnMemo:
 
     def __init__(self, analyser: LineAnalyser) -> None:
         self.analyser = analyser
-        self.size = MEMO_SIZE
-        self.verdicts: OrderedDict[Key, Verdict] = OrderedDict()
+        self.verdicts: BoundedMemo[Key, Verdict] = BoundedMemo(MEMO_SIZE)
         self._values = len(analyser.values)
 
     def occurrences(
@@ -111,16 +110,10 @@ class ColumnMemo:
         if len(text) > MEMO_VALUE:
             return self._judge(text, path, free_text, before, relative)
         key = (path, free_text, before, text, relative)  # `before`: 0 for a field that starts the line
-        verdicts = self.verdicts
-        verdict = verdicts.get(key)
+        verdict = self.verdicts.get(key)
         if verdict is not None:
-            verdicts.move_to_end(key)
             return verdict
-        occurrences = self._judge(text, path, free_text, before, relative)
-        verdicts[key] = occurrences
-        if len(verdicts) > self.size:
-            verdicts.popitem(last=False)
-        return occurrences
+        return self.verdicts.remember(key, self._judge(text, path, free_text, before, relative))
 
     def _judge(self, text: str, path: str | None, free_text: bool, before: int, events: tuple[Event, ...]) -> Verdict:
         """The field read alone, with the character before it that key patterns look behind at."""

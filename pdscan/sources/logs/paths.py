@@ -15,5 +15,6 @@ LOG_PATH_VARIABLE = "PDSCAN_LOG_PATH"
 
 
 def line_by_line() -> bool:
-    """Whether the line-by-line path is forced (read on each call: tests set it per case)."""
+    """Whether the line-by-line path is forced: read once per unit of work, as it starts (tests
+    set it per case), and handed to the memos of its fast paths."""
     return os.environ.get(LOG_PATH_VARIABLE) == "lines"

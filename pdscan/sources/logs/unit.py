@@ -279,14 +279,19 @@ class _Reading:
         self.log_format = log_format
         self.show_data = options.show_data
         self.result = result
-        self.records = result.records if options.keep_records else None
-        fast = not line_by_line()
+        self.keep_records = options.keep_records
+        fast = not line_by_line()  # the switch read once per unit: every memo below follows it
         self.memo: ColumnMemo | None = column_memo(analyser) if log_format.positional and fast else None
         # Occurrences streamed one by one (`--format ndjson`) are placed by the column memo.
         by_values = self.memo is not None and not options.keep_records
         self.segments = SegmentReader(analyser, engine, log_format, options.show_data) if by_values else None
-        self.structure: StructureMemo | None = structure_memo(log_format.name, analyser)
+        self.structure: StructureMemo | None = structure_memo(log_format.name, analyser) if fast else None
         self.by_field: FieldMemo | None = field_memo(analyser) if self.structure is not None else None
+
+    @property
+    def records(self) -> list[Record] | None:
+        """Where occurrences go one by one, if kept: the result's list, which a flush replaces."""
+        return self.result.records if self.keep_records else None
 
     def read_by_values(self, piece: bytes, carried: int) -> bool:
         """Read the slice by its columns' distinct values, where that path takes it."""
@@ -296,7 +301,6 @@ class _Reading:
 
     def read(self, piece: bytes, candidates: list[Event], carried: int) -> None:
         """The lines of one slice; `carried`: characters of its first line read in earlier slices."""
-        self.records = self.result.records if self.records is not None else None  # flushed lists are replaced
         first = self.result.lines
         for number, line, events in _lines_to_read(piece, candidates, self.log_format.positional):
             self.analyse(line, first + number, carried if number == 1 else 0, events)
@@ -309,6 +313,7 @@ class _Reading:
         if line.startswith("#") and log_format.header(line):
             return
         ascii_line = raw_line.isascii()
+        records = self.records
         fields = log_format.fields(line) if structure is None else structure.fields(line, events, ascii_line)
         from_format = fields is not None
         if fields is None:
@@ -323,7 +328,7 @@ class _Reading:
                 if verdicts is not None:  # judged by column values, as reading the whole line would
                     for verdict, offset in verdicts:
                         for occurrence in verdict:
-                            record(self.result.stats, occurrence, number, shift + offset, self.show_data, self.records)
+                            record(self.result.stats, occurrence, number, shift + offset, self.show_data, records)
                     return
         searchable = blank_escapes_in_line(line)
         found = None
@@ -334,4 +339,4 @@ class _Reading:
         for occurrence in found:
             if searchable is not line:  # shown as written
                 occurrence = occurrence._replace(value=line[occurrence.start : occurrence.end])
-            record(self.result.stats, occurrence, number, shift, self.show_data, self.records)
+            record(self.result.stats, occurrence, number, shift, self.show_data, records)

@@ -8,8 +8,10 @@ import itertools
 import pytest
 
 from pdscan.detect.engine import Trigger, compile_engine
+from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.detect.values import ValueMatch, bundled_detector
 from pdscan.ruleset.datatypes import bundled_rules
+from pdscan.ruleset.log_rules import bundled_log_rules
 from pdscan.ruleset.validators import card_number, iban, imei, ipv4, luhn
 
 
@@ -31,6 +33,28 @@ def test_a_log_line_yields_each_value_once_with_its_position() -> None:
 def test_version_strings_are_not_ip_addresses() -> None:
     agent = "Mozilla/5.0 (Windows; U; rv:1.9.0.19) Gecko/2010 Firefox/2.0.0.4 app-7.3.1.12.js v1.2.3.4"
     assert found(agent) == []
+
+
+# Values whose text before an address reaches past the 32 characters `not_after` reads, or over
+# a line break: a column value searched forwards (`^` never at the window's start, `\s` across
+# lines) once judged them otherwise than a log line does.
+NOT_AFTER_CASES = [
+    ("abcdefghijklmnopqrstuvwxyzabcdefgh/192.0.2.7", []),  # a product name longer than the window
+    ("GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/192.0.2.7", []),  # as the window reads it: a product
+    ("v\n192.0.2.8", ["192.0.2.8"]),  # a version marker on the line before is not before the value
+    ("Firefox/2.0.0.4", []),
+    ("GET /geoip/192.0.2.9", ["192.0.2.9"]),
+]
+
+
+@pytest.mark.parametrize(("text", "addresses"), NOT_AFTER_CASES)
+def test_not_after_judges_a_value_the_same_in_a_column_and_in_a_log_line(text: str, addresses: list[str]) -> None:
+    analyser = LineAnalyser(bundled_rules().value_detectors, bundled_log_rules())
+    block = text.encode()
+    kept = analyser.validated(block, compile_engine(analyser.triggers).scan(block))
+    in_log = [block[start:end].decode() for trigger, start, end in kept if trigger < len(analyser.values)]
+    in_column = [match.text for match in bundled_detector().find(text)]
+    assert in_column == in_log == addresses
 
 
 def test_card_numbers_need_luhn_a_brand_and_a_sane_grouping() -> None:

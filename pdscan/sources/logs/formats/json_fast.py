@@ -24,18 +24,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, count
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from pdscan.detect.bounded_memo import BoundedMemo
 from pdscan.detect.engine import Event
 from pdscan.detect.escapes import blank_escapes_in_line
 from pdscan.model import Field
 from pdscan.sources.logs.formats.json_lines import JsonLines
-from pdscan.sources.logs.paths import line_by_line
 
 if TYPE_CHECKING:
     from pdscan.detect.line_analyser import LineAnalyser
 
-MEMO_SIZE = 1024  # line shapes remembered per scan; past that the memo starts again
+MEMO_SIZE = 1024  # line shapes remembered per process
 # Learning a shape costs about twice the tokenizer: from this many shapes on, a log where more
 # than one line in RELEARN_SHARE was of a new shape (maps keyed by ids) stops using the memo.
 LEARN_LIMIT = 256
@@ -43,8 +43,6 @@ RELEARN_SHARE = 4
 BARE = re.compile(r"[^\s{}\[\]:,\x00]+")  # a number, true, false or null, between the strings
 KEY_AFTER = re.compile(r"\s*:")  # what follows a key's closing quote
 Skeleton = tuple[str, object]  # punctuation with bare values as `0`; the keys (a tuple, or the one key)
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 @cache
@@ -78,8 +76,8 @@ UNREAD = _Shape(places=(), paths=(), keyed=(), first=(), before=())
 
 
 def structure_memo(format_name: str, analyser: LineAnalyser) -> StructureMemo | None:
-    """A memo for one unit of a log of JSON lines, unless the line-by-line path is forced."""
-    if format_name != JsonLines.name or line_by_line():
+    """A memo for one unit of a log of JSON lines (the unit asks only when its fast paths are on)."""
+    if format_name != JsonLines.name:
         return None
     phrases = {len(analyser.values) + index: pattern for index, (_, pattern) in enumerate(analyser.contexts)}
     return StructureMemo(analyser.key_rule, phrases, analyser.key_trigger, learnt_shapes(analyser))
@@ -90,8 +88,9 @@ class LearntShapes:
     """The shapes learnt so far, kept per process (and analyser, whose key rules they hold) from
     one unit of work to the next: the ranges of a large log are written in the same shapes."""
 
-    keys_of: dict[str, Callable[[list[str]], object]] = field(default_factory=dict)  # per punctuation: its keys
-    shapes: dict[Skeleton, _Shape] = field(default_factory=dict)
+    # per punctuation: what picks its keys out of a cut
+    keys_of: BoundedMemo[str, Callable[[list[str]], object]] = field(default_factory=lambda: BoundedMemo(MEMO_SIZE))
+    shapes: BoundedMemo[Skeleton, _Shape] = field(default_factory=lambda: BoundedMemo(MEMO_SIZE))
 
 
 @cache
@@ -140,7 +139,7 @@ class StructureMemo:
         punctuation = BARE.sub("0", "\x00".join(parts[0::2]))
         keys_of = self._keys_of.get(punctuation)
         if keys_of is None:
-            keys_of = _remembered(self._keys_of, punctuation, _keys_getter(_keys_at(parts)))
+            keys_of = self._keys_of.remember(punctuation, _keys_getter(_keys_at(parts)))
         skeleton = (punctuation, keys_of(parts))
         shape = self._shapes.get(skeleton)
         self._lines += 1
@@ -148,7 +147,7 @@ class StructureMemo:
             self._learnt += 1
             self._given_up = self._learnt >= LEARN_LIMIT and self._learnt * RELEARN_SHARE > self._lines
             fields = self._tokenizer.fields(line)
-            _remembered(self._shapes, skeleton, _shape(fields, line, start, parts, self._key_rule))
+            self._shapes.remember(skeleton, _shape(fields, line, start, parts, self._key_rule))
             return fields
         if shape is UNREAD:
             return self._tokenizer.fields(line)
@@ -169,15 +168,6 @@ class StructureMemo:
                 chosen.add(value)
         prefix = [Field(None, 0, start, free_text=True)] if line[:start].strip() else []
         return prefix + [_field(shape, value, parts, starts) for value in sorted(chosen)]
-
-
-def _remembered(memo: dict[K, V], key: K, value: V) -> V:
-    """`value`, kept in a memo that starts again when full: a log of ever-new shapes costs the
-    tokenizer's time, never memory."""
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
-    return value
 
 
 def _keys_getter(places: tuple[int, ...]) -> Callable[[list[str]], object]:

@@ -275,8 +275,8 @@ def test_a_line_in_no_format_in_the_middle_is_read_as_text(tmp_path: Path, monke
 def test_ever_new_values_keep_the_memo_bounded_and_the_findings_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every line new (a client and a path never seen before): the memo forgets the least
-    recently used verdicts at its size, and what is found does not change."""
+    """Every line new (a client and a path never seen before): the memo starts again at its
+    size, and what is found does not change."""
     monkeypatch.setattr(columnar, "MEMO_SIZE", 64)
     lines = [
         f"192.0.{index // 250}.{index % 250 + 1} - - [01/Mar/2024:00:00:00 +0000] "

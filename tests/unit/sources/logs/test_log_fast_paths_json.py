@@ -14,13 +14,15 @@ from click.testing import CliRunner
 from support.paths import REPO
 
 from pdscan.cli.commands import main
+from pdscan.detect import field_memo
 from pdscan.ruleset.datatypes import bundled_rules
+from pdscan.sources.logs import columnar
 from pdscan.sources.logs.formats import json_fast
 from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
 from pdscan.sources.logs.formats.json_lines import JsonLines
 from pdscan.sources.logs.paths import LOG_PATH_VARIABLE
 from pdscan.sources.logs.reader import BLOCK
-from pdscan.sources.logs.unit import load_tools
+from pdscan.sources.logs.unit import Unit, UnitOptions, load_tools, scan_unit
 
 CORPUS_LOGS = REPO.parent / "shared" / "corpus" / "logs"
 NAMES = ("Aiko Sato", "Zoë Müller", "佐藤 花子", "Jan Kowalski", "Søren Dahl")
@@ -186,6 +188,28 @@ def test_the_memo_stays_bounded_on_a_log_of_ever_new_keys(monkeypatch: pytest.Mo
         assert len(memo) <= 2 * 50
 
 
+def test_the_field_memo_stays_bounded_on_a_log_of_ever_new_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every line names a new user: the fields' verdicts kept per process start again at the
+    memo's size, and what is found is what the line-by-line path finds."""
+    monkeypatch.setattr(field_memo, "MEMO_SIZE", 32)
+    field_memo.field_memo.cache_clear()
+    lines = [
+        json.dumps({"user": {"email": f"u{number}@example.com", "ip": _ip(random.Random(number))}})
+        for number in range(500)
+    ]
+    path = tmp_path / "users.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        _assert_same_findings(path)
+        analyser, _ = load_tools(None, bundled_rules().value_detectors)
+        memo = field_memo.field_memo(analyser)
+        assert 0 < len(memo) <= 32
+    finally:
+        field_memo.field_memo.cache_clear()  # no memo of the patched size for the next test
+
+
 def test_a_log_of_ever_new_shapes_stops_learning_them_and_reads_as_the_tokenizer_does() -> None:
     memo = _memo()
     tokenizer = JsonLines()
@@ -195,12 +219,29 @@ def test_a_log_of_ever_new_shapes_stops_learning_them_and_reads_as_the_tokenizer
     assert len(memo) <= 2 * json_fast.LEARN_LIMIT
 
 
-def test_the_line_by_line_switch_turns_the_memo_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_line_by_line_switch_read_as_a_unit_starts_turns_each_of_its_memos_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read once per unit and handed down: forced, a unit of JSON lines learns no shape and
+    keeps no field verdict, a unit of an access log keeps no column verdict; not forced, each does."""
     analyser, _ = load_tools(None, bundled_rules().value_detectors)
-    monkeypatch.setenv(LOG_PATH_VARIABLE, "lines")
-    assert structure_memo(JsonLines.name, analyser) is None
-    monkeypatch.delenv(LOG_PATH_VARIABLE)
-    assert structure_memo(JsonLines.name, analyser) is not None
+    json_log = _generated_log(tmp_path / "app.log", lines=200)
+    access_log = tmp_path / "access.log"
+    access_log.write_text(
+        '192.0.2.1 - - [01/Mar/2024:00:00:00 +0000] "GET /?email=a@example.com HTTP/1.1" 200 5 "-" "-"\n'
+    )
+    for forced in ("lines", ""):
+        monkeypatch.setenv(LOG_PATH_VARIABLE, forced)
+        for memo in (json_fast.learnt_shapes, field_memo.field_memo, columnar.column_memo):
+            memo.cache_clear()
+        scan_unit(Unit(0, str(json_log), JsonLines.name, ()), UnitOptions())
+        scan_unit(Unit(0, str(access_log), "access", ()), UnitOptions())
+        kept = (
+            len(json_fast.learnt_shapes(analyser).shapes),
+            len(field_memo.field_memo(analyser)),
+            len(columnar.column_memo(analyser).verdicts),
+        )
+        assert kept == (0, 0, 0) if forced else all(kept), (forced, kept)
     assert structure_memo("access", analyser) is None
 
 
