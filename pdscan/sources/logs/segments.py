@@ -52,7 +52,9 @@ from pdscan.sources.logs.formats import LogFormat
 from pdscan.sources.logs.formats.access import BLOCK as ACCESS_BLOCK
 from pdscan.sources.logs.formats.columns import HeaderNamedColumns
 
-MEMO_SIZE = 50_000  # values remembered per column: a column of ever-new values (a Zeek uid) starts again
+MEMO_SIZE = 20_000  # values remembered per column: a column of ever-new values (a Zeek uid) starts again
+MEMO_BYTES = 32 << 20  # about what all columns' values hold at most (characters, and ENTRY_BYTES each)
+ENTRY_BYTES = 120  # a remembered value's own cost beyond its characters: the string, the dict entry
 WHOLE_SHARE = 4  # a slice with more than one line in 4 to read whole is read as before
 
 # One line's columns, in the order they stand; lines whose columns are not known: their numbers.
@@ -98,14 +100,15 @@ class _ColumnValues:
     whole: set[str] = field(default_factory=set)  # values whose lines are read whole
     checked: set[str] = field(default_factory=set)  # values with checks to make in each line
 
-    def make_room(self, count: int) -> None:
-        """Start again where `count` more values would pass the bound."""
-        if len(self.judged) + count > MEMO_SIZE:
-            self.judged.clear()
-            self.holding.clear()
-            self.kinds.clear()
-            self.whole.clear()
-            self.checked.clear()
+    weight: int = 0  # bytes its values hold, about
+
+    def clear(self) -> None:
+        self.judged.clear()
+        self.holding.clear()
+        self.kinds.clear()
+        self.whole.clear()
+        self.checked.clear()
+        self.weight = 0
 
     def keep(self, value: str, judged: Judged) -> None:
         self.judged[value] = judged
@@ -311,20 +314,22 @@ class SegmentReader:
         # per column: its new values, and where they start in `texts`
         owners: list[tuple[Column, _ColumnValues, list[str], int]] = []
         unjudged: list[set[str]] = []
-        for column, memo, present in zip(layout.columns, memos, distinct, strict=True):
+        news: list[list[str]] = []
+        for memo, present in zip(memos, distinct, strict=True):
             new = list(filterfalse(memo.judged.__contains__, present))
             left: set[str] = set()
             if new and (not all(map(str.isascii, new)) or max(map(len, new)) > MEMO_VALUE):
                 left = {value for value in new if len(value) > MEMO_VALUE or not value.isascii()}
                 new = [value for value in new if value not in left]
             unjudged.append(left)
-            if not new:
-                continue
-            memo.make_room(len(new))
-            if not memo.judged:  # started again: every value of the slice is new
-                new = [value for value in present if value not in left]
-            owners.append((column, memo, new, len(texts)))
-            texts.extend(map(operator.add, map(column.before.__add__, new), repeat(column.after)))
+            news.append(new)
+        if self.values.make_room(memos, news):  # started again: every value of the slice is new
+            news = [[v for v in present if v not in left] for present, left in zip(distinct, unjudged, strict=True)]
+        self.values.weigh(memos, news)
+        for column, memo, new in zip(layout.columns, memos, news, strict=True):
+            if new:
+                owners.append((column, memo, new, len(texts)))
+                texts.extend(map(operator.add, map(column.before.__add__, new), repeat(column.after)))
         if not texts:
             return unjudged
         block = "\n".join(texts).encode("ascii")  # a line break after each, as after a line's last column
@@ -545,15 +550,43 @@ def _START(event: Event) -> int:
 
 
 @cache
-def _values(analyser: LineAnalyser) -> dict[Column, _ColumnValues]:
+def _values(analyser: LineAnalyser) -> _Memos:
     """Per process (and analyser): the values judged, kept from one unit to the next."""
     return _Memos()
 
 
 class _Memos(dict[Column, _ColumnValues]):
+    """Each column's judged values, bounded per column (MEMO_SIZE) and together (MEMO_BYTES)."""
+
+    weight = 0
+
     def __missing__(self, column: Column) -> _ColumnValues:
         memo = self[column] = _ColumnValues()
         return memo
+
+    def make_room(self, memos: list[_ColumnValues], news: list[list[str]]) -> bool:
+        """Make room for a slice's new values in its columns' memos; whether any started again
+        (then the values it held are judged anew with the new)."""
+        added = [sum(map(len, new)) + ENTRY_BYTES * len(new) for new in news]
+        cleared = False
+        if self.weight + sum(added) > MEMO_BYTES:
+            for every in self.values():
+                every.clear()
+            self.weight = 0
+            cleared = True
+        for memo, new in zip(memos, news, strict=True):
+            if len(memo.judged) + len(new) > MEMO_SIZE:
+                self.weight -= memo.weight
+                memo.clear()
+                cleared = True
+        return cleared
+
+    def weigh(self, memos: list[_ColumnValues], news: list[list[str]]) -> None:
+        """Count what the new values will hold."""
+        for memo, new in zip(memos, news, strict=True):
+            weight = sum(map(len, new)) + ENTRY_BYTES * len(new)
+            memo.weight += weight
+            self.weight += weight
 
 
 def _crossed(layout: Layout, columns: Columns, events: list[Event], piece: bytes, whole: set[int]) -> set[int]:

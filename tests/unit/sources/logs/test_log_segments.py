@@ -169,3 +169,19 @@ def test_streamed_occurrences_are_placed_by_the_column_memo(tmp_path: Path, monk
     assert records and not called
     scan_paths(path, keep_records=False)
     assert called
+
+
+def test_all_columns_together_stay_within_their_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many columns of ever-new long values: the memos start again together at MEMO_BYTES."""
+    segments._values.cache_clear()
+    monkeypatch.setattr(segments, "MEMO_BYTES", 20_000)
+    monkeypatch.setattr(unit, "SLICE", 2048)
+    rows = [" ".join(f"v{column}-{n}-" + "x" * 40 for column in range(6)) + f" 192.0.2.{n % 9 + 1}" for n in range(600)]
+    path = tmp_path / "u_ex.log"
+    path.write_text(w3c("x-a x-b x-c x-d x-e x-f c-ip", rows))
+    assert by_both(path, monkeypatch)["c-ip", IP][0] == 600
+    options = unit.UnitOptions()
+    analyser, _ = unit.load_tools(options.text_engine, options.value_rules)
+    memos = segments._values(analyser)
+    held = sum(len(value) + segments.ENTRY_BYTES for memo in memos.values() for value in memo.judged)
+    assert held == memos.weight <= 20_000 + 2048 * 4, "at most the bound and one slice's values"
