@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate, filterfalse, repeat
+from itertools import accumulate, compress, filterfalse, repeat
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
@@ -333,7 +333,7 @@ class SegmentReader:
         if not texts:
             return unjudged
         block = "\n".join(texts).encode("ascii")  # a line break after each, as after a line's last column
-        starts = [0, *accumulate(len(text) + 1 for text in texts[:-1])]
+        starts = [0, *accumulate(map((1).__add__, map(len, texts[:-1])))]
         raw = self.engine.scan(block)
         found: dict[int, tuple[list[Event], list[tuple[int, int]]]] = {}
         for trigger, start, end in self.analyser.validated(block, raw):
@@ -401,41 +401,43 @@ class SegmentReader:
 
     def _failing_checks(
         self, layout: Layout, lines: list[str], columns: Columns, index: int, memo: _ColumnValues, whole: set[int]
-    ) -> list[int]:
+    ) -> set[int]:
         """Lines in which a value of column `index` has checks to make in the line, and fails
         them: a `not_after` answering otherwise than in the value alone, a phrase that follows.
         Answers are remembered by the text they read (the same agent ends many lines)."""
-        failing = []
-        checked, judged, answers = memo.checked, memo.judged, self._answers
-        not_after, follows = self._not_after, self.analyser.phrase_follows
+        values = columns[index]
+        holding = compress(range(len(values)), map(memo.checked.__contains__, values))
+        checking = [line for line in holding if line not in whole]
+        if not checking:
+            return set()
+        verdicts = [memo.judged[values[line]] for line in checking]
+        starts = layout.starts(columns, lines, index)
+        failing = set()
+        places = [
+            (line, rule, starts[line] + found, alone)
+            for line, verdict in zip(checking, verdicts, strict=True)
+            for rule, found, alone in verdict.not_after
+        ]
+        answers = self._answers
         if len(answers) > MEMO_SIZE:
             answers.clear()
-        starts = layout.starts(columns, lines, index)
-        for line_index, value in enumerate(columns[index]):
-            if value not in checked or line_index in whole:
-                continue
-            line, offset = lines[line_index], starts[line_index]
-            verdict = judged[value]
-            for rule, found, alone in verdict.not_after:
-                at = offset + found
-                window = line[at - NOT_AFTER_WINDOW if at > NOT_AFTER_WINDOW else 0 : at]
-                answer = answers.get((rule, window))
+        for line, rule, at, alone in places:
+            window = lines[line][at - NOT_AFTER_WINDOW if at > NOT_AFTER_WINDOW else 0 : at]
+            answer = answers.get((rule, window))
+            if answer is None:
+                answer = answers[rule, window] = self._not_after[rule](window)  # type: ignore[misc]
+            if answer != alone:
+                failing.add(line)
+        for line, verdict in zip(checking, verdicts, strict=True):
+            for trigger, start in verdict.phrases:
+                at = starts[line] + start
+                back, ahead = _reach(self.analyser, trigger)
+                text = lines[line][max(0, at - back) : at + ahead]  # all the phrase's pattern may read
+                answer = answers.get((trigger, text))
                 if answer is None:
-                    answer = answers[rule, window] = not_after[rule](window)  # type: ignore[misc]
-                if answer != alone:
-                    failing.append(line_index)
-                    break
-            else:
-                for trigger, start in verdict.phrases:
-                    at = offset + start
-                    back, ahead = _reach(self.analyser, trigger)
-                    text = line[max(0, at - back) : at + ahead]  # all the phrase's pattern may read
-                    answer = answers.get((trigger, text))
-                    if answer is None:
-                        answer = answers[trigger, text] = follows(text, trigger, min(at, back))
-                    if answer:
-                        failing.append(line_index)
-                        break
+                    answer = answers[trigger, text] = self.analyser.phrase_follows(text, trigger, min(at, back))
+                if answer:
+                    failing.add(line)
         return failing
 
     def _count(
