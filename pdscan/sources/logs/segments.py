@@ -32,9 +32,10 @@ import bisect
 import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import accumulate, compress, filterfalse, repeat
+from operator import methodcaller
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
@@ -128,6 +129,7 @@ class Layout:
 
     columns: tuple[Column, ...]
     split: Split
+    line_end: str = ""  # the last column's `after` that the lines, cut at their line breaks, no longer hold
 
     @property
     def separators(self) -> str:
@@ -146,7 +148,7 @@ class Layout:
             before = map(sum, zip(*[map(len, columns[index]) for index in range(column)], strict=True))
             return list(map(separators.__add__, before))
         separators = sum(len(self.columns[index].before) for index in range(column + 1, count))
-        separators += len(self.columns[-1].after)
+        separators += len(self.columns[-1].after) - len(self.line_end)
         after = map(sum, zip(*[map(len, columns[index]) for index in range(column, count)], strict=True))
         return list(map((-separators).__add__, map(operator.sub, map(len, lines), after)))
 
@@ -208,9 +210,9 @@ def _split_by(separator: str, count: int) -> Split:
     return split
 
 
-def layout_of(log_format: LogFormat, text: str) -> Layout | None:
-    """The layout of a slice of this format's lines; None where there is none to use (no
-    `#Fields:` read yet)."""
+def layout_of(log_format: LogFormat, text: str, line_end: str = "") -> Layout | None:
+    """The layout of a slice of this format's lines, `line_end` (a `\r`) after each line's last
+    column; None where there is none to use (no `#Fields:` read yet)."""
     if isinstance(log_format, HeaderNamedColumns):
         names = log_format.names
         if len(names) < 2:
@@ -219,12 +221,13 @@ def layout_of(log_format: LogFormat, text: str) -> Layout | None:
         absent = frozenset(log_format._absent)
         last = len(names) - 1
         columns = tuple(
-            Column(name, free, True, separator if index else "", separator if index < last else "", absent)
+            Column(name, free, True, separator if index else "", separator if index < last else line_end, absent)
             for index, (name, free) in enumerate(zip(names, log_format._free_text, strict=True))
         )
-        return Layout(columns, _split_by(separator, len(names)))
+        return Layout(columns, _split_by(separator, len(names)), line_end)
     if log_format.name == "access":
-        return Layout(_ACCESS_COLUMNS, _access_split)
+        rest = _ACCESS_COLUMNS[-1]
+        return Layout((*_ACCESS_COLUMNS[:-1], replace(rest, after=line_end)), _access_split, line_end)
     return None
 
 
@@ -268,19 +271,25 @@ class SegmentReader:
         """Count the slice's occurrences into `stats`, its first line numbered `number` + 1;
         False where this path does not take it (the caller reads it as before). Lines read whole
         go to `read_whole(line, number, shift, events)` in their place."""
-        if b"\r" in piece or (self.log_format.has_headers and (piece.startswith(b"#") or b"\n#" in piece)):
-            return False
+        if self.log_format.has_headers and (piece.startswith(b"#") or b"\n#" in piece):
+            return False  # a header may rename the columns from its line on
         plain = piece.isascii()
         text = piece.decode("ascii" if plain else "utf-8", "surrogateescape")
-        layout = layout_of(self.log_format, text)
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        line_end = ""
+        if "\r" in text:  # Windows line ends (IIS): each line's `\r` stands after its last column
+            if not all(map(methodcaller("endswith", "\r"), lines)):
+                return False
+            lines = [line[:-1] for line in lines]
+            text, line_end = "\n".join(lines), "\r"
+        layout = layout_of(self.log_format, text, line_end)
         if layout is None:
             return False
         crossing = crossing_engine(self.analyser, layout.separators, self.engine.name)
         if crossing is False:
             return False
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
         columns, unparsed = layout.split(text, lines)
         whole = set(unparsed)
         if carried:

@@ -185,3 +185,21 @@ def test_all_columns_together_stay_within_their_bytes(tmp_path: Path, monkeypatc
     memos = segments._values(analyser)
     held = sum(len(value) + segments.ENTRY_BYTES for memo in memos.values() for value in memo.judged)
     assert held == memos.weight <= 20_000 + 2048 * 4, "at most the bound and one slice's values"
+
+
+def test_windows_line_ends_are_read_by_values_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """IIS writes `\\r\\n`: the `\\r` stands after each line's last column, as a separator would,
+    and such slices are counted by values like any other, finding what lines find."""
+    monkeypatch.setattr(unit, "SLICE", 1024)
+    rows = [
+        f"10:00:{n % 60:02d} 192.0.2.{n % 9 + 1} GET /p?email=u{n % 5}@example.com tel+03-1234-5678" for n in range(300)
+    ]
+    path = tmp_path / "u_ex.log"
+    path.write_bytes(w3c("time c-ip cs-method cs-uri-query x-note", rows).replace("\n", "\r\n").encode())
+    taken = []
+    read = segments.SegmentReader.read
+    monkeypatch.setattr(segments.SegmentReader, "read", lambda self, *a: taken.append(read(self, *a)) or taken[-1])
+    stats = by_both(path, monkeypatch)
+    assert stats["c-ip", IP][:3] == (300, 3, 302)
+    assert any(taken), "slices after the header are read by values"
+    assert_same_findings(monkeypatch, path)
