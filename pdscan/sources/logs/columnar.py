@@ -15,7 +15,9 @@ then the very text the whole reading searches). Any other line is read whole, as
 path reads it (`PDSCAN_LOG_PATH=lines` forces that path everywhere).
 
 The engine still reads every block whole, so a match across two fields is seen and sends its
-line to the whole reading: what is saved is the line analysis, not the engine pass.
+line to the whole reading: what is saved is the line analysis, not the engine pass. A scan that
+only counts (every output but ndjson) reads positional logs by distinct values without that pass
+(segments.py); this memo then serves the lines that path reads whole.
 """
 
 from __future__ import annotations
