@@ -30,205 +30,30 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
 from functools import cache
 from itertools import accumulate, compress, filterfalse, repeat
 from operator import methodcaller
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Any, NamedTuple
+from typing import Any
 
 from pdscan.detect.engine import Engine, Event, compile_engine
 from pdscan.detect.escapes import blank_escapes, blank_escapes_in_line
-from pdscan.detect.line_analyser import LineAnalyser, Occurrence
+from pdscan.detect.line_analyser import LineAnalyser
 from pdscan.detect.trigger_reach import may_cross
 from pdscan.detect.values import NOT_AFTER_WINDOW
 from pdscan.model import Field
 from pdscan.ruleset.backwards import reversed_pattern
 from pdscan.sources.logs.columnar import MEMO_VALUE
-from pdscan.sources.logs.counting import SAMPLES, FieldStats, StatsByField, offer
+from pdscan.sources.logs.counting import StatsByField
 from pdscan.sources.logs.formats import LogFormat
-from pdscan.sources.logs.formats.access import BLOCK as ACCESS_BLOCK
-from pdscan.sources.logs.formats.columns import HeaderNamedColumns
+from pdscan.sources.logs.layouts import Column, Columns, Layout, layout_of
+from pdscan.sources.logs.value_counts import count_run
+from pdscan.sources.logs.value_memo import MEMO_SIZE, NOTHING, WHOLE, ColumnValues, Judged, value_memo
 
-MEMO_SIZE = 20_000  # values remembered per column: a column of ever-new values (a Zeek uid) starts again
-MEMO_BYTES = 32 << 20  # about what all columns' values hold at most (characters, and ENTRY_BYTES each)
-ENTRY_BYTES = 120  # a remembered value's own cost beyond its characters: the string, the dict entry
+_START = operator.itemgetter(1)  # an event's start
 WHOLE_SHARE = 4  # a slice with more than one line in 4 to read whole is read as before
-
-# One line's columns, in the order they stand; lines whose columns are not known: their numbers.
-Columns = list[Sequence[str]]
-Split = Callable[[str, list[str]], tuple[Columns, list[int]]]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a layout: what stands around its values in every line."""
-
-    path: str | None  # the field's name; None in unnamed free text
-    free_text: bool
-    # False: no field (an access log's time or status): anything found there sends the line to the whole reading
-    field: bool
-    before: str  # the separators before its values ('' at the line's start)
-    after: str  # after them ('' at the line's end)
-    absent: frozenset[str] = frozenset()  # values that make no field in a line (W3C `-`, empty free text)
-
-
-class Judged(NamedTuple):
-    """What one value of a column holds, found in the value alone."""
-
-    occurrences: tuple[Occurrence, ...]  # in the order reading the line gives them
-    whole_line: bool  # only reading the whole line is exact
-    not_after: tuple[tuple[int, int, bool], ...]  # (rule, start in the value, its answer in the value alone)
-    phrases: tuple[tuple[int, int], ...]  # (trigger, start in the value): its phrase must not follow in the line
-
-
-NOTHING = Judged((), False, (), ())
-WHOLE = Judged((), True, (), ())
-
-
-@dataclass
-class _ColumnValues:
-    """The values of one column judged so far, and which of them need more than a count."""
-
-    judged: dict[str, Judged] = field(default_factory=dict)
-    holding: set[str] = field(default_factory=set)  # values with occurrences
-    # Values by what they hold: (field, data type, detector) of each occurrence. Counting a run
-    # of lines adds up per kind, in C, rather than value by value.
-    kinds: dict[tuple[tuple[str | None, str, str], ...], set[str]] = field(default_factory=dict)
-    whole: set[str] = field(default_factory=set)  # values whose lines are read whole
-    checked: set[str] = field(default_factory=set)  # values with checks to make in each line
-
-    weight: int = 0  # bytes its values hold, about
-
-    def clear(self) -> None:
-        self.judged.clear()
-        self.holding.clear()
-        self.kinds.clear()
-        self.whole.clear()
-        self.checked.clear()
-        self.weight = 0
-
-    def keep(self, value: str, judged: Judged) -> None:
-        self.judged[value] = judged
-        if judged.occurrences:
-            self.holding.add(value)
-            kind = tuple((found.field, found.data_type, found.detector) for found in judged.occurrences)
-            self.kinds.setdefault(kind, set()).add(value)
-        if judged.whole_line:
-            self.whole.add(value)
-        elif judged.not_after or judged.phrases:
-            self.checked.add(value)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How a slice of one format's lines is cut into columns, all lines at once."""
-
-    columns: tuple[Column, ...]
-    split: Split
-    line_end: str = ""  # the last column's `after` that the lines, cut at their line breaks, no longer hold
-
-    @property
-    def separators(self) -> str:
-        """Every character standing between columns."""
-        return "".join(sorted({character for column in self.columns for character in column.before + column.after}))
-
-    def starts(self, columns: Columns, lines: list[str], column: int) -> list[int]:
-        """Where a column's values start, line by line: the separators and values before them
-        added up in C (`map` over the columns' lengths), or those after them taken from the
-        line's length, whichever are fewer."""
-        count = len(self.columns)
-        if column < count // 2:
-            separators = sum(len(self.columns[index].before) for index in range(column + 1))
-            if not column:
-                return [separators] * len(lines)
-            before = map(sum, zip(*[map(len, columns[index]) for index in range(column)], strict=True))
-            return list(map(separators.__add__, before))
-        separators = sum(len(self.columns[index].before) for index in range(column + 1, count))
-        separators += len(self.columns[-1].after) - len(self.line_end)
-        after = map(sum, zip(*[map(len, columns[index]) for index in range(column, count)], strict=True))
-        return list(map((-separators).__add__, map(operator.sub, map(len, lines), after)))
-
-    def holds(self, columns: Columns, line: int, start: int, end: int) -> bool:
-        """Whether start..end of a line lies inside one of its values."""
-        position = 0
-        for column, values in zip(self.columns, columns, strict=True):
-            position += len(column.before)
-            value_end = position + len(values[line])
-            if start < value_end:
-                return position <= start and end <= value_end
-            position = value_end
-        return False
-
-
-# The access log's combined format. Its time, status and size are no fields, its trailing text
-# after the agent is unnamed free text; the referer and agent group (8th) only tells a common line.
-_ACCESS_COLUMNS = (
-    Column("remote_host", False, True, "", " "),
-    Column(None, False, False, " ", " "),  # ident
-    Column("remote_user", False, True, " ", " ["),
-    Column(None, False, False, " [", '] "'),  # time
-    Column("request", True, True, '] "', '" ', frozenset({""})),
-    Column(None, False, False, '" ', " "),  # status
-    Column(None, False, False, " ", ' "'),  # size
-    Column("referer", True, True, ' "', '" "', frozenset({""})),
-    Column("user_agent", False, True, '" "', '"'),
-    Column(None, True, True, '"', "", frozenset({""})),  # the rest of the line
-)
-_ACCESS_GROUPS = (1, 2, 3, 4, 5, 6, 7, 9, 10, 11)  # BLOCK's groups for those columns
-_COMBINED = 7  # BLOCK's referer-and-agent group (0-based in a row)
-
-
-def _access_split(text: str, lines: list[str]) -> tuple[Columns, list[int]]:
-    """Every line matched by the access pattern at once: a match cannot leave its line, so as
-    many matches as lines means every line matched, in order."""
-    rows = ACCESS_BLOCK.findall(text)
-    unparsed: list[int] = []
-    if len(rows) != len(lines):
-        matches = [ACCESS_BLOCK.match(line) for line in lines]
-        unparsed = [index for index, match in enumerate(matches) if match is None]
-        empty = ("",) * ACCESS_BLOCK.groups
-        rows = [empty if match is None else match.groups("") for match in matches]
-    columns: Columns = list(zip(*rows, strict=True)) if rows else [()] * ACCESS_BLOCK.groups
-    combined = columns.pop(_COMBINED)
-    if "" in combined:  # common-format lines (no referer and agent): read whole
-        unparsed += [index for index, text in enumerate(combined) if not text]
-    return columns, unparsed
-
-
-def _split_by(separator: str, count: int) -> Split:
-    def split(text: str, lines: list[str]) -> tuple[Columns, list[int]]:
-        rows = [line.split(separator) for line in lines]
-        unparsed = [] if set(map(len, rows)) <= {count} else [i for i, row in enumerate(rows) if len(row) != count]
-        for index in unparsed:  # values past the named columns, or fewer: read whole
-            rows[index] = [""] * count
-        return (list(zip(*rows, strict=True)) if rows else [()] * count), unparsed
-
-    return split
-
-
-def layout_of(log_format: LogFormat, text: str, line_end: str = "") -> Layout | None:
-    """The layout of a slice of this format's lines, `line_end` (a `\r`) after each line's last
-    column; None where there is none to use (no `#Fields:` read yet)."""
-    if isinstance(log_format, HeaderNamedColumns):
-        names = log_format.names
-        if len(names) < 2:
-            return None
-        separator = log_format.separator_of(text)  # W3C: tabs when the slice holds one (CloudFront)
-        absent = frozenset(log_format._absent)
-        last = len(names) - 1
-        columns = tuple(
-            Column(name, free, True, separator if index else "", separator if index < last else line_end, absent)
-            for index, (name, free) in enumerate(zip(names, log_format._free_text, strict=True))
-        )
-        return Layout(columns, _split_by(separator, len(names)), line_end)
-    if log_format.name == "access":
-        rest = _ACCESS_COLUMNS[-1]
-        return Layout((*_ACCESS_COLUMNS[:-1], replace(rest, after=line_end)), _access_split, line_end)
-    return None
 
 
 @cache
@@ -256,7 +81,7 @@ class SegmentReader:
         self.engine = engine
         self.log_format = log_format
         self.show_data = show_data
-        self.values = _values(analyser)
+        self.values = value_memo(analyser)
         self._not_after = [value.not_after for value in analyser.values]
         self._answers: dict[tuple[int, str], bool] = {}  # answers of checks in lines, by the text they read
 
@@ -315,13 +140,13 @@ class SegmentReader:
         self._count(piece, lines, columns, distinct, memos, sorted(whole), number, carried, stats, read_whole)
         return True
 
-    def _judge_new(self, layout: Layout, distinct: list[set[str]], memos: list[_ColumnValues]) -> list[set[str]]:
+    def _judge_new(self, layout: Layout, distinct: list[set[str]], memos: list[ColumnValues]) -> list[set[str]]:
         """Judge every value of the slice not judged before, in one search of them all; per
         column, the values left unjudged (not ASCII, or longer than MEMO_VALUE: their lines are
         read whole, and memory stays bounded)."""
         texts: list[str] = []
         # per column: its new values, and where they start in `texts`
-        owners: list[tuple[Column, _ColumnValues, list[str], int]] = []
+        owners: list[tuple[Column, ColumnValues, list[str], int]] = []
         unjudged: list[set[str]] = []
         news: list[list[str]] = []
         for memo, present in zip(memos, distinct, strict=True):
@@ -409,7 +234,7 @@ class SegmentReader:
         return Judged(occurrences, False, not_after, tuple(phrases))
 
     def _failing_checks(
-        self, layout: Layout, lines: list[str], columns: Columns, index: int, memo: _ColumnValues, whole: set[int]
+        self, layout: Layout, lines: list[str], columns: Columns, index: int, memo: ColumnValues, whole: set[int]
     ) -> set[int]:
         """Lines in which a value of column `index` has checks to make in the line, and fails
         them: a `not_after` answering otherwise than in the value alone, a phrase that follows.
@@ -455,7 +280,7 @@ class SegmentReader:
         lines: list[str],
         columns: Columns,
         distinct: list[set[str]],
-        memos: list[_ColumnValues],
+        memos: list[ColumnValues],
         whole: list[int],
         number: int,
         carried: int,
@@ -469,14 +294,14 @@ class SegmentReader:
             if not memo.holding.isdisjoint(present)
         ]
         if not whole:
-            _count_run(columns, holding, memos, 0, len(lines), number, stats, self.show_data)
+            count_run(columns, holding, memos, 0, len(lines), number, stats, self.show_data)
             return
         raw_lines = piece.split(b"\n")
         events = self._events_of(raw_lines, whole)
         start = 0
         for index in [*whole, len(lines)]:
             if index > start:
-                _count_run(columns, holding, memos, start, index, number, stats, self.show_data)
+                count_run(columns, holding, memos, start, index, number, stats, self.show_data)
             if index < len(lines):
                 read_whole(raw_lines[index], number + index + 1, carried if index == 0 else 0, events[index])
             start = index + 1
@@ -556,50 +381,6 @@ def _lookarounds(items: list[Any]) -> tuple[int, int]:  # the parser's nodes are
     return behind, ahead
 
 
-def _START(event: Event) -> int:
-    return event[1]
-
-
-@cache
-def _values(analyser: LineAnalyser) -> _Memos:
-    """Per process (and analyser): the values judged, kept from one unit to the next."""
-    return _Memos()
-
-
-class _Memos(dict[Column, _ColumnValues]):
-    """Each column's judged values, bounded per column (MEMO_SIZE) and together (MEMO_BYTES)."""
-
-    weight = 0
-
-    def __missing__(self, column: Column) -> _ColumnValues:
-        memo = self[column] = _ColumnValues()
-        return memo
-
-    def make_room(self, memos: list[_ColumnValues], news: list[list[str]]) -> bool:
-        """Make room for a slice's new values in its columns' memos; whether any started again
-        (then the values it held are judged anew with the new)."""
-        added = [sum(map(len, new)) + ENTRY_BYTES * len(new) for new in news]
-        cleared = False
-        if self.weight + sum(added) > MEMO_BYTES:
-            for every in self.values():
-                every.clear()
-            self.weight = 0
-            cleared = True
-        for memo, new in zip(memos, news, strict=True):
-            if len(memo.judged) + len(new) > MEMO_SIZE:
-                self.weight -= memo.weight
-                memo.clear()
-                cleared = True
-        return cleared
-
-    def weigh(self, memos: list[_ColumnValues], news: list[list[str]]) -> None:
-        """Count what the new values will hold."""
-        for memo, new in zip(memos, news, strict=True):
-            weight = sum(map(len, new)) + ENTRY_BYTES * len(new)
-            memo.weight += weight
-            self.weight += weight
-
-
 def _crossed(layout: Layout, columns: Columns, events: list[Event], piece: bytes, whole: set[int]) -> set[int]:
     """The lines where a trigger that may cross a separator matched other than inside one value
     (a value's own matches its search finds too)."""
@@ -614,98 +395,3 @@ def _crossed(layout: Layout, columns: Columns, events: list[Event], piece: bytes
         if not layout.holds(columns, line, start - starts[line], end - starts[line]):
             crossed.add(line)
     return crossed
-
-
-def _count_run(
-    columns: Columns,
-    holding: list[int],
-    memos: list[_ColumnValues],
-    start: int,
-    end: int,
-    number: int,
-    stats: StatsByField,
-    show_data: bool,
-) -> None:
-    """Count lines start..end (0-based in the slice) of the columns `holding` values with
-    occurrences into `stats`, as recording each occurrence in line order would: counts, first
-    and last line, and samples offered in the order they stand."""
-    by_key: dict[tuple[str | None, str], _Found] = {}
-    for index in holding:
-        values = columns[index] if start == 0 and end == len(columns[index]) else columns[index][start:end]
-        count = Counter(values)
-        for kind, members in memos[index].kinds.items():
-            here = members.intersection(count)
-            if not here:
-                continue
-            times = sum(map(count.__getitem__, here))
-            for field_name, data_type, detector in kind:
-                found = by_key.get((field_name, data_type))
-                if found is None:
-                    found = by_key[field_name, data_type] = _Found()
-                found.count += times
-                found.detectors[detector] += times
-                found.values.setdefault(index, set()).update(here)
-    for (field_name, data_type), found in by_key.items():
-        field_stats = stats.get((field_name, data_type))
-        if field_stats is None:
-            first = min(_first(columns[index], values, start, end) for index, values in found.values.items())
-            field_stats = stats[field_name, data_type] = FieldStats(first_line=number + first + 1)
-        field_stats.count += found.count
-        last = max(_last(columns[index], values, start, end) for index, values in found.values.items())
-        field_stats.last_line = number + last + 1
-        field_stats.detectors.update(found.detectors)
-        if len(field_stats.samples) < SAMPLES:
-            _offer_in_order(field_stats, (field_name, data_type), found, columns, memos, start, end, show_data)
-
-
-def _offer_in_order(
-    field_stats: FieldStats,
-    key: tuple[str | None, str],
-    found: _Found,
-    columns: Columns,
-    memos: list[_ColumnValues],
-    start: int,
-    end: int,
-    show_data: bool,
-) -> None:
-    """Offer as samples the occurrences not sampled yet, in the order they stand in the lines."""
-    waiting = [
-        (index, value, order, occurrence.value)
-        for index, values in found.values.items()
-        for value in values
-        for order, occurrence in enumerate(memos[index].judged[value].occurrences)
-        if (occurrence.field, occurrence.data_type) == key and occurrence.value not in field_stats.sampled
-    ]
-    if not waiting:
-        return
-    firsts: dict[tuple[int, str], int] = {}
-    for index in {index for index, _, _, _ in waiting}:
-        wanted = {value for column, value, _, _ in waiting if column == index}
-        if len(wanted) > 16:  # one pass over the run rather than one per value
-            values = columns[index][start:end]
-            positions = dict(zip(reversed(values), range(end - 1, start - 1, -1), strict=True))
-            firsts.update(((index, value), positions[value]) for value in wanted)
-        else:
-            firsts.update(((index, value), columns[index].index(value, start, end)) for value in wanted)
-    for _, _, _, raw in sorted(waiting, key=lambda member: (firsts[member[0], member[1]], member[0], member[2])):
-        if len(field_stats.samples) >= SAMPLES:
-            break
-        if raw not in field_stats.sampled:
-            offer(field_stats, raw, key[1], show_data)
-
-
-def _first(values: Sequence[str], wanted: set[str], start: int, end: int) -> int:
-    return next(index for index in range(start, end) if values[index] in wanted)
-
-
-def _last(values: Sequence[str], wanted: set[str], start: int, end: int) -> int:
-    return next(index for index in range(end - 1, start - 1, -1) if values[index] in wanted)
-
-
-@dataclass
-class _Found:
-    """One field and data type's occurrences in a run of lines."""
-
-    count: int = 0
-    detectors: Counter[str] = field(default_factory=Counter)
-    values: dict[int, set[str]] = field(default_factory=dict)  # per column, the values holding them

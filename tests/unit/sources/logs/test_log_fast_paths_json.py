@@ -16,7 +16,7 @@ from support.paths import REPO
 from pdscan.cli.commands import main
 from pdscan.detect import field_memo
 from pdscan.ruleset.datatypes import bundled_rules
-from pdscan.sources.logs import segments
+from pdscan.sources.logs import value_memo
 from pdscan.sources.logs.formats import json_fast
 from pdscan.sources.logs.formats.json_fast import StructureMemo, structure_memo
 from pdscan.sources.logs.formats.json_lines import JsonLines
@@ -232,14 +232,14 @@ def test_the_line_by_line_switch_read_as_a_unit_starts_turns_each_of_its_memos_o
     )
     for forced in ("lines", ""):
         monkeypatch.setenv(LOG_PATH_VARIABLE, forced)
-        for memo in (json_fast.learnt_shapes, field_memo.field_memo, segments._values):
+        for memo in (json_fast.learnt_shapes, field_memo.field_memo, value_memo.value_memo):
             memo.cache_clear()
         scan_unit(Unit(0, str(json_log), JsonLines.name, ()), UnitOptions())
         scan_unit(Unit(0, str(access_log), "access", ()), UnitOptions())
         kept = (
             len(json_fast.learnt_shapes(analyser).shapes),
             len(field_memo.field_memo(analyser)),
-            sum(len(values.judged) for values in segments._values(analyser).values()),
+            sum(len(values.judged) for values in value_memo.value_memo(analyser).values()),
         )
         assert kept == (0, 0, 0) if forced else all(kept), (forced, kept)
     assert structure_memo("access", analyser) is None

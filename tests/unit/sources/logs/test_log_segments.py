@@ -12,7 +12,7 @@ import pytest
 from support.log_helpers import scan_paths
 from test_log_fast_paths_columns import access_log, assert_same_findings
 
-from pdscan.sources.logs import segments, unit
+from pdscan.sources.logs import columnar, segments, unit, value_memo
 from pdscan.sources.logs.paths import LOG_PATH_VARIABLE
 
 IP = "user.device.ip_address"
@@ -107,8 +107,8 @@ def test_lines_read_whole_keep_their_place_in_counts_lines_and_samples(
 
 
 def test_a_memo_at_its_bound_starts_again_and_finds_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    segments._values.cache_clear()  # the process's memos, from a fresh start
-    monkeypatch.setattr(segments, "MEMO_SIZE", 40)
+    value_memo.value_memo.cache_clear()  # the process's memos, from a fresh start
+    monkeypatch.setattr(value_memo, "MEMO_SIZE", 40)
     monkeypatch.setattr(unit, "SLICE", 4096)
     path = tmp_path / "access.log"
     path.write_text(access_log(random.Random(5), 1500))
@@ -116,7 +116,7 @@ def test_a_memo_at_its_bound_starts_again_and_finds_the_same(tmp_path: Path, mon
     options = unit.UnitOptions()
     analyser, _ = unit.load_tools(options.text_engine, options.value_rules)
     assert (
-        max(len(memo.judged) for memo in segments._values(analyser).values()) <= 40 + 200
+        max(len(memo.judged) for memo in value_memo.value_memo(analyser).values()) <= 40 + 200
     )  # one slice's values at most
 
 
@@ -133,9 +133,9 @@ def test_a_value_longer_than_the_memo_takes_is_read_in_its_line(
     analyser, _ = unit.load_tools(options.text_engine, options.value_rules)
     assert not any(
         value
-        for memo in segments._values(analyser).values()
+        for memo in value_memo.value_memo(analyser).values()
         for value in memo.judged
-        if len(value) > segments.MEMO_VALUE
+        if len(value) > columnar.MEMO_VALUE
     )
 
 
@@ -148,10 +148,10 @@ def test_the_ranges_of_a_log_read_in_one_process_share_their_values(tmp_path: Pa
     analyser, _ = unit.load_tools(options.text_engine, options.value_rules)
     half = len(text.encode())
     first = unit.scan_unit(unit.Unit(0, str(path), "access", (), None, 0, half, half), options)
-    judged = sum(len(memo.judged) for memo in segments._values(analyser).values())
+    judged = sum(len(memo.judged) for memo in value_memo.value_memo(analyser).values())
     second = unit.scan_unit(unit.Unit(0, str(path), "access", (), None, half, half, half), options)
     assert judged > 0
-    assert sum(len(memo.judged) for memo in segments._values(analyser).values()) == judged, "nothing judged anew"
+    assert sum(len(memo.judged) for memo in value_memo.value_memo(analyser).values()) == judged, "nothing judged anew"
     assert {key: stats.count for key, stats in first.stats.items()} == {
         key: stats.count for key, stats in second.stats.items()
     }
@@ -173,8 +173,8 @@ def test_streamed_occurrences_are_placed_by_the_column_memo(tmp_path: Path, monk
 
 def test_all_columns_together_stay_within_their_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many columns of ever-new long values: the memos start again together at MEMO_BYTES."""
-    segments._values.cache_clear()
-    monkeypatch.setattr(segments, "MEMO_BYTES", 20_000)
+    value_memo.value_memo.cache_clear()
+    monkeypatch.setattr(value_memo, "MEMO_BYTES", 20_000)
     monkeypatch.setattr(unit, "SLICE", 2048)
     rows = [" ".join(f"v{column}-{n}-" + "x" * 40 for column in range(6)) + f" 192.0.2.{n % 9 + 1}" for n in range(600)]
     path = tmp_path / "u_ex.log"
@@ -182,8 +182,8 @@ def test_all_columns_together_stay_within_their_bytes(tmp_path: Path, monkeypatc
     assert by_both(path, monkeypatch)["c-ip", IP][0] == 600
     options = unit.UnitOptions()
     analyser, _ = unit.load_tools(options.text_engine, options.value_rules)
-    memos = segments._values(analyser)
-    held = sum(len(value) + segments.ENTRY_BYTES for memo in memos.values() for value in memo.judged)
+    memos = value_memo.value_memo(analyser)
+    held = sum(len(value) + value_memo.ENTRY_BYTES for memo in memos.values() for value in memo.judged)
     assert held == memos.weight <= 20_000 + 2048 * 4, "at most the bound and one slice's values"
 
 
