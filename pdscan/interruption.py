@@ -54,7 +54,7 @@ def stop_signals_deferred() -> Iterator[None]:
     """While the block runs, a stop waits; it is delivered again when the block ends (even by an
     error: the stop wins). Around the forks of a pool: raised between two forks, a stop left the
     first worker running unknown to the pool; raised in Python's after-fork callbacks, it was
-    printed there and lost, and the scan went on.
+    printed there and lost, and the scan went on. Around a report written: it is never cut.
 
     It takes two holds. The mask holds the signals in this thread, so a worker forked here
     starts with them held until `in_worker` has set its own handling. But the kernel gives a

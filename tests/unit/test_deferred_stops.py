@@ -1,16 +1,18 @@
-"""A stop deferred while a block runs (the forks of the log pool) is raised when it ends, in
-whichever thread the kernel delivered it; a worker forked meanwhile still ends on its pool's
-SIGTERM. The race with the pool itself is tested in tests/unit/sources/logs/test_log_source.py."""
+"""A stop deferred while a block runs (the forks of the log pool, a report written) is raised
+when it ends, in whichever thread the kernel delivered it; a worker forked meanwhile still ends
+on its pool's SIGTERM. The race with the pool itself is tested in tests/unit/sources/logs/test_log_source.py."""
 
 from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 
 import pytest
 from support.stop_between_forks import Receiver, stop_sender
 
 from pdscan.interruption import Interrupted, in_worker, stop_signals_deferred, stop_signals_raise
+from pdscan.output_files import ReportOutput
 
 
 @pytest.mark.parametrize("receiver", ["process", "bystander"])
@@ -46,3 +48,21 @@ def test_a_worker_sent_sigterm_before_it_set_its_handling_still_ends() -> None:
                 os._exit(1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == -signal.SIGTERM
+
+
+@pytest.mark.parametrize("receiver", ["process", "bystander"])
+def test_a_report_on_stdout_is_written_whole_before_a_stop_ends_the_run(
+    receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The signals were held in this thread alone: a stop that reached another thread cut the
+    report in the middle."""
+    with stop_signals_raise(), stop_sender(signal.SIGTERM, receiver) as send:
+
+        def pieces() -> Iterator[str]:
+            yield "[first half, "
+            send()
+            yield "second half]"
+
+        with pytest.raises(Interrupted), ReportOutput(None) as output:
+            output.write_whole(pieces())
+    assert capsys.readouterr().out == "[first half, second half]\n"
