@@ -8,7 +8,6 @@ the files meant to be committed (pdscan.yml, the baseline) are readable by every
 from __future__ import annotations
 
 import os
-import signal
 import stat
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from pdscan.interruption import STOP_SIGNALS
+from pdscan.interruption import stop_signals_deferred
 
 REPOSITORY_FILE_MODE = 0o644  # a report keeps mkstemp's 0o600
 
@@ -55,9 +54,8 @@ class ReportOutput:
     def write_whole(self, text: str | Iterable[str]) -> None:
         """Write `text` (or its pieces, made as they are written) with a final newline, a stop
         signal held until it is written: on stdout a report is never cut in the middle (a signal
-        then still ends the run, after it)."""
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
+        then still ends the run, after it, whichever thread received it)."""
+        with stop_signals_deferred():
             last = ""
             for piece in [text] if isinstance(text, str) else text:
                 self.stream.write(piece)
@@ -65,8 +63,6 @@ class ReportOutput:
             if not last.endswith("\n"):
                 self.stream.write("\n")
             self.stream.flush()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
         if self.path is None or self._temporary is None:

@@ -3,16 +3,20 @@ is left behind, one line says how far the scan got, and the exit code is the she
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from support.command import PDSCAN, pdscan_environment, run_pdscan
+from support.paths import TESTS
 
 LINES_PER_LOG = 400_000  # about 35 MB each: long enough to be caught while reading
+STOP_BETWEEN_FORKS = TESTS / "support" / "stop_between_forks.py"
 
 
 def _children(pid: int) -> set[int]:
@@ -77,6 +81,51 @@ def test_a_stop_signal_ends_the_scan_without_a_report(
     assert stdout == ""
     assert list(tmp_path.iterdir()) == []  # no report, no temporary file beside it
     assert _exited(workers, within=60), "workers outlived the scan"  # a hang guard, not a speed check
+
+
+@pytest.mark.parametrize(
+    ("stop", "receiver", "code"), [(signal.SIGINT, "process", 130), (signal.SIGTERM, "bystander", 143)]
+)
+def test_a_stop_while_the_workers_are_forked_ends_the_scan_and_every_worker(
+    tmp_path: Path, stop: int, receiver: str, code: int
+) -> None:
+    """The stop arrives after the first worker is forked, while Python runs its after-fork
+    callbacks (`support.stop_between_forks`), every time: it was printed there and lost, and the
+    scan went on to write its report. Now it waits until every worker is in the pool."""
+    for name in ("api.log", "web.log"):
+        (tmp_path / name).write_text("2026-11-25T10:00:00 INFO hanako@example.com login\n")
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-P", str(STOP_BETWEEN_FORKS), signal.Signals(stop).name, receiver, "in_fork_callbacks"]
+    process = subprocess.Popen(
+        [*command, "scan", "api.log", "web.log", "--jobs", "2", "--format", "json", "--output", str(report)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=pdscan_environment(),
+        start_new_session=True,  # its workers are in its process group, whoever reaps them
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=120)  # a guard against a hang, not a speed check
+        assert process.returncode == code, stderr
+        assert f"pdscan: interrupted by {signal.Signals(stop).name} after reading 0 bytes of " in stderr
+        assert "Traceback" not in stderr and stdout == ""
+        assert not report.exists()
+        assert not _in_group(process.pid), "a worker outlived the scan"  # the pool reaped them all
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # a worker left behind would outlive this test run
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _in_group(group: int) -> list[int]:
+    """The processes still running in process group `group` (a zombie has ended)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            state, _parent, process_group = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            if int(process_group) == group and state != "Z":
+                found.append(int(entry.name))
+    return found
 
 
 def _exited(pids: list[int], within: float) -> bool:

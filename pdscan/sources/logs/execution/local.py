@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from types import TracebackType
 
-from pdscan.interruption import in_worker
+from pdscan.interruption import in_worker, stop_signals_deferred
 from pdscan.sources.logs.execution.interface import ExecutionSettings, Flush, OnRead, worker_processes
 from pdscan.sources.logs.unit import Unit, UnitOptions, UnitResult, scan_unit
 
@@ -44,7 +44,14 @@ class LocalExecutor:
             if processes > 1:
                 context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
                 gc.freeze()  # left out of collections until the pool ends, here and in the workers
-                self.pool = context.Pool(processes, initializer=in_worker)
+                try:
+                    with stop_signals_deferred():  # a stop is raised once every worker is in the pool
+                        self.pool = context.Pool(processes, initializer=in_worker)
+                except BaseException:  # stopped as the pool started (`with` calls no __exit__ then)
+                    if self.pool is not None:
+                        self.pool.terminate()
+                    gc.unfreeze()
+                    raise
         return self
 
     def __exit__(

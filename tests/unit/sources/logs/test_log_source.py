@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.command import PDSCAN, run_pdscan
 from support.log_helpers import COMPRESSORS, scan_paths
+from support.stop_between_forks import Moment, Receiver, stop_between_forks
 
 from pdscan.sources.discovery import LogInput, log_identity
 from pdscan.sources.logs import source as logs
@@ -380,3 +381,55 @@ def test_the_heap_workers_inherit_is_frozen_only_while_the_pool_lives(stopped: b
         if stopped:
             raise RuntimeError("stopped")
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool is started")
+@pytest.mark.parametrize("moment", ["after_fork", "in_fork_callbacks"])
+@pytest.mark.parametrize("receiver", ["process", "bystander"])
+def test_a_stop_between_the_forks_of_the_pool_ends_every_worker(receiver: Receiver, moment: Moment) -> None:
+    """A stop raised between two forks escaped the pool's start (which cleans up after an
+    `Exception` only), and the worker already forked ran on unknown to anyone; raised in Python's
+    after-fork callbacks, it was printed and lost, and the scan went on. Held in the forking
+    thread alone, a stop sent to the process still reached a thread that let it through (the
+    bystander), and Python raised it at once in the main thread. Now it waits until every worker
+    is in the pool, and all of them are ended."""
+    import signal
+
+    from pdscan.interruption import Interrupted, stop_signals_raise
+    from pdscan.sources.logs.execution.interface import ExecutionSettings
+    from pdscan.sources.logs.execution.local import LocalExecutor
+    from pdscan.sources.logs.unit import Unit
+
+    executor = LocalExecutor(
+        ExecutionSettings(jobs=2), [Unit(n, f"app{n}.log", "plain", (), size=1000) for n in range(2)]
+    )
+    forked: list[int] = []
+    try:
+        with (
+            pytest.raises(Interrupted) as stopped,
+            stop_signals_raise(),
+            stop_between_forks(signal.SIGTERM, receiver, moment) as forked,
+            executor,
+        ):
+            pytest.fail("the stop was lost")  # pragma: no cover
+        assert stopped.value.signal_name == "SIGTERM"
+        assert not _running_children(forked), "a worker outlived the stop"  # the pool reaped them all
+        assert len(forked) == 2, "the stop was raised before every worker was forked"
+    finally:
+        for pid in forked:  # a worker left behind would keep this test run from ending
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _running_children(pids: list[int]) -> list[str]:
+    """Those of `pids` that are this process's children and still run (neither gone nor a zombie
+    awaiting its reaper), as `/proc` shows them: process numbers wrap, and one taken again by
+    another process is not a survivor."""
+    running = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            name, _, rest = Path(f"/proc/{pid}/stat").read_text().rpartition(")")
+            state, parent = rest.split()[:2]
+            if state != "Z" and int(parent) == os.getpid():
+                running.append(f"{pid} {name.partition('(')[2]} state {state}")
+    return running
