@@ -38,6 +38,7 @@ from pdscan.sources.logs.reader import (
     decompressed,
     head_lines,
     is_binary,
+    line_feeds,
     peek,
     text_stream,
 )
@@ -147,7 +148,8 @@ def _scan_stream(
     stream = decompressed(raw, compression)
     if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
         stream, result.encoding = text_stream(stream)
-    first = stream if unit.first_bytes is None else FirstBytes(stream, unit.first_bytes)
+    lines = stream if unit.length is not None else line_feeds(stream)  # one with lone CRs is not cut
+    first = lines if unit.first_bytes is None else FirstBytes(lines, unit.first_bytes)
     try:
         _scan_blocks(first, unit, options, analyser, engine, result, flush, told)  # type: ignore[arg-type]
     finally:
