@@ -379,9 +379,16 @@ def head_of(stream: BinaryIO) -> bytes:
 
 
 def head_lines(head: bytes, cut: bool) -> list[str]:
-    """Whole lines of a log's first bytes, for format detection; the last is left out when
-    `cut` (the head ends inside a line, or may)."""
-    lines = head.removeprefix(UTF8_MARK).decode("utf-8", "replace").splitlines()
+    """Whole lines of a log's first bytes, for format detection, cut where its reader cuts them
+    (at LF, or at lone CRs when they end its lines; not at U+2028 or a form feed, which a JSON
+    string or a user agent may hold); the last is left out when `cut` (the head ends inside a
+    line, or may)."""
+    head = head.removeprefix(UTF8_MARK)
+    if lone_carriage_returns(head):
+        head = _LONE_CR.sub(b"\n", head)
+    lines = [line.removesuffix("\r") for line in head.decode("utf-8", "replace").split("\n")]
+    if lines[-1] == "":
+        lines.pop()  # after the last line break
     if cut and lines:
         lines.pop()
     return lines
