@@ -3,18 +3,21 @@
 A report written into a folder that is scanned later (`pdscan scan app.log --output
 logs/report.json`, then `pdscan scan logs/`) holds what pdscan found, not data a system keeps:
 read as a log it gave findings of pdscan's own findings, and a report not named like a log
-(csv, html) made the scan partial. Discovery leaves such a file out of a folder or glob, as it
-leaves out the data map and the baseline, and says so; a report named on the command line is
-read as asked. The signatures are the formats' own first words, in every language the labels
-carry (pdscan.formats.* write them), so a file that only looks alike is read as before.
+(csv, html) made the scan partial. Discovery leaves such a file, and a baseline written under
+another name (`pdscan baseline --output logs/accepted.json`), out of a folder or glob, as it
+leaves out `pdscan.yml` and `.pdscan-baseline.json`, and says so; named on the command line,
+it is read as asked. The signatures are the formats' own first words, in every language the
+labels carry (pdscan.formats.* write them), so a file that only looks alike is read as before.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 
+from pdscan.baseline import BASELINE_ABOUT
 from pdscan.formats.csv import COLUMNS
 from pdscan.formats.wording import labels, languages
 
@@ -73,5 +76,6 @@ def _signatures() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("csv", re.compile(rf"\A(?:{csv_header})")),
         ("table", re.compile(rf"\A(?:pdscan \S+ · |(?:{any_of('inventory_title')}) · )")),
         ("github", re.compile(r"\A::(?:error|warning|notice) [^\n]*title=pdscan%3A")),
+        ("baseline", re.compile(rf'\A\{{\s*"version": \d+,\s*"about": {re.escape(json.dumps(BASELINE_ABOUT))}')),
         ("fides", re.compile(r"\Adataset:\n- fides_key: [^\n]*\n  name: [^\n]*\n  description: Personal data pdscan ")),
     )

@@ -80,3 +80,13 @@ def test_a_folder_holding_only_a_report_is_said_to_hold_no_file(tmp_path: Path) 
 )
 def test_files_that_only_look_alike_are_not_reports(text: str) -> None:
     assert report_format_of(text.encode()) is None
+
+
+def test_a_baseline_written_into_a_scanned_folder_is_left_out_too(tmp_path: Path) -> None:
+    (tmp_path / "app.log").write_text(ACCESS_LINE)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "access.log").write_text(ACCESS_LINE)
+    run_pdscan("baseline", "app.log", "--output", "logs/accepted.json", "-q", cwd=tmp_path)
+    again = run_pdscan("scan", "logs", "--format", "json", cwd=tmp_path)
+    assert [source["source"] for source in json.loads(again.stdout)["sources"]] == ["logs/access.log"]
+    assert "left out logs/accepted.json: pdscan's own report (baseline)" in again.stderr
