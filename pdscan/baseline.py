@@ -125,11 +125,14 @@ def baseline_entries(report: Report, base: Path) -> tuple[BaselineEntry, ...]:
     return tuple(sorted(entries.values(), key=_entry_order))
 
 
+BASELINE_ABOUT = "Findings accepted by `pdscan baseline`; `pdscan scan --baseline` fails only on others."
+
+
 def baseline_text(entries: Iterable[BaselineEntry]) -> str:
     """The file's bytes: the same entries always give the same text, whatever their order."""
     document = {
         "version": BASELINE_VERSION,
-        "about": "Findings accepted by `pdscan baseline`; `pdscan scan --baseline` fails only on others.",
+        "about": BASELINE_ABOUT,
         "entries": [
             {
                 "fingerprint": entry.fingerprint,

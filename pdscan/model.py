@@ -364,8 +364,9 @@ class DataMapRef:
 @dataclass(frozen=True, slots=True)
 class LogSample:
     """What `--log-sample` read of one log: `read_bytes` of its `file_bytes` in evenly spaced
-    pieces, or (`first`: a compressed or UTF-16 log) its first `read_bytes`, decompressed. Its
-    counts are those of the lines read: estimates of the whole log's."""
+    pieces, or (`first`: a compressed or UTF-16 log, or one with lone CR line ends) its first
+    `read_bytes`, decompressed. Its counts are those of the lines read: estimates of the whole
+    log's."""
 
     read_bytes: int
     file_bytes: int

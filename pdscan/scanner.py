@@ -56,6 +56,8 @@ def run_scan(
     discovered = discover_sources(request, hooks.prompt)
     for item in discovered.skipped:
         on_skip(item)
+    for path, report_format in discovered.own_reports:
+        on_note(f"left out {path}: pdscan's own report ({report_format}); name it to scan it")
     context = ScanContext(request, policy, classifier, values, on_skip, on_note, on_record, progress, hooks)
     summaries: list[SourceSummary] = []
     skipped: list[Skipped] = list(discovered.skipped)

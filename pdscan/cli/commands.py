@@ -38,6 +38,7 @@ from pdscan.cli.scanning import (
     data_map_input,
     read_report,
     scan_report,
+    stop_as_nothing_scanned,
     stop_on_bad_input,
 )
 from pdscan.declarations import load_data_map
@@ -178,8 +179,7 @@ def scan(
     if reading.strict and report.skipped:
         sys.exit(EXIT_ERROR)
     if nothing_scanned(report):
-        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
-        sys.exit(EXIT_ERROR)
+        stop_as_nothing_scanned(report, messages)
     if summarise(report).fails:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
@@ -269,8 +269,7 @@ def inventory(
     if output_path is not None:
         messages.info(f"inventory written to {output_path}")
     if nothing_scanned(report):
-        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
-        sys.exit(EXIT_ERROR)
+        stop_as_nothing_scanned(report, messages)
     if report.skipped:
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped; the inventory lists them")
     if reading.strict and report.skipped:

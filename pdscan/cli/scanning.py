@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -58,10 +59,25 @@ def stop_on_bad_input(report: Report, strict: bool, messages: Messages) -> None:
     if report.skipped and not nothing_scanned(report):
         messages.info(f"partial scan: {len(report.skipped)} item(s) skipped")
     if nothing_scanned(report):
-        messages.error("nothing could be scanned: every source was skipped (see the lines above)")
-        sys.exit(EXIT_ERROR)
+        stop_as_nothing_scanned(report, messages)
     if strict and report.skipped:
         sys.exit(EXIT_ERROR)
+
+
+SKIPS_NAMED = 3  # skipped items a quiet error names; the report lists them all
+
+
+def stop_as_nothing_scanned(report: Report, messages: Messages) -> NoReturn:
+    """Exit 2 with the error that every source was skipped, pointing at the skip lines said
+    above it, or, under --quiet (which silences them), naming the first few itself."""
+    if messages.quiet:
+        named = "; ".join(str(skipped) for skipped in report.skipped[:SKIPS_NAMED])
+        more = len(report.skipped) - SKIPS_NAMED
+        why = f"{named}; and {more} more" if more > 0 else named
+    else:
+        why = "see the lines above"
+    messages.error(f"nothing could be scanned: every source was skipped ({why})")
+    sys.exit(EXIT_ERROR)
 
 
 def changes_since(ref: str) -> GitChanges:

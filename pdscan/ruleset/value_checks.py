@@ -189,6 +189,14 @@ def login(value: str, region: str) -> str | None:
     return "" if _LOGIN.fullmatch(value) and not value.isdigit() else None
 
 
+def authenticated_user(value: str, region: str) -> str | None:
+    """The login a server authenticated: any text up to 64 characters, spaces and all, not a
+    number-only id; a person's written name is a name, as under any user key."""
+    if person_name(value, region) is not None:
+        return PERSON_NAME
+    return "" if text(value, region) is not None and len(value) <= 64 and not value.isdigit() else None
+
+
 def person_name(value: str, region: str) -> str | None:
     """A person's name as people write it: `Hanako Yamada`, `Jane Q. Doe`, `Иван Петров`,
     `山田太郎`; not a job, file or service (`Nightly Backup`, `report-export`, `Invoice 2026.pdf`)."""
@@ -338,6 +346,7 @@ CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "device_id": device_id,
     "host": host,
     "login": login,
+    "authenticated_user": authenticated_user,
     "word": word,
     "phone": phone,
     "date": date,

@@ -90,12 +90,14 @@ class Discovery:
     skipped: tuple[Skipped, ...]
     logs: tuple[LogInput, ...] = ()
     stdin: bool = False  # `-` was given: standard input is a schema or a log, told by its content
+    own_reports: tuple[tuple[str, str], ...] = ()  # (path, format) of pdscan's reports left out
 
 
 @dataclass(frozen=True)
 class Sources:
     sources: tuple[Source, ...]  # in the report's order: schema files, standard input, SQLite files, servers, logs
     skipped: tuple[Skipped, ...]  # targets, or files in them, that are no source
+    own_reports: tuple[tuple[str, str], ...] = ()  # (path, format) of pdscan's reports left out
 
 
 def discover_sources(request: ScanRequest, prompt: Callable[[str], str] | None = None) -> Sources:
@@ -141,7 +143,7 @@ def discover_sources(request: ScanRequest, prompt: Callable[[str], str] | None =
         from pdscan.sources.logs.log_source import LogSource
 
         sources.append(LogSource(tuple(logs)))
-    return Sources(tuple(sources), found.skipped)
+    return Sources(tuple(sources), found.skipped, found.own_reports)
 
 
 def _server(text: str, prompt: Callable[[str], str] | None) -> DatabaseTarget:
@@ -165,6 +167,7 @@ def discover(
     inputs: list[SchemaInput] = []
     logs: list[LogInput] = []
     skipped: list[Skipped] = []
+    own_reports: list[tuple[str, str]] = []
     stdin = False
 
     for target in targets:
@@ -220,6 +223,10 @@ def discover(
                 sql_files.setdefault(path.parent, []).append(path)
             elif path.suffix.lower() in CODE_SUFFIXES:
                 continue  # a repository's code beside its schema: not a data source, nothing skipped
+            elif not was_explicit and (report_format := _own_report(path)):
+                own_reports.append((shown_path(path), report_format))
+                files_found -= 1  # as the data map and the baseline are: not a file of the folder's
+                kept -= 1
             elif chosen or _is_log_name(path):
                 logs.append(LogInput(path, log_identity(shown_path(path))))
             else:
@@ -234,7 +241,14 @@ def discover(
         inputs.append(SchemaInput(SourceKind.DDL, database, ordered))
     inputs.sort(key=lambda item: (item.kind.value, item.database))
     ordered_logs = sorted(dict.fromkeys(logs), key=lambda log: (log.identity, _rotation_age(log)))
-    return Discovery(tuple(inputs), tuple(skipped), tuple(ordered_logs), stdin)
+    return Discovery(tuple(inputs), tuple(skipped), tuple(ordered_logs), stdin, tuple(own_reports))
+
+
+def _own_report(path: Path) -> str | None:
+    """The format of the pdscan report a file found in a folder is, if it is one."""
+    from pdscan.sources.own_reports import own_report_format  # the formats' words: only for files found
+
+    return own_report_format(path)
 
 
 def reads_back(

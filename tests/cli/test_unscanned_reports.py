@@ -109,3 +109,21 @@ def test_a_scan_that_read_nothing_counts_no_places(folder: Path, format_name: st
     result = run_pdscan("scan", "app.log", "--format", format_name, cwd=folder, text=False)
     assert result.returncode == 2, result.stderr.decode()
     assert count not in result.stdout.decode()
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["said", "quiet"])
+@pytest.mark.parametrize(
+    "command", [("scan",), ("inventory",), ("init", "--output", "map.yml"), ("baseline", "--output", "b.json")]
+)
+def test_a_scan_that_read_nothing_says_why_on_stderr_even_when_quiet(
+    folder: Path, command: tuple[str, ...], quiet: bool
+) -> None:
+    """`pdscan scan /dev/null -q` said "see the lines above" above no line: --quiet silences the
+    skip lines, so the error itself names what was skipped and why."""
+    result = run_pdscan(command[0], "app.log", *command[1:], *(["-q"] if quiet else []), cwd=folder)
+    assert result.returncode == 2, result.stderr
+    error = next(line for line in result.stderr.splitlines() if "nothing could be scanned" in line)
+    if quiet or "see the lines above" not in error:
+        assert "app.log: binary file" in error
+    else:
+        assert "skipped app.log: binary file" in result.stderr.split(error)[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from operator import methodcaller
 
 from pdscan.sources.logs.formats import LogFormat
 from pdscan.sources.logs.formats.access import BLOCK as ACCESS_BLOCK
@@ -86,6 +87,7 @@ _ACCESS_COLUMNS = (
     Column(None, True, True, '"', "", frozenset({""})),  # the rest of the line
 )
 _COMBINED = 7  # BLOCK's referer-and-agent group (0-based in a row)
+_USER = 2  # the remote user's column
 
 
 def _access_split(text: str, lines: list[str]) -> tuple[Columns, list[int]]:
@@ -102,6 +104,9 @@ def _access_split(text: str, lines: list[str]) -> tuple[Columns, list[int]]:
     combined = columns.pop(_COMBINED)
     if "" in combined:  # common-format lines (no referer and agent): read whole
         unparsed += [index for index, text in enumerate(combined) if not text]
+    users = columns[_USER]
+    if any(map(methodcaller("startswith", '"'), users)):  # a quoted login, the field within its quotes: read whole
+        unparsed += [index for index, user in enumerate(users) if user.startswith('"')]
     return columns, unparsed
 
 

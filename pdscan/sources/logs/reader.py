@@ -6,6 +6,11 @@ its input, so that when the input turns out damaged, what it decoded before is k
 end at a line break so no line is cut, except a line longer than MAX_LINE, which is read in
 pieces cut after white space where there is some, so a value is not read as two.
 
+A log whose lines end with a lone CR (classic Mac OS, some Windows tools' exports) is told by its
+head, which holds a CR and no LF: it is read with each lone CR as an LF (`line_feeds`), the same
+number of bytes, so blocks, line numbers, offsets and byte counts are as for LF line ends. Only
+the head decides: a log with LF line ends keeps a CR inside a line, as ranges cut at LF do.
+
 Windows tools write logs in UTF-16 (or UTF-32) with a byte-order mark: such a stream is decoded
 a piece at a time and handed on as UTF-8 (`text_stream`), so everything after it (blocks, the
 engine, line numbers, offsets within a line) works on UTF-8 as for any other log.
@@ -49,6 +54,7 @@ BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_BE, "UTF-16BE", "utf-16"),
 )
 MARK_STARTS = frozenset(mark[0] for mark, _, _ in BYTE_ORDER_MARKS)
+_LONE_CR = re.compile(rb"\r(?!\n)")
 UTF8_MARK = codecs.BOM_UTF8  # names no encoding to read: dropped, as a UTF-8 reading drops it
 LONGEST_MARK = 4
 
@@ -251,6 +257,69 @@ class Transcoded:
         return data
 
 
+def lone_carriage_returns(head: bytes) -> bool:
+    """Whether a log's first HEAD bytes end their lines with lone CRs: a CR and no LF in them."""
+    head = head[:HEAD]
+    return b"\r" in head and b"\n" not in head
+
+
+def line_feeds(stream: BinaryIO) -> BinaryIO:
+    """The log from its start, each lone CR read as an LF when its head says its lines end so
+    (`lone_carriage_returns`). The head is read up to its first LF (so a stream with LF line
+    ends is held no longer than a block would hold it) or HEAD bytes, and handed on first, in
+    one read when it can be (standard input's format is told from its first read)."""
+    read = getattr(stream, "read1", stream.read)
+    head = b""
+    damage: Exception | None = None
+    try:
+        while b"\n" not in head and len(head) < HEAD:
+            more = read(HEAD - len(head))
+            if not more:
+                break
+            head += more
+    except _READ_ERRORS as error:
+        damage = error  # raised once the lines before it are read
+    return _LineEnds(stream, head, lone_carriage_returns(head), damage)  # type: ignore[return-value]
+
+
+class _LineEnds:
+    """A stream whose `head` was read ahead, handed back first; with `lone_crs`, every CR not
+    followed by an LF becomes an LF (a CR last in a read waits for the byte after it)."""
+
+    def __init__(self, stream: BinaryIO, head: bytes, lone_crs: bool, damage: Exception | None) -> None:
+        self._stream = stream
+        self._pending = head
+        self._lone_crs = lone_crs
+        self._damage = damage
+
+    def read(self, size: int = -1) -> bytes:
+        return self._take(self._stream.read, size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._take(getattr(self._stream, "read1", self._stream.read), size)
+
+    def _take(self, read: Callable[[int], bytes], size: int) -> bytes:
+        if self._pending:
+            taken = len(self._pending) if size < 0 else size
+            data, self._pending = self._pending[:taken], self._pending[taken:]
+        elif self._damage is not None:
+            damage, self._damage = self._damage, None
+            raise damage
+        else:
+            data = read(size)
+        if not self._lone_crs or b"\r" not in data:
+            return data
+        if not data.endswith(b"\r"):
+            return _LONE_CR.sub(b"\n", data)
+        if not self._pending and self._damage is None:
+            try:
+                self._pending = read(1)
+            except _READ_ERRORS as error:
+                self._damage = error
+        last = b"\r" if self._pending.startswith(b"\n") else b"\n"
+        return _LONE_CR.sub(b"\n", data[:-1]) + last
+
+
 def peek(raw: BinaryIO, size: int = SNIFF) -> bytes:
     """The first bytes of a stream without consuming them (standard input included)."""
     if isinstance(raw, io.BufferedReader):
@@ -310,9 +379,16 @@ def head_of(stream: BinaryIO) -> bytes:
 
 
 def head_lines(head: bytes, cut: bool) -> list[str]:
-    """Whole lines of a log's first bytes, for format detection; the last is left out when
-    `cut` (the head ends inside a line, or may)."""
-    lines = head.removeprefix(UTF8_MARK).decode("utf-8", "replace").splitlines()
+    """Whole lines of a log's first bytes, for format detection, cut where its reader cuts them
+    (at LF, or at lone CRs when they end its lines; not at U+2028 or a form feed, which a JSON
+    string or a user agent may hold); the last is left out when `cut` (the head ends inside a
+    line, or may)."""
+    head = head.removeprefix(UTF8_MARK)
+    if lone_carriage_returns(head):
+        head = _LONE_CR.sub(b"\n", head)
+    lines = [line.removesuffix("\r") for line in head.decode("utf-8", "replace").split("\n")]
+    if lines[-1] == "":
+        lines.pop()  # after the last line break
     if cut and lines:
         lines.pop()
     return lines

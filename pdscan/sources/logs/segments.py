@@ -121,7 +121,7 @@ class SegmentReader:
             whole.add(0)  # the rest of a line begun in the slice before
         if not plain:
             whole.update(index for index, line in enumerate(lines) if not line.isascii())
-        if b"\\" in piece:  # an escape the engine reads blanked (IIS's `DOMAIN\\user` blanks nothing)
+        if self.log_format.escapes and b"\\" in piece:  # an escape the engine reads blanked
             whole.update(index for index, line in enumerate(lines) if blank_escapes_in_line(line) != line)
         if crossing is not None:
             whole.update(_crossed(layout, columns, crossing.scan(piece), piece, whole))  # type: ignore[union-attr]
@@ -309,7 +309,9 @@ class SegmentReader:
     def _events_of(self, raw_lines: list[bytes], indexes: list[int]) -> dict[int, list[Event]]:
         """The engine's validated events of the lines read whole, found in one search of them."""
         chosen = [raw_lines[index] for index in indexes]
-        block = blank_escapes(b"\n".join(chosen))
+        block = b"\n".join(chosen)
+        if self.log_format.escapes:
+            block = blank_escapes(block)
         starts = [0, *accumulate(len(line) + 1 for line in chosen[:-1])]
         found: dict[int, list[Event]] = {index: [] for index in indexes}
         for trigger, start, end in sorted(self.analyser.validated(block, self.engine.scan(block)), key=_START):

@@ -40,6 +40,7 @@ from pdscan.sources.logs.reader import (
     head_lines,
     head_of,
     is_binary,
+    lone_carriage_returns,
     looks_like_utf16,
     transcoded_head,
 )
@@ -331,7 +332,8 @@ def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = N
     header = tuple(line for line in lines if line.startswith("#"))
     note = _misfit(_display(log_input), forced_format, lines) if forced_format else None
     whole = Unit(input_order, path, log_format, header, compression, size=size)
-    if sample is not None and (compression or encoding):  # ranges are cut at 0x0A bytes: UTF-8 lines
+    uncuttable = compression or encoding or lone_carriage_returns(head)  # ranges are cut at LF bytes of UTF-8
+    if sample is not None and uncuttable:
         return _Plan(log_format, [replace(whole, first_bytes=sample)], note, size, "first")
     if sample is not None and size > sample:
         try:
@@ -339,7 +341,7 @@ def _plan(log_input: LogInput, forced_format: str | None, sample: int | None = N
         except OSError as error:
             return _unreadable(log_input, error)
         return _Plan(log_format, units, note, size, "pieces")
-    return _Plan(log_format, [whole], note, size, cuttable=not (compression or encoding))
+    return _Plan(log_format, [whole], note, size, cuttable=not uncuttable)
 
 
 def _cut(log_input: LogInput, planned: Skipped | _Plan, processes: int, share: float) -> Skipped | _Plan:

@@ -38,6 +38,7 @@ from pdscan.sources.logs.reader import (
     decompressed,
     head_lines,
     is_binary,
+    line_feeds,
     peek,
     text_stream,
 )
@@ -148,7 +149,8 @@ def _scan_stream(
     stream = decompressed(raw, compression)
     if unit.start == 0:  # a range of a large file starts after any mark: a file with one is not cut
         stream, result.encoding = text_stream(stream)
-    first = stream if unit.first_bytes is None else FirstBytes(stream, unit.first_bytes)
+    lines = stream if unit.length is not None else line_feeds(stream)  # one with lone CRs is not cut
+    first = lines if unit.first_bytes is None else FirstBytes(lines, unit.first_bytes)
     try:
         _scan_blocks(first, unit, options, analyser, engine, result, flush, told)  # type: ignore[arg-type]
     finally:
@@ -181,7 +183,7 @@ def _scan_blocks(
         for piece in _slices(block):
             result.bytes_read += len(piece)
             if not reading.read_by_values(piece, carried):
-                searchable = blank_escapes(piece)
+                searchable = blank_escapes(piece) if reading.log_format.escapes else piece
                 candidates = analyser.validated(searchable, engine.scan(searchable))
                 reading.read(piece, candidates, carried)
             if flush is not None and result.records:
@@ -310,6 +312,7 @@ class _Reading:
         remembered one by one for JSON lines)."""
         line = raw_line.decode("utf-8", "surrogateescape").rstrip("\r")
         log_format, structure = self.log_format, self.structure
+        searchable = blank_escapes_in_line(line) if log_format.escapes else line
         if line.startswith("#") and log_format.header(line):
             return
         ascii_line = raw_line.isascii()
@@ -322,15 +325,14 @@ class _Reading:
         else:
             every_key = log_format.positional
             memo = self.memo
-            # no escape in it (a backslash before no escape letter, IIS `DOMAIN\user`, blanks nothing)
-            if memo is not None and ascii_line and ("\\" not in line or blank_escapes_in_line(line) == line):
+            # no escape blanked in it: its column values are what reading it whole would search
+            if memo is not None and ascii_line and (searchable is line or searchable == line):
                 verdicts = memo.occurrences(line, fields, events)
                 if verdicts is not None:  # judged by column values, as reading the whole line would
                     for verdict, offset in verdicts:
                         for occurrence in verdict:
                             record(self.result.stats, occurrence, number, shift + offset, self.show_data, records)
                     return
-        searchable = blank_escapes_in_line(line)
         found = None
         if self.by_field is not None and from_format and ascii_line:  # a JSON line: its fields' verdicts remembered
             found = self.by_field.occurrences(searchable, fields, events, every_key)

@@ -37,6 +37,8 @@ class AccessLog(WithoutHeader):
             start, end = match.span(name)
             if start < 0 or (free_text and start == end):  # absent (common format) or empty
                 continue
+            if name == "remote_user" and line[start] == '"':  # a LogFormat's `"%u"`: the login within
+                start, end = start + 1, end - 1
             fields.append(Field(None if name == "rest" else name, start, end, free_text))
         return fields
 

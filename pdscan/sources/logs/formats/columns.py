@@ -19,6 +19,7 @@ class HeaderNamedColumns:
     name = ""
     positional = True
     has_headers = True
+    escapes = True
     separator = " "
     header_prefix = ""
     identifying: tuple[str, ...] = ()  # header lines that say a file is in this format

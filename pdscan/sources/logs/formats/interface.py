@@ -15,6 +15,9 @@ class LogFormat(Protocol):
     # Header lines inside a file change how the lines after them read: a range cut from the
     # file must start with those before it.
     has_headers: bool
+    # Lines write backslash escapes (`\n` in a JSON string, Apache's `\t`): their letters are
+    # blanked for detection (pdscan.detect.escapes). IIS writes none: `SHOP\bob` is an account.
+    escapes: bool
 
     def fields(self, line: str) -> list[Field] | None:
         """The fields of a line, or None when the line is not written in this format."""
@@ -34,6 +37,7 @@ class WithoutHeader:
     """For formats that no header line names or changes."""
 
     has_headers = False
+    escapes = True
 
     def header(self, line: str) -> bool:
         return False

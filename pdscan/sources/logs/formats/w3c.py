@@ -8,6 +8,7 @@ from pdscan.sources.logs.formats.columns import HeaderNamedColumns
 
 class W3cExtended(HeaderNamedColumns):
     name = "w3c"
+    escapes = False  # IIS writes a backslash as itself (`SHOP\bob`) and spaces as `+`
     separator = " "
     header_prefix = "#Fields:"
     identifying = ("#Fields:", "#Software: Microsoft")

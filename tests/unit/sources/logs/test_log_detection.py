@@ -411,3 +411,22 @@ def test_my_number_check_digit(number: str, valid: bool) -> None:
     from pdscan.ruleset.value_checks import CHECKS
 
     assert (CHECKS["my_number"](number, "JP") is not None) is valid
+
+
+@pytest.mark.parametrize(
+    ("separator", "name", "log_format"),
+    [("\u2028", "app.jsonl", "json"), ("\x0c", "access.log", "access"), ("\x1e", "app.jsonl", "json")],
+    ids=["json U+2028", "access form feed", "json record separator"],
+)
+def test_a_log_is_told_by_the_lines_it_is_read_in(tmp_path: Path, separator: str, name: str, log_format: str) -> None:
+    """Its format is told from lines cut where its reader cuts them, at LF: a JSON string may
+    hold U+2028 or a control character unescaped, a user agent a form feed. Cut there too,
+    the first lines fitted no format and the log was read as plain text."""
+    if log_format == "json":
+        lines = [f'{{"msg": "a{separator}b", "user": {{"email": "u{n}@example.com"}}}}' for n in range(5)]
+    else:
+        request = '[07/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-"'
+        lines = [f'192.0.2.{n} - - {request} "a{separator}b"' for n in range(5)]
+    (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scan, _ = scan_paths(tmp_path / name)
+    assert scan.summaries[0].log_format == log_format

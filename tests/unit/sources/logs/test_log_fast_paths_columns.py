@@ -251,6 +251,23 @@ def test_windows_accounts_with_a_backslash_are_judged_once_per_value(
     assert len(judged) < 10, "each distinct column value is judged once"
 
 
+@pytest.mark.parametrize("account", [f"SHOP\\{name}" for name in ("bob", "nancy", "tom", "rachel", "fred", "u0041bcd")])
+def test_a_windows_account_whose_name_starts_like_an_escape_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, account: str
+) -> None:
+    """IIS writes no backslash escapes: `SHOP\\bob` is a domain and an account, not `SHOP`, a
+    backspace and `ob`. Read as an escape, the account was blanked and never reported."""
+    head = ["#Software: Microsoft Internet Information Services 10.0", "#Fields: date time c-ip cs-username"]
+    lines = [f"2026-11-24 10:00:{number:02d} 198.51.100.7 {account}" for number in range(20)]
+    path = tmp_path / "u_ex.log"
+    path.write_text("\n".join(head + lines) + "\n")
+    assert_same_findings(monkeypatch, path)
+    _, records = scan_paths(path)
+    assert [(r.line, r.field, r.value) for r in records if r.field == "cs-username"] == [
+        (line, "cs-username", account) for line in range(3, 23)
+    ]
+
+
 def test_lines_longer_than_a_slice_give_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(unit, "SLICE", 4096)
     rng = random.Random(7)
