@@ -191,29 +191,7 @@ def text_stream(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     for mark, name, codec in BYTE_ORDER_MARKS:
         if head.startswith(mark):
             return Transcoded(stream, codec, head), name  # type: ignore[return-value]
-    return _Prefixed(stream, head.removeprefix(UTF8_MARK)), None  # type: ignore[return-value]
-
-
-class _Prefixed:
-    """A stream whose first bytes were read to look for a byte-order mark, handed back first."""
-
-    def __init__(self, stream: BinaryIO, head: bytes) -> None:
-        self._stream = stream
-        self._head = head
-
-    def read(self, size: int = -1) -> bytes:
-        return self._take(self._stream.read, size)
-
-    def read1(self, size: int = -1) -> bytes:
-        return self._take(getattr(self._stream, "read1", self._stream.read), size)
-
-    def _take(self, read: Callable[[int], bytes], size: int) -> bytes:
-        if not self._head:
-            return read(size)
-        head, self._head = self._head, b""
-        if 0 <= size < len(head):
-            head, self._head = head[:size], head[size:]
-        return head
+    return _ReadAhead(stream, head.removeprefix(UTF8_MARK)), None  # type: ignore[return-value]
 
 
 class Transcoded:
@@ -279,14 +257,16 @@ def line_feeds(stream: BinaryIO) -> BinaryIO:
             head += more
     except _READ_ERRORS as error:
         damage = error  # raised once the lines before it are read
-    return _LineEnds(stream, head, lone_carriage_returns(head), damage)  # type: ignore[return-value]
+    return _ReadAhead(stream, head, lone_carriage_returns(head), damage)  # type: ignore[return-value]
 
 
-class _LineEnds:
-    """A stream whose `head` was read ahead, handed back first; with `lone_crs`, every CR not
-    followed by an LF becomes an LF (a CR last in a read waits for the byte after it)."""
+class _ReadAhead:
+    """A stream whose `head` was read ahead (to look for a byte-order mark, or at its line
+    ends), handed back first; with `lone_crs`, every CR not followed by an LF becomes an LF (a
+    CR last in a read waits for the byte after it); `damage`, an error met reading ahead, is
+    raised once the head is read."""
 
-    def __init__(self, stream: BinaryIO, head: bytes, lone_crs: bool, damage: Exception | None) -> None:
+    def __init__(self, stream: BinaryIO, head: bytes, lone_crs: bool = False, damage: Exception | None = None) -> None:
         self._stream = stream
         self._pending = head
         self._lone_crs = lone_crs
